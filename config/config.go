@@ -1,0 +1,193 @@
+// Package config decodes, expands and validates aposproxy's TOML
+// configuration. Decoding is strict: unknown keys, bad values and broken
+// references stop the start with the key path of the mistake.
+package config
+
+import "time"
+
+// Config is the whole configuration file.
+type Config struct {
+	Server    Server              `toml:"server"`
+	Locales   Locales             `toml:"locales"`
+	Databases map[string]Database `toml:"databases"`
+	APIKeys   map[string]APIKey   `toml:"api_keys"`
+	Upstreams map[string]Upstream `toml:"upstreams"`
+	Types     map[string]*Type    `toml:"types"`
+	// TypeOrder lists the type names in the order of the file.
+	TypeOrder []string `toml:"-"`
+	// Dir is the directory of the config file; relative paths resolve
+	// against it.
+	Dir string `toml:"-"`
+}
+
+// Server configures the HTTP front end.
+type Server struct {
+	// Listen is the address to serve on. Default 127.0.0.1:3000.
+	Listen string `toml:"listen"`
+	// Prefix is the API prefix. Default /api/v1.
+	Prefix string `toml:"prefix"`
+	// MaxBodyBytes limits request bodies; larger ones get 413. Default 1 MiB.
+	MaxBodyBytes int `toml:"max_body_bytes"`
+	// ReadTimeout and WriteTimeout bound each connection's reads and
+	// writes. Default 10s each.
+	ReadTimeout  Duration `toml:"read_timeout"`
+	WriteTimeout Duration `toml:"write_timeout"`
+	// IdleTimeout closes idle keep-alive connections. Default 60s.
+	IdleTimeout Duration `toml:"idle_timeout"`
+	// RequestTimeout is the deadline of each request's backend work.
+	// Default 5s.
+	RequestTimeout Duration `toml:"request_timeout"`
+	// StrictParams answers 400 invalid to an unknown aposLocale or a bad
+	// aposMode instead of Apostrophe's silent fallback. Default false.
+	StrictParams bool `toml:"strict_params"`
+}
+
+// Locales lists the configured locales.
+type Locales struct {
+	// Default is the locale used when a request names none. Default: the
+	// first of List.
+	Default string `toml:"default"`
+	// List holds the locales, in order. Default: one locale "en".
+	List []Locale `toml:"list"`
+}
+
+// Locale is one locale.
+type Locale struct {
+	Name    string `toml:"name"`
+	Label   string `toml:"label"`
+	Prefix  string `toml:"prefix"`  // optional path prefix such as /fr
+	Private bool   `toml:"private"` // invisible to anonymous callers
+}
+
+// Database is one named SQL database.
+type Database struct {
+	// Driver is sqlite, postgres or mysql.
+	Driver string `toml:"driver"`
+	// DSN is the driver's data source name.
+	DSN string `toml:"dsn"`
+	// MaxOpen caps the pool's open connections. Default 10 (1 writer for
+	// SQLite files is handled by the adapter).
+	MaxOpen int `toml:"max_open"`
+	// Bootstrap, for SQLite only, creates and seeds the database file from
+	// these SQL files when the file does not exist yet. An existing
+	// database is never touched.
+	Bootstrap []string `toml:"bootstrap"`
+}
+
+// APIKey is one API key. A key whose secret is empty (its environment
+// variable unset) does not exist.
+type APIKey struct {
+	// Role is guest, contributor, editor or admin.
+	Role string `toml:"role"`
+	// Secret is the key itself; write it as ${ENV_VAR} so it never sits in
+	// the file.
+	Secret string `toml:"secret"`
+}
+
+// Upstream is one legacy HTTP service (see the upstream adapter).
+type Upstream struct {
+	URL            string            `toml:"url"`
+	Headers        map[string]string `toml:"headers"`
+	ConnectTimeout Duration          `toml:"connect_timeout"`
+	ReadTimeout    Duration          `toml:"read_timeout"`
+	Timeout        Duration          `toml:"timeout"`
+	MaxConns       int               `toml:"max_conns"`
+	MaxBodyBytes   int               `toml:"max_body_bytes"`
+	Retries        int               `toml:"retries"`
+}
+
+// Type maps one Apostrophe document type onto a backend.
+type Type struct {
+	// Name is the type's key in [types]; set by Load.
+	Name string `toml:"-"`
+	// Database names an entry of [databases] (SQL types).
+	Database string `toml:"database"`
+	// Upstream names an entry of [upstreams] (types served by a legacy HTTP
+	// service); Service maps the type onto that service's routes.
+	Upstream string   `toml:"upstream"`
+	Service  *Service `toml:"service"`
+	// Table is the SQL table.
+	Table string `toml:"table"`
+	// Key is the column that becomes the aposDocId.
+	Key string `toml:"key"`
+	// NewKeys says who makes keys for new documents: "database" (auto
+	// increment, the default) or "random" (the proxy makes an Apostrophe-
+	// style id; clients may choose one with _createId).
+	NewKeys string `toml:"new_keys"`
+	// Storage is columns, autopublish or overlay (DECISIONS 6). Default
+	// columns when a mode column is set, autopublish otherwise.
+	Storage string `toml:"storage"`
+	// Localized gives ids aposDocId:locale:mode. Default true when a
+	// locale column is set or the storage is autopublish with locales.
+	Localized *bool `toml:"localized"`
+	// Locale maps the backend's locale field; empty Column means the
+	// type holds the default locale only.
+	Locale ValueMap `toml:"locale"`
+	// Mode maps the backend's mode field (columns storage).
+	Mode ValueMap `toml:"mode"`
+	// Fields are the API fields, in output order.
+	Fields []Field `toml:"fields"`
+	// Sort is the default sort, e.g. "title" or "-updatedAt". Default: key.
+	Sort string `toml:"sort"`
+	// PerPage is the default page size (50); MaxPerPage caps it (1000).
+	PerPage    int `toml:"per_page"`
+	MaxPerPage int `toml:"max_per_page"`
+	// ViewRole, EditRole and PublishRole are the lowest roles that may
+	// read, write drafts (or unlocalized records), and publish. Defaults:
+	// anonymous, contributor, editor.
+	ViewRole    string `toml:"view_role"`
+	EditRole    string `toml:"edit_role"`
+	PublishRole string `toml:"publish_role"`
+	// ReadOnly refuses every write with 403.
+	ReadOnly bool `toml:"read_only"`
+}
+
+// ValueMap maps a backend column and its values onto Apostrophe's.
+type ValueMap struct {
+	Column string `toml:"column"`
+	// Values maps backend values to API values, e.g. live = "published".
+	// Values not listed are used as they are.
+	Values map[string]string `toml:"values"`
+}
+
+// Field maps one API field onto a column.
+type Field struct {
+	Name       string   `toml:"name"`
+	Column     string   `toml:"column"` // default: Name
+	Kind       string   `toml:"kind"`   // default: string
+	Required   bool     `toml:"required"`
+	ReadOnly   bool     `toml:"read_only"`
+	Searchable bool     `toml:"searchable"`
+	Choices    []Choice `toml:"choices"`
+	// Auto is "create" (set on insert) or "update" (set on every write)
+	// for timestamps the proxy maintains.
+	Auto string `toml:"auto"`
+}
+
+// Choice is one value of a select field.
+type Choice struct {
+	Value string `toml:"value"`
+	Label string `toml:"label"`
+}
+
+// Duration is a time.Duration written as a string such as "5s".
+type Duration struct{ time.Duration }
+
+// UnmarshalText parses a duration such as "250ms" or "5s".
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	if v < 0 {
+		return errNegativeDuration
+	}
+	d.Duration = v
+	return nil
+}
+
+var errNegativeDuration = errorString("duration must not be negative")
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
