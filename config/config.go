@@ -3,7 +3,13 @@
 // references stop the start with the key path of the mistake.
 package config
 
-import "time"
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+)
 
 // Config is the whole configuration file.
 type Config struct {
@@ -164,10 +170,40 @@ type Field struct {
 	Auto string `toml:"auto"`
 }
 
-// Choice is one value of a select field.
+// Choice is one value of a select field. It is written either as a plain
+// string, choices = ["red", "blue"], or as a table,
+// choices = [{ value = "red", label = "Red" }]. Label defaults to the
+// value with its first letter upper-cased.
 type Choice struct {
 	Value string `toml:"value"`
 	Label string `toml:"label"`
+}
+
+// UnmarshalTOML accepts both forms of a choice, strictly: a table may hold
+// only string value and label keys.
+func (c *Choice) UnmarshalTOML(v any) error {
+	switch v := v.(type) {
+	case string:
+		*c = Choice{Value: v}
+		return nil
+	case map[string]any:
+		*c = Choice{}
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			s, ok := v[k].(string)
+			switch {
+			case k != "value" && k != "label":
+				return fmt.Errorf("unknown key %q (a choice has value and label)", k)
+			case !ok:
+				return fmt.Errorf("%s must be a string", k)
+			case k == "value":
+				c.Value = s
+			default:
+				c.Label = s
+			}
+		}
+		return nil
+	}
+	return errors.New(`a choice must be a string or a table such as { value = "red", label = "Red" }`)
 }
 
 // Duration is a time.Duration written as a string such as "5s".
@@ -186,8 +222,4 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	return nil
 }
 
-var errNegativeDuration = errorString("duration must not be negative")
-
-type errorString string
-
-func (e errorString) Error() string { return string(e) }
+var errNegativeDuration = errors.New("duration must not be negative")

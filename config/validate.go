@@ -1,0 +1,131 @@
+package config
+
+import (
+	"maps"
+	"net"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// The roles of DECISIONS 18, lowest first. API keys cannot be anonymous.
+// The proxy owns what roles mean; the configuration only checks names.
+var (
+	typeRoles   = []string{"anonymous", "guest", "contributor", "editor", "admin"}
+	apiKeyRoles = typeRoles[1:]
+	drivers     = []string{"sqlite", "postgres", "mysql"}
+	localeName  = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+)
+
+// validate records every mistake of a configuration whose defaults are
+// set.
+func (c *Config) validate(errs *errorList) {
+	c.Server.validate(errs)
+	c.Locales.validate(errs)
+	for _, name := range slices.Sorted(maps.Keys(c.Databases)) {
+		c.Databases[name].validate(joinKey("databases", name), errs)
+	}
+	c.validateAPIKeys(errs)
+	for _, name := range slices.Sorted(maps.Keys(c.Upstreams)) {
+		c.Upstreams[name].validate(joinKey("upstreams", name), errs)
+	}
+	for _, name := range c.TypeOrder {
+		c.Types[name].validate(c, errs)
+	}
+}
+
+func (s *Server) validate(errs *errorList) {
+	if _, _, err := net.SplitHostPort(s.Listen); err != nil {
+		errs.addf("server.listen", "must be host:port, such as 127.0.0.1:3000")
+	}
+	if !strings.HasPrefix(s.Prefix, "/") || strings.HasSuffix(s.Prefix, "/") {
+		errs.addf("server.prefix", "must start with / and not end with /, such as /api/v1")
+	}
+	if s.MaxBodyBytes < 0 {
+		errs.addf("server.max_body_bytes", "must be positive")
+	}
+}
+
+func (l *Locales) validate(errs *errorList) {
+	names := map[string]bool{}
+	prefixes := map[string]bool{}
+	for i, loc := range l.List {
+		path := indexKey("locales.list", i)
+		switch {
+		case !localeName.MatchString(loc.Name):
+			errs.addf(path+".name", "must be letters, digits, _ or -, such as en or pt-BR")
+		case names[loc.Name]:
+			errs.addf(path+".name", "locale %s is listed twice", loc.Name)
+		}
+		names[loc.Name] = true
+		if loc.Prefix == "" {
+			continue
+		}
+		switch {
+		case !strings.HasPrefix(loc.Prefix, "/") || strings.HasSuffix(loc.Prefix, "/"):
+			errs.addf(path+".prefix", "must start with / and not end with /, such as /fr")
+		case prefixes[loc.Prefix]:
+			errs.addf(path+".prefix", "prefix %s is used by two locales", loc.Prefix)
+		}
+		prefixes[loc.Prefix] = true
+	}
+	if !names[l.Default] {
+		errs.addf("locales.default", "locale %q is not in locales.list", l.Default)
+	}
+}
+
+// validate checks one database. Bootstrap files are not checked against
+// the driver: a driver chosen from the environment may make them moot, and
+// they are ignored for anything but SQLite.
+func (db Database) validate(path string, errs *errorList) {
+	if !slices.Contains(drivers, db.Driver) {
+		errs.addf(path+".driver", "must be one of %s", strings.Join(drivers, ", "))
+	}
+	if db.DSN == "" {
+		errs.addf(path+".dsn", "must not be empty")
+	}
+	if db.MaxOpen < 1 {
+		errs.addf(path+".max_open", "must be at least 1")
+	}
+	for i, f := range db.Bootstrap {
+		if f == "" {
+			errs.addf(indexKey(path+".bootstrap", i), "must be a file path")
+		}
+	}
+}
+
+// validateAPIKeys checks roles and refuses two keys with one secret, which
+// would make the caller's role ambiguous. Messages never show secrets.
+func (c *Config) validateAPIKeys(errs *errorList) {
+	owner := map[string]string{}
+	for _, name := range slices.Sorted(maps.Keys(c.APIKeys)) {
+		k := c.APIKeys[name]
+		path := joinKey("api_keys", name)
+		if !slices.Contains(apiKeyRoles, k.Role) {
+			errs.addf(path+".role", "must be one of %s", strings.Join(apiKeyRoles, ", "))
+		}
+		if k.Secret == "" {
+			continue
+		}
+		if first, ok := owner[k.Secret]; ok {
+			errs.addf(path+".secret", "same secret as %s; each key needs its own", first)
+			continue
+		}
+		owner[k.Secret] = path
+	}
+}
+
+func (u Upstream) validate(path string, errs *errorList) {
+	if p, err := url.Parse(u.URL); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		errs.addf(path+".url", "must be an http or https URL, such as http://127.0.0.1:8080")
+	}
+	for _, c := range []struct {
+		key string
+		n   int
+	}{{"max_conns", u.MaxConns}, {"max_body_bytes", u.MaxBodyBytes}, {"retries", u.Retries}} {
+		if c.n < 0 {
+			errs.addf(path+"."+c.key, "must not be negative")
+		}
+	}
+}

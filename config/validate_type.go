@@ -1,0 +1,233 @@
+package config
+
+import (
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+var (
+	typeName  = regexp.MustCompile(`^[A-Za-z0-9@/_-]+$`)
+	fieldName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	kinds     = []string{"string", "integer", "float", "boolean", "date", "datetime", "json", "select"}
+	modes     = []string{"draft", "published"}
+	// reservedFields are the document properties the proxy sets itself
+	// (DECISIONS 9); "archived" may be mapped.
+	reservedFields = []string{"_id", "aposDocId", "aposLocale", "aposMode", "type", "metaType", "modified"}
+)
+
+// columnRule says what a backend column name may look like. SQL
+// identifiers are spliced into queries (DECISIONS 21), so they are held to
+// plain identifiers; upstream columns are JSON field names or dotted paths
+// into nested objects (warehouse.code).
+type columnRule struct {
+	re  *regexp.Regexp
+	msg string
+}
+
+var (
+	sqlColumn = columnRule{
+		regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`),
+		"must be a plain SQL identifier: letters, digits and _, not starting with a digit",
+	}
+	upstreamColumn = columnRule{
+		regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`),
+		"must be a JSON field name or a dotted path such as warehouse.code",
+	}
+)
+
+// validate records the mistakes of one type; c gives the databases,
+// upstreams and locales it refers to.
+func (t *Type) validate(c *Config, errs *errorList) {
+	path := joinKey("types", t.Name)
+	if !typeName.MatchString(t.Name) || strings.HasPrefix(t.Name, "@apostrophecms/") {
+		errs.addf(path, "a type name is letters, digits, @, /, _ or -, and not one of Apostrophe's own @apostrophecms/ types")
+	}
+	rule := t.validateBackend(c, path, errs)
+	t.validateModes(c, path, errs)
+	if !slices.Contains([]string{"database", "random"}, t.NewKeys) {
+		errs.addf(path+".new_keys", "must be database or random")
+	}
+	if t.MaxPerPage < 1 {
+		errs.addf(path+".max_per_page", "must be at least 1")
+	} else if t.PerPage < 1 || t.PerPage > t.MaxPerPage {
+		errs.addf(path+".per_page", "must be between 1 and max_per_page (%d)", t.MaxPerPage)
+	}
+	for _, r := range [][2]string{{"view_role", t.ViewRole}, {"edit_role", t.EditRole}, {"publish_role", t.PublishRole}} {
+		if !slices.Contains(typeRoles, r[1]) {
+			errs.addf(path+"."+r[0], "must be one of %s", strings.Join(typeRoles, ", "))
+		}
+	}
+	t.validateFields(path, errs)
+	t.validateColumns(path, rule, errs)
+}
+
+// validateBackend checks that the type names exactly one existing backend
+// and returns the rule its column names follow.
+func (t *Type) validateBackend(c *Config, path string, errs *errorList) columnRule {
+	switch {
+	case t.Database != "" && t.Upstream != "":
+		errs.addf(path, "set either database or upstream, not both")
+	case t.Database == "" && t.Upstream == "":
+		errs.addf(path, "needs a database (from [databases]) or an upstream (from [upstreams])")
+	}
+	if t.Upstream != "" {
+		if _, ok := c.Upstreams[t.Upstream]; !ok {
+			errs.addf(path+".upstream", "no upstream named %q in [upstreams]", t.Upstream)
+		}
+		if t.Table != "" {
+			errs.addf(path+".table", "is only for types with a database")
+		}
+		return upstreamColumn
+	}
+	if t.Database != "" {
+		if _, ok := c.Databases[t.Database]; !ok {
+			errs.addf(path+".database", "no database named %q in [databases]", t.Database)
+		}
+	}
+	if t.Service != nil {
+		errs.addf(path+".service", "is only for types with an upstream")
+	}
+	switch {
+	case t.Table == "":
+		errs.addf(path+".table", "is required for types with a database")
+	case !sqlColumn.re.MatchString(t.Table):
+		errs.addf(path+".table", "%s", sqlColumn.msg)
+	}
+	return sqlColumn
+}
+
+// validateModes checks how the type stores modes and locales (DECISIONS 6).
+func (t *Type) validateModes(c *Config, path string, errs *errorList) {
+	switch t.Storage {
+	case "columns":
+		if t.Mode.Column == "" {
+			errs.addf(path+".storage", `storage "columns" needs mode.column`)
+		}
+	case "autopublish":
+		if t.Mode.Column != "" {
+			errs.addf(path+".mode.column", `is only used with storage "columns"`)
+		}
+	case "overlay":
+		errs.addf(path+".storage", `storage "overlay" is not supported yet`)
+	default:
+		errs.addf(path+".storage", "must be columns, autopublish or overlay")
+	}
+	if !*t.Localized && (t.Locale.Column != "" || t.Mode.Column != "") {
+		errs.addf(path+".localized", "an unlocalized type cannot have a locale or mode column")
+	}
+	names := make([]string, len(c.Locales.List))
+	for i, l := range c.Locales.List {
+		names[i] = l.Name
+	}
+	validateValueMap(path+".locale", t.Locale, names, errs)
+	validateValueMap(path+".mode", t.Mode, modes, errs)
+}
+
+// validateValueMap checks that a backend-to-API value map only gives
+// allowed API values, each from one backend value. Since unlisted backend
+// values pass through unchanged, it also refuses a map that sends a
+// backend value named like an API value elsewhere while nothing else
+// stands for that API value: writes of it would have no backend value.
+func validateValueMap(path string, m ValueMap, allowed []string, errs *errorList) {
+	if m.Column == "" && len(m.Values) > 0 {
+		errs.addf(path+".values", "needs %s.column", path[strings.LastIndexByte(path, '.')+1:])
+		return
+	}
+	from := map[string]string{} // API value -> backend value
+	for _, k := range slices.Sorted(maps.Keys(m.Values)) {
+		v := m.Values[k]
+		p := joinKey(path+".values", k)
+		if !slices.Contains(allowed, v) {
+			errs.addf(p, "must be one of %s", strings.Join(allowed, ", "))
+		} else if prev, ok := from[v]; ok {
+			errs.addf(p, "%s is already mapped from %s", v, prev)
+		} else {
+			from[v] = k
+		}
+	}
+	for _, a := range allowed {
+		if to, ok := m.Values[a]; ok && from[a] == "" {
+			errs.addf(joinKey(path+".values", a), "backend value %s reads as %s, so %s needs a backend value of its own", a, to, a)
+		}
+	}
+}
+
+// validateFields checks the API fields and the default sort.
+func (t *Type) validateFields(path string, errs *errorList) {
+	if len(t.Fields) == 0 {
+		errs.addf(path+".fields", "a type needs at least one field")
+	}
+	names := map[string]bool{}
+	for i, f := range t.Fields {
+		fp := indexKey(path+".fields", i)
+		switch {
+		case f.Name == "":
+			errs.addf(fp+".name", "is required")
+		case !fieldName.MatchString(f.Name):
+			errs.addf(fp+".name", "must be letters, digits and _, not starting with a digit")
+		case slices.Contains(reservedFields, f.Name):
+			errs.addf(fp+".name", "%s is set by the proxy and cannot be mapped", f.Name)
+		case names[f.Name]:
+			errs.addf(fp+".name", "field %s is declared twice", f.Name)
+		}
+		names[f.Name] = true
+		if !slices.Contains(kinds, f.Kind) {
+			errs.addf(fp+".kind", "must be one of %s", strings.Join(kinds, ", "))
+		}
+		validateChoices(fp, f, errs)
+		switch {
+		case f.Auto != "" && f.Auto != "create" && f.Auto != "update":
+			errs.addf(fp+".auto", "must be create or update")
+		case f.Auto != "" && f.Kind != "datetime":
+			errs.addf(fp+".auto", "is only for datetime fields")
+		}
+	}
+	if t.Sort != "" && !names[strings.TrimPrefix(t.Sort, "-")] {
+		errs.addf(path+".sort", "must name a field, optionally after - for descending order")
+	}
+}
+
+func validateChoices(fp string, f Field, errs *errorList) {
+	if f.Kind != "select" {
+		if len(f.Choices) > 0 {
+			errs.addf(fp+".choices", `are only for kind "select"`)
+		}
+		return
+	}
+	if len(f.Choices) == 0 {
+		errs.addf(fp+".choices", `kind "select" needs choices`)
+	}
+	seen := map[string]bool{}
+	for j, ch := range f.Choices {
+		if seen[ch.Value] {
+			errs.addf(indexKey(fp+".choices", j), "value %q is listed twice", ch.Value)
+		}
+		seen[ch.Value] = true
+	}
+}
+
+// validateColumns checks every backend column name against rule and
+// refuses a column mapped twice: a field that is also the key, locale or
+// mode column would let clients rewrite identity.
+func (t *Type) validateColumns(path string, rule columnRule, errs *errorList) {
+	used := map[string]string{}
+	claim := func(p, col string) {
+		switch prev, ok := used[col]; {
+		case col == "":
+		case !rule.re.MatchString(col):
+			errs.addf(p, "%s", rule.msg)
+		case ok:
+			errs.addf(p, "column %s is already mapped by %s", col, prev)
+		default:
+			used[col] = p
+		}
+	}
+	claim(path+".key", t.Key)
+	claim(path+".locale.column", t.Locale.Column)
+	claim(path+".mode.column", t.Mode.Column)
+	for i, f := range t.Fields {
+		claim(indexKey(path+".fields", i)+".column", f.Column)
+	}
+}
