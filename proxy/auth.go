@@ -1,0 +1,72 @@
+package proxy
+
+import (
+	"bytes"
+	"crypto/sha256"
+
+	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/valyala/fasthttp"
+)
+
+// Authenticator recognises one kind of credentials. It returns nil, nil
+// when the request carries none of its kind, a principal when they are
+// valid, and an error (answered as is) when they are present but bad.
+// Login, bearer tokens and sessions plug in here.
+type Authenticator interface {
+	Authenticate(ctx *fasthttp.RequestCtx) (*Principal, error)
+}
+
+// apiKeys authenticates Apostrophe's API keys: ?apikey=, ?apiKey= or
+// "Authorization: ApiKey K" (DECISIONS 19).
+type apiKeys struct {
+	// byHash maps sha256(secret) to its principal; hashing first makes
+	// the lookup independent of how much of a guess matches.
+	byHash map[[32]byte]*Principal
+}
+
+func newAPIKeys(keys map[string]Role) *apiKeys {
+	a := &apiKeys{byHash: make(map[[32]byte]*Principal, len(keys))}
+	for secret, role := range keys {
+		a.byHash[sha256.Sum256([]byte(secret))] = &Principal{Role: role, Title: "System Task", Via: "apikey"}
+	}
+	return a
+}
+
+var (
+	headerApiKeyScheme = []byte("apikey ")
+	errBadAPIKey       = adapters.NewError("forbidden", "Invalid API key.", nil)
+)
+
+// Authenticate implements Authenticator.
+func (a *apiKeys) Authenticate(ctx *fasthttp.RequestCtx) (*Principal, error) {
+	key := ctx.QueryArgs().Peek("apikey")
+	if key == nil {
+		key = ctx.QueryArgs().Peek("apiKey")
+	}
+	if key == nil {
+		h := ctx.Request.Header.Peek(fasthttp.HeaderAuthorization)
+		if len(h) > len(headerApiKeyScheme) && bytes.EqualFold(h[:len(headerApiKeyScheme)], headerApiKeyScheme) {
+			key = bytes.TrimSpace(h[len(headerApiKeyScheme):])
+		}
+	}
+	if key == nil {
+		return nil, nil
+	}
+	sum := sha256.Sum256(key)
+	if p, ok := a.byHash[sum]; ok {
+		return p, nil
+	}
+	return nil, errBadAPIKey
+}
+
+// authenticate runs the authenticators in order; the first that recognises
+// credentials decides. No credentials at all is the anonymous caller.
+func (s *Server) authenticate(ctx *fasthttp.RequestCtx) (*Principal, error) {
+	for _, a := range s.auth {
+		p, err := a.Authenticate(ctx)
+		if err != nil || p != nil {
+			return p, err
+		}
+	}
+	return anonymous, nil
+}

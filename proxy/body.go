@@ -1,0 +1,66 @@
+package proxy
+
+import (
+	"bytes"
+	"sync"
+
+	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/tidwall/gjson"
+	"github.com/tidwall/sjson"
+	"github.com/valyala/fasthttp"
+)
+
+var errMalformed = adapters.Errorf(adapters.ErrInvalid, "The request body is not valid JSON.")
+
+// jsonBody returns the request body as a JSON object. JSON is validated
+// once here; a urlencoded form (which Apostrophe also accepts) becomes an
+// object of strings; an empty body is an empty object.
+func jsonBody(ctx *fasthttp.RequestCtx) (gjson.Result, error) {
+	if bytes.HasPrefix(ctx.Request.Header.ContentType(), []byte("application/x-www-form-urlencoded")) {
+		return formBody(ctx.PostArgs())
+	}
+	b := bytes.TrimSpace(ctx.PostBody())
+	if len(b) == 0 {
+		return gjson.Parse("{}"), nil
+	}
+	if !gjson.ValidBytes(b) {
+		return gjson.Result{}, errMalformed
+	}
+	r := gjson.ParseBytes(b)
+	if !r.IsObject() {
+		return gjson.Result{}, adapters.Errorf(adapters.ErrInvalid, "The request body must be a JSON object.")
+	}
+	return r, nil
+}
+
+// formBody turns form fields into a JSON object of strings (the last value
+// of a repeated key wins).
+func formBody(args *fasthttp.Args) (gjson.Result, error) {
+	doc := []byte("{}")
+	var err error
+	args.VisitAll(func(k, v []byte) {
+		if err == nil && isPathSegment(string(k)) {
+			doc, err = sjson.SetBytes(doc, string(k), string(v))
+		}
+	})
+	if err != nil {
+		return gjson.Result{}, errMalformed
+	}
+	return gjson.ParseBytes(doc), nil
+}
+
+// buffer is a pooled byte slice for rendering responses.
+type buffer struct{ b []byte }
+
+type bufferPool struct{ p sync.Pool }
+
+var bufPool = &bufferPool{p: sync.Pool{New: func() any { return &buffer{b: make([]byte, 0, 4096)} }}}
+
+func (p *bufferPool) get() *buffer { return p.p.Get().(*buffer) }
+
+// put returns b to the pool unless it grew very large.
+func (p *bufferPool) put(b *buffer) {
+	if cap(b.b) <= 1<<20 {
+		p.p.Put(b)
+	}
+}

@@ -1,0 +1,227 @@
+package proxy
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/tidwall/gjson"
+)
+
+// docKeys are the keys of Apostrophe's documents that are not schema
+// fields. A client that sends back a document it read (as Apostrophe's own
+// clients do on PUT) sends them; they are ignored rather than refused.
+var docKeys = map[string]bool{
+	"aposDocId": true, "aposLocale": true, "aposMode": true, "type": true, "metaType": true,
+	"slug": true, "modified": true, "archived": true, "visibility": true, "createdAt": true,
+	"updatedAt": true, "updatedBy": true, "cacheInvalidatedAt": true, "lastPublishedAt": true,
+	"titleSortified": true, "highSearchText": true, "highSearchWords": true, "lowSearchText": true,
+	"searchSummary": true, "submitted": true, "localizedAt": true, "copyOfId": true,
+}
+
+// ignoredKey reports whether a body key that is not a writable field is
+// silently ignored: Apostrophe's document keys, "_" keys and read-only
+// fields. Any other unknown key is refused, so that a typo never loses data.
+func (d *docType) ignoredKey(key string) bool {
+	if strings.HasPrefix(key, "_") || docKeys[key] {
+		return true
+	}
+	f := d.fields[key]
+	return f != nil && f.ReadOnly
+}
+
+// write is the kind of write a body is converted for.
+type write int
+
+// The writes: POST, PUT, PATCH.
+const (
+	writeInsert write = iota
+	writeReplace
+	writePatch
+)
+
+// convert validates a JSON object body against the schema and returns the
+// values to write. Inserts and replacements take every writable field,
+// absent ones as empty; a patch takes only the fields in only. Errors list
+// every bad field at once.
+func (d *docType) convert(body gjson.Result, w write, only map[string]bool, now time.Time) ([]adapters.Value, error) {
+	var errs []adapters.FieldError
+	if w != writePatch {
+		body.ForEach(func(k, _ gjson.Result) bool {
+			if d.fields[k.Str] == nil && !d.ignoredKey(k.Str) {
+				errs = append(errs, adapters.FieldError{Path: k.Str, Name: "invalid", Msg: "Unknown field."})
+			}
+			return true
+		})
+	}
+	vals := make([]adapters.Value, 0, len(d.schema.Fields))
+	for i := range d.schema.Fields {
+		f := &d.schema.Fields[i]
+		switch {
+		case f.Auto == adapters.AutoUpdate || f.Auto == adapters.AutoCreate && w == writeInsert:
+			vals = append(vals, adapters.Value{Field: f.Name, V: now})
+			continue
+		case f.ReadOnly:
+			continue
+		case w == writePatch && !only[f.Name]:
+			continue
+		}
+		raw := body.Get(f.Name)
+		v, ferr := convertValue(f, raw)
+		if ferr == "" && f.Required && isEmpty(v) {
+			ferr = "required"
+		}
+		if ferr != "" {
+			errs = append(errs, adapters.FieldError{Path: f.Name, Name: ferr})
+			continue
+		}
+		vals = append(vals, adapters.Value{Field: f.Name, V: v})
+	}
+	if len(errs) > 0 {
+		return nil, &adapters.ValidationError{Fields: errs}
+	}
+	return vals, nil
+}
+
+// isEmpty is Apostrophe's notion of a missing required value.
+func isEmpty(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case string:
+		return strings.TrimSpace(v) == ""
+	}
+	return false
+}
+
+// convertValue converts one JSON value to f's kind. It returns the name of
+// the field error ("invalid") when the value cannot be of that kind.
+// Numeric strings are accepted for numbers (form posts send strings), but
+// nothing is silently truncated or dropped.
+func convertValue(f *adapters.Field, r gjson.Result) (any, string) {
+	if r.Type == gjson.Null || !r.Exists() {
+		if f.Kind == adapters.Boolean {
+			return false, ""
+		}
+		return nil, ""
+	}
+	switch f.Kind {
+	case adapters.String:
+		if r.Type != gjson.String {
+			return nil, "invalid"
+		}
+		return r.Str, ""
+	case adapters.Select:
+		if r.Type != gjson.String {
+			return nil, "invalid"
+		}
+		if r.Str == "" {
+			return nil, ""
+		}
+		for _, c := range f.Choices {
+			if c.Value == r.Str {
+				return r.Str, ""
+			}
+		}
+		return nil, "invalid"
+	case adapters.Integer:
+		return convertInt(r)
+	case adapters.Float:
+		return convertFloat(r)
+	case adapters.Boolean:
+		switch {
+		case r.Type == gjson.True || r.Type == gjson.False:
+			return r.Bool(), ""
+		case r.Type == gjson.String && (r.Str == "true" || r.Str == "1"):
+			return true, ""
+		case r.Type == gjson.String && (r.Str == "false" || r.Str == "0" || r.Str == ""):
+			return false, ""
+		}
+		return nil, "invalid"
+	case adapters.Date:
+		if r.Type != gjson.String {
+			return nil, "invalid"
+		}
+		if r.Str == "" {
+			return nil, ""
+		}
+		if _, err := time.Parse(time.DateOnly, r.Str); err != nil {
+			return nil, "invalid"
+		}
+		return r.Str, ""
+	case adapters.DateTime:
+		if r.Type != gjson.String {
+			return nil, "invalid"
+		}
+		if r.Str == "" {
+			return nil, ""
+		}
+		t, err := parseDateTime(r.Str)
+		if err != nil {
+			return nil, "invalid"
+		}
+		return t, ""
+	case adapters.JSON:
+		return adapters.RawJSON(r.Raw), ""
+	}
+	return nil, "invalid"
+}
+
+func convertInt(r gjson.Result) (any, string) {
+	s := r.Raw
+	switch r.Type {
+	case gjson.String:
+		if s = strings.TrimSpace(r.Str); s == "" {
+			return nil, ""
+		}
+	case gjson.Number:
+	default:
+		return nil, "invalid"
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		// 12.0 and 1e3 are integers written as floats; 12.7 is not.
+		f, ferr := strconv.ParseFloat(s, 64)
+		if ferr != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+			return nil, "invalid"
+		}
+		n = int64(f)
+	}
+	return n, ""
+}
+
+func convertFloat(r gjson.Result) (any, string) {
+	s := r.Raw
+	switch r.Type {
+	case gjson.String:
+		if s = strings.TrimSpace(r.Str); s == "" {
+			return nil, ""
+		}
+	case gjson.Number:
+	default:
+		return nil, "invalid"
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil, "invalid"
+	}
+	return f, ""
+}
+
+// dateTimeLayouts are the datetime forms accepted from clients; a form
+// without a zone is UTC.
+var dateTimeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", time.DateOnly}
+
+// parseDateTime parses a client datetime into UTC.
+func parseDateTime(s string) (time.Time, error) {
+	var err error
+	for _, l := range dateTimeLayouts {
+		var t time.Time
+		if t, err = time.Parse(l, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, err
+}

@@ -1,0 +1,109 @@
+package proxy
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/config"
+)
+
+// docType is one configured type as the front end serves it: its adapter,
+// its schema and the rules the configuration sets on it.
+type docType struct {
+	name     string
+	schema   *adapters.Schema
+	backend  adapters.Adapter
+	fields   map[string]*adapters.Field
+	readOnly bool
+
+	viewRole, editRole, publishRole Role
+
+	perPage, maxPerPage int
+	sort                []adapters.Sort
+
+	// slugFromTitle: the schema has a title and no slug, so the proxy
+	// derives Apostrophe's slug from the title.
+	slugFromTitle bool
+	// typeJSON is `"type":"<name>","metaType":"doc"` pre-rendered.
+	typeJSON []byte
+}
+
+// newDocType prepares t for serving over backend.
+func newDocType(t *config.Type, backend adapters.Adapter) (*docType, error) {
+	s := backend.Schema()
+	d := &docType{
+		name:       t.Name,
+		schema:     s,
+		backend:    backend,
+		fields:     make(map[string]*adapters.Field, len(s.Fields)),
+		readOnly:   t.ReadOnly,
+		perPage:    t.PerPage,
+		maxPerPage: t.MaxPerPage,
+	}
+	for i := range s.Fields {
+		d.fields[s.Fields[i].Name] = &s.Fields[i]
+	}
+	var ok bool
+	for _, r := range []struct {
+		dst  *Role
+		name string
+		key  string
+	}{{&d.viewRole, t.ViewRole, "view_role"}, {&d.editRole, t.EditRole, "edit_role"}, {&d.publishRole, t.PublishRole, "publish_role"}} {
+		if *r.dst, ok = ParseRole(r.name); !ok {
+			return nil, fmt.Errorf("types.%s.%s: unknown role %q", t.Name, r.key, r.name)
+		}
+	}
+	if d.publishRole < d.editRole {
+		d.publishRole = d.editRole
+	}
+	if t.Sort != "" {
+		desc := strings.HasPrefix(t.Sort, "-")
+		d.sort = []adapters.Sort{{Field: strings.TrimPrefix(t.Sort, "-"), Desc: desc}}
+	}
+	d.slugFromTitle = d.fields["title"] != nil && d.fields["slug"] == nil
+	d.typeJSON = appendString(append(d.typeJSON, `"type":`...), t.Name)
+	d.typeJSON = append(d.typeJSON, `,"metaType":"doc"`...)
+	if d.perPage <= 0 {
+		d.perPage = 50
+	}
+	if d.maxPerPage <= 0 {
+		d.maxPerPage = 1000
+	}
+	return d, nil
+}
+
+// localized reports whether ids carry a locale and a mode.
+func (d *docType) localized() bool { return d.schema.Localized }
+
+// hasDrafts reports whether drafts and published records are distinct.
+func (d *docType) hasDrafts() bool {
+	return d.schema.Localized && d.schema.Storage == adapters.Columns
+}
+
+// writeRole is the role needed to write a record in mode m. A write that
+// changes live content (published mode, or a type whose one record is live)
+// needs the publish role: contributors write drafts only.
+func (d *docType) writeRole(m adapters.Mode) Role {
+	if d.hasDrafts() && m == adapters.Draft {
+		return d.editRole
+	}
+	return d.publishRole
+}
+
+// canWrite reports whether who may create or change records in mode m.
+func (d *docType) canWrite(who *Principal, m adapters.Mode) bool {
+	return !d.readOnly && who.Role >= d.writeRole(m)
+}
+
+// canDelete reports whether who may delete records of this type. Deleting
+// a draft also deletes its published copy (DECISIONS 14) and every other
+// record is live, so deleting always needs the publish role.
+func (d *docType) canDelete(who *Principal) bool {
+	return !d.readOnly && who.Role >= d.publishRole
+}
+
+// canPublish reports whether who may publish documents of this type.
+func (d *docType) canPublish(who *Principal) bool {
+	return d.hasDrafts() && !d.readOnly && who.Role >= d.publishRole
+}

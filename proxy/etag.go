@@ -1,0 +1,73 @@
+package proxy
+
+import (
+	"bytes"
+
+	"github.com/valyala/fasthttp"
+)
+
+// etag is a strong entity tag: a quoted 64-bit FNV-1a hash of the body.
+type etag [18]byte
+
+// etagOf hashes body.
+func etagOf(body []byte) etag {
+	// FNV-1a, inlined: hash/fnv's interface value would allocate.
+	sum := uint64(14695981039346656037)
+	for _, c := range body {
+		sum ^= uint64(c)
+		sum *= 1099511628211
+	}
+	var e etag
+	e[0], e[17] = '"', '"'
+	const hexdigits = "0123456789abcdef"
+	for i := 16; i >= 1; i-- {
+		e[i] = hexdigits[sum&0xf]
+		sum >>= 4
+	}
+	return e
+}
+
+// matches reports whether an If-None-Match or If-Match header value names
+// e ("*" matches any). Weak tags match their strong twin for If-None-Match
+// only, as RFC 9110 asks; callers pass weakOK accordingly.
+func (e *etag) matches(header []byte, weakOK bool) bool {
+	for len(header) > 0 {
+		var tag []byte
+		i := bytes.IndexByte(header, ',')
+		if i < 0 {
+			tag, header = header, nil
+		} else {
+			tag, header = header[:i], header[i+1:]
+		}
+		tag = bytes.TrimSpace(tag)
+		if len(tag) == 1 && tag[0] == '*' {
+			return true
+		}
+		if bytes.HasPrefix(tag, []byte("W/")) {
+			if !weakOK {
+				continue
+			}
+			tag = tag[2:]
+		}
+		if bytes.Equal(tag, e[:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// sendCacheable writes a GET body with its ETag, answering 304 when the
+// client's If-None-Match already names it.
+func sendCacheable(ctx *fasthttp.RequestCtx, authenticated bool, body []byte) {
+	e := etagOf(body)
+	h := &ctx.Response.Header
+	h.SetBytesV(fasthttp.HeaderETag, e[:])
+	if authenticated {
+		h.Set(fasthttp.HeaderCacheControl, "no-store")
+	}
+	if inm := ctx.Request.Header.Peek(fasthttp.HeaderIfNoneMatch); len(inm) > 0 && e.matches(inm, true) {
+		ctx.SetStatusCode(fasthttp.StatusNotModified)
+		return
+	}
+	writeJSON(ctx, fasthttp.StatusOK, body)
+}

@@ -1,0 +1,193 @@
+package proxy
+
+import (
+	"time"
+
+	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/tidwall/gjson"
+	"github.com/valyala/fasthttp"
+)
+
+// target resolves the :_id of a single-document route into the aposDocId
+// and the scope to read or write (DECISIONS 1, 3-5).
+func (s *Server) target(c *call, d *docType) (string, adapters.Scope, error) {
+	raw, _ := c.ctx.UserValue("id").(string)
+	id, ok := adapters.ParseID(raw)
+	if !ok {
+		return "", adapters.Scope{}, adapters.ErrNotFound
+	}
+	if !d.localized() {
+		if id.Locale != "" {
+			return "", adapters.Scope{}, adapters.ErrNotFound
+		}
+		return id.DocID, adapters.Scope{Mode: adapters.Published}, nil
+	}
+	scope, err := s.locales.resolveScope(readScopeParams(c.ctx.QueryArgs()), id, s.strict)
+	if err != nil {
+		return "", scope, err
+	}
+	if scope.Mode == adapters.Draft && !c.who.CanViewDraft() {
+		return "", scope, adapters.ErrForbidden
+	}
+	return id.DocID, scope, nil
+}
+
+// listScope is the scope of a list or a create: parameters, else the first
+// _ids entry's locale and mode, else the defaults.
+func (s *Server) listScope(c *call, d *docType, fromIDs adapters.DocID) (adapters.Scope, error) {
+	if !d.localized() {
+		return adapters.Scope{Mode: adapters.Published}, nil
+	}
+	scope, err := s.locales.resolveScope(readScopeParams(c.ctx.QueryArgs()), fromIDs, s.strict)
+	if err == adapters.ErrNotFound {
+		// An _ids entry in an unknown locale or mode matches nothing.
+		return scope, nil
+	}
+	if err == nil && scope.Mode == adapters.Draft && !c.who.CanViewDraft() {
+		err = adapters.ErrForbidden
+	}
+	return scope, err
+}
+
+// getOne serves GET /:_id.
+func (s *Server) getOne(c *call, d *docType) error {
+	docID, scope, err := s.target(c, d)
+	if err != nil {
+		return err
+	}
+	rec, err := d.backend.Get(c.bctx, scope, docID)
+	if err != nil {
+		return err
+	}
+	var p *projection
+	if c.ctx.QueryArgs().Len() > 0 {
+		lr, err := d.parseList(c.ctx.QueryArgs())
+		if err != nil {
+			return err
+		}
+		p = lr.project
+	}
+	buf := bufPool.get()
+	defer bufPool.put(buf)
+	buf.b = d.appendDoc(buf.b[:0], rec, c.who, p)
+	sendCacheable(c.ctx, c.who.Authenticated(), buf.b)
+	return nil
+}
+
+// post serves POST: create in the request's mode (DECISIONS 11).
+func (s *Server) post(c *call, d *docType) error {
+	scope, err := s.listScope(c, d, adapters.DocID{})
+	if err != nil {
+		return err
+	}
+	if !d.canWrite(c.who, scope.Mode) {
+		return adapters.ErrForbidden
+	}
+	body, err := jsonBody(c.ctx)
+	if err != nil {
+		return err
+	}
+	vals, err := d.convert(body, writeInsert, nil, time.Now().UTC())
+	if err != nil {
+		return err
+	}
+	in := &adapters.Insert{Values: vals}
+	if cid := body.Get("_createId"); cid.Exists() {
+		id, ok := adapters.ParseID(cid.String())
+		if cid.Type != gjson.String || !ok || id.Locale != "" {
+			return adapters.Invalid("_createId", "invalid", "Not an aposDocId.")
+		}
+		in.DocID = id.DocID
+	}
+	rec, err := d.backend.Insert(c.bctx, scope, in)
+	if err != nil {
+		return err
+	}
+	return s.sendWritten(c, d, rec)
+}
+
+// put serves PUT: replace the fields of the record of the _id's mode.
+func (s *Server) put(c *call, d *docType) error {
+	return s.update(c, d, func(body gjson.Result, cur *adapters.Record) ([]adapters.Value, error) {
+		return d.convert(body, writeReplace, nil, time.Now().UTC())
+	})
+}
+
+// patch serves PATCH: apply the patch operators to the current record.
+func (s *Server) patch(c *call, d *docType) error {
+	return s.update(c, d, func(body gjson.Result, cur *adapters.Record) ([]adapters.Value, error) {
+		doc, touched, err := d.applyPatch(cur.Fields, body)
+		if err != nil || len(touched) == 0 {
+			return nil, err // an empty patch writes nothing
+		}
+		return d.convert(gjson.ParseBytes(doc), writePatch, touched, time.Now().UTC())
+	})
+}
+
+// update runs PUT and PATCH: permission, body, then the adapter's atomic
+// read-check-write with If-Match (DECISIONS 12-13).
+func (s *Server) update(c *call, d *docType, values func(gjson.Result, *adapters.Record) ([]adapters.Value, error)) error {
+	docID, scope, err := s.target(c, d)
+	if err != nil {
+		return err
+	}
+	if !d.canWrite(c.who, scope.Mode) {
+		return adapters.ErrForbidden
+	}
+	body, err := jsonBody(c.ctx)
+	if err != nil {
+		return err
+	}
+	rec, err := d.backend.Update(c.bctx, scope, docID, func(cur *adapters.Record) ([]adapters.Value, error) {
+		if err := s.checkIfMatch(c, d, cur); err != nil {
+			return nil, err
+		}
+		return values(body, cur)
+	})
+	if err != nil {
+		return err
+	}
+	return s.sendWritten(c, d, rec)
+}
+
+// delete serves DELETE: 200 with an empty body (DECISIONS 14).
+func (s *Server) delete(c *call, d *docType) error {
+	docID, scope, err := s.target(c, d)
+	if err != nil {
+		return err
+	}
+	if !d.canDelete(c.who) {
+		return adapters.ErrForbidden
+	}
+	err = d.backend.Delete(c.bctx, scope, docID, func(cur *adapters.Record) error {
+		return s.checkIfMatch(c, d, cur)
+	})
+	if err != nil {
+		return err
+	}
+	c.ctx.SetStatusCode(fasthttp.StatusOK)
+	return nil
+}
+
+// checkIfMatch refuses a write whose If-Match does not name the current
+// representation: 412, and nothing is written.
+func (s *Server) checkIfMatch(c *call, d *docType, cur *adapters.Record) error {
+	im := c.ctx.Request.Header.Peek(fasthttp.HeaderIfMatch)
+	if len(im) == 0 {
+		return nil
+	}
+	e := etagOf(d.appendDoc(nil, cur, c.who, nil))
+	if !e.matches(im, false) {
+		return adapters.ErrPrecondition
+	}
+	return nil
+}
+
+// sendWritten answers a write with the stored document and its ETag.
+func (s *Server) sendWritten(c *call, d *docType, rec *adapters.Record) error {
+	body := d.appendDoc(nil, rec, c.who, nil)
+	e := etagOf(body)
+	c.ctx.Response.Header.SetBytesV(fasthttp.HeaderETag, e[:])
+	writeJSON(c.ctx, fasthttp.StatusOK, body)
+	return nil
+}

@@ -1,0 +1,216 @@
+package proxy
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/valyala/fasthttp"
+)
+
+// listRequest is a parsed GET list: the adapter query plus what only the
+// front end uses.
+type listRequest struct {
+	q             adapters.Query
+	project       *projection
+	choices       []string
+	counts        bool
+	withPublished bool
+	// idScope is the locale and mode of the first full _id in _ids, which
+	// the list takes when no parameter names them (Apostrophe re-localizes
+	// every id to the first one's).
+	idScope adapters.DocID
+}
+
+// parseList reads the list parameters of DECISIONS 8. Unknown parameters
+// are ignored, as in Apostrophe; a sort on an unknown field or a filter
+// value that cannot be of its field's kind is a 400 invalid.
+func (d *docType) parseList(args *fasthttp.Args) (*listRequest, error) {
+	lr := &listRequest{q: adapters.Query{Page: 1, PerPage: d.perPage}}
+	raw := map[string][]string{} // filter values by field
+	var err error
+	args.VisitAll(func(k, v []byte) {
+		if err != nil {
+			return
+		}
+		p := splitParam(k, v)
+		switch p.base {
+		case "page":
+			lr.q.Page = launderInt(p.value, 1, 1)
+		case "perPage":
+			lr.q.PerPage = min(launderInt(p.value, d.perPage, 1), d.maxPerPage)
+		case "sort":
+			err = d.parseSort(lr, p)
+		case "project":
+			d.parseProject(lr, p)
+		case "_ids":
+			err = parseIDs(lr, p)
+		case "search":
+			lr.q.Search = strings.TrimSpace(p.value)
+		case "autocomplete":
+			lr.q.Autocomplete = strings.TrimSpace(p.value)
+			if lr.q.Autocomplete == "" {
+				lr.q.IDs = []string{} // Apostrophe: no match, no results
+			}
+		case "count":
+			lr.q.CountOnly = launderBool(p.value)
+		case "choices", "counts":
+			lr.counts = lr.counts || p.base == "counts"
+			lr.choices = append(lr.choices, splitList(p.value)...)
+		case "withPublished":
+			lr.withPublished = launderBool(p.value)
+		default:
+			if f := d.fields[p.base]; f != nil && (!p.bracket || isListSub(p.sub)) {
+				raw[p.base] = append(raw[p.base], p.value)
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range d.schema.Fields {
+		if vals, ok := raw[f.Name]; ok {
+			flt, use, ferr := filterFor(&f, vals)
+			if ferr != nil {
+				return nil, ferr
+			}
+			if use {
+				lr.q.Filters = append(lr.q.Filters, flt)
+			}
+		}
+	}
+	if len(lr.q.Sort) == 0 {
+		lr.q.Sort = d.sort
+	}
+	if lr.project != nil && lr.project.include {
+		for name := range lr.project.fields {
+			if d.fields[name] != nil {
+				lr.q.Project = append(lr.q.Project, name)
+			}
+		}
+		if d.slugFromTitle && lr.project.fields["slug"] && !lr.project.fields["title"] {
+			lr.q.Project = append(lr.q.Project, "title")
+		}
+	}
+	return lr, nil
+}
+
+// parseSort reads sort[field]=1|-1.
+func (d *docType) parseSort(lr *listRequest, p param) error {
+	if !p.bracket {
+		return nil // sort=search and other bare forms: default order
+	}
+	if d.fields[p.sub] == nil || d.fields[p.sub].Kind == adapters.JSON {
+		return adapters.Errorf(adapters.ErrInvalid, "Cannot sort on %q: it is not a sortable field of %s.", p.sub, d.name)
+	}
+	switch p.value {
+	case "1":
+		lr.q.Sort = append(lr.q.Sort, adapters.Sort{Field: p.sub})
+	case "-1":
+		lr.q.Sort = append(lr.q.Sort, adapters.Sort{Field: p.sub, Desc: true})
+	default:
+		return adapters.Errorf(adapters.ErrInvalid, "sort[%s] must be 1 or -1.", p.sub)
+	}
+	return nil
+}
+
+// parseProject reads project[field]=1|0. Mixed forms take the first one's
+// sense, as MongoDB would refuse mixing.
+func (d *docType) parseProject(lr *listRequest, p param) {
+	if !p.bracket || p.sub == "" {
+		return
+	}
+	on := launderBool(p.value)
+	if lr.project == nil {
+		lr.project = &projection{include: on, fields: map[string]bool{}}
+	}
+	if on == lr.project.include {
+		lr.project.fields[p.sub] = true
+	}
+}
+
+// parseIDs reads _ids, _ids[] and _ids[n]. Ids that are not ids at all
+// cannot match and are dropped.
+func parseIDs(lr *listRequest, p param) error {
+	if lr.q.IDs == nil {
+		lr.q.IDs = []string{}
+	}
+	for _, s := range splitList(p.value) {
+		id, ok := adapters.ParseID(s)
+		if !ok {
+			continue
+		}
+		if lr.idScope.DocID == "" && id.Locale != "" {
+			lr.idScope = id
+		}
+		lr.q.IDs = append(lr.q.IDs, id.DocID)
+	}
+	return nil
+}
+
+// filterFor turns a field's filter values into an adapter filter. use is
+// false when the values ask for no filtering (Apostrophe's inactive
+// builders: empty strings, "any" booleans, unknown choices).
+func filterFor(f *adapters.Field, vals []string) (flt adapters.Filter, use bool, err error) {
+	flt.Field = f.Name
+	switch f.Kind {
+	case adapters.String:
+		if vals[0] == "" {
+			return flt, false, nil
+		}
+		flt.Op, flt.Values = adapters.OpContains, []any{vals[0]}
+	case adapters.Select:
+		flt.Op = adapters.OpIn
+		for _, v := range vals {
+			for _, c := range f.Choices {
+				if c.Value == v {
+					flt.Values = append(flt.Values, v)
+				}
+			}
+		}
+		if len(flt.Values) == 0 {
+			return flt, false, nil
+		}
+	case adapters.Boolean:
+		b, ok := launderTristate(vals[0])
+		if !ok {
+			return flt, false, nil
+		}
+		flt.Op, flt.Values = adapters.OpEqual, []any{b}
+	case adapters.Integer, adapters.Float, adapters.Date, adapters.DateTime:
+		if len(vals) > 2 {
+			return flt, false, adapters.Errorf(adapters.ErrInvalid, "%s takes one value or a [min, max] pair.", f.Name)
+		}
+		for _, s := range vals {
+			v, perr := parseScalar(f.Kind, s)
+			if perr != nil {
+				return flt, false, adapters.Errorf(adapters.ErrInvalid, "%s: %q is not a valid %s.", f.Name, s, f.Kind)
+			}
+			flt.Values = append(flt.Values, v)
+		}
+		flt.Op = adapters.OpEqual
+		if len(vals) == 2 {
+			flt.Op = adapters.OpRange
+		}
+	default:
+		return flt, false, nil // json fields are not filters
+	}
+	return flt, true, nil
+}
+
+// parseScalar converts a query value to a field kind's Go value.
+func parseScalar(k adapters.Kind, s string) (any, error) {
+	s = strings.TrimSpace(s)
+	switch k {
+	case adapters.Integer:
+		return strconv.ParseInt(s, 10, 64)
+	case adapters.Float:
+		return strconv.ParseFloat(s, 64)
+	case adapters.Date:
+		_, err := time.Parse(time.DateOnly, s)
+		return s, err
+	default:
+		return parseDateTime(s)
+	}
+}

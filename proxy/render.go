@@ -1,0 +1,106 @@
+package proxy
+
+import (
+	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/tidwall/gjson"
+)
+
+// projection is a parsed project[field]=1|0 parameter. A nil *projection
+// keeps every field.
+type projection struct {
+	include bool // true: keep only fields; false: drop fields
+	fields  map[string]bool
+}
+
+// keeps reports whether field is rendered.
+func (p *projection) keeps(field string) bool {
+	if p == nil {
+		return true
+	}
+	return p.fields[field] == p.include
+}
+
+// appendDoc renders r as Apostrophe's document JSON for who: identity
+// fields, the type, the mapped fields, what can be derived (slug,
+// modified) and the permission annotations (only when true, and only for
+// authenticated callers).
+func (d *docType) appendDoc(dst []byte, r *adapters.Record, who *Principal, p *projection) []byte {
+	dst = append(dst, `{"_id":`...)
+	dst = append(dst, '"')
+	dst = adapters.AppendID(dst, r.DocID, r.Scope) // ids use [A-Za-z0-9_:-] only
+	dst = append(dst, `","aposDocId":"`...)
+	dst = append(dst, r.DocID...)
+	dst = append(dst, '"')
+	if r.Scope.Locale != "" {
+		dst = append(dst, `,"aposLocale":"`...)
+		dst = append(dst, r.Scope.Locale...)
+		dst = append(dst, ':')
+		dst = append(dst, r.Scope.Mode...)
+		dst = append(dst, `","aposMode":"`...)
+		dst = append(dst, r.Scope.Mode...)
+		dst = append(dst, '"')
+	}
+	dst = append(dst, ',')
+	dst = append(dst, d.typeJSON...)
+	dst = d.appendFields(dst, r.Fields, p)
+	if d.slugFromTitle && p.keeps("slug") {
+		if t := gjson.GetBytes(r.Fields, "title"); t.Type == gjson.String {
+			dst = append(dst, `,"slug":"`...)
+			dst = appendSlug(dst, t.Str)
+			dst = append(dst, '"')
+		}
+	}
+	if r.Scope.Mode == adapters.Draft && p.keeps("modified") {
+		switch {
+		case !d.hasDrafts():
+			dst = append(dst, `,"modified":false`...)
+		case r.Modified == adapters.True:
+			dst = append(dst, `,"modified":true`...)
+		case r.Modified == adapters.False:
+			dst = append(dst, `,"modified":false`...)
+		}
+	}
+	if who.Authenticated() {
+		dst = d.appendAnnotations(dst, r.Scope.Mode, who)
+	}
+	return append(dst, '}')
+}
+
+// appendFields copies the members of the fields object, filtered by p.
+func (d *docType) appendFields(dst, fields []byte, p *projection) []byte {
+	if len(fields) < 2 {
+		return dst
+	}
+	if p == nil {
+		inner := fields[1 : len(fields)-1]
+		if len(inner) > 0 {
+			dst = append(dst, ',')
+			dst = append(dst, inner...)
+		}
+		return dst
+	}
+	gjson.ParseBytes(fields).ForEach(func(k, v gjson.Result) bool {
+		if p.keeps(k.Str) {
+			dst = append(dst, ',')
+			dst = append(dst, k.Raw...)
+			dst = append(dst, ':')
+			dst = append(dst, v.Raw...)
+		}
+		return true
+	})
+	return dst
+}
+
+// appendAnnotations adds _create, _edit, _publish and _delete when true.
+func (d *docType) appendAnnotations(dst []byte, m adapters.Mode, who *Principal) []byte {
+	if d.canWrite(who, m) {
+		dst = append(dst, `,"_create":true,"_edit":true`...)
+	}
+	if d.canPublish(who) {
+		dst = append(dst, `,"_publish":true`...)
+	}
+	if d.canDelete(who) {
+		dst = append(dst, `,"_delete":true`...)
+	}
+	return dst
+}

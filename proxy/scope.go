@@ -1,0 +1,82 @@
+package proxy
+
+import (
+	"strings"
+
+	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/valyala/fasthttp"
+)
+
+// scopeParams are the mode and locale query parameters of one request.
+// Presence matters as much as value (DECISIONS 3).
+type scopeParams struct {
+	locale, mode       string
+	hasLocale, hasMode bool
+}
+
+// readScopeParams reads aposLocale/aposMode and their documented hyphenated
+// spellings; when both spellings are sent the camelCase one wins
+// (DECISIONS 2). aposLocale=fr:draft sets both.
+func readScopeParams(args *fasthttp.Args) scopeParams {
+	var p scopeParams
+	if v := args.Peek("aposLocale"); v != nil {
+		p.locale, p.hasLocale = string(v), true
+	} else if v := args.Peek("apos-locale"); v != nil {
+		p.locale, p.hasLocale = string(v), true
+	}
+	if v := args.Peek("aposMode"); v != nil {
+		p.mode, p.hasMode = string(v), true
+	} else if v := args.Peek("apos-mode"); v != nil {
+		p.mode, p.hasMode = string(v), true
+	}
+	if i := strings.IndexByte(p.locale, ':'); i >= 0 {
+		p.locale, p.mode, p.hasMode = p.locale[:i], p.locale[i+1:], true
+	}
+	return p
+}
+
+// locales is the configured locale set.
+type locales struct {
+	def   string
+	names map[string]bool // name -> private
+	order []string
+}
+
+// has reports whether name is a configured locale.
+func (l *locales) has(name string) bool { _, ok := l.names[name]; return ok }
+
+// resolveScope chooses the scope of a request for a localized type, by the
+// rules of DECISIONS 2-4: a query parameter beats the _id's part, which
+// beats the default. id may be zero (list routes). An unknown locale or a
+// bad mode inside the _id finds nothing (notfound); a bad parameter falls
+// back to the default silently, or is invalid when strict.
+func (l *locales) resolveScope(p scopeParams, id adapters.DocID, strict bool) (adapters.Scope, error) {
+	s := adapters.Scope{Locale: l.def, Mode: adapters.Published}
+	switch {
+	case p.hasLocale:
+		if l.has(p.locale) {
+			s.Locale = p.locale
+		} else if strict {
+			return s, adapters.Errorf(adapters.ErrInvalid, "Unknown locale %q.", p.locale)
+		}
+	case id.Locale != "":
+		if !l.has(id.Locale) {
+			return s, adapters.ErrNotFound
+		}
+		s.Locale = id.Locale
+	}
+	switch {
+	case p.hasMode:
+		if m := adapters.Mode(p.mode); m.Valid() {
+			s.Mode = m
+		} else if strict {
+			return s, adapters.Errorf(adapters.ErrInvalid, "Unknown mode %q: use draft or published.", p.mode)
+		}
+	case id.Mode != "":
+		if !id.Mode.Valid() {
+			return s, adapters.ErrNotFound
+		}
+		s.Mode = id.Mode
+	}
+	return s, nil
+}

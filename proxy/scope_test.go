@@ -1,0 +1,62 @@
+package proxy
+
+import (
+	"testing"
+
+	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/valyala/fasthttp"
+)
+
+func TestResolveScope(t *testing.T) {
+	l := &locales{def: "en", names: map[string]bool{"en": false, "fr": false}}
+	id := func(s string) adapters.DocID {
+		d, ok := adapters.ParseID(s)
+		if !ok {
+			t.Fatalf("bad test id %q", s)
+		}
+		return d
+	}
+	tests := []struct {
+		name    string
+		query   string
+		id      string
+		strict  bool
+		want    adapters.Scope
+		wantErr error
+	}{
+		{name: "defaults", want: adapters.Scope{Locale: "en", Mode: adapters.Published}},
+		{name: "camelCase params", query: "aposLocale=fr&aposMode=draft", want: adapters.Scope{Locale: "fr", Mode: adapters.Draft}},
+		{name: "hyphenated params", query: "apos-locale=fr&apos-mode=draft", want: adapters.Scope{Locale: "fr", Mode: adapters.Draft}},
+		{name: "camelCase wins", query: "apos-locale=en&aposLocale=fr&apos-mode=published&aposMode=draft", want: adapters.Scope{Locale: "fr", Mode: adapters.Draft}},
+		{name: "locale:mode", query: "aposLocale=fr:draft", want: adapters.Scope{Locale: "fr", Mode: adapters.Draft}},
+		{name: "id sets both", id: "x:fr:draft", want: adapters.Scope{Locale: "fr", Mode: adapters.Draft}},
+		{name: "param beats id", id: "x:fr:draft", query: "aposMode=published", want: adapters.Scope{Locale: "fr", Mode: adapters.Published}},
+		{name: "bad param locale beats id and falls back", id: "x:fr:draft", query: "aposLocale=zz", want: adapters.Scope{Locale: "en", Mode: adapters.Draft}},
+		{name: "bad mode param is published", query: "aposMode=bogus", want: adapters.Scope{Locale: "en", Mode: adapters.Published}},
+		{name: "strict bad mode", query: "aposMode=bogus", strict: true, wantErr: adapters.ErrInvalid},
+		{name: "strict bad locale", query: "aposLocale=zz", strict: true, wantErr: adapters.ErrInvalid},
+		{name: "unknown locale in id", id: "x:zz:draft", wantErr: adapters.ErrNotFound},
+		{name: "previous in id", id: "x:en:previous", wantErr: adapters.ErrNotFound},
+		{name: "bare id completed", id: "x", query: "aposLocale=fr", want: adapters.Scope{Locale: "fr", Mode: adapters.Published}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var args fasthttp.Args
+			args.Parse(tt.query)
+			var d adapters.DocID
+			if tt.id != "" {
+				d = id(tt.id)
+			}
+			got, err := l.resolveScope(readScopeParams(&args), d, tt.strict)
+			if tt.wantErr != nil {
+				if err == nil || !errorsIs(err, tt.wantErr) {
+					t.Fatalf("err = %v, want %v", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("got %+v, %v; want %+v", got, err, tt.want)
+			}
+		})
+	}
+}

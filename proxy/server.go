@@ -1,0 +1,196 @@
+// Package proxy is aposproxy's HTTP front end: it serves Apostrophe's
+// /api/v1 routes for every configured type, parses Apostrophe's request
+// conventions (modes, locales, ids, list parameters), authenticates and
+// authorizes callers, and renders documents and errors in Apostrophe's
+// shapes. Backends are reached only through the adapters contract.
+package proxy
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/config"
+	"github.com/fasthttp/router"
+	"github.com/valyala/fasthttp"
+)
+
+// Server serves the API of every configured type.
+type Server struct {
+	cfg     *config.Config
+	log     *slog.Logger
+	types   map[string]*docType
+	locales locales
+	auth    []Authenticator
+	timeout time.Duration
+	strict  bool
+	router  *router.Router
+}
+
+// Options are what New needs beyond the configuration.
+type Options struct {
+	Log *slog.Logger
+	// Authenticators run after API keys (login, bearer tokens, sessions).
+	Authenticators []Authenticator
+}
+
+// New builds the front end for cfg over the given adapters, one per
+// configured type name.
+func New(cfg *config.Config, backends map[string]adapters.Adapter, opts Options) (*Server, error) {
+	s := &Server{
+		cfg:     cfg,
+		log:     opts.Log,
+		types:   make(map[string]*docType, len(backends)),
+		timeout: cfg.Server.RequestTimeout.Duration,
+		strict:  cfg.Server.StrictParams,
+		router:  router.New(),
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.timeout <= 0 {
+		s.timeout = 5 * time.Second
+	}
+	s.locales = locales{def: cfg.Locales.Default, names: map[string]bool{}}
+	for _, l := range cfg.Locales.List {
+		s.locales.names[l.Name] = l.Private
+		s.locales.order = append(s.locales.order, l.Name)
+	}
+	keys := map[string]Role{}
+	for name, k := range cfg.APIKeys {
+		if k.Secret == "" {
+			continue
+		}
+		r, ok := ParseRole(k.Role)
+		if !ok || r == Anonymous {
+			return nil, fmt.Errorf("api_keys.%s.role: unknown role %q", name, k.Role)
+		}
+		keys[k.Secret] = r
+	}
+	s.auth = append([]Authenticator{newAPIKeys(keys)}, opts.Authenticators...)
+	for _, name := range typeNames(cfg) {
+		b, ok := backends[name]
+		if !ok {
+			return nil, fmt.Errorf("types.%s: no adapter was built", name)
+		}
+		d, err := newDocType(cfg.Types[name], b)
+		if err != nil {
+			return nil, err
+		}
+		s.types[name] = d
+		s.routeType(d)
+	}
+	s.router.NotFound = s.notFound
+	s.router.HandleMethodNotAllowed = false
+	s.router.HandleOPTIONS = false
+	s.router.GlobalOPTIONS = s.preflight
+	return s, nil
+}
+
+// typeNames lists the configured types in file order.
+func typeNames(cfg *config.Config) []string {
+	if len(cfg.TypeOrder) == len(cfg.Types) {
+		return cfg.TypeOrder
+	}
+	names := make([]string, 0, len(cfg.Types))
+	for n := range cfg.Types {
+		names = append(names, n)
+	}
+	return names
+}
+
+// routeType registers the REST routes of one type.
+func (s *Server) routeType(d *docType) {
+	base := s.cfg.Server.Prefix + "/" + d.name
+	one := base + "/{id}"
+	s.router.GET(base, s.handle(d, s.getList))
+	s.router.HEAD(base, s.handle(d, s.getList))
+	s.router.POST(base, s.handle(d, s.post))
+	s.router.GET(one, s.handle(d, s.getOne))
+	s.router.HEAD(one, s.handle(d, s.getOne))
+	s.router.PUT(one, s.handle(d, s.put))
+	s.router.PATCH(one, s.handle(d, s.patch))
+	s.router.DELETE(one, s.handle(d, s.delete))
+}
+
+// Handler returns the fasthttp handler of the whole API.
+func (s *Server) Handler() fasthttp.RequestHandler {
+	h := s.router.Handler
+	return func(ctx *fasthttp.RequestCtx) {
+		ctx.Response.Header.Set(fasthttp.HeaderAccessControlAllowOrigin, "*")
+		h(ctx)
+	}
+}
+
+// ErrorHandler answers the errors fasthttp raises before a handler runs
+// (an oversized body, a malformed request) in Apostrophe's shape.
+func (s *Server) ErrorHandler(ctx *fasthttp.RequestCtx, err error) {
+	if err == fasthttp.ErrBodyTooLarge {
+		writeError(ctx, s.log, errTooLarge)
+		return
+	}
+	writeError(ctx, s.log, adapters.Errorf(adapters.ErrInvalid, "Malformed request."))
+}
+
+// call is one request to a type's route, after authentication.
+type call struct {
+	ctx *fasthttp.RequestCtx
+	who *Principal
+	// bctx carries the request's deadline to the backend; it is not the
+	// RequestCtx, which must not outlive the handler.
+	bctx context.Context
+}
+
+// handle wraps a route: authentication, the draft gate of DECISIONS 5
+// (before any lookup), the type's view role, the backend deadline, and
+// error rendering.
+func (s *Server) handle(d *docType, h func(*call, *docType) error) fasthttp.RequestHandler {
+	return func(ctx *fasthttp.RequestCtx) {
+		who, err := s.authenticate(ctx)
+		if err == nil {
+			err = s.gate(ctx, d, who)
+		}
+		if err != nil {
+			writeError(ctx, s.log, err)
+			return
+		}
+		bctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+		defer cancel()
+		c := call{ctx: ctx, who: who, bctx: bctx}
+		if err := h(&c, d); err != nil {
+			writeError(ctx, s.log, err)
+		}
+	}
+}
+
+// gate refuses draft requests from callers without view-draft, and every
+// request to a type the caller may not view (404, as Apostrophe answers
+// for a type whose REST API the caller cannot access).
+func (s *Server) gate(ctx *fasthttp.RequestCtx, d *docType, who *Principal) error {
+	if who.Role < d.viewRole {
+		return adapters.ErrNotFound
+	}
+	p := readScopeParams(ctx.QueryArgs())
+	if p.hasMode && p.mode == string(adapters.Draft) && !who.CanViewDraft() {
+		return adapters.ErrForbidden
+	}
+	return nil
+}
+
+// notFound answers unknown routes with a JSON 404.
+func (s *Server) notFound(ctx *fasthttp.RequestCtx) {
+	writeError(ctx, s.log, adapters.ErrNotFound)
+}
+
+// preflight answers CORS preflight requests as Apostrophe's cors() does.
+func (s *Server) preflight(ctx *fasthttp.RequestCtx) {
+	h := &ctx.Response.Header
+	h.Set(fasthttp.HeaderAccessControlAllowMethods, "GET,HEAD,PUT,PATCH,POST,DELETE")
+	if rh := ctx.Request.Header.Peek(fasthttp.HeaderAccessControlRequestHeaders); len(rh) > 0 {
+		h.SetBytesV(fasthttp.HeaderAccessControlAllowHeaders, rh)
+	}
+	h.Set(fasthttp.HeaderVary, "Access-Control-Request-Headers")
+	ctx.SetStatusCode(fasthttp.StatusNoContent)
+}
