@@ -1,0 +1,181 @@
+package proxy
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/tidwall/gjson"
+)
+
+// testType is a product-like type for the front end's pure functions.
+func testType() *docType {
+	s := &adapters.Schema{Type: "product", Localized: true, Storage: adapters.Columns, Fields: []adapters.Field{
+		{Name: "title", Kind: adapters.String, Required: true, Searchable: true},
+		{Name: "price", Kind: adapters.Integer},
+		{Name: "weight", Kind: adapters.Float},
+		{Name: "color", Kind: adapters.Select, Choices: []adapters.Choice{{Value: "red", Label: "Red"}}},
+		{Name: "inStock", Kind: adapters.Boolean},
+		{Name: "attributes", Kind: adapters.JSON},
+		{Name: "publishedOn", Kind: adapters.Date},
+		{Name: "updatedAt", Kind: adapters.DateTime, ReadOnly: true, Auto: adapters.AutoUpdate},
+	}}
+	d := &docType{name: "product", schema: s, fields: map[string]*adapters.Field{}, perPage: 50, maxPerPage: 1000}
+	for i := range s.Fields {
+		d.fields[s.Fields[i].Name] = &s.Fields[i]
+	}
+	return d
+}
+
+func TestConvert(t *testing.T) {
+	d := testType()
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	tests := []struct {
+		name    string
+		body    string
+		w       write
+		want    map[string]any
+		wantErr []string // paths of field errors
+	}{
+		{name: "full insert", body: `{"title":"A","price":"42","weight":1.5,"color":"red","inStock":true,"attributes":{"a":[1]},"publishedOn":"2025-04-17"}`,
+			w: writeInsert, want: map[string]any{"title": "A", "price": int64(42), "weight": 1.5, "color": "red", "inStock": true, "publishedOn": "2025-04-17", "updatedAt": now}},
+		{name: "absent fields are empty", body: `{"title":"A"}`, w: writeReplace,
+			want: map[string]any{"price": nil, "color": nil, "inStock": false, "attributes": nil}},
+		{name: "document keys are ignored", body: `{"title":"A","_id":"x:en:draft","slug":"s","type":"product","updatedAt":"x","_edit":true}`, w: writeReplace,
+			want: map[string]any{"title": "A"}},
+		{name: "integral float is an integer", body: `{"title":"A","price":12.0}`, w: writeInsert, want: map[string]any{"price": int64(12)}},
+		{name: "every bad field at once", body: `{"price":12.5,"weight":"x","color":"purple","inStock":"maybe","publishedOn":"2025-13-01","nosuch":1,"attributes":null}`,
+			w: writeInsert, wantErr: []string{"nosuch", "title", "price", "weight", "color", "inStock", "publishedOn"}},
+		{name: "strings are not numbers", body: `{"title":5}`, w: writeInsert, wantErr: []string{"title"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			vals, err := d.convert(gjson.Parse(tt.body), tt.w, nil, now)
+			if tt.wantErr != nil {
+				var v *adapters.ValidationError
+				if !errors.As(err, &v) {
+					t.Fatalf("err = %v, want a validation error", err)
+				}
+				var paths []string
+				for _, f := range v.Fields {
+					paths = append(paths, f.Path)
+				}
+				if len(paths) != len(tt.wantErr) {
+					t.Fatalf("error paths %v, want %v", paths, tt.wantErr)
+				}
+				for i := range paths {
+					if paths[i] != tt.wantErr[i] {
+						t.Fatalf("error paths %v, want %v", paths, tt.wantErr)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]any{}
+			for _, v := range vals {
+				got[v.Field] = v.V
+			}
+			for k, want := range tt.want {
+				g, ok := got[k]
+				if !ok {
+					t.Fatalf("%s missing from %v", k, got)
+				}
+				if raw, isRaw := g.(adapters.RawJSON); isRaw {
+					g = string(raw)
+				}
+				if want != nil && g != want || want == nil && g != nil {
+					t.Fatalf("%s = %#v, want %#v", k, g, want)
+				}
+			}
+		})
+	}
+}
+
+func TestApplyPatch(t *testing.T) {
+	d := testType()
+	doc := `{"title":"A","price":1,"attributes":{"tags":["x","y"],"items":[{"_id":"a"},{"_id":"b"}]}}`
+	tests := []struct {
+		name, body, path, want string
+		wantErr                string
+	}{
+		{name: "plain key", body: `{"price":2}`, path: "price", want: "2"},
+		{name: "dot path", body: `{"attributes.tags.1":"z"}`, path: "attributes.tags", want: `["x","z"]`},
+		{name: "push", body: `{"$push":{"attributes.tags":"z"}}`, path: "attributes.tags", want: `["x","y","z"]`},
+		{name: "push each position", body: `{"$push":{"attributes.tags":{"$each":["a","b"],"$position":1}}}`, path: "attributes.tags", want: `["x","a","b","y"]`},
+		{name: "push each after id", body: `{"$push":{"attributes.items":{"$each":[{"_id":"c"}],"$after":"a"}}}`, path: "attributes.items.#._id", want: `["a","c","b"]`},
+		{name: "pullAll", body: `{"$pullAll":{"attributes.tags":["x"]}}`, path: "attributes.tags", want: `["y"]`},
+		{name: "pullAllById", body: `{"$pullAllById":{"attributes.items":["a"]}}`, path: "attributes.items.#._id", want: `["b"]`},
+		{name: "push wins over pullAll", body: `{"$push":{"attributes.tags":"z"},"$pullAll":{"attributes.tags":["x"]}}`, path: "attributes.tags", want: `["x","y","z"]`},
+		{name: "_patches in order", body: `{"_patches":[{"price":5},{"price":6}]}`, path: "price", want: "6"},
+		{name: "push onto a non-array", body: `{"$push":{"title":"z"}}`, wantErr: "not an array"},
+		{name: "path into a scalar", body: `{"attributes.tags.0.deep":1}`, wantErr: "invalid"},
+		{name: "path into a non-json field", body: `{"title.x":1}`, wantErr: "invalid"},
+		{name: "gjson syntax refused", body: `{"attributes.#":1}`, wantErr: "invalid"},
+		{name: "unknown field", body: `{"toString.call":1}`, wantErr: "invalid"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, _, err := d.applyPatch([]byte(doc), gjson.Parse(tt.body))
+			if tt.wantErr != "" {
+				if err == nil {
+					t.Fatalf("no error, got %s", out)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := gjson.GetBytes(out, tt.path).Raw; got != tt.want {
+				t.Fatalf("%s = %s, want %s", tt.path, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseList(t *testing.T) {
+	d := testType()
+	tests := []struct {
+		query   string
+		check   func(*listRequest) bool
+		wantErr bool
+	}{
+		{query: "page=2&perPage=5000", check: func(l *listRequest) bool { return l.q.Page == 2 && l.q.PerPage == 1000 }},
+		{query: "perPage=junk&page=-3", check: func(l *listRequest) bool { return l.q.Page == 1 && l.q.PerPage == 50 }},
+		{query: "sort[price]=-1&sort[title]=1", check: func(l *listRequest) bool {
+			return len(l.q.Sort) == 2 && l.q.Sort[0].Desc && l.q.Sort[1].Field == "title"
+		}},
+		{query: "sort[nosuch]=1", wantErr: true},
+		{query: "sort[price]=up", wantErr: true},
+		{query: "price[]=1&price[]=9", check: func(l *listRequest) bool { return l.q.Filters[0].Op == adapters.OpRange }},
+		{query: "price=1%20OR%201=1", wantErr: true},
+		{query: "color=purple", check: func(l *listRequest) bool { return len(l.q.Filters) == 0 }},
+		{query: "inStock=any", check: func(l *listRequest) bool { return len(l.q.Filters) == 0 }},
+		{query: "inStock=no", check: func(l *listRequest) bool { return l.q.Filters[0].Values[0] == false }},
+		{query: "_ids[]=b:fr:draft&_ids[]=a&_ids[]=bad'id", check: func(l *listRequest) bool {
+			return len(l.q.IDs) == 2 && l.idScope.Locale == "fr" && l.q.IDs[1] == "a"
+		}},
+		{query: "choices=color,price&counts=title", check: func(l *listRequest) bool { return l.counts && len(l.choices) == 3 }},
+		{query: "project[title]=1", check: func(l *listRequest) bool {
+			return len(l.q.Project) == 1 && l.project.keeps("title") && !l.project.keeps("price")
+		}},
+		{query: "autocomplete=", check: func(l *listRequest) bool { return l.q.IDs != nil && len(l.q.IDs) == 0 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			var args = parseArgs(tt.query)
+			lr, err := d.parseList(args)
+			if tt.wantErr {
+				if err == nil {
+					t.Fatal("no error")
+				}
+				return
+			}
+			if err != nil || !tt.check(lr) {
+				t.Fatalf("got %+v, %v", lr, err)
+			}
+		})
+	}
+}
