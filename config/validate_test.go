@@ -1,0 +1,186 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+// valid is a configuration that exercises every section; each case of
+// TestValidate breaks it in one place.
+const valid = `[server]
+listen = "127.0.0.1:3000"
+
+[locales]
+default = "en"
+
+[[locales.list]]
+name = "en"
+
+[[locales.list]]
+name = "fr"
+prefix = "/fr"
+
+[databases.shop]
+driver = "sqlite"
+dsn = "file:shop.db"
+
+[upstreams.inventory]
+url = "http://127.0.0.1:8081"
+
+[api_keys.admin]
+role = "admin"
+secret = "hunter2-secret"
+
+[types.product]
+database = "shop"
+table = "products"
+key = "product_id"
+locale = { column = "lang" }
+mode = { column = "status", values = { live = "published" } }
+
+[[types.product.fields]]
+name = "title"
+column = "name"
+
+[[types.product.fields]]
+name = "color"
+kind = "select"
+choices = ["red", "blue"]
+
+[[types.product.fields]]
+name = "createdAt"
+column = "created_at"
+kind = "datetime"
+auto = "create"
+
+[types.item]
+upstream = "inventory"
+key = "itemId"
+
+[[types.item.fields]]
+name = "warehouse"
+column = "warehouse.code"
+`
+
+func TestValidConfig(t *testing.T) {
+	if _, err := parseEnv(valid, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name     string
+		old, new string // the change to valid
+		path     string
+		at       string // the text on the expected line, in the changed file
+		msg      string
+	}{
+		// [server]
+		{"listen without port", `listen = "127.0.0.1:3000"`, `listen = "localhost"`, "server.listen", "listen", "must be host:port"},
+		{"prefix without slash", `listen = "127.0.0.1:3000"`, "listen = \"127.0.0.1:3000\"\nprefix = \"api\"", "server.prefix", "prefix", "must start with /"},
+		{"prefix with trailing slash", `listen = "127.0.0.1:3000"`, "listen = \"127.0.0.1:3000\"\nprefix = \"/api/\"", "server.prefix", "prefix", "not end with /"},
+		{"negative body size", `listen = "127.0.0.1:3000"`, "listen = \"127.0.0.1:3000\"\nmax_body_bytes = -1", "server.max_body_bytes", "max_body_bytes", "must be positive"},
+
+		// [locales]
+		{"bad locale name", `name = "fr"`, `name = "f r"`, "locales.list[1].name", `"f r"`, "must be letters"},
+		{"locale listed twice", `name = "fr"`, `name = "en"` + "\n", "locales.list[1].name", "name = \"en\"\n\nprefix", "listed twice"},
+		{"unknown default locale", `default = "en"`, `default = "de"`, "locales.default", "default", `"de" is not in locales.list`},
+		{"prefix without slash", `prefix = "/fr"`, `prefix = "fr"`, "locales.list[1].prefix", "prefix", "must start with /"},
+		{"prefix used twice", `name = "en"`, "name = \"en\"\nprefix = \"/fr\"", "locales.list[1].prefix", "prefix = \"/fr\"\n\n[databases", "used by two locales"},
+
+		// [databases]
+		{"unknown driver", `driver = "sqlite"`, `driver = "oracle"`, "databases.shop.driver", "driver", "must be one of sqlite, postgres, mysql"},
+		{"empty dsn", `dsn = "file:shop.db"`, `dsn = ""`, "databases.shop.dsn", "dsn", "must not be empty"},
+		{"no connections", `dsn = "file:shop.db"`, "dsn = \"file:shop.db\"\nmax_open = -1", "databases.shop.max_open", "max_open", "at least 1"},
+		{"empty bootstrap file", `dsn = "file:shop.db"`, "dsn = \"file:shop.db\"\nbootstrap = [\"\"]", "databases.shop.bootstrap[0]", "bootstrap", "must be a file path"},
+
+		// [api_keys]
+		{"unknown key role", `role = "admin"`, `role = "root"`, "api_keys.admin.role", "role", "must be one of guest, contributor, editor, admin"},
+		{"anonymous key", `role = "admin"`, `role = "anonymous"`, "api_keys.admin.role", "role", "must be one of guest"},
+		{"shared secret", "[types.product]", "[api_keys.other]\nrole = \"guest\"\nsecret = \"hunter2-secret\"\n\n[types.product]",
+			"api_keys.other.secret", "secret = \"hunter2-secret\"\n\n[types.product]", "same secret as api_keys.admin"},
+
+		// [upstreams]
+		{"ftp upstream", `url = "http://127.0.0.1:8081"`, `url = "ftp://127.0.0.1"`, "upstreams.inventory.url", "url", "must be an http or https URL"},
+		{"upstream without host", `url = "http://127.0.0.1:8081"`, `url = "http://"`, "upstreams.inventory.url", "url", "must be an http or https URL"},
+		{"negative retries", `url = "http://127.0.0.1:8081"`, "url = \"http://127.0.0.1:8081\"\nretries = -1", "upstreams.inventory.retries", "retries", "must not be negative"},
+
+		// [types]: names and backends
+		{"Apostrophe's own type", "types.item", `types."@apostrophecms/user"`, `types."@apostrophecms/user"`, "[types.\"@", "not one of Apostrophe's own"},
+		{"bad type name", "types.item", `types."a b"`, `types."a b"`, "[types.\"a b\"]", "a type name is letters"},
+		{"database and upstream", `key = "itemId"`, "key = \"itemId\"\ndatabase = \"shop\"", "types.item", "[types.item]", "not both"},
+		{"no backend", `upstream = "inventory"`, "", "types.item", "[types.item]", "needs a database"},
+		{"unknown database", `database = "shop"`, `database = "shpo"`, "types.product.database", "shpo", `no database named "shpo"`},
+		{"unknown upstream", `upstream = "inventory"`, `upstream = "inv"`, "types.item.upstream", `"inv"`, `no upstream named "inv"`},
+		{"missing table", "table = \"products\"\n", "", "types.product.table", "[types.product]", "is required"},
+		{"table is not an identifier", `table = "products"`, `table = "products; drop table x"`, "types.product.table", "drop", "plain SQL identifier"},
+		{"table on an upstream type", `key = "itemId"`, "key = \"itemId\"\ntable = \"items\"", "types.item.table", "items", "only for types with a database"},
+		{"service on a database type", `key = "product_id"`, "key = \"product_id\"\nservice = { search = \"q\" }", "types.product.service", "service", "only for types with an upstream"},
+		{"key is not an identifier", `key = "product_id"`, `key = "product id"`, "types.product.key", "product id", "plain SQL identifier"},
+		{"column is not an identifier", `column = "name"`, `column = "name--"`, "types.product.fields[0].column", "name--", "plain SQL identifier"},
+		{"locale column is not an identifier", `column = "lang"`, `column = "la.ng"`, "types.product.locale.column", "la.ng", "plain SQL identifier"},
+		{"upstream column is not a path", `column = "warehouse.code"`, `column = "warehouse[0]"`, "types.item.fields[0].column", "warehouse[0]", "dotted path"},
+
+		// [types]: storage, modes and locales
+		{"unknown storage", `key = "product_id"`, "key = \"product_id\"\nstorage = \"files\"", "types.product.storage", "files", "must be columns, autopublish or overlay"},
+		{"overlay storage", `key = "product_id"`, "key = \"product_id\"\nstorage = \"overlay\"", "types.product.storage", "overlay", "not supported yet"},
+		{"columns storage without a mode column", `key = "itemId"`, "key = \"itemId\"\nstorage = \"columns\"", "types.item.storage", "columns", "needs mode.column"},
+		{"autopublish with a mode column", `key = "product_id"`, "key = \"product_id\"\nstorage = \"autopublish\"", "types.product.mode.column", "mode =", `only used with storage "columns"`},
+		{"unknown mode", `live = "published"`, `live = "public"`, "types.product.mode.values.live", "live", "must be one of draft, published"},
+		{"mode mapped twice", `live = "published"`, `live = "published", pub = "published"`, "types.product.mode.values.pub", "pub", "already mapped from live"},
+		{"mode left without a backend value", `live = "published"`, `draft = "published"`, "types.product.mode.values.draft", "mode =", "draft needs a backend value of its own"},
+		{"mode values without a column", `key = "itemId"`, "key = \"itemId\"\nmode = { values = { live = \"published\" } }", "types.item.mode.values", "mode = { values", "needs mode.column"},
+		{"unknown locale", `column = "lang"`, `column = "lang", values = { english = "de" }`, "types.product.locale.values.english", "english", "must be one of en, fr"},
+		{"unlocalized type with a locale column", `key = "product_id"`, "key = \"product_id\"\nlocalized = false", "types.product.localized", "localized", "cannot have a locale or mode column"},
+
+		// [types]: keys, paging, roles
+		{"unknown new_keys", `key = "product_id"`, "key = \"product_id\"\nnew_keys = \"uuid\"", "types.product.new_keys", "uuid", "must be database or random"},
+		{"per_page over max", `key = "product_id"`, "key = \"product_id\"\nper_page = 20\nmax_per_page = 10", "types.product.per_page", "per_page", "between 1 and max_per_page (10)"},
+		{"negative max_per_page", `key = "product_id"`, "key = \"product_id\"\nmax_per_page = -5", "types.product.max_per_page", "max_per_page", "at least 1"},
+		{"unknown role", `key = "product_id"`, "key = \"product_id\"\nview_role = \"everyone\"", "types.product.view_role", "everyone", "must be one of anonymous, guest"},
+
+		// [[types.*.fields]]
+		{"no fields", "[[types.item.fields]]\nname = \"warehouse\"\ncolumn = \"warehouse.code\"\n", "", "types.item.fields", "[types.item]", "at least one field"},
+		{"field without a name", "name = \"title\"\n", "", "types.product.fields[0].name", "[[types.product.fields]]", "is required"},
+		{"bad field name", `name = "title"`, `name = "2title"`, "types.product.fields[0].name", "2title", "must be letters"},
+		{"reserved field name", `name = "title"`, `name = "aposMode"`, "types.product.fields[0].name", "aposMode", "set by the proxy"},
+		{"field declared twice", `name = "color"`, `name = "title"`, "types.product.fields[1].name", "name = \"title\"\nkind", "declared twice"},
+		{"unknown kind", `kind = "select"`, `kind = "enum"`, "types.product.fields[1].kind", "enum", "must be one of string, integer"},
+		{"select without choices", "choices = [\"red\", \"blue\"]\n", "", "types.product.fields[1].choices", "[[types.product.fields]]\nname = \"color\"", "needs choices"},
+		{"choices on a datetime", `auto = "create"`, "auto = \"create\"\nchoices = [\"a\"]", "types.product.fields[2].choices", "[\"a\"]", `only for kind "select"`},
+		{"choice listed twice", `["red", "blue"]`, `["red", "red"]`, "types.product.fields[1].choices[1]", "[\"red\", \"red\"]", `"red" is listed twice`},
+		{"unknown auto", `auto = "create"`, `auto = "always"`, "types.product.fields[2].auto", "always", "must be create or update"},
+		{"auto on a date", `kind = "datetime"`, `kind = "date"`, "types.product.fields[2].auto", "auto", "only for datetime fields"},
+		{"sort on an unknown field", `key = "product_id"`, "key = \"product_id\"\nsort = \"-price\"", "types.product.sort", "-price", "must name a field"},
+		{"column mapped twice", `column = "created_at"`, `column = "name"`, "types.product.fields[2].column", "column = \"name\"\nkind", "already mapped by types.product.fields[0].column"},
+		{"field on the key column", `column = "name"`, `column = "product_id"`, "types.product.fields[0].column", `column = "product_id"`, "already mapped by types.product.key"},
+		{"field on the mode column", `column = "name"`, `column = "status"`, "types.product.fields[0].column", "column = \"status\"\n", "already mapped by types.product.mode.column"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !strings.Contains(valid, tt.old) {
+				t.Fatalf("%q is not in the valid configuration", tt.old)
+			}
+			src := strings.ReplaceAll(valid, tt.old, tt.new)
+			_, err := parseEnv(src, nil)
+			wantError(t, err, tt.path, lineOf(t, src, tt.at), tt.msg)
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Fatalf("an error shows a secret: %v", err)
+			}
+		})
+	}
+}
+
+// TestBootstrapIgnoredForOtherDrivers covers a driver chosen from the
+// environment: the sqlite bootstrap files of the file must not stop it.
+func TestBootstrapIgnoredForOtherDrivers(t *testing.T) {
+	src := strings.ReplaceAll(valid, `driver = "sqlite"`, "driver = \"${DRIVER:-sqlite}\"\nbootstrap = [\"schema.sql\"]")
+	cfg, err := parseEnv(src, map[string]string{"DRIVER": "postgres"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db := cfg.Databases["shop"]; db.Driver != "postgres" || db.Bootstrap != nil {
+		t.Fatalf("database = %+v, want postgres without bootstrap", db)
+	}
+}
