@@ -1,0 +1,138 @@
+package config
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/aposproxy/aposproxy/adapters"
+)
+
+func TestDefaults(t *testing.T) {
+	cfg, err := parseEnv(minimal, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantServer := Server{
+		Listen:         "127.0.0.1:3000",
+		Prefix:         "/api/v1",
+		MaxBodyBytes:   1048576,
+		ReadTimeout:    Duration{10 * time.Second},
+		WriteTimeout:   Duration{10 * time.Second},
+		IdleTimeout:    Duration{60 * time.Second},
+		RequestTimeout: Duration{5 * time.Second},
+	}
+	if cfg.Server != wantServer {
+		t.Errorf("server = %+v, want %+v", cfg.Server, wantServer)
+	}
+	wantLocales := Locales{Default: "en", List: []Locale{{Name: "en", Label: "English"}}}
+	if !reflect.DeepEqual(cfg.Locales, wantLocales) {
+		t.Errorf("locales = %+v, want %+v", cfg.Locales, wantLocales)
+	}
+	if got := cfg.Databases["db"].MaxOpen; got != 10 {
+		t.Errorf("max_open = %d, want 10", got)
+	}
+	ty := cfg.Types["thing"]
+	got := []any{ty.Key, ty.NewKeys, ty.Storage, *ty.Localized, ty.PerPage, ty.MaxPerPage, ty.ViewRole, ty.EditRole, ty.PublishRole, ty.Fields[0].Column, ty.Fields[0].Kind}
+	want := []any{"id", "database", "autopublish", false, 50, 1000, "anonymous", "contributor", "editor", "title", "string"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("type defaults = %v, want %v", got, want)
+	}
+}
+
+func TestLocaleDefaults(t *testing.T) {
+	cfg, err := parseEnv(minimal+"[[locales.list]]\nname = \"fr\"\n[[locales.list]]\nname = \"de\"\nlabel = \"Deutsch\"\n", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Locales{Default: "fr", List: []Locale{{Name: "fr", Label: "fr"}, {Name: "de", Label: "Deutsch"}}}
+	if !reflect.DeepEqual(cfg.Locales, want) {
+		t.Errorf("locales = %+v, want %+v", cfg.Locales, want)
+	}
+}
+
+// TestStorageDefaults covers how the mode and locale columns decide the
+// storage and whether ids carry locale and mode.
+func TestStorageDefaults(t *testing.T) {
+	tests := []struct {
+		name      string
+		add       string
+		storage   string
+		localized bool
+	}{
+		{"plain table", "", "autopublish", false},
+		{"locale column", "locale = { column = \"lang\" }\n", "autopublish", true},
+		{"mode column", "mode = { column = \"status\" }\n", "columns", true},
+		{"both", "locale = { column = \"lang\" }\nmode = { column = \"status\" }\n", "columns", true},
+		{"explicitly localized", "localized = true\n", "autopublish", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := "[databases.db]\ndriver = \"sqlite\"\ndsn = \"x\"\n[types.thing]\ndatabase = \"db\"\ntable = \"t\"\n" + tt.add + "[[types.thing.fields]]\nname = \"title\"\n"
+			cfg, err := parseEnv(src, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ty := cfg.Types["thing"]; ty.Storage != tt.storage || *ty.Localized != tt.localized {
+				t.Fatalf("storage %s, localized %v; want %s, %v", ty.Storage, *ty.Localized, tt.storage, tt.localized)
+			}
+		})
+	}
+}
+
+func TestChoices(t *testing.T) {
+	tests := []struct {
+		name    string
+		choices string
+		want    []Choice
+	}{
+		{"strings", `["red", "light blue", "été"]`, []Choice{{"red", "Red"}, {"light blue", "Light blue"}, {"été", "Été"}}},
+		{"tables", `[{ value = "red", label = "Rouge" }, { value = "blue" }]`, []Choice{{"red", "Rouge"}, {"blue", "Blue"}}},
+		{"mixed", `["red", { value = "b", label = "Blue" }]`, []Choice{{"red", "Red"}, {"b", "Blue"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := minimal + "[[types.thing.fields]]\nname = \"color\"\nkind = \"select\"\nchoices = " + tt.choices + "\n"
+			cfg, err := parseEnv(src, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := cfg.Types["thing"].Fields[1].Choices; !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("choices = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSchema(t *testing.T) {
+	src := minimal + `[[types.thing.fields]]
+name = "color"
+kind = "select"
+required = true
+searchable = true
+choices = ["red"]
+
+[[types.thing.fields]]
+name = "updatedAt"
+column = "updated_at"
+kind = "datetime"
+auto = "update"
+`
+	cfg, err := parseEnv(src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &adapters.Schema{
+		Type:      "thing",
+		Localized: false,
+		Storage:   adapters.Autopublish,
+		Fields: []adapters.Field{
+			{Name: "title", Kind: adapters.String},
+			{Name: "color", Kind: adapters.Select, Required: true, Searchable: true, Choices: []adapters.Choice{{Value: "red", Label: "Red"}}},
+			{Name: "updatedAt", Kind: adapters.DateTime, ReadOnly: true, Auto: adapters.AutoUpdate},
+		},
+	}
+	if got := cfg.Types["thing"].Schema(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("Schema() = %+v, want %+v", got, want)
+	}
+}
