@@ -23,8 +23,9 @@ import (
 //
 // It supports what the config structs use: structs (keys matched exactly
 // to `toml` tags, "-" skipped), pointers, maps with string keys, slices,
-// strings, booleans, integers, floats, empty interfaces (the raw value),
-// encoding.TextUnmarshaler (given strings only) and toml.Unmarshaler.
+// strings, booleans, integers, encoding.TextUnmarshaler (given strings
+// only) and toml.Unmarshaler. A field of another kind panics in every
+// test that loads a configuration, until a case is added here.
 type decoder struct {
 	errs *errorList
 }
@@ -88,21 +89,6 @@ func (d *decoder) value(path string, raw any, rv reflect.Value) {
 		default:
 			rv.SetInt(n)
 		}
-	case reflect.Float32, reflect.Float64:
-		switch n := raw.(type) {
-		case float64:
-			rv.SetFloat(n)
-		case int64:
-			rv.SetFloat(float64(n))
-		default:
-			d.mismatch(path, "a number", raw)
-		}
-	case reflect.Interface:
-		if rv.NumMethod() == 0 {
-			rv.Set(reflect.ValueOf(raw))
-			return
-		}
-		fallthrough
 	default:
 		panic(fmt.Sprintf("config: cannot decode into %s", rv.Type()))
 	}

@@ -281,6 +281,12 @@ func TestLoad(t *testing.T) {
 	if cfg.Dir != dir {
 		t.Fatalf("Dir = %q, want %q", cfg.Dir, dir)
 	}
+	if cfg, err = Parse([]byte(minimal), dir); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Dir != dir {
+		t.Fatalf("Parse: Dir = %q, want %q", cfg.Dir, dir)
+	}
 }
 
 // TestLoadRepoConfig loads the shop's config.toml at the repository root.
