@@ -117,8 +117,11 @@ func (c *Config) validateAPIKeys(errs *errorList) {
 }
 
 func (u Upstream) validate(path string, errs *errorList) {
-	if p, err := url.Parse(u.URL); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+	switch p, err := url.Parse(u.URL); {
+	case err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "":
 		errs.addf(path+".url", "must be an http or https URL, such as http://127.0.0.1:8080")
+	case p.RawQuery != "" || p.Fragment != "" || p.User != nil:
+		errs.addf(path+".url", "must not have a query, a fragment or credentials (send credentials in headers)")
 	}
 	for _, c := range []struct {
 		key string

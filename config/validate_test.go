@@ -104,6 +104,7 @@ func TestValidate(t *testing.T) {
 		// [upstreams]
 		{"ftp upstream", `url = "http://127.0.0.1:8081"`, `url = "ftp://127.0.0.1"`, "upstreams.inventory.url", "url", "must be an http or https URL"},
 		{"upstream without host", `url = "http://127.0.0.1:8081"`, `url = "http://"`, "upstreams.inventory.url", "url", "must be an http or https URL"},
+		{"credentials in the upstream URL", `url = "http://127.0.0.1:8081"`, `url = "http://user:pw@127.0.0.1:8081"`, "upstreams.inventory.url", "url", "must not have a query, a fragment or credentials"},
 		{"negative retries", `url = "http://127.0.0.1:8081"`, "url = \"http://127.0.0.1:8081\"\nretries = -1", "upstreams.inventory.retries", "retries", "must not be negative"},
 
 		// [types]: names and backends

@@ -32,7 +32,7 @@ var (
 		"must be a plain SQL identifier: letters, digits and _, not starting with a digit",
 	}
 	upstreamColumn = columnRule{
-		regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`),
+		regexp.MustCompile(`^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$`),
 		"must be a JSON field name or a dotted path such as warehouse.code",
 	}
 )
