@@ -11,7 +11,9 @@ import (
 	"time"
 )
 
-// Config is the whole configuration file.
+// Config is the whole configuration file, as Load returns it: expanded,
+// with defaults set (a zero number or duration counts as unset) and
+// validated. docs/config.md is the reference of every key.
 type Config struct {
 	Server    Server              `toml:"server"`
 	Locales   Locales             `toml:"locales"`
@@ -76,17 +78,20 @@ type Database struct {
 	MaxOpen int `toml:"max_open"`
 	// Bootstrap, for SQLite only, creates and seeds the database file from
 	// these SQL files when the file does not exist yet. An existing
-	// database is never touched.
+	// database is never touched. Load makes the paths absolute (relative
+	// ones are relative to the config file) and empties the list for other
+	// drivers, so a driver chosen from the environment can share the file.
 	Bootstrap []string `toml:"bootstrap"`
 }
 
 // APIKey is one API key. A key whose secret is empty (its environment
-// variable unset) does not exist.
+// variable unset) does not exist: Load drops it.
 type APIKey struct {
 	// Role is guest, contributor, editor or admin.
 	Role string `toml:"role"`
 	// Secret is the key itself; write it as ${ENV_VAR} so it never sits in
-	// the file.
+	// the file. ${VAR:-default} is refused here: there are no default
+	// secrets. Two keys may not share a secret.
 	Secret string `toml:"secret"`
 }
 
@@ -114,17 +119,18 @@ type Type struct {
 	Service  *Service `toml:"service"`
 	// Table is the SQL table.
 	Table string `toml:"table"`
-	// Key is the column that becomes the aposDocId.
+	// Key is the column that becomes the aposDocId. Default id.
 	Key string `toml:"key"`
 	// NewKeys says who makes keys for new documents: "database" (auto
 	// increment, the default) or "random" (the proxy makes an Apostrophe-
 	// style id; clients may choose one with _createId).
 	NewKeys string `toml:"new_keys"`
-	// Storage is columns, autopublish or overlay (DECISIONS 6). Default
-	// columns when a mode column is set, autopublish otherwise.
+	// Storage is columns, autopublish or overlay (DECISIONS 6; overlay is
+	// refused as not supported yet). Default columns when a mode column is
+	// set, autopublish otherwise.
 	Storage string `toml:"storage"`
 	// Localized gives ids aposDocId:locale:mode. Default true when a
-	// locale column is set or the storage is autopublish with locales.
+	// locale or mode column is set; an unlocalized type cannot have either.
 	Localized *bool `toml:"localized"`
 	// Locale maps the backend's locale field; empty Column means the
 	// type holds the default locale only.
@@ -133,7 +139,8 @@ type Type struct {
 	Mode ValueMap `toml:"mode"`
 	// Fields are the API fields, in output order.
 	Fields []Field `toml:"fields"`
-	// Sort is the default sort, e.g. "title" or "-updatedAt". Default: key.
+	// Sort is the default sort: a field name, after "-" for descending
+	// order, e.g. "title" or "-updatedAt". Empty sorts by key.
 	Sort string `toml:"sort"`
 	// PerPage is the default page size (50); MaxPerPage caps it (1000).
 	PerPage    int `toml:"per_page"`
@@ -166,7 +173,7 @@ type Field struct {
 	Searchable bool     `toml:"searchable"`
 	Choices    []Choice `toml:"choices"`
 	// Auto is "create" (set on insert) or "update" (set on every write)
-	// for timestamps the proxy maintains.
+	// for datetime fields the proxy maintains; Load makes them ReadOnly.
 	Auto string `toml:"auto"`
 }
 
