@@ -1,0 +1,181 @@
+package upstream
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/aposproxy/aposproxy/adapters"
+)
+
+// Insert creates a document: in published mode of a columns type, its
+// published variant and then its draft (the published answer gives the
+// key when the service makes it); otherwise the one variant of scope s.
+func (a *Adapter) Insert(ctx context.Context, s adapters.Scope, in *adapters.Insert) (*adapters.Record, error) {
+	if a.create.parts == nil {
+		return nil, a.readOnly()
+	}
+	if !a.served(s) {
+		return nil, adapters.Errorf(adapters.ErrInvalid, "%s exists in the default locale only", a.schema.Type)
+	}
+	key := ""
+	if in.DocID != "" {
+		var ok bool
+		if key, ok = adapters.DecodeKey(in.DocID); !ok {
+			return nil, adapters.Errorf(adapters.ErrInvalid, "the requested id is not valid")
+		}
+	}
+	body, err := a.newBody(key, s, in.Values)
+	if err != nil {
+		return nil, err
+	}
+	item, err := a.createOne(ctx, s, body)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := a.record(item, s, nil)
+	if err != nil || !a.columns {
+		return &rec, err
+	}
+	if s.Mode == adapters.Draft {
+		rec.Modified = adapters.True
+		return &rec, nil
+	}
+	draft := adapters.Scope{Locale: s.Locale, Mode: adapters.Draft}
+	key = item.Get(a.keyPath).String()
+	if body, err = a.newBody(key, draft, in.Values); err != nil {
+		return nil, err
+	}
+	if _, err := a.createOne(ctx, draft, body); err != nil {
+		// Undo the published variant: a document is created whole or not
+		// at all. Its own deadline, since ctx may be what ran out.
+		if derr := a.deleteOne(context.WithoutCancel(ctx), s, key); derr != nil {
+			slog.Error("upstream: could not undo a half-created document", "type", a.schema.Type, "key", key, "err", derr)
+		}
+		return nil, err
+	}
+	return &rec, nil
+}
+
+// createOne creates the variant of scope s and returns the service's item.
+func (a *Adapter) createOne(ctx context.Context, s adapters.Scope, body []byte) (gjson.Result, error) {
+	v := a.vars(s)
+	res, err := a.call(ctx, &a.create, "create", a.create.appendURI(make([]byte, 0, 128), a.c.base, &v), body)
+	if err != nil {
+		return gjson.Result{}, err
+	}
+	return a.itemOf(res)
+}
+
+// Update reads the variant of scope s, calls change with it, merges the
+// values into the item as read and replaces it, revision and all. When the
+// service finds the revision stale, it does it all once more; a second
+// stale revision is a conflict.
+func (a *Adapter) Update(ctx context.Context, s adapters.Scope, docID string, change adapters.Change) (*adapters.Record, error) {
+	if a.replace.parts == nil {
+		return nil, a.readOnly()
+	}
+	for attempt := 1; ; attempt++ {
+		cur, err := a.read(ctx, s, docID)
+		if err != nil {
+			return nil, err
+		}
+		values, err := change(&cur.rec)
+		if err != nil {
+			return nil, err
+		}
+		if len(values) == 0 {
+			return &cur.rec, nil
+		}
+		body, err := a.merge([]byte(cur.item.Raw), values)
+		if err != nil {
+			return nil, err
+		}
+		v := a.vars(s)
+		v.key, _ = adapters.DecodeKey(docID)
+		res, err := a.call(ctx, &a.replace, "replace", a.replace.appendURI(make([]byte, 0, 128), a.c.base, &v), body)
+		if errors.Is(err, errStale) {
+			if attempt == 1 {
+				continue
+			}
+			return nil, adapters.Wrap(adapters.ErrConflict, "The document was changed by someone else at the same time. Try again.", err)
+		}
+		if err != nil {
+			return nil, err
+		}
+		item, err := a.itemOf(res)
+		if err != nil {
+			return nil, err
+		}
+		rec, err := a.record(item, s, nil)
+		if err != nil {
+			return nil, err
+		}
+		if a.columns && s.Mode == adapters.Draft {
+			rec.Modified = a.modified(item, cur)
+		}
+		return &rec, nil
+	}
+}
+
+// Delete removes the variant of scope s after check approves it; deleting
+// a draft of a columns type removes its published variant first.
+func (a *Adapter) Delete(ctx context.Context, s adapters.Scope, docID string, check adapters.Check) error {
+	if a.remove.parts == nil {
+		return a.readOnly()
+	}
+	cur, err := a.read(ctx, s, docID)
+	if err != nil {
+		return err
+	}
+	if check != nil {
+		if err := check(&cur.rec); err != nil {
+			return err
+		}
+	}
+	key, _ := adapters.DecodeKey(docID)
+	if a.columns && s.Mode == adapters.Draft && !cur.noPub {
+		err := a.deleteOne(ctx, adapters.Scope{Locale: s.Locale, Mode: adapters.Published}, key)
+		if err != nil && !errors.Is(err, adapters.ErrNotFound) {
+			return err
+		}
+	}
+	return a.deleteOne(ctx, s, key)
+}
+
+func (a *Adapter) deleteOne(ctx context.Context, s adapters.Scope, key string) error {
+	v := a.vars(s)
+	v.key = key
+	_, err := a.call(ctx, &a.remove, "delete", a.remove.appendURI(make([]byte, 0, 128), a.c.base, &v), nil)
+	return err
+}
+
+// Publish copies the draft of docID over its published variant with the
+// service's publish operation, and returns the published record.
+func (a *Adapter) Publish(ctx context.Context, s adapters.Scope, docID string) (*adapters.Record, error) {
+	if a.publish == nil {
+		return nil, adapters.Errorf(adapters.ErrUnimplemented, "%s cannot be published through its service", a.schema.Type)
+	}
+	key, ok := adapters.DecodeKey(docID)
+	if !ok || !a.served(s) {
+		return nil, adapters.ErrNotFound
+	}
+	v := a.vars(s)
+	v.key = key
+	res, err := a.call(ctx, a.publish, "publish", a.publish.appendURI(make([]byte, 0, 128), a.c.base, &v), nil)
+	if err != nil {
+		return nil, err
+	}
+	item, err := a.itemOf(res)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := a.record(item, adapters.Scope{Locale: s.Locale, Mode: adapters.Published}, nil)
+	return &rec, err
+}
+
+func (a *Adapter) readOnly() error {
+	return adapters.Errorf(adapters.ErrForbidden, "%s is read-only", a.schema.Type)
+}
