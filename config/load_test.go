@@ -303,3 +303,24 @@ func TestLoadRepoConfig(t *testing.T) {
 		t.Fatalf("TypeOrder %v does not list the %d types", cfg.TypeOrder, len(cfg.Types))
 	}
 }
+
+// TestDocExamples loads the TOML examples of docs/config.md together, so
+// that the reference stays true to the loader.
+func TestDocExamples(t *testing.T) {
+	doc, err := os.ReadFile("../docs/config.md")
+	if err != nil {
+		t.Skip("no docs/config.md")
+	}
+	var src strings.Builder
+	for _, block := range strings.Split(string(doc), "```toml\n")[1:] {
+		toml, _, _ := strings.Cut(block, "```")
+		src.WriteString(toml + "\n")
+	}
+	cfg, err := parseEnv(src.String(), map[string]string{"INVENTORY_TOKEN": "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"product", "inventory-item"}; !slices.Equal(cfg.TypeOrder, want) {
+		t.Fatalf("the examples define types %v, want %v", cfg.TypeOrder, want)
+	}
+}
