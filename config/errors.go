@@ -15,8 +15,8 @@ import (
 type Error struct {
 	// File is the configuration file, when Load read one.
 	File string
-	// Line is the 1-based line of Path in the file; 0 when unknown, e.g.
-	// for a key that is missing.
+	// Line is the 1-based line of Path in the file or, for a missing key,
+	// of the table it belongs in; 0 when the file has neither.
 	Line int
 	// Path is the key path of the mistake; empty for a syntax error the
 	// TOML parser could not attach to a key.
