@@ -2,6 +2,7 @@ package sqladapter
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -51,11 +52,11 @@ func (mysqlDialect) classify(err error) dbError {
 	case 1062, 1586: // duplicate entry
 		return dbError{class: classConflict}
 	case 1048: // Column 'name' cannot be null
-		return dbError{class: classRequired, column: quotedAfter(msg, "olumn", '\'')}
+		return dbError{class: classRequired, column: mysqlColumn(msg, "Column ")}
 	case 1364: // Field 'name' doesn't have a default value
-		return dbError{class: classRequired, column: quotedAfter(msg, "ield", '\'')}
+		return dbError{class: classRequired, column: mysqlColumn(msg, "Field ")}
 	case 1264, 1265, 1292, 1366, 1406: // out of range, truncated, bad value, too long ... for column 'x'
-		return dbError{class: classInvalid, column: quotedAfter(msg, "for column", '\'')}
+		return dbError{class: classInvalid, column: mysqlColumn(msg, "for column ")}
 	case 3819: // MySQL: Check constraint 'products_chk_1' is violated.
 		return dbError{class: classInvalid, hint: quotedAfter(msg, "onstraint", '\'')}
 	case 4025: // MariaDB: CONSTRAINT `products.price_cents` failed for `db`.`products`
@@ -71,4 +72,14 @@ func (mysqlDialect) classify(err error) dbError {
 		return dbError{class: classUnavailable}
 	}
 	return dbError{}
+}
+
+// mysqlColumn returns the column named right after marker in msg, written
+// 'name' (MySQL) or `db`.`table`.`name` (MariaDB).
+func mysqlColumn(msg, marker string) string {
+	name, _, _ := strings.Cut(after(msg, marker), " ")
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		name = name[i+1:]
+	}
+	return strings.Trim(name, "'`")
 }
