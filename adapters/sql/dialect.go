@@ -31,6 +31,10 @@ type dialect interface {
 	// bindTime and bindBool convert values to what the engine stores.
 	bindTime(t time.Time) any
 	bindBool(b bool) any
+	// uncached are leading query arguments that keep the driver from
+	// caching a statement: pgx caches each connection's statements, and
+	// a cached SELECT * fails once after its table changes.
+	uncached() []any
 	// classify says what a driver error means.
 	classify(err error) dbError
 }

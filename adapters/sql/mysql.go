@@ -35,6 +35,7 @@ func (mysqlDialect) nulls(bool) string         { return "" } // NULL is the smal
 func (mysqlDialect) lock() string              { return " FOR UPDATE" }
 func (mysqlDialect) returning() bool           { return false }
 func (mysqlDialect) bindTime(t time.Time) any  { return t.UTC() }
+func (mysqlDialect) uncached() []any           { return nil }
 func (mysqlDialect) bindBool(b bool) any       { return b }
 
 // classify reads MySQL's and MariaDB's error numbers; the column, when

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/jmoiron/sqlx"
@@ -22,6 +23,7 @@ func (postgresDialect) lock() string                   { return " FOR UPDATE" }
 func (postgresDialect) returning() bool                { return true }
 func (postgresDialect) bindTime(t time.Time) any       { return t.UTC() }
 func (postgresDialect) bindBool(b bool) any            { return b }
+func (postgresDialect) uncached() []any                { return []any{pgx.QueryExecModeSimpleProtocol} }
 
 // nulls: PostgreSQL takes NULL as the largest value; Apostrophe as the
 // smallest.

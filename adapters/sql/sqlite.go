@@ -56,6 +56,7 @@ func (sqliteDialect) nulls(bool) string         { return "" } // NULL is the sma
 func (sqliteDialect) lock() string              { return "" } // BEGIN IMMEDIATE locks
 func (sqliteDialect) returning() bool           { return true }
 func (sqliteDialect) bindTime(t time.Time) any  { return t.UTC().Format(sqliteTime) }
+func (sqliteDialect) uncached() []any           { return nil }
 func (sqliteDialect) bindBool(b bool) any       { return boolInt(b) }
 
 func boolInt(b bool) int64 {

@@ -22,7 +22,7 @@ func (a *Adapter) Verify(ctx context.Context) error {
 // describe reads the table's columns, reports the configured ones it
 // lacks, and tells whether the key column holds integers.
 func (a *Adapter) describe(ctx context.Context) (intKey bool, err error) {
-	rows, err := a.db.x.QueryContext(ctx, "SELECT * FROM "+a.table+" WHERE 1 = 0")
+	rows, err := a.db.x.QueryContext(ctx, "SELECT * FROM "+a.table+" WHERE 1 = 0", a.db.dialect.uncached()...)
 	if err != nil {
 		err = a.fail(ctx, err)
 		if errors.Is(err, adapters.ErrUnavailable) || errors.Is(err, adapters.ErrTimeout) {
