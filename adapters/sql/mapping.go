@@ -1,8 +1,59 @@
 package sqladapter
 
 import (
+	"errors"
+	"fmt"
+	"strings"
+
 	"github.com/aposproxy/aposproxy/adapters"
 )
+
+// mapType builds what a's SQL needs from its type's configuration.
+func (a *Adapter) mapType(opts Options) error {
+	t, d := a.t, a.db.dialect
+	a.table, a.key = quoteName(d, t.Table), quoteName(d, t.Key)
+	a.randomKey = t.NewKeys == "random"
+	switch a.schema.Storage {
+	case adapters.Columns:
+		if t.Mode.Column == "" {
+			return errors.New(`storage "columns" needs a mode column`)
+		}
+		a.mode = newValueMap(quoteName(d, t.Mode.Column), t.Mode.Values)
+	case adapters.Autopublish:
+	default:
+		return fmt.Errorf("storage %q is not supported by SQL types", a.schema.Storage)
+	}
+	if a.schema.Localized {
+		switch {
+		case t.Locale.Column != "":
+			a.locale = newValueMap(quoteName(d, t.Locale.Column), t.Locale.Values)
+		case opts.DefaultLocale == "":
+			return errors.New("a localized type without a locale column needs the default locale")
+		}
+		a.defaultLocale = opts.DefaultLocale
+	}
+	cols := []string{a.key}
+	a.byName = map[string]int{}
+	for i, f := range a.schema.Fields {
+		a.fields = append(a.fields, newField(d, f, t.Fields[i].Column))
+		a.byName[f.Name] = i
+		cols = append(cols, a.fields[i].quoted)
+	}
+	a.columns = strings.Join(cols, ", ")
+	a.all = fullView(a.fields, func(*field) bool { return true })
+	a.compare = fullView(a.fields, func(f *field) bool { return !f.auto })
+	var conds []string
+	for _, m := range []*valueMap{a.locale, a.mode} {
+		if m != nil {
+			conds = append(conds, m.column+" = ?")
+		}
+	}
+	a.scope = "1 = 1"
+	if len(conds) > 0 {
+		a.scope = strings.Join(conds, " AND ")
+	}
+	return nil
+}
 
 // field is one API field and the SQL it reads, built once by New.
 type field struct {

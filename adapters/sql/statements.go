@@ -16,9 +16,10 @@ const maxStatements = 256
 // built; looking it up allocates nothing, and a hit skips the rebind and
 // the engine's parse.
 type statements struct {
-	db *DB
-	mu sync.RWMutex
-	m  map[string]*sql.Stmt
+	db  *DB
+	max int // the most statements kept
+	mu  sync.RWMutex
+	m   map[string]*sql.Stmt
 }
 
 // query runs the statement text with args, preparing and caching it on
@@ -44,7 +45,7 @@ func (s *statements) query(ctx context.Context, text []byte, args []any) (*sql.R
 // engine does not hold up the statements already cached.
 func (s *statements) prepare(ctx context.Context, text []byte) (*sql.Stmt, error) {
 	s.mu.RLock()
-	full := len(s.m) >= maxStatements
+	full := len(s.m) >= s.max
 	s.mu.RUnlock()
 	if full {
 		return nil, nil
@@ -55,7 +56,7 @@ func (s *statements) prepare(ctx context.Context, text []byte) (*sql.Stmt, error
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if old := s.m[string(text)]; old != nil {
+	if old := s.m[string(text)]; old != nil || len(s.m) >= s.max {
 		st.Close()
 		return old, nil
 	}
