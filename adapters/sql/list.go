@@ -42,7 +42,7 @@ func (a *Adapter) List(ctx context.Context, q *adapters.Query) (*adapters.Page, 
 			b.args = append(b.args, int64(perPage), int64(offset))
 		}
 	}
-	page, drafts, err := a.scanPage(ctx, b, q.Scope, v, compare)
+	page, drafts, err := a.scanPage(ctx, b, q.Scope, v, compare, perPage)
 	if err != nil {
 		return nil, err
 	}
@@ -125,9 +125,10 @@ func (a *Adapter) orderBy(b *builder, sorts []adapters.Sort) error {
 }
 
 // scanPage runs the list statement of b and renders its rows in view v.
-// All records' fields share one buffer. When compare is set it also
-// renders the compared fields of each record, by aposDocId.
-func (a *Adapter) scanPage(ctx context.Context, b *builder, s adapters.Scope, v view, compare bool) (*adapters.Page, map[string][]byte, error) {
+// All records' fields share one buffer, sized for perPage records like the
+// last one read. When compare is set it also renders the compared fields
+// of each record, by aposDocId.
+func (a *Adapter) scanPage(ctx context.Context, b *builder, s adapters.Scope, v view, compare bool, perPage int) (*adapters.Page, map[string][]byte, error) {
 	rows, err := a.stmts.query(ctx, b.text, b.args)
 	if err != nil {
 		return nil, nil, a.fail(ctx, err)
@@ -141,8 +142,8 @@ func (a *Adapter) scanPage(ctx context.Context, b *builder, s adapters.Scope, v 
 		n = len(r.cells)
 		drafts = map[string][]byte{}
 	}
-	page := &adapters.Page{}
-	buf := make([]byte, 0, 8*a.hint.Load())
+	page := &adapters.Page{Records: make([]adapters.Record, 0, min(max(perPage, 0), 100))}
+	buf := make([]byte, 0, a.hint.Load()*int64(cap(page.Records)))
 	for rows.Next() {
 		if err := r.scan(rows, n); err != nil {
 			return nil, nil, a.fail(ctx, err)
@@ -164,6 +165,9 @@ func (a *Adapter) scanPage(ctx context.Context, b *builder, s adapters.Scope, v 
 	}
 	if err := rows.Err(); err != nil {
 		return nil, nil, a.fail(ctx, err)
+	}
+	if n := len(page.Records); n > 0 && !compare && len(v) == len(a.all) {
+		a.hint.Store(int64(len(buf) / n))
 	}
 	return page, drafts, nil
 }

@@ -101,13 +101,15 @@ func newField(d dialect, f adapters.Field, column string) field {
 // except backend values that the configuration maps to something else.
 type valueMap struct {
 	column string // quoted
-	toDB   map[string]string
-	taken  map[string]bool
+	// toDB holds the listed values, ready to bind: boxed once, so that
+	// binding them allocates nothing.
+	toDB  map[string]any
+	taken map[string]bool
 }
 
 // newValueMap inverts a config.ValueMap's backend-to-API values.
 func newValueMap(column string, values map[string]string) *valueMap {
-	m := &valueMap{column: column, toDB: map[string]string{}, taken: map[string]bool{}}
+	m := &valueMap{column: column, toDB: map[string]any{}, taken: map[string]bool{}}
 	for db, api := range values {
 		m.toDB[api] = db
 		if db != api {
@@ -119,7 +121,7 @@ func newValueMap(column string, values map[string]string) *valueMap {
 
 // db returns the backend value of the API value v; ok is false when no
 // backend value maps to v.
-func (m *valueMap) db(v string) (string, bool) {
+func (m *valueMap) db(v string) (_ any, ok bool) {
 	if b, ok := m.toDB[v]; ok {
 		return b, true
 	}

@@ -49,10 +49,8 @@ func (a *Adapter) scopeArgs(args []any, s adapters.Scope) (_ []any, ok bool) {
 // lock the row), within tx unless it is nil. Drafts of a columns type are
 // compared with their published record to tell whether they are modified.
 func (a *Adapter) read(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, s adapters.Scope, docID string, key any) (*adapters.Record, error) {
-	get := a.get
 	if tx != nil {
 		stmt = tx.StmtContext(ctx, stmt)
-		get = tx.StmtContext(ctx, get)
 	}
 	r := a.getRow()
 	defer a.rows.Put(r)
@@ -70,6 +68,10 @@ func (a *Adapter) read(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, s adapte
 		return rec, nil
 	}
 	draft := appendObject(nil, a.fields, r.cells, a.compare)
+	get := a.get
+	if tx != nil {
+		get = tx.StmtContext(ctx, get)
+	}
 	found, err = a.readRow(ctx, get, adapters.Scope{Locale: s.Locale, Mode: adapters.Published}, key, r)
 	if err != nil {
 		return nil, err
