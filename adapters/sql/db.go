@@ -23,7 +23,8 @@ type DB struct {
 const defaultMaxOpen = 10
 
 // Open opens a pooled database for a config.Database (driver sqlite,
-// postgres or mysql) and checks that it answers.
+// postgres or mysql) and checks that it answers. name is the database's
+// name in the configuration; errors do not repeat it, callers prefix them.
 //
 // For SQLite, when the file does not exist and Bootstrap is set, Open
 // creates it (and its directory) and runs the bootstrap SQL files in one
