@@ -29,7 +29,8 @@ const defaultMaxOpen = 10
 // For SQLite, when the file does not exist and Bootstrap is set, Open
 // creates it (and its directory) and runs the bootstrap SQL files in one
 // transaction; if that fails the file is removed again, so that the next
-// start retries. An existing database is never created or seeded. SQLite
+// start retries. An existing database is never created or seeded, and
+// other engines' databases never are: Bootstrap is ignored for them. SQLite
 // connections wait 5s for locks, use WAL, enforce foreign keys and begin
 // transactions as writers, unless the DSN says otherwise. For MySQL,
 // parseTime is always on.
@@ -55,8 +56,6 @@ func Open(ctx context.Context, name string, cfg config.Database) (*DB, error) {
 				}
 			}
 		}
-	} else if len(cfg.Bootstrap) > 0 {
-		return nil, errors.New("bootstrap is only for sqlite databases")
 	}
 	x, err := sqlx.Open(d.driver(), dsn)
 	if err != nil {

@@ -81,7 +81,7 @@ func appendValue(dst []byte, k adapters.Kind, c *cell) []byte {
 		switch c.typ {
 		case cellText:
 			if gjson.ValidBytes(c.text) {
-				return append(dst, c.text...)
+				return appendCompactJSON(dst, c.text)
 			}
 		case cellInt:
 			return strconv.AppendInt(dst, c.i, 10)
@@ -96,6 +96,32 @@ func appendValue(dst []byte, k adapters.Kind, c *cell) []byte {
 	}
 	dst = append(dst, '"')
 	return append(c.appendText(dst), '"')
+}
+
+// appendCompactJSON appends the valid JSON src without the spaces between
+// its tokens, as Apostrophe (JSON.stringify) writes it, and as MySQL's and
+// PostgreSQL's normalized JSON and hand-written legacy text are not.
+func appendCompactJSON(dst, src []byte) []byte {
+	inString, escaped := false, false
+	for _, c := range src {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			continue
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }
 
 // appendFloat appends f as a JSON number the way JavaScript prints it;

@@ -47,7 +47,8 @@ func TestAppendValue(t *testing.T) {
 		{"datetime with fraction", adapters.DateTime, text("2024-01-05 09:14:00.25"), `"2024-01-05T09:14:00.250Z"`},
 		{"datetime unreadable", adapters.DateTime, text("yesterday"), `"yesterday"`},
 		{"datetime out of range", adapters.DateTime, text("2024-13-05 09:14:00"), `"2024-13-05 09:14:00"`},
-		{"json", adapters.JSON, text(`{"a": [1, 2]}`), `{"a": [1, 2]}`},
+		{"json", adapters.JSON, text(`{"a": [1, 2]}`), `{"a":[1,2]}`},
+		{"json compact keeps strings", adapters.JSON, text("{ \"a b\" : \"c \\\" d\",\n\t\"e\": null }"), `{"a b":"c \" d","e":null}`},
 		{"json not json", adapters.JSON, text(`{oops`), `"{oops"`},
 		{"json number", adapters.JSON, cell{typ: cellInt, i: 5}, `5`},
 	} {
