@@ -74,13 +74,9 @@ type field struct {
 // newField maps f onto column.
 func newField(d dialect, f adapters.Field, column string) field {
 	quoted := quoteName(d, column)
-	text := quoted
-	if f.Kind != adapters.String && f.Kind != adapters.Select {
-		text = d.text(quoted)
-	}
-	sort := quoted
+	text, sort := d.text(quoted), quoted
 	if f.Kind == adapters.String || f.Kind == adapters.Select {
-		sort = "LOWER(" + quoted + ")"
+		text, sort = quoted, "LOWER("+quoted+")"
 	}
 	key := appendJSONString(nil, []byte(f.Name))
 	return field{
