@@ -23,10 +23,7 @@ func (a *Adapter) List(ctx context.Context, q *adapters.Query) (*adapters.Page, 
 	nWhere := len(b.args)
 	compare := a.compares(q.Scope)
 	v := a.selectFields(b, q.Project, compare)
-	b.text = append(b.text, " FROM "...)
-	b.text = append(b.text, a.table...)
-	b.text = append(b.text, " WHERE "...)
-	b.text = append(b.text, b.where...)
+	a.from(b)
 	perPage, offset := q.PerPage, 0
 	if perPage > 0 {
 		offset = (max(q.Page, 1) - 1) * perPage
@@ -174,10 +171,8 @@ func (a *Adapter) scanPage(ctx context.Context, b *builder, s adapters.Scope, v 
 
 // count runs the COUNT(*) of b's WHERE conditions.
 func (a *Adapter) count(ctx context.Context, b *builder) (int, error) {
-	b.text = append(b.text[:0], "SELECT COUNT(*) FROM "...)
-	b.text = append(b.text, a.table...)
-	b.text = append(b.text, " WHERE "...)
-	b.text = append(b.text, b.where...)
+	b.text = append(b.text[:0], "SELECT COUNT(*)"...)
+	a.from(b)
 	rows, err := a.stmts.query(ctx, b.text, b.args)
 	if err != nil {
 		return 0, a.fail(ctx, err)
@@ -230,10 +225,7 @@ func (a *Adapter) markModified(ctx context.Context, s adapters.Scope, page *adap
 	b.in(start)
 	b.text = append(b.text, "SELECT "...)
 	b.text = append(b.text, a.columns...)
-	b.text = append(b.text, " FROM "...)
-	b.text = append(b.text, a.table...)
-	b.text = append(b.text, " WHERE "...)
-	b.text = append(b.text, b.where...)
+	a.from(b)
 	rows, err := a.stmts.query(ctx, b.text, b.args)
 	if err != nil {
 		return a.fail(ctx, err)

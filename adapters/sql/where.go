@@ -26,6 +26,15 @@ func putBuilder(b *builder) {
 	builders.Put(b)
 }
 
+// from appends the FROM and WHERE clauses to the statement.
+func (a *Adapter) from(b *builder) {
+	b.text = append(b.text, " FROM "...)
+	b.text = append(b.text, a.table...)
+	b.text = append(b.text, " WHERE "...)
+	b.text = append(b.text, b.where...)
+}
+
+// cond adds one condition to the WHERE clause.
 func (b *builder) cond(sql string) {
 	b.where = append(b.where, " AND "...)
 	b.where = append(b.where, sql...)
