@@ -14,12 +14,15 @@ var errMalformed = adapters.Errorf(adapters.ErrInvalid, "The request body is not
 
 // jsonBody returns the request body as a JSON object. JSON is validated
 // once here; a urlencoded form (which Apostrophe also accepts) becomes an
-// object of strings; an empty body is an empty object.
+// object of strings; an empty body is an empty object. A body sent as a
+// form that is plainly JSON (curl -d without a Content-Type) is read as
+// JSON, so that it is not silently taken for a form with no fields.
 func jsonBody(ctx *fasthttp.RequestCtx) (gjson.Result, error) {
-	if bytes.HasPrefix(ctx.Request.Header.ContentType(), []byte("application/x-www-form-urlencoded")) {
+	b := bytes.TrimSpace(ctx.PostBody())
+	isForm := bytes.HasPrefix(ctx.Request.Header.ContentType(), []byte("application/x-www-form-urlencoded"))
+	if isForm && (len(b) == 0 || b[0] != '{') {
 		return formBody(ctx.PostArgs())
 	}
-	b := bytes.TrimSpace(ctx.PostBody())
 	if len(b) == 0 {
 		return gjson.Parse("{}"), nil
 	}
@@ -34,13 +37,14 @@ func jsonBody(ctx *fasthttp.RequestCtx) (gjson.Result, error) {
 }
 
 // formBody turns form fields into a JSON object of strings (the last value
-// of a repeated key wins).
+// of a repeated key wins). Keys are escaped, so a key that is no field is
+// reported as an unknown field rather than read as a path.
 func formBody(args *fasthttp.Args) (gjson.Result, error) {
 	doc := []byte("{}")
 	var err error
 	args.VisitAll(func(k, v []byte) {
-		if err == nil && isPathSegment(string(k)) {
-			doc, err = sjson.SetBytes(doc, string(k), string(v))
+		if err == nil {
+			doc, err = sjson.SetBytes(doc, gjson.Escape(string(k)), string(v))
 		}
 	})
 	if err != nil {
