@@ -219,3 +219,31 @@ func TestShopWrites(t *testing.T) {
 		})
 	})
 }
+
+func TestShopTransport(t *testing.T) {
+	s := startShop(t, engines[0])
+	t.Run("body over the limit is 413", func(t *testing.T) {
+		big := `{"title":"` + strings.Repeat("a", 2<<20) + `"}`
+		r := s.do(t, "POST", "/product", editorKey, big)
+		expect(t, r, 413, "name", "invalid")
+	})
+	t.Run("HEAD has headers and no body", func(t *testing.T) {
+		r := s.do(t, "HEAD", "/product/P-1001:en:published", "", "")
+		if r.status != 200 || r.body != "" || r.header.Get("ETag") == "" {
+			t.Fatalf("HEAD: %d %q %v", r.status, r.body, r.header)
+		}
+	})
+	t.Run("CORS preflight", func(t *testing.T) {
+		r := s.do(t, "OPTIONS", "/product", "", "", "Origin", "http://example.test",
+			"Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "content-type")
+		if r.status != 204 || !strings.Contains(r.header.Get("Access-Control-Allow-Methods"), "PATCH") {
+			t.Fatalf("preflight: %d %v", r.status, r.header)
+		}
+	})
+	t.Run("JSON sent without a content type", func(t *testing.T) {
+		r := s.do(t, "PATCH", "/product/P-1003:en:draft", editorKey, `{"price":"abc"}`, "Content-Type", "application/x-www-form-urlencoded")
+		expect(t, r, 400, "data.errors.0.path", "price")
+		r = s.do(t, "PATCH", "/product/P-1003:en:draft", editorKey, "title=Form+Title&price=12", "Content-Type", "application/x-www-form-urlencoded")
+		expect(t, r, 200, "title", "Form Title", "price", "12")
+	})
+}

@@ -84,7 +84,7 @@ func New(cfg *config.Config, backends map[string]adapters.Adapter, opts Options)
 	}
 	s.router.NotFound = s.notFound
 	s.router.HandleMethodNotAllowed = false
-	s.router.HandleOPTIONS = false
+	s.router.HandleOPTIONS = true
 	s.router.GlobalOPTIONS = s.preflight
 	return s, nil
 }
@@ -165,16 +165,17 @@ func (s *Server) handle(d *docType, h func(*call, *docType) error) fasthttp.Requ
 	}
 }
 
-// gate refuses draft requests from callers without view-draft, and every
-// request to a type the caller may not view (404, as Apostrophe answers
+// gate refuses draft requests from callers without view-draft (first, as
+// Apostrophe's middleware does), then every request to a type the caller
+// may not view (404, as Apostrophe answers
 // for a type whose REST API the caller cannot access).
 func (s *Server) gate(ctx *fasthttp.RequestCtx, d *docType, who *Principal) error {
-	if who.Role < d.viewRole {
-		return adapters.ErrNotFound
-	}
 	p := readScopeParams(ctx.QueryArgs())
 	if p.hasMode && p.mode == string(adapters.Draft) && !who.CanViewDraft() {
 		return adapters.ErrForbidden
+	}
+	if who.Role < d.viewRole {
+		return adapters.ErrNotFound
 	}
 	return nil
 }
