@@ -76,7 +76,8 @@ var (
 	_ adapters.Pinger  = (*Adapter)(nil)
 )
 
-// New builds the adapter of one type on a client. It checks the type's
+// New builds the adapter of one type on a client; t comes from config.Load
+// or config.Parse, with its defaults set. It checks the type's
 // service mapping and names the key path of every mistake, such as
 // "types.inventory-item.service.get.path: must start with /".
 func New(c *Client, t *config.Type, opts Options) (*Adapter, error) {

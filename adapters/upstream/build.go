@@ -53,7 +53,7 @@ func build(c *Client, t *config.Type, opts Options) (*Adapter, error) {
 	if t.Storage != string(adapters.Columns) && t.Storage != string(adapters.Autopublish) {
 		p.add("storage", "must be columns or autopublish for a type served by an upstream")
 	}
-	a.schema = schemaOf(t)
+	a.schema = t.Schema()
 	if a.schema.Localized && opts.DefaultLocale == "" {
 		p.add("locale", "the default locale is unknown (Options.DefaultLocale)")
 	}
@@ -101,9 +101,6 @@ func (a *Adapter) mapItem(t *config.Type, p *problems) {
 	a.byPath = map[string]string{}
 	for i, f := range a.schema.Fields {
 		path := t.Fields[i].Column
-		if path == "" {
-			path = f.Name
-		}
 		check(fmt.Sprintf("fields[%d].column", i), path)
 		a.fields = append(a.fields, field{name: f.Name, kind: f.Kind, path: path, readOnly: f.ReadOnly, label: `"` + f.Name + `":`})
 		a.byPath[path] = f.Name
