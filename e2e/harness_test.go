@@ -22,6 +22,7 @@ import (
 
 	_ "github.com/go-sql-driver/mysql"
 	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/tidwall/sjson"
 )
 
 // binary is the aposproxy binary built once for the whole package.
@@ -288,3 +289,6 @@ func (s *shop) do(t *testing.T, method, path, key, body string, headers ...strin
 	}
 	return response{status: resp.StatusCode, header: resp.Header, body: string(b)}
 }
+
+// setJSON sets one top-level key of a JSON document.
+func setJSON(doc, key string, value any) (string, error) { return sjson.Set(doc, key, value) }
