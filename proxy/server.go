@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"time"
 
 	"github.com/aposproxy/aposproxy/adapters"
@@ -119,8 +120,18 @@ func (s *Server) routeType(d *docType) {
 func (s *Server) Handler() fasthttp.RequestHandler {
 	h := s.router.Handler
 	return func(ctx *fasthttp.RequestCtx) {
+		defer s.recoverPanic(ctx)
 		ctx.Response.Header.Set(fasthttp.HeaderAccessControlAllowOrigin, "*")
 		h(ctx)
+	}
+}
+
+// recoverPanic turns a panic in a handler into a logged, masked 500
+// instead of a crash of the whole proxy (fasthttp does not recover).
+func (s *Server) recoverPanic(ctx *fasthttp.RequestCtx) {
+	if p := recover(); p != nil {
+		ctx.Response.Reset()
+		writeError(ctx, s.log, fmt.Errorf("panic: %v\n%s", p, debug.Stack()))
 	}
 }
 
