@@ -3,9 +3,16 @@ package upstream
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
+	"sync/atomic"
 	"testing"
 
+	"github.com/valyala/fasthttp"
+
 	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/examples/inventory/service"
 )
 
 func TestGet(t *testing.T) {
@@ -155,6 +162,76 @@ func TestListRefuses(t *testing.T) {
 			e, ok := adapters.AsError(err)
 			if !ok || !errors.Is(err, adapters.ErrInvalid) || e.Message != tt.msg {
 				t.Fatalf("err = %v, want invalid %q", err, tt.msg)
+			}
+		})
+	}
+}
+
+// TestListSplits: a page larger than the service's largest takes several
+// calls, in either paging style, and keeps the order.
+func TestListSplits(t *testing.T) {
+	// pages serves 25 items K01..K25 by page number and size, at most 4 a
+	// page, as a page-numbered legacy service would.
+	pages := func(calls *atomic.Int32) fasthttp.RequestHandler {
+		return func(ctx *fasthttp.RequestCtx) {
+			calls.Add(1)
+			page, _ := strconv.Atoi(string(ctx.QueryArgs().Peek("page")))
+			size, _ := strconv.Atoi(string(ctx.QueryArgs().Peek("size")))
+			if page < 1 || size < 1 || size > 4 {
+				ctx.SetStatusCode(400)
+				return
+			}
+			b := []byte(`{"data":{"total":25,"items":[`)
+			for i := (page-1)*size + 1; i <= min(page*size, 25); i++ {
+				if i > (page-1)*size+1 {
+					b = append(b, ',')
+				}
+				b = fmt.Appendf(b, `{"itemId":"K%02d","label":"Item %d"}`, i, i)
+			}
+			ctx.SetBody(append(b, "]}}"...))
+		}
+	}
+	tests := []struct {
+		name  string
+		paged bool // page-numbered service; else the inventory with max 7
+		q     adapters.Query
+		first string
+		n     int
+		calls int32
+	}{
+		{"offset style", false, adapters.Query{Scope: enDraft, Page: 2, PerPage: 10}, "INV-0011", 10, 2},
+		{"offset style, short last page", false, adapters.Query{Scope: enDraft, Page: 3, PerPage: 15}, "INV-0031", 10, 2},
+		{"page style", true, adapters.Query{Scope: enLive, Page: 2, PerPage: 10}, "K11", 10, 5},
+		{"page style, divisor", true, adapters.Query{Scope: enLive, Page: 3, PerPage: 6}, "K13", 6, 2},
+		{"page style, short last page", true, adapters.Query{Scope: enLive, Page: 3, PerPage: 10}, "K21", 5, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var calls atomic.Int32
+			var url string
+			var tweak func(*config.Config)
+			if tt.paged {
+				url = serve(t, pages(&calls))
+				tweak = func(cfg *config.Config) {
+					cfg.Types["inventory-item"].Service.Paging = config.ServicePaging{Page: "page", Size: "size", Max: 4}
+				}
+			} else {
+				svc := service.New(testToken).Handler()
+				url = serve(t, func(ctx *fasthttp.RequestCtx) { calls.Add(1); svc(ctx) })
+				tweak = func(cfg *config.Config) { cfg.Types["inventory-item"].Service.Paging.Max = 7 }
+			}
+			a := adapterAt(t, url, tweak)
+			page, err := a.List(context.Background(), &tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page.Records) != tt.n || page.Records[0].DocID != tt.first || calls.Load() != tt.calls {
+				t.Fatalf("%d records from %s in %d calls, want %d from %s in %d", len(page.Records), page.Records[0].DocID, calls.Load(), tt.n, tt.first, tt.calls)
+			}
+			for i := 1; i < len(page.Records); i++ {
+				if page.Records[i-1].DocID >= page.Records[i].DocID {
+					t.Errorf("out of order: %s before %s", page.Records[i-1].DocID, page.Records[i].DocID)
+				}
 			}
 		})
 	}
