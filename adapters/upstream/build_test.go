@@ -20,7 +20,9 @@ func TestNewChecksTheMapping(t *testing.T) {
 			[]string{p + "service.list.path: must start with /"}},
 		{"unknown placeholder", func(_ *config.Type, s *config.Service) { s.Get.Path = "/v2/items/{id}?language={locale}&state={mode}" },
 			[]string{p + "service.get.path: placeholder {id} is not available here (use {key}, {locale}, {mode})"}},
-		{"key in a list", func(_ *config.Type, s *config.Service) { s.List.Path = "/v2/items/{key}?language={locale}&state={mode}" },
+		{"key in a list", func(_ *config.Type, s *config.Service) {
+			s.List.Path = "/v2/items/{key}?language={locale}&state={mode}"
+		},
 			[]string{p + "service.list.path: placeholder {key} is not available here (use {locale}, {mode})"}},
 		{"unclosed", func(_ *config.Type, s *config.Service) { s.Get.Path = "/v2/items/{key" }, []string{p + "service.get.path: unclosed {"}},
 		{"no key", func(_ *config.Type, s *config.Service) { s.Delete.Path = "/v2/items?language={locale}&state={mode}" },
