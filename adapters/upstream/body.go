@@ -36,8 +36,12 @@ func (a *Adapter) newBody(key string, s adapters.Scope, values []adapters.Value)
 	return a.merge(body, values)
 }
 
+// mergeOptions let sjson write over a value in place when the new one fits;
+// merge owns the item it writes into.
+var mergeOptions = &sjson.Options{Optimistic: true, ReplaceInPlace: true}
+
 // merge writes values into a service item at their fields' paths, keeping
-// everything else the item holds.
+// everything else the item holds. It may change item in place.
 func (a *Adapter) merge(item []byte, values []adapters.Value) ([]byte, error) {
 	var raw []byte
 	for _, v := range values {
@@ -49,7 +53,7 @@ func (a *Adapter) merge(item []byte, values []adapters.Value) ([]byte, error) {
 		if raw, err = appendWrite(raw[:0], v.V); err != nil {
 			return nil, fmt.Errorf("upstream %s: field %s: %w", a.c.name, v.Field, err)
 		}
-		if item, err = sjson.SetRawBytes(item, f.path, raw); err != nil {
+		if item, err = sjson.SetRawBytesOptions(item, f.path, raw, mergeOptions); err != nil {
 			return nil, fmt.Errorf("upstream %s: field %s: %w", a.c.name, v.Field, err)
 		}
 	}

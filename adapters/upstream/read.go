@@ -148,8 +148,13 @@ func (a *Adapter) vars(s adapters.Scope) vars {
 	return v
 }
 
-// served reports whether the service holds scope s's locale: a localized
-// type whose service takes no locale holds the default locale only.
+// served reports whether the service can hold scope s: a columns type
+// holds the draft and published modes only (never Apostrophe's previous
+// copy), and a localized type whose service takes no locale holds the
+// default locale only.
 func (a *Adapter) served(s adapters.Scope) bool {
+	if a.columns && !s.Mode.Valid() {
+		return false
+	}
 	return !a.schema.Localized || a.allLocales || s.Locale == a.defaultLocale
 }

@@ -40,6 +40,7 @@ func TestGet(t *testing.T) {
 		{"unpublished", enLive, "INV-0005", "", adapters.Unknown, adapters.ErrNotFound},
 		{"no such item", enLive, "INV-9999", "", adapters.Unknown, adapters.ErrNotFound},
 		{"not an id", enLive, "b64-!!", "", adapters.Unknown, adapters.ErrNotFound},
+		{"previous mode", adapters.Scope{Locale: "en", Mode: adapters.Previous}, "INV-0001", "", adapters.Unknown, adapters.ErrNotFound},
 		{"locale the service refuses", adapters.Scope{Locale: "xx", Mode: adapters.Published}, "INV-0001", "", adapters.Unknown, adapters.ErrInvalid},
 	}
 	for _, tt := range tests {
