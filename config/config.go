@@ -21,6 +21,7 @@ type Config struct {
 	APIKeys   map[string]APIKey   `toml:"api_keys"`
 	Upstreams map[string]Upstream `toml:"upstreams"`
 	Types     map[string]*Type    `toml:"types"`
+	Auth      Auth                `toml:"auth"`
 	// TypeOrder lists the type names in the order of the file.
 	TypeOrder []string `toml:"-"`
 	// Dir is the directory of the config file; relative paths resolve

@@ -46,6 +46,7 @@ func (c *Config) setDefaults() {
 		t.Name = name
 		t.setDefaults()
 	}
+	c.Auth.setDefaults()
 }
 
 // setDefaults fills in a type's defaults; see the Type fields.

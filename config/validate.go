@@ -33,6 +33,7 @@ func (c *Config) validate(errs *errorList) {
 	for _, name := range c.TypeOrder {
 		c.Types[name].validate(c, errs)
 	}
+	c.Auth.validate(c, errs)
 }
 
 func (s *Server) validate(errs *errorList) {

@@ -1,0 +1,103 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Redis keeps grants and counters in a Redis server that several proxy
+// instances share: <prefix>:token:<id>, <prefix>:session:<id> and
+// <prefix>:throttle:<key>, each expiring with what it holds, so Redis
+// itself forgets expired grants. go-redis is Redis's own Go client, the
+// one the project's style guide names; it pools connections and is safe
+// for concurrent use.
+type Redis struct {
+	c      *redis.Client
+	prefix string
+}
+
+// NewRedis connects to the server at url (redis://[:password@]host:port/db
+// or rediss:// for TLS) and checks that it answers.
+func NewRedis(ctx context.Context, url, prefix string) (*Redis, error) {
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, err
+	}
+	c := redis.NewClient(opt)
+	if err := c.Ping(ctx).Err(); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return &Redis{c: c, prefix: prefix + ":"}, nil
+}
+
+func (r *Redis) key(k Kind, id string) string { return r.prefix + string(k) + ":" + id }
+
+// Put implements Store.
+func (r *Redis) Put(ctx context.Context, k Kind, id string, g Grant) error {
+	v, err := json.Marshal(g)
+	if err != nil {
+		return err
+	}
+	return r.c.SetArgs(ctx, r.key(k, id), v, redis.SetArgs{ExpireAt: g.Expires}).Err()
+}
+
+// Get implements Store.
+func (r *Redis) Get(ctx context.Context, k Kind, id string) (Grant, error) {
+	v, err := r.c.Get(ctx, r.key(k, id)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return Grant{}, ErrNotFound
+	}
+	if err != nil {
+		return Grant{}, err
+	}
+	var g Grant
+	if err := json.Unmarshal(v, &g); err != nil {
+		return Grant{}, err
+	}
+	if !g.Expires.After(time.Now()) {
+		return Grant{}, ErrNotFound
+	}
+	return g, nil
+}
+
+// Delete implements Store.
+func (r *Redis) Delete(ctx context.Context, k Kind, id string) error {
+	return r.c.Del(ctx, r.key(k, id)).Err()
+}
+
+// failScript counts a failure atomically: the first one sets the window,
+// the one reaching the limit sets the lockout.
+var failScript = redis.NewScript(`
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+if n == tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return n`)
+
+// Fail implements Store.
+func (r *Redis) Fail(ctx context.Context, key string, limit int, window, lockout time.Duration) (int, error) {
+	n, err := failScript.Run(ctx, r.c, []string{r.prefix + "throttle:" + key},
+		window.Milliseconds(), lockout.Milliseconds(), limit).Int()
+	return n, err
+}
+
+// Failures implements Store.
+func (r *Redis) Failures(ctx context.Context, key string) (int, error) {
+	n, err := r.c.Get(ctx, r.prefix+"throttle:"+key).Int()
+	if errors.Is(err, redis.Nil) {
+		return 0, nil
+	}
+	return n, err
+}
+
+// Reset implements Store.
+func (r *Redis) Reset(ctx context.Context, key string) error {
+	return r.c.Del(ctx, r.prefix+"throttle:"+key).Err()
+}
+
+// Close implements Store.
+func (r *Redis) Close() error { return r.c.Close() }
