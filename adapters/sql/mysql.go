@@ -15,13 +15,16 @@ type mysqlDialect struct{}
 func (mysqlDialect) driver() string { return "mysql" }
 
 // dsn makes DATETIME and DATE columns scan as time.Time in UTC and bounds
-// the dial. multiStatements stays off: the adapter never needs it.
+// the dial. multiStatements stays off: the adapter never needs it. Rows
+// affected count the rows matched, as on the other engines, so that a
+// configured statement's expected count means the same everywhere.
 func (mysqlDialect) dsn(dsn string) (string, error) {
 	cfg, err := mysql.ParseDSN(dsn)
 	if err != nil {
 		return "", err
 	}
 	cfg.ParseTime = true
+	cfg.ClientFoundRows = true
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 10 * time.Second
 	}
