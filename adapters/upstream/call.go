@@ -32,60 +32,63 @@ type failure struct {
 func (f *failure) Error() string { return f.cause.Error() }
 
 // do sends one request to uri (c.base followed by a path and query) and
-// returns the service's answer, whatever its
-// status. It fails with ErrBadGateway (unreachable, reset, 5xx, invalid
-// JSON, oversized body), ErrTimeout (no answer before the earlier of ctx's
-// deadline and the client's timeout) or ErrUnavailable (breaker open, pool
-// exhausted). GETs are retried with backoff while failures are transient
-// and time remains.
+// returns the service's answer, whatever its status. It fails with
+// ErrBadGateway (unreachable, reset, 5xx, invalid JSON, oversized body),
+// ErrTimeout (no answer before the earlier of ctx's deadline and the
+// client's timeout) or ErrUnavailable (breaker open, pool exhausted). A GET
+// that fails transiently is tried again up to c.retries times while time
+// remains: at once (the service may have closed a pooled connection), then
+// with exponential backoff.
 func (c *Client) do(ctx context.Context, method string, uri, body []byte) (answer, error) {
 	deadline := time.Now().Add(c.timeout)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}
-	attempt := func() (answer, error) {
-		if err := ctx.Err(); err != nil {
-			return answer{}, backoff.Permanent(&failure{sentinel: adapters.ErrTimeout, cause: err})
-		}
-		var res answer
-		_, err := c.breaker.Execute(func() (struct{}, error) {
-			var err error
-			res, err = c.roundTrip(method, uri, body, deadline)
-			return struct{}{}, err
-		})
-		if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
-			err = &failure{sentinel: adapters.ErrUnavailable, cause: err}
-		}
-		if f, ok := err.(*failure); ok && !f.transient {
-			return res, backoff.Permanent(f)
-		}
-		return res, err
-	}
-
-	var res answer
-	var err error
-	if method == fasthttp.MethodGet && c.retries > 0 {
-		res, err = backoff.Retry(ctx, attempt,
+	res, err := c.attempt(ctx, method, uri, body, deadline)
+	var f *failure
+	if err != nil && errors.As(err, &f) && f.transient && c.retries > 0 && method == fasthttp.MethodGet {
+		res, err = backoff.Retry(ctx, func() (answer, error) {
+			res, err := c.attempt(ctx, method, uri, body, deadline)
+			if f, ok := err.(*failure); ok && !f.transient {
+				return res, backoff.Permanent(f)
+			}
+			return res, err
+		},
 			backoff.WithBackOff(&backoff.ExponentialBackOff{
 				InitialInterval:     50 * time.Millisecond,
 				RandomizationFactor: 0.5,
 				Multiplier:          2,
 				MaxInterval:         time.Second,
 			}),
-			backoff.WithMaxTries(uint(c.retries)+1),
+			backoff.WithMaxTries(uint(c.retries)),
 			backoff.WithMaxElapsedTime(time.Until(deadline)))
-	} else {
-		res, err = attempt()
 	}
 	if err == nil {
 		return res, nil
 	}
-	var f *failure
 	if !errors.As(err, &f) {
 		// backoff.Retry gave up because ctx ended while it waited.
 		f = &failure{sentinel: adapters.ErrTimeout, cause: err}
 	}
-	return answer{}, adapters.Wrap(f.sentinel, "", fmt.Errorf("upstream %s: %s %s: %w", c.name, method, uri, f.cause))
+	return answer{}, adapters.Wrap(f.sentinel, "", fmt.Errorf("upstream %s: %s %s: %w", c.name, method, string(uri), f.cause))
+}
+
+// attempt makes one try through the circuit breaker; every failure is a
+// *failure.
+func (c *Client) attempt(ctx context.Context, method string, uri, body []byte, deadline time.Time) (answer, error) {
+	if err := ctx.Err(); err != nil {
+		return answer{}, &failure{sentinel: adapters.ErrTimeout, cause: err}
+	}
+	var res answer
+	_, err := c.breaker.Execute(func() (struct{}, error) {
+		var err error
+		res, err = c.roundTrip(method, uri, body, deadline)
+		return struct{}{}, err
+	})
+	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
+		return answer{}, &failure{sentinel: adapters.ErrUnavailable, cause: err}
+	}
+	return res, err
 }
 
 // roundTrip makes one attempt. Answers the breaker should count as the

@@ -82,7 +82,10 @@ func newClient(name string, u config.Upstream, b breakerSettings) (*Client, erro
 			IsTLS: isTLS,
 			Name:  "aposproxy",
 			DialTimeout: func(addr string, limit time.Duration) (net.Conn, error) {
-				conn, err := net.DialTimeout("tcp", addr, min(limit, connect))
+				if limit <= 0 || limit > connect {
+					limit = connect
+				}
+				conn, err := net.DialTimeout("tcp", addr, limit)
 				if err != nil {
 					return nil, dialError{err}
 				}
