@@ -152,28 +152,26 @@ func (a *Adapter) deleteOne(ctx context.Context, s adapters.Scope, key string) e
 	return err
 }
 
-// Publish copies the draft of docID over its published variant with the
-// service's publish operation, and returns the published record.
-func (a *Adapter) Publish(ctx context.Context, s adapters.Scope, docID string) (*adapters.Record, error) {
+// Publish copies the draft of docID in locale over its published variant
+// with the service's publish operation and returns the draft, as
+// Apostrophe's publish route does. It is the operation a later workflow
+// capability wires in; the service's own publish is not atomic with
+// anything else.
+func (a *Adapter) Publish(ctx context.Context, locale, docID string) (*adapters.Record, error) {
 	if a.publish == nil {
 		return nil, adapters.Errorf(adapters.ErrUnimplemented, "%s cannot be published through its service", a.schema.Type)
 	}
+	draft := adapters.Scope{Locale: locale, Mode: adapters.Draft}
 	key, ok := adapters.DecodeKey(docID)
-	if !ok || !a.served(s) {
+	if !ok || !a.served(draft) {
 		return nil, adapters.ErrNotFound
 	}
-	v := a.vars(s)
+	v := a.vars(draft)
 	v.key = key
-	res, err := a.call(ctx, a.publish, "publish", a.publish.appendURI(make([]byte, 0, 128), a.c.base, &v), nil)
-	if err != nil {
+	if _, err := a.call(ctx, a.publish, "publish", a.publish.appendURI(make([]byte, 0, 128), a.c.base, &v), nil); err != nil {
 		return nil, err
 	}
-	item, err := a.itemOf(res)
-	if err != nil {
-		return nil, err
-	}
-	rec, err := a.record(item, adapters.Scope{Locale: s.Locale, Mode: adapters.Published}, nil)
-	return &rec, err
+	return a.Get(ctx, draft, docID)
 }
 
 func (a *Adapter) readOnly() error {

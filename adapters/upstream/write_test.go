@@ -259,20 +259,19 @@ func TestDelete(t *testing.T) {
 }
 
 func TestPublish(t *testing.T) {
-	a, _ := inventory(t)
+	a, url := inventory(t)
 	ctx := context.Background()
-	rec, err := a.Publish(ctx, enDraft, "INV-0005")
+	rec, err := a.Publish(ctx, "en", "INV-0005")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.Scope != enLive || gjson.GetBytes(rec.Fields, "title").Str != "Maple desk" {
-		t.Errorf("published %v %s", rec.Scope, rec.Fields)
+	if rec.Scope != enDraft || rec.Modified != adapters.False {
+		t.Errorf("publish returned %v modified %v, want the unmodified draft", rec.Scope, rec.Modified)
 	}
-	draft, err := a.Get(ctx, enDraft, "INV-0005")
-	if err != nil || draft.Modified != adapters.False {
-		t.Errorf("draft after publishing: modified %v, err %v", draft.Modified, err)
+	if status, body := raw(t, url, "INV-0005", "en", "live"); status != 200 || gjson.GetBytes(body, "data.item.label").Str != "Maple desk" {
+		t.Errorf("published variant: %d %s", status, body)
 	}
-	if _, err := a.Publish(ctx, frDraft, "INV-0002"); !errors.Is(err, adapters.ErrNotFound) {
+	if _, err := a.Publish(ctx, "fr", "INV-0002"); !errors.Is(err, adapters.ErrNotFound) {
 		t.Errorf("publishing a missing draft: err = %v, want notfound", err)
 	}
 }
