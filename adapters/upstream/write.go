@@ -18,7 +18,7 @@ func (a *Adapter) Insert(ctx context.Context, s adapters.Scope, in *adapters.Ins
 		return nil, a.readOnly()
 	}
 	if !a.served(s) {
-		return nil, adapters.Errorf(adapters.ErrInvalid, "%s exists in the default locale only", a.schema.Type)
+		return nil, adapters.Errorf(adapters.ErrInvalid, "%s cannot hold documents in locale %q, mode %q", a.schema.Type, s.Locale, s.Mode)
 	}
 	key := ""
 	if in.DocID != "" {
