@@ -3,6 +3,7 @@
 // configuration.
 //
 //	aposproxy [-config config.toml] [-listen 127.0.0.1:3000]
+//	aposproxy bench -target URL -types T [flags]   (load benchmark; see bench/)
 package main
 
 import (
@@ -19,12 +20,16 @@ import (
 	"time"
 
 	"github.com/aposproxy/aposproxy/adapters/backends"
+	"github.com/aposproxy/aposproxy/bench/loadgen"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/proxy"
 	"github.com/valyala/fasthttp"
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "bench" {
+		os.Exit(loadgen.Main(os.Args[2:], os.Stdout, os.Stderr))
+	}
 	os.Exit(run(os.Args[1:], os.Stderr))
 }
 
