@@ -58,7 +58,7 @@ func Open(ctx context.Context, cfg *config.Config) (_ *Set, err error) {
 			}
 			a, err := upstream.New(c, t, upstream.Options{DefaultLocale: cfg.Locales.Default})
 			if err != nil {
-				return nil, fmt.Errorf("types.%s: %w", name, err)
+				return nil, err // its errors already name the key path
 			}
 			s.Adapters[name] = a
 		default:
