@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"bytes"
 	"crypto/sha256"
 
 	"github.com/aposproxy/aposproxy/adapters"
@@ -32,23 +31,11 @@ func newAPIKeys(keys map[string]Role) *apiKeys {
 	return a
 }
 
-var (
-	headerApiKeyScheme = []byte("apikey ")
-	errBadAPIKey       = adapters.NewError("forbidden", "Invalid API key.", nil)
-)
+var errBadAPIKey = adapters.NewError("forbidden", "Invalid API key.", nil)
 
 // Authenticate implements Authenticator.
 func (a *apiKeys) Authenticate(ctx *fasthttp.RequestCtx) (*Principal, error) {
-	key := ctx.QueryArgs().Peek("apikey")
-	if key == nil {
-		key = ctx.QueryArgs().Peek("apiKey")
-	}
-	if key == nil {
-		h := ctx.Request.Header.Peek(fasthttp.HeaderAuthorization)
-		if len(h) > len(headerApiKeyScheme) && bytes.EqualFold(h[:len(headerApiKeyScheme)], headerApiKeyScheme) {
-			key = bytes.TrimSpace(h[len(headerApiKeyScheme):])
-		}
-	}
+	key := presentedAPIKey(ctx)
 	if key == nil {
 		return nil, nil
 	}

@@ -29,6 +29,7 @@ var statusOf = map[string]int{
 	"badgateway":    fasthttp.StatusBadGateway,
 	"unavailable":   fasthttp.StatusServiceUnavailable,
 	"timeout":       fasthttp.StatusGatewayTimeout,
+	"unauthorized":  fasthttp.StatusUnauthorized, // a bad bearer token
 }
 
 // wireName is the name clients see. The proxy's own transport names are
@@ -40,6 +41,7 @@ var wireName = map[string]string{
 	"badgateway":   "error",
 	"unavailable":  "error",
 	"timeout":      "error",
+	"unauthorized": "invalid",
 }
 
 // defaultMessage is the client message of the proxy's own names when the

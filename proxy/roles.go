@@ -34,6 +34,7 @@ type Principal struct {
 	ID       string // user id, empty for API keys and anonymous callers
 	Username string
 	Title    string
+	Email    string
 	// Via says how the caller authenticated: "", "apikey", "bearer", "session".
 	Via string
 }

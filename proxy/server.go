@@ -25,6 +25,7 @@ type Server struct {
 	types   map[string]*docType
 	locales locales
 	auth    []Authenticator
+	cors    corsPolicy
 	timeout time.Duration
 	strict  bool
 	router  *router.Router
@@ -33,7 +34,8 @@ type Server struct {
 // Options are what New needs beyond the configuration.
 type Options struct {
 	Log *slog.Logger
-	// Authenticators run after API keys (login, bearer tokens, sessions).
+	// Authenticators run before API keys (bearer tokens, sessions); see
+	// HasAPIKey.
 	Authenticators []Authenticator
 }
 
@@ -70,7 +72,8 @@ func New(cfg *config.Config, backends map[string]adapters.Adapter, opts Options)
 		}
 		keys[k.Secret] = r
 	}
-	s.auth = append([]Authenticator{newAPIKeys(keys)}, opts.Authenticators...)
+	s.auth = append(append([]Authenticator{}, opts.Authenticators...), newAPIKeys(keys))
+	s.cors = newCORS(cfg.Auth.CORS)
 	for _, name := range typeNames(cfg) {
 		b, ok := backends[name]
 		if !ok {
@@ -121,7 +124,7 @@ func (s *Server) Handler() fasthttp.RequestHandler {
 	h := s.router.Handler
 	return func(ctx *fasthttp.RequestCtx) {
 		defer s.recoverPanic(ctx)
-		ctx.Response.Header.Set(fasthttp.HeaderAccessControlAllowOrigin, "*")
+		s.cors.allow(ctx)
 		h(ctx)
 	}
 }
@@ -194,15 +197,4 @@ func (s *Server) gate(ctx *fasthttp.RequestCtx, d *docType, who *Principal) erro
 // notFound answers unknown routes with a JSON 404.
 func (s *Server) notFound(ctx *fasthttp.RequestCtx) {
 	writeError(ctx, s.log, adapters.ErrNotFound)
-}
-
-// preflight answers CORS preflight requests as Apostrophe's cors() does.
-func (s *Server) preflight(ctx *fasthttp.RequestCtx) {
-	h := &ctx.Response.Header
-	h.Set(fasthttp.HeaderAccessControlAllowMethods, "GET,HEAD,PUT,PATCH,POST,DELETE")
-	if rh := ctx.Request.Header.Peek(fasthttp.HeaderAccessControlRequestHeaders); len(rh) > 0 {
-		h.SetBytesV(fasthttp.HeaderAccessControlAllowHeaders, rh)
-	}
-	h.Set(fasthttp.HeaderVary, "Access-Control-Request-Headers")
-	ctx.SetStatusCode(fasthttp.StatusNoContent)
 }
