@@ -22,6 +22,7 @@ type Config struct {
 	Upstreams map[string]Upstream `toml:"upstreams"`
 	Types     map[string]*Type    `toml:"types"`
 	Auth      Auth                `toml:"auth"`
+	Modules   map[string]*Module  `toml:"modules"`
 	// TypeOrder lists the type names in the order of the file.
 	TypeOrder []string `toml:"-"`
 	// Dir is the directory of the config file; relative paths resolve

@@ -47,6 +47,10 @@ func (c *Config) setDefaults() {
 		t.setDefaults()
 	}
 	c.Auth.setDefaults()
+	for name, m := range c.Modules {
+		m.Name = name
+		m.setDefaults(c)
+	}
 }
 
 // setDefaults fills in a type's defaults; see the Type fields.
