@@ -169,16 +169,26 @@ func convertValue(f *adapters.Field, r gjson.Result) (any, string) {
 	return nil, "invalid"
 }
 
-func convertInt(r gjson.Result) (any, string) {
-	s := r.Raw
+// numberText returns the text of a number given as a JSON number or a
+// numeric string; empty is true for an empty string, which means no value.
+func numberText(r gjson.Result) (text string, empty, ok bool) {
 	switch r.Type {
 	case gjson.String:
-		if s = strings.TrimSpace(r.Str); s == "" {
-			return nil, ""
-		}
+		text = strings.TrimSpace(r.Str)
+		return text, text == "", true
 	case gjson.Number:
-	default:
+		return r.Raw, false, true
+	}
+	return "", false, false
+}
+
+func convertInt(r gjson.Result) (any, string) {
+	s, empty, ok := numberText(r)
+	switch {
+	case !ok:
 		return nil, "invalid"
+	case empty:
+		return nil, ""
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
@@ -193,15 +203,12 @@ func convertInt(r gjson.Result) (any, string) {
 }
 
 func convertFloat(r gjson.Result) (any, string) {
-	s := r.Raw
-	switch r.Type {
-	case gjson.String:
-		if s = strings.TrimSpace(r.Str); s == "" {
-			return nil, ""
-		}
-	case gjson.Number:
-	default:
+	s, empty, ok := numberText(r)
+	switch {
+	case !ok:
 		return nil, "invalid"
+	case empty:
+		return nil, ""
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {

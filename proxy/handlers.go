@@ -80,10 +80,7 @@ func (s *Server) post(c *call, d *docType) error {
 	if err != nil {
 		return err
 	}
-	if !d.canWrite(c.who, scope.Mode) {
-		return adapters.ErrForbidden
-	}
-	body, err := jsonBody(c.ctx)
+	body, err := writeBody(c, d, scope.Mode)
 	if err != nil {
 		return err
 	}
@@ -131,10 +128,7 @@ func (s *Server) update(c *call, d *docType, values func(gjson.Result, *adapters
 	if err != nil {
 		return err
 	}
-	if !d.canWrite(c.who, scope.Mode) {
-		return adapters.ErrForbidden
-	}
-	body, err := jsonBody(c.ctx)
+	body, err := writeBody(c, d, scope.Mode)
 	if err != nil {
 		return err
 	}
@@ -167,6 +161,15 @@ func (s *Server) delete(c *call, d *docType) error {
 	}
 	c.ctx.SetStatusCode(fasthttp.StatusOK)
 	return nil
+}
+
+// writeBody checks that the caller may write in mode m, then reads the
+// body: a caller without the right gets 403 whatever it sent.
+func writeBody(c *call, d *docType, m adapters.Mode) (gjson.Result, error) {
+	if !d.canWrite(c.who, m) {
+		return gjson.Result{}, adapters.ErrForbidden
+	}
+	return jsonBody(c.ctx)
 }
 
 // checkIfMatch refuses a write whose If-Match does not name the current
