@@ -12,24 +12,7 @@ import (
 // and the scope to read or write (DECISIONS 1, 3-5).
 func (s *Server) target(c *call, d *docType) (string, adapters.Scope, error) {
 	raw, _ := c.ctx.UserValue("id").(string)
-	id, ok := adapters.ParseID(raw)
-	if !ok {
-		return "", adapters.Scope{}, adapters.ErrNotFound
-	}
-	if !d.localized() {
-		if id.Locale != "" {
-			return "", adapters.Scope{}, adapters.ErrNotFound
-		}
-		return id.DocID, adapters.Scope{Mode: adapters.Published}, nil
-	}
-	scope, err := s.locales.resolveScope(readScopeParams(c.ctx.QueryArgs()), id, s.strict)
-	if err != nil {
-		return "", scope, err
-	}
-	if scope.Mode == adapters.Draft && !c.who.CanViewDraft() {
-		return "", scope, adapters.ErrForbidden
-	}
-	return id.DocID, scope, nil
+	return s.resolveID(d, raw, c.ctx.QueryArgs(), c.who)
 }
 
 // listScope is the scope of a list or a create: parameters, else the first

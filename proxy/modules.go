@@ -1,0 +1,84 @@
+package proxy
+
+import (
+	"fmt"
+
+	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/valyala/fasthttp"
+)
+
+// This file is what modules of the project's own (package modules, and the
+// routes a configuration declares) need from the front end beyond
+// AddRoute: the API prefix, the roles of types, the scope rules of _id
+// routes, and documents rendered as the type routes render them.
+
+// Prefix is the prefix the API is served under (server.prefix).
+func (s *Server) Prefix() string { return s.cfg.Server.Prefix }
+
+// ViewRole returns the lowest role that may read the type named typeName;
+// ok is false when the proxy serves no such type.
+func (s *Server) ViewRole(typeName string) (r Role, ok bool) {
+	d, ok := s.types[typeName]
+	if !ok {
+		return Anonymous, false
+	}
+	return d.viewRole, true
+}
+
+// ScopeOf resolves the locale and mode of an extra route whose path
+// carries an _id, as the type routes do (DECISIONS 2-5): a query parameter
+// beats the _id's part, which beats the default; an unknown locale or mode
+// inside the _id is notfound, and draft mode needs the view-draft
+// permission (forbidden). id is the parsed _id (zero for a bare or
+// foreign one).
+func (s *Server) ScopeOf(r *Request, id adapters.DocID) (adapters.Scope, error) {
+	return s.scopeOf(r.ctx.QueryArgs(), id, r.Who)
+}
+
+func (s *Server) scopeOf(args *fasthttp.Args, id adapters.DocID, who *Principal) (adapters.Scope, error) {
+	scope, err := s.locales.resolveScope(readScopeParams(args), id, s.strict)
+	if err == nil && scope.Mode == adapters.Draft && !who.CanViewDraft() {
+		err = adapters.ErrForbidden
+	}
+	return scope, err
+}
+
+// resolveID resolves the raw _id of a single-document request on d into
+// the aposDocId and the scope to read or write (DECISIONS 1, 3-5).
+func (s *Server) resolveID(d *docType, raw string, args *fasthttp.Args, who *Principal) (string, adapters.Scope, error) {
+	id, ok := adapters.ParseID(raw)
+	if !ok {
+		return "", adapters.Scope{}, adapters.ErrNotFound
+	}
+	if !d.localized() {
+		if id.Locale != "" {
+			return "", adapters.Scope{}, adapters.ErrNotFound
+		}
+		return id.DocID, adapters.Scope{Mode: adapters.Published}, nil
+	}
+	scope, err := s.scopeOf(args, id, who)
+	return id.DocID, scope, err
+}
+
+// Document reads the document rawID (an _id or a bare aposDocId) of the
+// type typeName for r's caller, and renders it exactly as
+// GET <prefix>/<type>/<rawID> with r's query would: the type's view role
+// (notfound below it), the scope rules and the permission annotations.
+func (s *Server) Document(r *Request, typeName, rawID string) ([]byte, error) {
+	d, ok := s.types[typeName]
+	if !ok {
+		return nil, fmt.Errorf("no type %q is served", typeName)
+	}
+	if r.Who.Role < d.viewRole {
+		return nil, adapters.ErrNotFound
+	}
+	docID, scope, err := s.resolveID(d, rawID, r.ctx.QueryArgs(), r.Who)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := d.backend.Get(r.Context, scope, docID)
+	if err != nil {
+		return nil, err
+	}
+	return d.appendDoc(nil, rec, r.Who, nil), nil
+}
