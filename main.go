@@ -4,6 +4,7 @@
 //
 //	aposproxy [-config config.toml] [-listen 127.0.0.1:3000]
 //	aposproxy bench -target URL -types T [flags]   (load benchmark; see bench/)
+//	aposproxy hash-password < password.txt          (a bcrypt hash for [auth])
 package main
 
 import (
@@ -20,6 +21,7 @@ import (
 	"time"
 
 	"github.com/aposproxy/aposproxy/adapters/backends"
+	"github.com/aposproxy/aposproxy/auth"
 	"github.com/aposproxy/aposproxy/bench/loadgen"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/proxy"
@@ -27,6 +29,9 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "hash-password" {
+		os.Exit(auth.HashPassword(os.Args[2:], os.Stdin, os.Stdout, os.Stderr))
+	}
 	if len(os.Args) > 1 && os.Args[1] == "bench" {
 		os.Exit(loadgen.Main(os.Args[2:], os.Stdout, os.Stderr))
 	}
@@ -83,8 +88,19 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if err := set.Verify(startCtx); err != nil {
 		return startError{fmt.Errorf("the configuration does not match the database:\n%w", err)}
 	}
-	api, err := proxy.New(cfg, set.Adapters, proxy.Options{Log: log})
+	login, err := auth.New(startCtx, cfg, log)
 	if err != nil {
+		return startError{err}
+	}
+	defer login.Close()
+	if err := login.Verify(startCtx); err != nil {
+		return startError{fmt.Errorf("the auth configuration does not match the database:\n%w", err)}
+	}
+	api, err := proxy.New(cfg, set.Adapters, proxy.Options{Log: log, Authenticators: []proxy.Authenticator{login}})
+	if err != nil {
+		return startError{err}
+	}
+	if err := login.Register(api); err != nil {
 		return startError{err}
 	}
 	srv := &fasthttp.Server{

@@ -1,0 +1,119 @@
+package auth
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/auth/store"
+	"github.com/aposproxy/aposproxy/auth/users"
+	"github.com/aposproxy/aposproxy/proxy"
+	"github.com/tidwall/gjson"
+)
+
+// Apostrophe's login errors, word for word.
+var (
+	errMissing     = adapters.Errorf(adapters.ErrInvalid, "Both the username and the password are required.")
+	errCredentials = adapters.Errorf(adapters.ErrInvalid, "Your credentials are incorrect, or there is no such user")
+	errLocked      = adapters.Errorf(adapters.ErrInvalid, "Too many attempts. You may try again in a minute.")
+)
+
+// login serves POST /login: {username, password} gives {token}; with
+// session:true, {} and a session cookie instead.
+func (a *Auth) login(r *proxy.Request) ([]byte, error) {
+	body, err := r.Body()
+	if err != nil {
+		return nil, err
+	}
+	username, password := strings.TrimSpace(text(body.Get("username"))), text(body.Get("password"))
+	if username == "" || password == "" {
+		return nil, errMissing
+	}
+	u, err := a.check(r.Context, username, password, r.RemoteIP())
+	if err != nil {
+		return nil, err
+	}
+	secret := newSecret()
+	g := store.Grant{Source: u.Source, UserID: u.ID, Stamp: u.Stamp()}
+	if launderBool(body.Get("session")) {
+		g.Expires = time.Now().Add(a.cfg.SessionLifetime.Duration)
+		if err := a.store.Put(r.Context, store.Session, storeKey(secret), g); err != nil {
+			return nil, unavailable(err)
+		}
+		a.setLoggedIn(r.SetCookie, secret)
+		return []byte("{}"), nil
+	}
+	g.Expires = time.Now().Add(a.cfg.TokenLifetime.Duration)
+	if err := a.store.Put(r.Context, store.Token, storeKey(secret), g); err != nil {
+		return nil, unavailable(err)
+	}
+	return []byte(`{"token":"` + secret + `"}`), nil
+}
+
+// check verifies the credentials under the throttle: a username or an
+// address with too many recent failures is refused before the password
+// is looked at, and every failure counts against both and waits the
+// failure delay.
+func (a *Auth) check(ctx context.Context, username, password, addr string) (*users.User, error) {
+	th := a.cfg.Throttle
+	userKey := throttleKey("user", username, a.cfg.CaseInsensitive)
+	addrKey := throttleKey("addr", addr, false)
+	for _, c := range []struct {
+		key   string
+		limit int
+	}{{userKey, th.Attempts}, {addrKey, th.AddressAttempts}} {
+		n, err := a.store.Failures(ctx, c.key)
+		if err != nil {
+			return nil, unavailable(err)
+		}
+		if n >= c.limit {
+			return nil, errLocked
+		}
+	}
+	u, err := a.users.Login(ctx, username, password)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	if u != nil {
+		if err := a.store.Reset(ctx, userKey); err != nil {
+			return nil, unavailable(err)
+		}
+		return u, nil
+	}
+	if _, err := a.store.Fail(ctx, userKey, th.Attempts, th.Per.Duration, th.Lockout.Duration); err != nil {
+		return nil, unavailable(err)
+	}
+	if _, err := a.store.Fail(ctx, addrKey, th.AddressAttempts, th.Per.Duration, th.Lockout.Duration); err != nil {
+		return nil, unavailable(err)
+	}
+	a.log.Info("login failed", "addr", addr)
+	time.Sleep(a.cfg.FailureDelay.Duration)
+	return nil, errCredentials
+}
+
+// text reads a body value as Apostrophe's launder.string does: strings,
+// and numbers as text; anything else is empty.
+func text(v gjson.Result) string {
+	switch v.Type {
+	case gjson.String:
+		return v.Str
+	case gjson.Number:
+		return v.Raw
+	}
+	return ""
+}
+
+// launderBool is Apostrophe's launder.boolean: true, or a string starting
+// with t, y or 1 ("false" is false, as the oracle shows).
+func launderBool(v gjson.Result) bool {
+	switch v.Type {
+	case gjson.True:
+		return true
+	case gjson.String:
+		return v.Str != "" && strings.ContainsRune("tTyY1", rune(v.Str[0]))
+	case gjson.Number:
+		return v.Num == 1
+	}
+	return false
+}
