@@ -37,6 +37,9 @@ type Auth struct {
 func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Auth, err error) {
 	a := &Auth{cfg: cfg.Auth, prefix: cfg.Server.Prefix, log: log, timeout: cfg.Server.RequestTimeout.Duration,
 		cookies: newCookieNames(cfg.Auth.CookieName)}
+	if a.log == nil {
+		a.log = slog.Default()
+	}
 	defer func() {
 		if err != nil {
 			a.Close()

@@ -1,0 +1,192 @@
+package auth_test
+
+import (
+	"context"
+	"database/sql"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aposproxy/aposproxy/adapters/backends"
+	"github.com/aposproxy/aposproxy/auth"
+	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/proxy"
+	"github.com/tidwall/gjson"
+	"github.com/valyala/fasthttp"
+	"golang.org/x/crypto/bcrypt"
+	_ "modernc.org/sqlite"
+)
+
+// testConfig serves a note type and logs in users of a staff table, in a
+// SQLite file; the store is a second file. extra is appended to [auth].
+const testConfig = `
+[databases.app]
+driver = "sqlite"
+dsn = "file:%DIR%/app.db"
+
+[types.note]
+database = "app"
+table = "notes"
+
+[[types.note.fields]]
+name = "title"
+
+[auth]
+token_lifetime = "%LIFETIME%"
+failure_delay = "1ms"
+%EXTRA%
+
+[[auth.tables]]
+database = "app"
+table = "staff"
+login = ["login"]
+password = "pw"
+role = { column = "role" }
+active = "active"
+
+[auth.store]
+file = "%DIR%/data/auth.db"
+`
+
+// server is an in-process proxy with logins on a loopback port.
+type server struct {
+	base string
+	exec func(query string, args ...any)
+}
+
+func start(t *testing.T, lifetime, extra string) *server {
+	t.Helper()
+	dir := t.TempDir()
+	src := strings.NewReplacer("%DIR%", dir, "%LIFETIME%", lifetime, "%EXTRA%", extra).Replace(testConfig)
+	cfg, err := config.Parse([]byte(src), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	pw, _ := bcrypt.GenerateFromPassword([]byte("editor-pass"), bcrypt.MinCost)
+	db := openSQL(t, filepath.Join(dir, "app.db"))
+	db("CREATE TABLE notes (id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT)")
+	db("CREATE TABLE staff (id INTEGER PRIMARY KEY, login TEXT, pw TEXT, role TEXT, active INTEGER)")
+	db("INSERT INTO staff VALUES (2, 'editor', ?, 'editor', 1)", string(pw))
+	set, err := backends.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(set.Close)
+	a, err := auth.New(ctx, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Close)
+	if err := a.Verify(ctx); err != nil {
+		t.Fatal(err)
+	}
+	api, err := proxy.New(cfg, set.Adapters, proxy.Options{Authenticators: []proxy.Authenticator{a}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Register(api); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &fasthttp.Server{Handler: api.Handler()}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Shutdown() })
+	return &server{base: "http://" + ln.Addr().String() + "/api/v1", exec: db}
+}
+
+// call sends a request and returns the status and body.
+func (s *server) call(t *testing.T, method, path, body string, headers ...string) (int, string, http.Header) {
+	t.Helper()
+	req, err := http.NewRequest(method, s.base+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+func (s *server) login(t *testing.T) string {
+	t.Helper()
+	status, body, _ := s.call(t, "POST", "/@apostrophecms/login/login", `{"username":"editor","password":"editor-pass"}`)
+	if status != 200 {
+		t.Fatalf("login: %d %s", status, body)
+	}
+	return gjson.Get(body, "token").Str
+}
+
+func TestTokenEnds(t *testing.T) {
+	s := start(t, "1s", "")
+	tests := []struct {
+		name  string
+		after func(t *testing.T)
+	}{
+		{"replayed after expiry", func(*testing.T) { time.Sleep(1200 * time.Millisecond) }},
+		{"password changed (C78)", func(*testing.T) {
+			pw, _ := bcrypt.GenerateFromPassword([]byte("new-pass"), bcrypt.MinCost)
+			s.exec("UPDATE staff SET pw = ? WHERE id = 2", string(pw))
+		}},
+		{"user deactivated", func(*testing.T) { s.exec("UPDATE staff SET active = 0 WHERE id = 2") }},
+		{"role gone", func(*testing.T) { s.exec("UPDATE staff SET role = 'janitor' WHERE id = 2") }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pw, _ := bcrypt.GenerateFromPassword([]byte("editor-pass"), bcrypt.MinCost)
+			s.exec("UPDATE staff SET pw = ?, active = 1, role = 'editor' WHERE id = 2", string(pw))
+			token := s.login(t)
+			if status, body, _ := s.call(t, "GET", "/note", "", "Authorization", "Bearer "+token); status != 200 {
+				t.Fatalf("fresh token: %d %s", status, body)
+			}
+			tt.after(t)
+			status, body, _ := s.call(t, "GET", "/note", "", "Authorization", "Bearer "+token)
+			if status != 401 || gjson.Get(body, "message").Str != "bearer token invalid" {
+				t.Fatalf("got %d %s, want 401 bearer token invalid", status, body)
+			}
+		})
+	}
+}
+
+func TestCSRFOff(t *testing.T) {
+	s := start(t, "1h", "csrf = false")
+	status, _, h := s.call(t, "POST", "/@apostrophecms/login/login", `{"username":"editor","password":"editor-pass","session":"yes"}`)
+	sid := regexp.MustCompile(`aposproxy\.sid=(\w+)`).FindStringSubmatch(strings.Join(h.Values("Set-Cookie"), "\n"))
+	if status != 200 || sid == nil {
+		t.Fatalf("session login: %d %v", status, h)
+	}
+	if status, body, _ := s.call(t, "POST", "/note", `{"title":"no csrf"}`, "Cookie", "aposproxy.sid="+sid[1]); status != 200 {
+		t.Fatalf("with csrf = false a session write needs no CSRF cookie: %d %s", status, body)
+	}
+}
+
+// openSQL returns a function that runs statements on the SQLite file at
+// path, the way a legacy application would change its users.
+func openSQL(t *testing.T, path string) func(string, ...any) {
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.Exec(q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
