@@ -142,3 +142,7 @@ func typeRoutes(prefix, typeName string) []string {
 		routeShape("GET", one), routeShape("PUT", one), routeShape("PATCH", one), routeShape("DELETE", one),
 	}
 }
+
+// ModulePath is the key path of [modules.<name>], quoted as TOML needs it
+// (modules."@acme/shop"), for errors found when the proxy starts.
+func ModulePath(name string) string { return joinKey("modules", name) }

@@ -30,3 +30,8 @@ func (c *Client) Call(ctx context.Context, method, path string, body []byte) ([]
 	}
 	return nil, adapters.Wrap(sentinel, "", fmt.Errorf("upstream %s: %s %s answered %d: %.200s", c.name, method, path, res.status, res.body))
 }
+
+// AppendEscaped appends s percent-encoded for a path segment or a query
+// value (every byte but RFC 3986's unreserved ones), as the adapter
+// escapes the values of its path templates.
+func AppendEscaped(dst []byte, s string) []byte { return appendEscaped(dst, s) }

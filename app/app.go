@@ -1,0 +1,139 @@
+// Package app is the aposproxy program: flags, configuration, backends,
+// the front end with its login, the modules the configuration declares,
+// and the server. The aposproxy command runs it as it is; a Go program
+// runs it with modules of its own (see examples/mydatabase), so that both
+// serve the same API the same way. New components are wired in Serve.
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/aposproxy/aposproxy/adapters/backends"
+	"github.com/aposproxy/aposproxy/auth"
+	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/modules"
+	"github.com/aposproxy/aposproxy/modules/declared"
+	"github.com/aposproxy/aposproxy/proxy"
+)
+
+// Options are what a program adds to the standard one.
+type Options struct {
+	// Modules are served after the configured types and the modules the
+	// configuration declares; a route that collides stops the start.
+	Modules []*modules.Module
+}
+
+// Run runs the program with the command-line arguments args (-config,
+// -listen) until SIGINT or SIGTERM, and returns its exit code: 2 for bad
+// arguments, a bad configuration or a failure to start, 1 for a failure
+// while serving.
+func Run(args []string, stderr io.Writer, opts Options) int {
+	fs := flag.NewFlagSet("aposproxy", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "config.toml", "path of the TOML configuration")
+	listen := fs.String("listen", "", "address to listen on (overrides server.listen)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	cfg, err := config.Load(*configPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "aposproxy: %s: %v\n", *configPath, err)
+		return 2
+	}
+	if *listen != "" {
+		cfg.Server.Listen = *listen
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := Serve(ctx, cfg, log, opts); err != nil {
+		fmt.Fprintf(stderr, "aposproxy: %v\n", err)
+		var se startError
+		if errors.As(err, &se) {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
+// startError is a failure to start that the configuration or the
+// backends' state explains (exit code 2).
+type startError struct{ error }
+
+func (e startError) Unwrap() error { return e.error }
+
+// Serve opens the backends, checks them, builds the front end with its
+// routes, and serves until ctx ends.
+func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options) error {
+	startCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	set, err := backends.Open(startCtx, cfg)
+	if err != nil {
+		return startError{err}
+	}
+	defer set.Close()
+	if err := set.Verify(startCtx); err != nil {
+		return startError{fmt.Errorf("the configuration does not match the database:\n%w", err)}
+	}
+	login, err := auth.New(startCtx, cfg, log)
+	if err != nil {
+		return startError{err}
+	}
+	defer login.Close()
+	if err := login.Verify(startCtx); err != nil {
+		return startError{fmt.Errorf("the auth configuration does not match the database:\n%w", err)}
+	}
+	api, err := proxy.New(cfg, set.Adapters, proxy.Options{Log: log, Authenticators: []proxy.Authenticator{login}})
+	if err != nil {
+		return startError{err}
+	}
+	if err := login.Register(api); err != nil {
+		return startError{err}
+	}
+	mods, err := declared.Modules(startCtx, cfg, set, api)
+	if err != nil {
+		return startError{err}
+	}
+	if err := modules.Register(api, append(mods, opts.Modules...)...); err != nil {
+		return startError{err}
+	}
+	srv := &fasthttp.Server{
+		Handler:            api.Handler(),
+		ErrorHandler:       api.ErrorHandler,
+		Name:               "aposproxy",
+		MaxRequestBodySize: cfg.Server.MaxBodyBytes,
+		ReadTimeout:        cfg.Server.ReadTimeout.Duration,
+		WriteTimeout:       cfg.Server.WriteTimeout.Duration,
+		IdleTimeout:        cfg.Server.IdleTimeout.Duration,
+	}
+	ln, err := net.Listen("tcp", cfg.Server.Listen)
+	if err != nil {
+		return startError{fmt.Errorf("server.listen: %w", err)}
+	}
+	log.Info("aposproxy listening", "addr", ln.Addr().String(), "prefix", cfg.Server.Prefix,
+		"types", len(set.Adapters), "modules", len(mods)+len(opts.Modules))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutCtx, cancelShut := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancelShut()
+	return srv.ShutdownWithContext(shutCtx)
+}

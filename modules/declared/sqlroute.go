@@ -1,0 +1,137 @@
+package declared
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aposproxy/aposproxy/adapters"
+	sqladapter "github.com/aposproxy/aposproxy/adapters/sql"
+	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/modules"
+)
+
+// maxRows bounds the rows one statement may return: a route that may
+// return more pages them with :_limit and :_offset.
+const maxRows = 1000
+
+// sqlRoute is a route backed by statements run in one transaction.
+type sqlRoute struct {
+	db    *sqladapter.DB
+	p     *params
+	steps []step
+	total *sqladapter.Statement // getAll's total count, or nil
+	shape shape
+}
+
+// step is one compiled statement and what it must do.
+type step struct {
+	st      *sqladapter.Statement
+	expect  *int
+	fail    *adapters.Error
+	returns []string
+}
+
+// newSQLRoute compiles the route's statements for db and checks that each
+// parameter they use is provided; errors name the statement's key path.
+func newSQLRoute(db *sqladapter.DB, ref config.RouteRef, path string, sh shape) (*sqlRoute, error) {
+	r := &sqlRoute{db: db, p: newParams(ref), shape: sh}
+	for i, s := range ref.Route.SQL {
+		sp := fmt.Sprintf("%s.sql[%d]", path, i)
+		st, err := r.compile(s.Text, sp)
+		if err != nil {
+			return nil, err
+		}
+		name := s.Error
+		if name == "" {
+			name = "invalid"
+		}
+		r.steps = append(r.steps, step{st: st, expect: s.ExpectRows, fail: adapters.NewError(name, s.Message, nil), returns: s.Returns})
+		r.p.returned = append(r.p.returned, s.Returns...)
+	}
+	last := r.steps[len(r.steps)-1].st
+	if (sh.result == "one" || sh.result == "list") && !last.ReturnsRows() {
+		return nil, fmt.Errorf("%s.result: %s needs rows, and the last statement returns none (use count or none)", path, sh.result)
+	}
+	if ref.Route.Total != "" {
+		var err error
+		if r.total, err = r.compile(ref.Route.Total, path+".total"); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+func (r *sqlRoute) compile(text, path string) (*sqladapter.Statement, error) {
+	st, err := r.db.Compile(text)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	for _, name := range st.Params() {
+		if !r.p.provides(name) {
+			return nil, fmt.Errorf("%s: %s", path, r.p.missing(name))
+		}
+	}
+	return st, nil
+}
+
+// handle runs the statements and shapes the last one's result.
+func (r *sqlRoute) handle(req *modules.Request) (any, error) {
+	vals, err := r.p.values(req)
+	if err != nil {
+		return nil, err
+	}
+	var last *sqladapter.Result
+	total := -1
+	err = r.db.InTx(req.Context, func(tx *sqladapter.Tx) error {
+		for _, s := range r.steps {
+			res, err := s.run(req.Context, tx, vals)
+			if err != nil {
+				return err
+			}
+			last = res
+		}
+		if r.total == nil {
+			return nil
+		}
+		res, err := tx.Run(req.Context, r.total, vals, 1)
+		if err == nil {
+			total, err = firstInt(res)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r.shape.answer(req, vals, last.Rows, int(last.Count), total)
+}
+
+// run runs one step: its expectation, then its returns.
+func (s *step) run(ctx context.Context, tx *sqladapter.Tx, vals map[string]any) (*sqladapter.Result, error) {
+	res, err := tx.Run(ctx, s.st, vals, maxRows)
+	if err != nil {
+		return nil, err
+	}
+	if s.expect != nil && res.Count != int64(*s.expect) {
+		return nil, s.fail
+	}
+	for i, name := range s.returns {
+		vals[name] = nil
+		if i < len(res.First) {
+			vals[name] = res.First[i]
+		}
+	}
+	return res, nil
+}
+
+// firstInt reads a total count: the first column of the first row.
+func firstInt(res *sqladapter.Result) (int, error) {
+	if len(res.First) > 0 {
+		switch n := res.First[0].(type) {
+		case int64:
+			return int(n), nil
+		case float64:
+			return int(n), nil
+		}
+	}
+	return 0, fmt.Errorf("the total statement gave %v, not a count", res.First)
+}
