@@ -11,13 +11,17 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
-// newClient is the HTTP client of discovery, cleanup and the closed-loop
-// mode: fasthttp's, because on a small machine the client shares the CPU
-// with the server it measures, and fasthttp's costs it the least.
+// newClient is the HTTP client of every request: fasthttp's, because on a
+// small machine the client shares the CPU with the server it measures, and
+// fasthttp's costs it the least (vegeta's open model runs over it too).
 func newClient(o *options) *fasthttp.Client {
+	conns := max(o.conns, 1)
+	if o.rate > 0 {
+		conns = maxOpenWorkers // the open model opens what its requests in flight need
+	}
 	return &fasthttp.Client{
 		Name:                      "aposproxy-bench",
-		MaxConnsPerHost:           max(o.conns, 1),
+		MaxConnsPerHost:           conns,
 		ReadTimeout:               o.timeout,
 		WriteTimeout:              o.timeout,
 		MaxIdemponentCallAttempts: 1,
@@ -110,11 +114,10 @@ func hit(c *fasthttp.Client, p *plan, r *request, req *fasthttp.Request, resp *f
 // runOpen sends rate requests per second for d whatever the answers take
 // (vegeta's constant-rate attack, an open model): a slow target gets more
 // requests in flight rather than fewer requests, so its latency shows.
-func runOpen(ctx context.Context, p *plan, o *options, d time.Duration, out chan<- *vegeta.Result) {
+func runOpen(ctx context.Context, c *fasthttp.Client, p *plan, o *options, d time.Duration, out chan<- *vegeta.Result) {
 	atk := vegeta.NewAttacker(
-		vegeta.Timeout(o.timeout),
-		vegeta.KeepAlive(true),
-		vegeta.Connections(max(o.conns, 1)),
+		vegeta.Client(&http.Client{Transport: fastTransport{c}, Timeout: o.timeout,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}),
 		vegeta.Workers(uint64(max(o.conns, 1))),
 		vegeta.MaxWorkers(maxOpenWorkers),
 	)

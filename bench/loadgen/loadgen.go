@@ -145,7 +145,7 @@ func (o *options) drive(ctx context.Context, c *fasthttp.Client, col *collector,
 	start := time.Now()
 	stopProgress := o.progress(col, label, start, d, stderr)
 	if o.rate > 0 {
-		runOpen(ctx, col.p, o, d, results)
+		runOpen(ctx, c, col.p, o, d, results)
 	} else {
 		runClosed(ctx, c, col.p, o.conns, d, o.timeout, results)
 	}

@@ -1,0 +1,164 @@
+// Command bench is the reproducible benchmark suite behind the figures of
+// the README: run from the repository root,
+//
+//	go run ./bench [-rounds 5] [-round 3s] [-soak 20s]
+//
+// It builds aposproxy (whose `bench` subcommand drives all the load, from
+// a process of its own), serves the shop with aposproxy's real handler and
+// with a bare fasthttp handler running the same prepared queries, on
+// SQLite and, when APOSPROXY_TEST_POSTGRES_DSN / APOSPROXY_TEST_MYSQL_DSN
+// are set, on PostgreSQL and MySQL; it runs the inventory service and
+// measures aposproxy's upstream type against direct calls and against
+// nginx's proxy_pass when nginx is installed. Each scenario alternates its
+// systems for several rounds and reports medians and ratios. It also
+// measures p99 latency at half the peak rate (open model), the resident
+// memory of the real binary across three soak runs, and CPU profiles of
+// the proxy. It writes bench/results/<date>.md and <date>.svg, and
+// everything raw to bench/out/. Loopback only; it stops by itself.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"syscall"
+	"time"
+)
+
+// suite holds the settings and findings of one run.
+type suite struct {
+	root, tmp, out, bin string
+	rounds, conns       int
+	round, warmup, soak time.Duration
+	results             []*result
+	latency             []latencyCheck
+	memory              *memoryCheck
+	profiles            []profile
+	notes               []string
+}
+
+func main() {
+	s := &suite{}
+	flag.IntVar(&s.rounds, "rounds", 5, "alternate rounds per scenario")
+	flag.DurationVar(&s.round, "round", 3*time.Second, "length of one system's turn in a round")
+	flag.DurationVar(&s.warmup, "warmup", 2*time.Second, "unmeasured load before each system's first round")
+	flag.IntVar(&s.conns, "connections", 16, "connections of the closed-loop load")
+	flag.DurationVar(&s.soak, "soak", 20*time.Second, "length of each of the three memory soak runs (the target is stated for 60s)")
+	results := flag.String("results", "bench/results", "directory of the report and chart")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := s.run(ctx, *results); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// run measures everything and writes the report.
+func (s *suite) run(ctx context.Context, results string) error {
+	var err error
+	if s.root, err = repoRoot(); err != nil {
+		return err
+	}
+	s.out = filepath.Join(s.root, "bench", "out")
+	if err := os.MkdirAll(s.out, 0o755); err != nil {
+		return err
+	}
+	if s.tmp, err = os.MkdirTemp("", "aposproxy-bench"); err != nil {
+		return err
+	}
+	defer os.RemoveAll(s.tmp)
+	s.bin = filepath.Join(s.tmp, "aposproxy")
+	s.logf("building aposproxy")
+	if err := s.goBuild(s.bin, "."); err != nil {
+		return err
+	}
+	started := time.Now()
+	if err := s.sqlScenarios(ctx); err != nil {
+		return err
+	}
+	if err := s.upstreamScenario(ctx); err != nil {
+		s.notes = append(s.notes, "The upstream scenario did not run: "+err.Error())
+		s.logf("upstream scenario skipped: %v", err)
+	}
+	if err := s.memorySoak(ctx); err != nil {
+		return err
+	}
+	s.logf("measured in %s", time.Since(started).Round(time.Second))
+	if !filepath.IsAbs(results) {
+		results = filepath.Join(s.root, results)
+	}
+	return s.write(results, time.Since(started))
+}
+
+// sqlScenarios measures the shop on every engine available: GET one on
+// each, and on SQLite also the list of 10, the latency at half the peak
+// rate, and CPU profiles.
+func (s *suite) sqlScenarios(ctx context.Context) error {
+	for _, e := range []struct{ name, label, env string }{
+		{"sqlite", "SQLite", ""},
+		{"postgres", "PostgreSQL", "APOSPROXY_TEST_POSTGRES_DSN"},
+		{"mysql", "MySQL", "APOSPROXY_TEST_MYSQL_DSN"},
+	} {
+		dsn := ""
+		if e.env != "" {
+			if dsn = os.Getenv(e.env); dsn == "" {
+				s.notes = append(s.notes, fmt.Sprintf("%s was not measured: %s is not set.", e.label, e.env))
+				continue
+			}
+		}
+		s.logf("starting the shop on %s", e.label)
+		sh, err := startShop(ctx, s.root, s.tmp, e.name, dsn)
+		if err != nil {
+			return err
+		}
+		err = s.shopScenarios(ctx, sh, e.label)
+		sh.close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// goBuild builds the package pkg of the repository into out.
+func (s *suite) goBuild(out, pkg string) error {
+	cmd := exec.Command("go", "build", "-o", out, pkg)
+	cmd.Dir = s.root
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go build %s: %w", pkg, err)
+	}
+	return nil
+}
+
+// repoRoot finds the repository root: the directory of go.mod above this
+// source file, or above the working directory.
+func repoRoot() (string, error) {
+	_, file, _, ok := runtime.Caller(0)
+	dirs := []string{}
+	if ok {
+		dirs = append(dirs, filepath.Dir(file))
+	}
+	if wd, err := os.Getwd(); err == nil {
+		dirs = append(dirs, wd)
+	}
+	for _, d := range dirs {
+		for ; ; d = filepath.Dir(d) {
+			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+				if _, err := os.Stat(filepath.Join(d, "config.toml")); err == nil {
+					return d, nil
+				}
+			}
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+	}
+	return "", fmt.Errorf("run from the aposproxy repository: no go.mod and config.toml found")
+}
