@@ -229,7 +229,10 @@ func (t *UserTable) validate(c *Config, p string, errs *errorList) {
 	}
 	for _, key := range slices.Sorted(maps.Keys(cols)) {
 		col := cols[key]
-		if col != "" && !sqlColumn.re.MatchString(col) || key == "table" && col == "" {
+		switch {
+		case key == "table" && col == "":
+			errs.addf(p+".table", "is required")
+		case col != "" && !sqlColumn.re.MatchString(col):
 			errs.addf(p+"."+key, "%s", sqlColumn.msg)
 		}
 	}
