@@ -1,0 +1,26 @@
+package sqladapter
+
+import (
+	"testing"
+
+	"github.com/aposproxy/aposproxy/adapters"
+)
+
+// BenchmarkRender turns one scanned catalog row into its JSON fields, the
+// adapter's own work on every record it reads (BenchmarkGet adds the
+// query and the scan).
+func BenchmarkRender(b *testing.B) {
+	benchmark(b, func(b *testing.B, db *DB, a *Adapter) {
+		r := a.getRow()
+		defer a.rows.Put(r)
+		s := adapters.Scope{Locale: "en", Mode: adapters.Published}
+		if found, err := a.readRow(b.Context(), a.get, s, "p0042", r); !found || err != nil {
+			b.Fatal(found, err)
+		}
+		var buf []byte
+		b.ReportAllocs()
+		for b.Loop() {
+			buf = appendObject(buf[:0], a.fields, r.cells, a.all)
+		}
+	})
+}
