@@ -3,44 +3,22 @@ package adaptertest
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"reflect"
-	"strconv"
+	"slices"
 	"testing"
 	"time"
 
-	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/tidwall/gjson"
+	"github.com/tidwall/sjson"
+
+	"github.com/aposproxy/aposproxy/adapters"
 )
 
-// find returns the fixture row of key in scope s.
-func find(key string, s adapters.Scope) Row {
-	for _, r := range Rows() {
-		if r.Key == key && r.Locale == s.Locale && r.Mode == s.Mode {
-			return r
-		}
-	}
-	panic("adaptertest: no fixture row " + key + " in " + s.Locale + ":" + string(s.Mode))
-}
-
-// fields is the JSON object an adapter must give for r, in schema order.
-func (r Row) fields() string {
-	str := func(s string) string {
-		if s == "" {
-			return "null"
-		}
-		return strconv.Quote(s)
-	}
-	attrs := r.Attributes
-	if attrs == "" {
-		attrs = "null"
-	}
-	return fmt.Sprintf(`{"title":%q,"price":%d,"color":%s,"inStock":%t,"attributes":%s,"createdAt":%q,"updatedAt":%q}`,
-		r.Title, r.Price, str(r.Color), r.InStock, attrs, iso(r.CreatedAt), iso(r.UpdatedAt))
-}
+// apiTime is the API's datetime format.
+const apiTime = "2006-01-02T15:04:05.000Z"
 
 // iso formats a datetime as the API does.
-func iso(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+func iso(t time.Time) string { return t.UTC().Format(apiTime) }
 
 // SameJSON fails t unless got and want hold the same JSON value, with the
 // object keys of got in the order of want's (JSON values inside json fields
@@ -60,6 +38,39 @@ func SameJSON(t *testing.T, got []byte, want string) {
 	if gk, wk := keys(got), keys([]byte(want)); !reflect.DeepEqual(gk, wk) {
 		t.Fatalf("field order %v, want %v", gk, wk)
 	}
+}
+
+// same is SameJSON for the fixture's records: a stamped field that want
+// holds must be an API datetime in got, whatever its value.
+func (s *suite) same(t *testing.T, got []byte, want string) {
+	t.Helper()
+	for _, name := range s.Fixture.Stamped {
+		w := gjson.Get(want, name)
+		if !w.Exists() {
+			continue
+		}
+		g := gjson.GetBytes(got, name)
+		if _, err := time.Parse(apiTime, g.Str); g.Type != gjson.String || err != nil {
+			t.Fatalf("stamped field %s is %s, want a datetime: %s", name, g.Raw, got)
+		}
+		var err error
+		if got, err = sjson.SetRawBytes(slices.Clone(got), name, []byte(w.Raw)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	SameJSON(t, got, want)
+}
+
+// project keeps the members of a JSON object that are named, in order.
+func project(obj string, names ...string) string {
+	out := "{}"
+	gjson.Parse(obj).ForEach(func(k, v gjson.Result) bool {
+		if slices.Contains(names, k.Str) {
+			out, _ = sjson.SetRaw(out, k.Str, v.Raw)
+		}
+		return true
+	})
+	return out
 }
 
 // keys lists the keys of a JSON object in order.

@@ -1,116 +1,159 @@
-// Package adaptertest is the behaviour suite every adapters.Adapter must
-// pass. A backend's test seeds the fixture below into a fresh backend, and
-// hands Run a factory that returns an adapter over it; Run calls the factory
-// once for the reads and once for each write, so each write starts from
-// the fixture again. The package is for _test files only.
-//
-// # The fixture
-//
-// One localized type, "product", with columns storage (separate draft and
-// published records) in the locales en and fr. Its fields, in order, are
-// those of Schema: title (string, required, searchable), price (integer),
-// color (select: red, green, blue, black), inStock (boolean), attributes
-// (json), createdAt (datetime, auto create) and updatedAt (datetime, auto
-// update). Its records are Rows:
-//
-//	key     locale  modes      title                  price  color  inStock
-//	chair1  en      pub+draft  Red Chair               1200  red    true
-//	table2  en      pub+draft  Oak Table              25000  green  false
-//	lamp3   en      draft      Green Lamp               500  green  true
-//	sofa4   en      pub+draft  blue sofa               4000  blue   true
-//	rug5    en      pub+draft  Rug 100% wool_blend     1500  -      false
-//	stool6  en      pub+draft  Bar Stool               4000  black  true
-//	chair1  fr      pub+draft  Chaise Rouge            1200  red    true
-//	bench7  fr      pub+draft  Banc                    3000  green  false
-//
-// The drafts equal their published records except: the chair1 en draft has
-// a later updatedAt (an auto field, so it is not modified), and the table2
-// draft is titled "Oak Table (revised)" (modified). lamp3 was never
-// published.
-//
-// The backend must refuse a document without a title and a negative
-// price (NOT NULL and CHECK constraints, or the service's own validation),
-// and it must make new keys itself (the type's new keys are random).
 package adaptertest
 
 import (
-	"time"
+	"fmt"
+	"regexp"
+	"slices"
 
 	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/tidwall/gjson"
 )
 
-// Schema returns the schema the fixture's adapter must describe.
-func Schema() *adapters.Schema {
-	return &adapters.Schema{
-		Type:      "product",
-		Localized: true,
-		Storage:   adapters.Columns,
-		Fields: []adapters.Field{
-			{Name: "title", Kind: adapters.String, Required: true, Searchable: true},
-			{Name: "price", Kind: adapters.Integer},
-			{Name: "color", Kind: adapters.Select, Choices: []adapters.Choice{
-				{Value: "red", Label: "Red"}, {Value: "green", Label: "Green"},
-				{Value: "blue", Label: "Blue"}, {Value: "black", Label: "Black"},
-			}},
-			{Name: "inStock", Kind: adapters.Boolean},
-			{Name: "attributes", Kind: adapters.JSON},
-			{Name: "createdAt", Kind: adapters.DateTime, ReadOnly: true, Auto: adapters.AutoCreate},
-			{Name: "updatedAt", Kind: adapters.DateTime, ReadOnly: true, Auto: adapters.AutoUpdate},
-		},
-	}
+// Fixture describes a backend's copy of the documents (see the package
+// doc) in its own fields, and the values the suite writes to it.
+type Fixture struct {
+	// Schema is what the adapter must describe: a localized type with
+	// columns storage whose first field is title.
+	Schema *adapters.Schema
+	// Docs are the documents as the adapter must read them: one per key,
+	// locale and mode of the package doc, Fields in schema order.
+	Docs []Doc
+	// Stamped names the fields the backend sets itself on every write,
+	// such as a service's modification time: they can be neither seeded
+	// nor foreseen, so the suite checks that they hold an API datetime
+	// where expected, not which. Expectations hold any value for them.
+	Stamped []string
+	// NewKey matches the keys the backend makes for documents created
+	// without one.
+	NewKey *regexp.Regexp
+	// New are the values of a new document (as the proxy writes them,
+	// auto fields included), and NewFields what reading it back gives.
+	New       []adapters.Value
+	NewFields string
+	// Edit changes some fields of chair1 other than title; Edited is the
+	// published chair1's fields after it.
+	Edit   []adapters.Value
+	Edited string
+	// Invalid are values the backend refuses, each on its own.
+	Invalid []Invalid
+	// Sorts, Filters and Distinct are the fixture's cases of the optional
+	// list features: the suite runs those the adapter's Caps declare, and
+	// fails when a case uses a feature Caps leaves out.
+	Sorts    []Case
+	Filters  []Case
+	Distinct []DistinctCase
 }
 
-// Row is one record of the fixture.
-type Row struct {
-	Key        string
-	Locale     string
-	Mode       adapters.Mode
-	Title      string
-	Price      int64
-	Color      string // "" is no color (NULL)
-	InStock    bool
-	Attributes string // JSON text; "" is NULL
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+// Doc is one record of a fixture.
+type Doc struct {
+	Key    string
+	Scope  adapters.Scope
+	Fields string // the JSON object the adapter reads
 }
 
-// Rows returns the fixture's records (a new slice on each call).
-func Rows() []Row {
-	var rows []Row
-	both := func(r Row) {
-		pub := r
-		pub.Mode = adapters.Published
-		r.Mode = adapters.Draft
-		rows = append(rows, pub, r)
-	}
-	chair := Row{Key: "chair1", Locale: "en", Title: "Red Chair", Price: 1200, Color: "red", InStock: true,
-		Attributes: `{"legs": 4, "tags": ["wood"]}`, CreatedAt: at("2024-01-05 09:14:00"), UpdatedAt: at("2024-03-01 10:00:00")}
-	both(chair)
-	rows[len(rows)-1].UpdatedAt = at("2024-03-02 11:30:00")
-	table := Row{Key: "table2", Locale: "en", Title: "Oak Table", Price: 25000, Color: "green",
-		Attributes: `{"legs": 4}`, CreatedAt: at("2024-02-10 08:00:00"), UpdatedAt: at("2024-02-11 08:00:00")}
-	both(table)
-	rows[len(rows)-1].Title = "Oak Table (revised)"
-	rows = append(rows, Row{Key: "lamp3", Locale: "en", Mode: adapters.Draft, Title: "Green Lamp", Price: 500,
-		Color: "green", InStock: true, CreatedAt: at("2024-04-01 12:00:00"), UpdatedAt: at("2024-04-01 12:00:00")})
-	both(Row{Key: "sofa4", Locale: "en", Title: "blue sofa", Price: 4000, Color: "blue", InStock: true,
-		Attributes: `{"seats": 3}`, CreatedAt: at("2024-05-20 16:45:00"), UpdatedAt: at("2024-05-21 09:00:00")})
-	both(Row{Key: "rug5", Locale: "en", Title: "Rug 100% wool_blend", Price: 1500,
-		CreatedAt: at("2024-06-01 07:30:00"), UpdatedAt: at("2024-06-01 07:30:00")})
-	both(Row{Key: "stool6", Locale: "en", Title: "Bar Stool", Price: 4000, Color: "black", InStock: true,
-		Attributes: `{"legs": 3}`, CreatedAt: at("2023-11-30 23:59:59"), UpdatedAt: at("2024-01-02 00:00:00")})
-	chair.Locale, chair.Title = "fr", "Chaise Rouge"
-	both(chair)
-	both(Row{Key: "bench7", Locale: "fr", Title: "Banc", Price: 3000, Color: "green",
-		CreatedAt: at("2024-07-07 07:07:07"), UpdatedAt: at("2024-07-07 07:07:07")})
-	return rows
+// Invalid is a value the backend refuses, and the API field its
+// ValidationError must name.
+type Invalid struct {
+	Name  string
+	Value adapters.Value
+	Path  string
 }
 
-// at parses a fixture time, in UTC.
-func at(s string) time.Time {
-	t, err := time.Parse(time.DateTime, s)
-	if err != nil {
-		panic(err)
+// Case is one list query and the keys it gives, in order. A zero
+// Query.Scope is en published; zero paging is the proxy's default (page 1
+// of 50).
+type Case struct {
+	Name  string
+	Query adapters.Query
+	Want  []string
+	// Total is the expected total when it is not len(Want).
+	Total int
+}
+
+// DistinctCase is one Distinct call and what it gives.
+type DistinctCase struct {
+	Name  string
+	Query adapters.Query // as in Case
+	Field string
+	Want  []adapters.Counted
+}
+
+// The scopes of the documents.
+var (
+	enPub   = adapters.Scope{Locale: "en", Mode: adapters.Published}
+	enDraft = adapters.Scope{Locale: "en", Mode: adapters.Draft}
+	frPub   = adapters.Scope{Locale: "fr", Mode: adapters.Published}
+	frDraft = adapters.Scope{Locale: "fr", Mode: adapters.Draft}
+)
+
+// planned is one record of the documents every fixture holds.
+type planned struct {
+	key   string
+	scope adapters.Scope
+	title string
+}
+
+// plan lists the documents of the package doc.
+var plan = []planned{
+	{"chair1", enPub, "Red Chair"}, {"chair1", enDraft, "Red Chair"},
+	{"table2", enPub, "Oak Table"}, {"table2", enDraft, "Oak Table (revised)"},
+	{"lamp3", enDraft, "Green Lamp"},
+	{"sofa4", enPub, "blue sofa"}, {"sofa4", enDraft, "blue sofa"},
+	{"rug5", enPub, "Rug 100% wool_blend"}, {"rug5", enDraft, "Rug 100% wool_blend"},
+	{"stool6", enPub, "Bar Stool"}, {"stool6", enDraft, "Bar Stool"},
+	{"chair1", frPub, "Chaise Rouge"}, {"chair1", frDraft, "Chaise Rouge"},
+	{"bench7", frPub, "Banc"}, {"bench7", frDraft, "Banc"},
+}
+
+// doc returns the fixture's record of key in scope s.
+func (f *Fixture) doc(key string, s adapters.Scope) Doc {
+	for _, d := range f.Docs {
+		if d.Key == key && d.Scope == s {
+			return d
+		}
 	}
-	return t
+	panic("adaptertest: no fixture record " + key + " in " + s.Locale + ":" + string(s.Mode))
+}
+
+// problems lists how f strays from the documents of the package doc, so
+// that a suite run on a wrong fixture fails for that reason, not later.
+func (f *Fixture) problems() []string {
+	var out []string
+	if f.Schema == nil || len(f.Schema.Fields) == 0 || f.Schema.Fields[0].Name != "title" {
+		return []string{"the schema's first field must be title"}
+	}
+	if len(f.Docs) != len(plan) {
+		out = append(out, fmt.Sprintf("%d records, want %d", len(f.Docs), len(plan)))
+	}
+	for _, p := range plan {
+		i := slices.IndexFunc(f.Docs, func(d Doc) bool { return d.Key == p.key && d.Scope == p.scope })
+		if i < 0 {
+			out = append(out, fmt.Sprintf("no record %s in %+v", p.key, p.scope))
+			continue
+		}
+		fields := gjson.Parse(f.Docs[i].Fields)
+		if got := fields.Get("title").String(); !fields.IsObject() || got != p.title {
+			out = append(out, fmt.Sprintf("%s in %+v is titled %q, want %q", p.key, p.scope, got, p.title))
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	// Drafts equal their published records in what clients write, but for
+	// table2's title.
+	for _, d := range f.Docs {
+		if d.Scope.Mode != adapters.Draft || d.Key == "lamp3" {
+			continue
+		}
+		pub := f.doc(d.Key, adapters.Scope{Locale: d.Scope.Locale, Mode: adapters.Published})
+		for _, fld := range f.Schema.Fields[1:] {
+			if fld.ReadOnly || fld.Auto != adapters.AutoNone {
+				continue
+			}
+			if a, b := gjson.Get(d.Fields, fld.Name).Raw, gjson.Get(pub.Fields, fld.Name).Raw; a != b {
+				out = append(out, fmt.Sprintf("draft %s differs from its published record in %s", d.Key, fld.Name))
+			}
+		}
+	}
+	return out
 }

@@ -2,44 +2,28 @@ package adaptertest
 
 import (
 	"errors"
-	"regexp"
+	"slices"
 	"testing"
-	"time"
 
 	"github.com/aposproxy/aposproxy/adapters"
-)
-
-// newValues are the values of a new document, and newFields what reading it
-// back gives.
-var (
-	newValues = []adapters.Value{
-		{Field: "title", V: "Glass Vase"},
-		{Field: "price", V: int64(999)},
-		{Field: "color", V: nil},
-		{Field: "inStock", V: true},
-		{Field: "attributes", V: adapters.RawJSON(`{"fragile":true}`)},
-		{Field: "createdAt", V: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)},
-		{Field: "updatedAt", V: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)},
-	}
-	newFields = `{"title":"Glass Vase","price":999,"color":null,"inStock":true,"attributes":{"fragile":true},` +
-		`"createdAt":"2025-01-02T03:04:05.000Z","updatedAt":"2025-01-02T03:04:05.000Z"}`
 )
 
 // errRefused is what the test's change and check functions refuse with.
 var errRefused = errors.New("refused")
 
-func testWrites(t *testing.T, newAdapter Factory) {
+func (s *suite) testWrites(t *testing.T) {
+	f := s.Fixture
 	t.Run("insert published creates the draft too", func(t *testing.T) {
-		a := newAdapter(t)
-		rec, err := a.Insert(t.Context(), enPub, &adapters.Insert{DocID: "vase8", Values: newValues})
+		a := s.New(t)
+		rec, err := a.Insert(t.Context(), enPub, &adapters.Insert{DocID: "vase8", Values: f.New})
 		must(t, err)
 		if rec.DocID != "vase8" || rec.Scope != enPub {
 			t.Fatalf("inserted %s %+v", rec.DocID, rec.Scope)
 		}
-		SameJSON(t, rec.Fields, newFields)
+		s.same(t, rec.Fields, f.NewFields)
 		draft, err := a.Get(t.Context(), enDraft, "vase8")
 		must(t, err)
-		SameJSON(t, draft.Fields, newFields)
+		s.same(t, draft.Fields, f.NewFields)
 		if draft.Modified != adapters.False {
 			t.Errorf("draft modified %v, want false", draft.Modified)
 		}
@@ -47,74 +31,59 @@ func testWrites(t *testing.T, newAdapter Factory) {
 		wantErr(t, err, adapters.ErrNotFound)
 	})
 	t.Run("insert draft creates only the draft", func(t *testing.T) {
-		a := newAdapter(t)
-		rec, err := a.Insert(t.Context(), enDraft, &adapters.Insert{DocID: "vase8", Values: newValues})
+		a := s.New(t)
+		rec, err := a.Insert(t.Context(), enDraft, &adapters.Insert{DocID: "vase8", Values: f.New})
 		must(t, err)
 		if rec.Scope != enDraft || rec.Modified != adapters.True {
 			t.Fatalf("inserted %+v modified %v, want draft, modified", rec.Scope, rec.Modified)
 		}
+		s.same(t, rec.Fields, f.NewFields)
 		_, err = a.Get(t.Context(), enPub, "vase8")
 		wantErr(t, err, adapters.ErrNotFound)
 	})
 	t.Run("insert in a second locale", func(t *testing.T) {
-		a := newAdapter(t)
-		_, err := a.Insert(t.Context(), frPub, &adapters.Insert{DocID: "table2", Values: newValues})
+		a := s.New(t)
+		_, err := a.Insert(t.Context(), frPub, &adapters.Insert{DocID: "table2", Values: f.New})
 		must(t, err)
+		draft, err := a.Get(t.Context(), frDraft, "table2")
+		must(t, err)
+		s.same(t, draft.Fields, f.NewFields)
 		en, err := a.Get(t.Context(), enPub, "table2")
 		must(t, err)
-		if title(en) != "Oak Table" {
-			t.Errorf("en title %q changed", title(en))
-		}
+		s.same(t, en.Fields, f.doc("table2", enPub).Fields)
 	})
-	t.Run("insert makes a random key", func(t *testing.T) {
-		a := newAdapter(t)
-		rec, err := a.Insert(t.Context(), enPub, &adapters.Insert{Values: newValues})
+	t.Run("insert makes a key", func(t *testing.T) {
+		a := s.New(t)
+		rec, err := a.Insert(t.Context(), enPub, &adapters.Insert{Values: f.New})
 		must(t, err)
-		if !regexp.MustCompile(`^[a-z][a-z0-9]{23}$`).MatchString(rec.DocID) {
-			t.Fatalf("made id %q, want 24 lowercase letters and digits starting with a letter", rec.DocID)
+		if !f.NewKey.MatchString(rec.DocID) {
+			t.Fatalf("made id %q, want one matching %s", rec.DocID, f.NewKey)
 		}
 		_, err = a.Get(t.Context(), enDraft, rec.DocID)
 		must(t, err)
 	})
 	t.Run("insert an existing key conflicts", func(t *testing.T) {
-		a := newAdapter(t)
-		_, err := a.Insert(t.Context(), enPub, &adapters.Insert{DocID: "chair1", Values: newValues})
+		a := s.New(t)
+		_, err := a.Insert(t.Context(), enPub, &adapters.Insert{DocID: "chair1", Values: f.New})
 		wantErr(t, err, adapters.ErrConflict)
-		_, err = a.Insert(t.Context(), enPub, &adapters.Insert{DocID: "lamp3", Values: newValues})
+		_, err = a.Insert(t.Context(), enPub, &adapters.Insert{DocID: "lamp3", Values: f.New})
 		wantErr(t, err, adapters.ErrConflict)
 		_, err = a.Get(t.Context(), enPub, "lamp3")
-		wantErr(t, err, adapters.ErrNotFound) // the published row was rolled back
+		wantErr(t, err, adapters.ErrNotFound) // the published record was undone
 	})
 	t.Run("insert bad values", func(t *testing.T) {
-		a := newAdapter(t)
-		for _, tc := range []struct {
-			name  string
-			value adapters.Value
-			path  string
-		}{
-			{"no title", adapters.Value{Field: "title", V: nil}, "title"},
-			{"negative price", adapters.Value{Field: "price", V: int64(-1)}, "price"},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				vals := append([]adapters.Value{}, newValues...)
-				for i := range vals {
-					if vals[i].Field == tc.value.Field {
-						vals[i] = tc.value
-					}
-				}
-				_, err := a.Insert(t.Context(), enPub, &adapters.Insert{DocID: "vase8", Values: vals})
-				wantErr(t, err, adapters.ErrInvalid)
-				var ve *adapters.ValidationError
-				if errors.As(err, &ve) && len(ve.Fields) == 1 && ve.Fields[0].Path != "" && ve.Fields[0].Path != tc.path {
-					t.Errorf("error names %q, want %q", ve.Fields[0].Path, tc.path)
-				}
+		a := s.New(t)
+		for _, tc := range f.Invalid {
+			t.Run(tc.Name, func(t *testing.T) {
+				_, err := a.Insert(t.Context(), enPub, &adapters.Insert{DocID: "vase8", Values: with(f.New, tc.Value)})
+				namesField(t, err, tc.Path)
 				_, err = a.Get(t.Context(), enDraft, "vase8")
 				wantErr(t, err, adapters.ErrNotFound)
 			})
 		}
 	})
 	t.Run("update the draft", func(t *testing.T) {
-		a := newAdapter(t)
+		a := s.New(t)
 		var seen string
 		rec, err := a.Update(t.Context(), enDraft, "table2", func(cur *adapters.Record) ([]adapters.Value, error) {
 			seen = title(cur)
@@ -131,60 +100,72 @@ func testWrites(t *testing.T, newAdapter Factory) {
 			t.Errorf("updated title %q modified %v, want Oak Table, not modified (as published)", title(rec), rec.Modified)
 		}
 	})
-	t.Run("update published leaves the draft", func(t *testing.T) {
-		a := newAdapter(t)
-		rec, err := a.Update(t.Context(), enPub, "chair1", func(*adapters.Record) ([]adapters.Value, error) {
-			return []adapters.Value{{Field: "price", V: int64(1300)}, {Field: "color", V: "blue"}}, nil
+	t.Run("update a draft never published", func(t *testing.T) {
+		a := s.New(t)
+		rec, err := a.Update(t.Context(), enDraft, "lamp3", func(*adapters.Record) ([]adapters.Value, error) {
+			return []adapters.Value{{Field: "title", V: "Desk Lamp"}}, nil
 		})
 		must(t, err)
-		want := find("chair1", enPub)
-		want.Price, want.Color = 1300, "blue"
-		SameJSON(t, rec.Fields, want.fields())
+		if title(rec) != "Desk Lamp" || rec.Modified != adapters.True {
+			t.Errorf("updated title %q modified %v, want Desk Lamp, modified", title(rec), rec.Modified)
+		}
+		_, err = a.Get(t.Context(), enPub, "lamp3")
+		wantErr(t, err, adapters.ErrNotFound)
+	})
+	t.Run("update published leaves the draft", func(t *testing.T) {
+		a := s.New(t)
+		rec, err := a.Update(t.Context(), enPub, "chair1", func(*adapters.Record) ([]adapters.Value, error) {
+			return f.Edit, nil
+		})
+		must(t, err)
+		s.same(t, rec.Fields, f.Edited)
 		draft, err := a.Get(t.Context(), enDraft, "chair1")
 		must(t, err)
-		SameJSON(t, draft.Fields, find("chair1", enDraft).fields())
+		s.same(t, draft.Fields, f.doc("chair1", enDraft).Fields)
 		if draft.Modified != adapters.True {
 			t.Errorf("draft modified %v, want true", draft.Modified)
 		}
 	})
-	t.Run("update every kind", func(t *testing.T) {
-		a := newAdapter(t)
+	t.Run("update every field", func(t *testing.T) {
+		a := s.New(t)
 		rec, err := a.Update(t.Context(), enPub, "rug5", func(*adapters.Record) ([]adapters.Value, error) {
-			return newValues, nil
+			return f.New, nil
 		})
 		must(t, err)
-		SameJSON(t, rec.Fields, newFields)
+		s.same(t, rec.Fields, f.NewFields)
 	})
 	t.Run("update with nothing to write", func(t *testing.T) {
-		a := newAdapter(t)
+		a := s.New(t)
 		rec, err := a.Update(t.Context(), enPub, "chair1", func(*adapters.Record) ([]adapters.Value, error) {
 			return nil, nil
 		})
 		must(t, err)
-		SameJSON(t, rec.Fields, find("chair1", enPub).fields())
+		s.same(t, rec.Fields, f.doc("chair1", enPub).Fields)
 	})
 	t.Run("update refused by change", func(t *testing.T) {
-		a := newAdapter(t)
+		a := s.New(t)
 		_, err := a.Update(t.Context(), enPub, "chair1", func(*adapters.Record) ([]adapters.Value, error) {
 			return []adapters.Value{{Field: "title", V: "Never"}}, errRefused
 		})
 		wantErr(t, err, errRefused)
-		rec, err := a.Get(t.Context(), enPub, "chair1")
-		must(t, err)
-		SameJSON(t, rec.Fields, find("chair1", enPub).fields())
+		s.unchanged(t, a, enPub, "chair1")
 	})
 	t.Run("update bad value", func(t *testing.T) {
-		a := newAdapter(t)
-		_, err := a.Update(t.Context(), enPub, "chair1", func(*adapters.Record) ([]adapters.Value, error) {
-			return []adapters.Value{{Field: "title", V: "Changed"}, {Field: "price", V: int64(-5)}}, nil
-		})
-		wantErr(t, err, adapters.ErrInvalid)
-		rec, err := a.Get(t.Context(), enPub, "chair1")
-		must(t, err)
-		SameJSON(t, rec.Fields, find("chair1", enPub).fields())
+		a := s.New(t)
+		for _, tc := range f.Invalid {
+			t.Run(tc.Name, func(t *testing.T) {
+				values := []adapters.Value{{Field: "title", V: "Changed"}}
+				values = append(values, f.Edit...)
+				_, err := a.Update(t.Context(), enPub, "chair1", func(*adapters.Record) ([]adapters.Value, error) {
+					return with(values, tc.Value), nil
+				})
+				namesField(t, err, tc.Path)
+				s.unchanged(t, a, enPub, "chair1")
+			})
+		}
 	})
 	t.Run("update missing", func(t *testing.T) {
-		a := newAdapter(t)
+		a := s.New(t)
 		for _, tc := range []struct {
 			scope adapters.Scope
 			docID string
@@ -196,8 +177,12 @@ func testWrites(t *testing.T, newAdapter Factory) {
 			wantErr(t, err, adapters.ErrNotFound)
 		}
 	})
+	s.testDeletes(t)
+}
+
+func (s *suite) testDeletes(t *testing.T) {
 	t.Run("delete the draft deletes the published record", func(t *testing.T) {
-		a := newAdapter(t)
+		a := s.New(t)
 		var seen string
 		must(t, a.Delete(t.Context(), enDraft, "chair1", func(cur *adapters.Record) error {
 			seen = cur.DocID
@@ -206,33 +191,39 @@ func testWrites(t *testing.T, newAdapter Factory) {
 		if seen != "chair1" {
 			t.Errorf("check saw %q", seen)
 		}
-		for _, s := range []adapters.Scope{enDraft, enPub} {
-			_, err := a.Get(t.Context(), s, "chair1")
+		for _, sc := range []adapters.Scope{enDraft, enPub} {
+			_, err := a.Get(t.Context(), sc, "chair1")
 			wantErr(t, err, adapters.ErrNotFound)
 		}
-		_, err := a.Get(t.Context(), frDraft, "chair1")
-		must(t, err)
+		s.unchanged(t, a, frDraft, "chair1")
+		s.unchanged(t, a, frPub, "chair1")
+	})
+	t.Run("delete a draft never published", func(t *testing.T) {
+		a := s.New(t)
+		must(t, a.Delete(t.Context(), enDraft, "lamp3", func(*adapters.Record) error { return nil }))
+		_, err := a.Get(t.Context(), enDraft, "lamp3")
+		wantErr(t, err, adapters.ErrNotFound)
+		s.unchanged(t, a, enDraft, "table2")
 	})
 	t.Run("delete published keeps the draft", func(t *testing.T) {
-		a := newAdapter(t)
+		a := s.New(t)
 		must(t, a.Delete(t.Context(), enPub, "table2", func(*adapters.Record) error { return nil }))
 		_, err := a.Get(t.Context(), enPub, "table2")
 		wantErr(t, err, adapters.ErrNotFound)
-		draft, err := a.Get(t.Context(), enDraft, "table2")
-		must(t, err)
+		draft := s.unchanged(t, a, enDraft, "table2")
 		if draft.Modified != adapters.True {
 			t.Errorf("draft modified %v, want true", draft.Modified)
 		}
 	})
 	t.Run("delete refused by check", func(t *testing.T) {
-		a := newAdapter(t)
+		a := s.New(t)
 		err := a.Delete(t.Context(), enDraft, "chair1", func(*adapters.Record) error { return errRefused })
 		wantErr(t, err, errRefused)
-		_, err = a.Get(t.Context(), enPub, "chair1")
-		must(t, err)
+		s.unchanged(t, a, enPub, "chair1")
+		s.unchanged(t, a, enDraft, "chair1")
 	})
 	t.Run("delete missing", func(t *testing.T) {
-		a := newAdapter(t)
+		a := s.New(t)
 		for _, docID := range []string{"lamp3", "nope", "b-!!"} {
 			err := a.Delete(t.Context(), enPub, docID, func(*adapters.Record) error {
 				t.Errorf("check called for %s", docID)
@@ -241,4 +232,36 @@ func testWrites(t *testing.T, newAdapter Factory) {
 			wantErr(t, err, adapters.ErrNotFound)
 		}
 	})
+}
+
+// unchanged fails t unless the record of docID in scope sc is still the
+// fixture's, and returns it.
+func (s *suite) unchanged(t *testing.T, a adapters.Adapter, sc adapters.Scope, docID string) *adapters.Record {
+	t.Helper()
+	rec, err := a.Get(t.Context(), sc, docID)
+	must(t, err)
+	s.same(t, rec.Fields, s.Fixture.doc(docID, sc).Fields)
+	return rec
+}
+
+// with returns values with v in place of the value of the same field, or
+// added when there is none.
+func with(values []adapters.Value, v adapters.Value) []adapters.Value {
+	out := slices.Clone(values)
+	if i := slices.IndexFunc(out, func(o adapters.Value) bool { return o.Field == v.Field }); i >= 0 {
+		out[i] = v
+		return out
+	}
+	return append(out, v)
+}
+
+// namesField fails t unless err is a validation error on the API field
+// path.
+func namesField(t *testing.T, err error, path string) {
+	t.Helper()
+	wantErr(t, err, adapters.ErrInvalid)
+	var ve *adapters.ValidationError
+	if !errors.As(err, &ve) || !slices.ContainsFunc(ve.Fields, func(f adapters.FieldError) bool { return f.Path == path }) {
+		t.Errorf("error %v names no field %q", err, path)
+	}
 }

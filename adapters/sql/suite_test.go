@@ -8,7 +8,7 @@ import (
 	"github.com/aposproxy/aposproxy/config"
 )
 
-// catalogDDL creates the table of the adaptertest fixture, with legacy
+// catalogDDL creates the table of adaptertest's Products fixture, with legacy
 // names (sku, lang EN/FR, state draft/live, price_cents...) and the
 // constraints the suite expects: a title and a price that is not negative.
 var catalogDDL = map[string]string{
@@ -32,7 +32,7 @@ var catalogDDL = map[string]string{
   PRIMARY KEY (sku, lang, state));`,
 }
 
-// catalogType maps the catalog table onto the fixture's product type.
+// catalogType maps the catalog table onto the Products fixture's type.
 func catalogType() *config.Type {
 	localized := true
 	return &config.Type{
@@ -84,13 +84,30 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	}
 }
 
+// productCaps are what the SQL adapter can do with the Products fixture:
+// every optional list feature.
+var productCaps = adaptertest.Caps{
+	Sort:         true,
+	Filters:      []string{"title", "price", "color", "inStock", "createdAt", "updatedAt"},
+	Range:        true,
+	In:           true,
+	Distinct:     true,
+	Autocomplete: true,
+	Combine:      true,
+	ListModified: true,
+}
+
 func TestSuite(t *testing.T) {
 	for _, e := range engines(t) {
 		t.Run(e.name, func(t *testing.T) {
-			adaptertest.Run(t, func(t *testing.T) adapters.Adapter {
-				db := open(t, e.fresh(t))
-				seedCatalog(t, db, e.name, adaptertest.Rows())
-				return mustNew(t, db, catalogType())
+			adaptertest.Run(t, adaptertest.Config{
+				New: func(t *testing.T) adapters.Adapter {
+					db := open(t, e.fresh(t))
+					seedCatalog(t, db, e.name, adaptertest.Rows())
+					return mustNew(t, db, catalogType())
+				},
+				Fixture: adaptertest.Products(),
+				Caps:    productCaps,
 			})
 		})
 	}
