@@ -67,6 +67,11 @@ type Record struct {
 	// Modified is set on drafts when the adapter knows whether the draft
 	// differs from the published record.
 	Modified Tristate
+	// Extra holds JSON object members the proxy appends to the document,
+	// without the braces, such as `"lastPublishedAt":"…","submitted":{…}`:
+	// what a backend keeps beside the mapped fields (see Workflow). Nil
+	// when there are none.
+	Extra []byte
 }
 
 // Tristate is a boolean that may be unknown.

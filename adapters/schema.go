@@ -52,6 +52,10 @@ const (
 	Columns Storage = "columns"
 	// Autopublish: one record serves both modes.
 	Autopublish Storage = "autopublish"
+	// Overlay: the backend holds the default locale's published records;
+	// drafts, previous copies and other locales live in a store the proxy
+	// owns.
+	Overlay Storage = "overlay"
 )
 
 // Schema describes one document type to the proxy.

@@ -51,6 +51,15 @@ type Adapter struct {
 	stmts statements
 	rows  sync.Pool    // *row
 	hint  atomic.Int64 // the size of the last record, to size the next
+
+	// store keeps the workflow's state of a type with drafts (previous
+	// copies, lastPublishedAt...); nil for other types.
+	store *store
+	// ov serves an overlay type's drafts and other locales; nil otherwise.
+	ov *overlay
+	// pub, when set, holds the published records that this adapter's
+	// drafts are compared with (an overlay's draft views); nil: a itself.
+	pub *Adapter
 }
 
 var (
@@ -83,6 +92,9 @@ func New(db *DB, t *config.Type, opts Options) (*Adapter, error) {
 	}
 	if err := a.prepare(ctx); err != nil {
 		return nil, fail(ctx, db.dialect, err, nil)
+	}
+	if err := a.provision(ctx); err != nil {
+		return nil, err
 	}
 	return a, nil
 }

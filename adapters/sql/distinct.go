@@ -10,6 +10,9 @@ import (
 // records matching q (its filters on field aside), with their counts,
 // ordered by value. Empty (NULL) values are left out.
 func (a *Adapter) Distinct(ctx context.Context, q *adapters.Query, field string) ([]adapters.Counted, error) {
+	if v := a.ov.viewOf(q.Scope); v != nil {
+		return v.Distinct(ctx, q, field)
+	}
 	f := a.field(field)
 	if f == nil {
 		return nil, adapters.Invalid(field, "invalid", "")

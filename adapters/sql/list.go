@@ -10,6 +10,9 @@ import (
 
 // List implements adapters.Adapter.
 func (a *Adapter) List(ctx context.Context, q *adapters.Query) (*adapters.Page, error) {
+	if v := a.ov.viewOf(q.Scope); v != nil {
+		return v.List(ctx, q)
+	}
 	b := getBuilder()
 	defer putBuilder(b)
 	ok, err := a.where(b, q, "")
@@ -62,8 +65,13 @@ func (a *Adapter) List(ctx context.Context, q *adapters.Query) (*adapters.Page, 
 		}
 	}
 	if compare && len(page.Records) > 0 {
-		if err := a.markModified(ctx, q.Scope, page, drafts); err != nil {
+		if err := a.published().markModified(ctx, q.Scope, page, drafts); err != nil {
 			return nil, err
+		}
+	}
+	if a.store != nil {
+		if err := a.store.attach(ctx, q.Scope, page.Records); err != nil {
+			return nil, a.fail(ctx, err)
 		}
 	}
 	return page, nil

@@ -20,6 +20,10 @@ func (a *Adapter) mapType(opts Options) error {
 		}
 		a.mode = newValueMap(quoteName(d, t.Mode.Column), t.Mode.Values)
 	case adapters.Autopublish:
+	case adapters.Overlay:
+		if t.Mode.Column != "" || t.Locale.Column != "" || !a.schema.Localized {
+			return errors.New(`storage "overlay" needs a localized type without locale and mode columns`)
+		}
 	default:
 		return fmt.Errorf("storage %q is not supported by SQL types", a.schema.Storage)
 	}
@@ -42,17 +46,23 @@ func (a *Adapter) mapType(opts Options) error {
 	a.columns = strings.Join(cols, ", ")
 	a.all = fullView(a.fields, func(*field) bool { return true })
 	a.compare = fullView(a.fields, func(f *field) bool { return !f.auto })
+	a.scope = scopeConds(a.locale, a.mode)
+	return nil
+}
+
+// scopeConds is the WHERE conditions on the locale and mode columns, one
+// placeholder each, or "1 = 1" when there are none.
+func scopeConds(locale, mode *valueMap) string {
 	var conds []string
-	for _, m := range []*valueMap{a.locale, a.mode} {
+	for _, m := range []*valueMap{locale, mode} {
 		if m != nil {
 			conds = append(conds, m.column+" = ?")
 		}
 	}
-	a.scope = "1 = 1"
-	if len(conds) > 0 {
-		a.scope = strings.Join(conds, " AND ")
+	if len(conds) == 0 {
+		return "1 = 1"
 	}
-	return nil
+	return strings.Join(conds, " AND ")
 }
 
 // field is one API field and the SQL it reads, built once by New.

@@ -15,6 +15,9 @@ func (a *Adapter) Get(ctx context.Context, s adapters.Scope, docID string) (*ada
 	if !ok {
 		return nil, adapters.ErrNotFound
 	}
+	if a.ov != nil {
+		return a.ov.read(ctx, nil, s, docID, key)
+	}
 	return a.read(ctx, nil, a.get, s, docID, key)
 }
 
@@ -64,15 +67,21 @@ func (a *Adapter) read(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, s adapte
 	rec := &adapters.Record{DocID: docID, Scope: s, Modified: a.modified(s)}
 	rec.Fields = appendObject(make([]byte, 0, a.hint.Load()), a.fields, r.cells, a.all)
 	a.hint.Store(int64(len(rec.Fields)))
+	if a.store != nil {
+		if rec.Extra, err = a.store.extraOf(ctx, tx, docID, s); err != nil {
+			return nil, a.fail(ctx, err)
+		}
+	}
 	if !a.compares(s) {
 		return rec, nil
 	}
 	draft := appendObject(nil, a.fields, r.cells, a.compare)
-	get := a.get
+	pub := a.published()
+	get := pub.get
 	if tx != nil {
 		get = tx.StmtContext(ctx, get)
 	}
-	found, err = a.readRow(ctx, get, adapters.Scope{Locale: s.Locale, Mode: adapters.Published}, key, r)
+	found, err = pub.readRow(ctx, get, adapters.Scope{Locale: s.Locale, Mode: adapters.Published}, key, r)
 	if err != nil {
 		return nil, err
 	}
@@ -101,14 +110,23 @@ func (a *Adapter) readRow(ctx context.Context, stmt *sql.Stmt, s adapters.Scope,
 // compares reports whether records of scope s are drafts whose modified
 // flag comes from comparing them with the published records.
 func (a *Adapter) compares(s adapters.Scope) bool {
-	return a.mode != nil && s.Mode == adapters.Draft
+	return (a.mode != nil || a.pub != nil) && s.Mode == adapters.Draft
+}
+
+// published is the adapter holding the published records that a's drafts
+// are compared with.
+func (a *Adapter) published() *Adapter {
+	if a.pub != nil {
+		return a.pub
+	}
+	return a
 }
 
 // modified is the modified flag of a record of scope s that is not
 // compared: false for the draft of an autopublish type, whose draft is
 // its published record; unknown otherwise.
 func (a *Adapter) modified(s adapters.Scope) adapters.Tristate {
-	if a.mode == nil && s.Mode == adapters.Draft {
+	if a.mode == nil && a.pub == nil && s.Mode == adapters.Draft {
 		return adapters.False
 	}
 	return adapters.Unknown

@@ -13,6 +13,9 @@ import (
 // insert writes the published row and then the draft row with the same
 // values (and the key the first got); a draft insert writes the draft only.
 func (a *Adapter) Insert(ctx context.Context, s adapters.Scope, in *adapters.Insert) (*adapters.Record, error) {
+	if a.ov.serves(s) {
+		return a.ov.insert(ctx, s, in)
+	}
 	key, err := a.newKey(in.DocID)
 	if err != nil {
 		return nil, err
@@ -44,7 +47,11 @@ func (a *Adapter) Insert(ctx context.Context, s adapters.Scope, in *adapters.Ins
 			return nil, err
 		}
 	}
-	rec, err := a.read(ctx, tx, a.get, s, adapters.EncodeKey(keyText(key)), key)
+	docID := adapters.EncodeKey(keyText(key))
+	if err := a.inserted(ctx, tx, s, docID); err != nil {
+		return nil, err
+	}
+	rec, err := a.read(ctx, tx, a.get, s, docID, key)
 	if err != nil {
 		return nil, err
 	}
@@ -112,6 +119,9 @@ func (a *Adapter) Update(ctx context.Context, s adapters.Scope, docID string, ch
 	if !ok {
 		return nil, adapters.ErrNotFound
 	}
+	if a.ov.serves(s) {
+		return a.ov.update(ctx, s, docID, key, change)
+	}
 	tx, err := a.db.x.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, a.fail(ctx, err)
@@ -128,15 +138,8 @@ func (a *Adapter) Update(ctx context.Context, s adapters.Scope, docID string, ch
 	if len(vals) == 0 {
 		return cur, a.fail(ctx, tx.Commit())
 	}
-	cols, args, err := a.assignments(vals)
-	if err != nil {
+	if err := a.updateRow(ctx, tx, s, key, vals); err != nil {
 		return nil, err
-	}
-	args, _ = a.scopeArgs(append(args, key), s)
-	text := "UPDATE " + a.table + " SET " + strings.Join(cols, " = ?, ") + " = ? WHERE " +
-		a.key + " = ? AND " + a.scope
-	if _, err := tx.ExecContext(ctx, a.db.rebind(text), args...); err != nil {
-		return nil, a.fail(ctx, err)
 	}
 	rec, err := a.read(ctx, tx, a.get, s, docID, key)
 	if err != nil {
@@ -152,6 +155,9 @@ func (a *Adapter) Delete(ctx context.Context, s adapters.Scope, docID string, ch
 	key, ok := a.keyOf(docID)
 	if !ok {
 		return adapters.ErrNotFound
+	}
+	if a.ov != nil {
+		return a.ov.delete(ctx, s, docID, key, check)
 	}
 	tx, err := a.db.x.BeginTx(ctx, nil)
 	if err != nil {
@@ -185,6 +191,9 @@ func (a *Adapter) Delete(ctx context.Context, s adapters.Scope, docID string, ch
 			return adapters.Wrap(adapters.ErrConflict, msgReferenced, err)
 		}
 		return a.fail(ctx, err)
+	}
+	if err := a.deleted(ctx, tx, s, docID, key); err != nil {
+		return err
 	}
 	return a.fail(ctx, tx.Commit())
 }
