@@ -206,6 +206,7 @@ func TestModule(t *testing.T) {
 		{"draft _id needs a contributor", "GET", "/rest-test/abc:en:draft", "guest-key", "", 403, []string{"name", "forbidden"}},
 		{"draft parameter needs a contributor", "GET", "/rest-test?aposMode=draft", "", "", 403, []string{"name", "forbidden"}},
 		{"an unknown locale in the _id", "GET", "/rest-test/abc:de:published", "", "", 404, []string{"name", "notfound"}},
+		{"the _id is decoded", "GET", "/rest-test/abc%3Afr%3Apublished", "", "", 200, []string{"_id", "abc:fr:published", "locale", "fr"}},
 		{"a foreign _id is passed as it is", "GET", "/rest-test/a.b", "", "", 200, []string{"_id", "a.b", "hasId", "false", "locale", "en"}},
 		// Roles.
 		{"writes need admin by default", "PUT", "/rest-test/1", "editor-key", "{}", 403, []string{"name", "forbidden"}},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/url"
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/proxy"
@@ -43,6 +44,16 @@ func (r *Request) User() *proxy.Principal {
 	return r.Who
 }
 
+// Param returns a path parameter (such as _id), URL-decoded as Express
+// decodes req.params.
+func (r *Request) Param(name string) string {
+	raw := r.Request.Param(name)
+	if v, err := url.PathUnescape(raw); err == nil {
+		return v
+	}
+	return raw
+}
+
 // Role is the caller's role (anonymous when not authenticated).
 func (r *Request) Role() proxy.Role { return r.Who.Role }
 
@@ -53,7 +64,7 @@ func (rt route) serve(s *proxy.Server) func(*proxy.Request) ([]byte, error) {
 		req := &Request{Request: pr}
 		raw := ""
 		if rt.hasID {
-			raw = pr.Param("_id")
+			raw = req.Param("_id")
 			req.id, req.hasID = adapters.ParseID(raw)
 			if !req.hasID {
 				req.id = adapters.DocID{}
