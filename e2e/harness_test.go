@@ -95,6 +95,13 @@ type shop struct {
 // cleanup.
 func startShop(t *testing.T, e engine) *shop {
 	t.Helper()
+	return startShopWith(t, e, binary, filepath.Join(repoRoot, "config.toml"))
+}
+
+// startShopWith is startShop with another binary (one built with modules
+// of its own) or another configuration.
+func startShopWith(t *testing.T, e engine, bin, config string) *shop {
+	t.Helper()
 	env := []string{
 		"SHOP_DB_DRIVER=" + e.driver,
 		"SHOP_ADMIN_APIKEY=" + adminKey,
@@ -119,7 +126,7 @@ func startShop(t *testing.T, e engine) *shop {
 		env = append(env, "SHOP_DB_DSN="+dsn)
 	}
 	addr := freeAddr(t)
-	cmd := exec.Command(binary, "-config", filepath.Join(repoRoot, "config.toml"), "-listen", addr)
+	cmd := exec.Command(bin, "-config", config, "-listen", addr)
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(os.Environ(), env...)
 	logs := &strings.Builder{}
