@@ -19,11 +19,14 @@ const (
 // Auto says when the proxy itself sets a field on writes.
 type Auto string
 
-// The auto-set moments: on insert only, or on every write.
+// The auto-set moments: on insert only, or on every write; AutoUser
+// stores who made each write (the username of a logged-in user, the
+// title of an API key), as Apostrophe's updatedBy.
 const (
 	AutoNone   Auto = ""
 	AutoCreate Auto = "create"
 	AutoUpdate Auto = "update"
+	AutoUser   Auto = "user"
 )
 
 // Choice is one allowed value of a select field.

@@ -36,6 +36,11 @@ table = "notes"
 [[types.note.fields]]
 name = "title"
 
+[[types.note.fields]]
+name = "updatedBy"
+column = "updated_by"
+auto = "user"
+
 [auth]
 token_lifetime = "%LIFETIME%"
 failure_delay = "1ms"
@@ -70,7 +75,7 @@ func start(t *testing.T, lifetime, extra string) *server {
 	ctx := context.Background()
 	pw, _ := bcrypt.GenerateFromPassword([]byte("editor-pass"), bcrypt.MinCost)
 	db := openSQL(t, filepath.Join(dir, "app.db"))
-	db("CREATE TABLE notes (id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT)")
+	db("CREATE TABLE notes (id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT, updated_by TEXT)")
 	db("CREATE TABLE staff (id INTEGER PRIMARY KEY, login TEXT, pw TEXT, role TEXT, active INTEGER)")
 	db("INSERT INTO staff VALUES (2, 'editor', ?, 'editor', 1)", string(pw))
 	set, err := backends.Open(ctx, cfg)
@@ -188,5 +193,16 @@ func openSQL(t *testing.T, path string) func(string, ...any) {
 		if _, err := db.Exec(q, args...); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
+	}
+}
+
+// TestUpdatedBy checks that a write by a logged-in user records them in an
+// auto = "user" field.
+func TestUpdatedBy(t *testing.T) {
+	s := start(t, "1h", "")
+	token := s.login(t)
+	status, body, _ := s.call(t, "POST", "/note", `{"title":"by whom","updatedBy":"forged"}`, "Authorization", "Bearer "+token)
+	if status != 200 || gjson.Get(body, "updatedBy").Str != "editor" {
+		t.Fatalf("POST: %d %s", status, body)
 	}
 }

@@ -113,3 +113,31 @@ func TestAuthDefaults(t *testing.T) {
 		t.Errorf("an empty configuration's [auth]: %+v", c)
 	}
 }
+
+func TestAutoUser(t *testing.T) {
+	tests := []struct{ name, old, new, msg string }{
+		{"on a string field", "name = \"title\"\ncolumn = \"name\"", "name = \"title\"\ncolumn = \"name\"\nauto = \"user\"", ""},
+		{"on a datetime field", `auto = "create"`, `auto = "user"`, "user is only for string fields"},
+		{"unknown", `auto = "create"`, `auto = "delete"`, "must be create or update"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !strings.Contains(valid, tt.old) {
+				t.Fatalf("the base config has no %q", tt.old)
+			}
+			cfg, err := parseEnv(strings.Replace(valid, tt.old, tt.new, 1), nil)
+			if tt.msg == "" {
+				if err != nil || !cfg.Types["product"].Fields[0].ReadOnly {
+					t.Fatalf("err %v; an auto field is read-only", err)
+				}
+				return
+			}
+			for _, e := range configErrors(t, err) {
+				if strings.Contains(e.Msg, tt.msg) {
+					return
+				}
+			}
+			t.Fatalf("no error containing %q in:\n%v", tt.msg, err)
+		})
+	}
+}

@@ -175,7 +175,8 @@ type Field struct {
 	Searchable bool     `toml:"searchable"`
 	Choices    []Choice `toml:"choices"`
 	// Auto is "create" (set on insert) or "update" (set on every write)
-	// for datetime fields the proxy maintains; Load makes them ReadOnly.
+	// for datetime fields the proxy maintains, or "user" (who made each
+	// write) for a string field; Load makes them ReadOnly.
 	Auto string `toml:"auto"`
 }
 

@@ -178,9 +178,11 @@ func (t *Type) validateFields(path string, errs *errorList) {
 		}
 		validateChoices(fp, f, errs)
 		switch {
-		case f.Auto != "" && f.Auto != "create" && f.Auto != "update":
-			errs.addf(fp+".auto", "must be create or update")
-		case f.Auto != "" && f.Kind != "datetime":
+		case f.Auto != "" && f.Auto != "create" && f.Auto != "update" && f.Auto != "user":
+			errs.addf(fp+".auto", "must be create or update (datetime fields) or user (string fields)")
+		case f.Auto == "user" && f.Kind != "string":
+			errs.addf(fp+".auto", "user is only for string fields")
+		case f.Auto != "" && f.Auto != "user" && f.Kind != "datetime":
 			errs.addf(fp+".auto", "is only for datetime fields")
 		}
 	}

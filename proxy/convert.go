@@ -46,7 +46,7 @@ const (
 // values to write. Inserts and replacements take every writable field,
 // absent ones as empty; a patch takes only the fields in only. Errors list
 // every bad field at once.
-func (d *docType) convert(body gjson.Result, w write, only map[string]bool, now time.Time) ([]adapters.Value, error) {
+func (d *docType) convert(body gjson.Result, w write, only map[string]bool, st stamp) ([]adapters.Value, error) {
 	var errs []adapters.FieldError
 	if w != writePatch {
 		body.ForEach(func(k, _ gjson.Result) bool {
@@ -61,7 +61,10 @@ func (d *docType) convert(body gjson.Result, w write, only map[string]bool, now 
 		f := &d.schema.Fields[i]
 		switch {
 		case f.Auto == adapters.AutoUpdate || f.Auto == adapters.AutoCreate && w == writeInsert:
-			vals = append(vals, adapters.Value{Field: f.Name, V: now})
+			vals = append(vals, adapters.Value{Field: f.Name, V: st.now})
+			continue
+		case f.Auto == adapters.AutoUser:
+			vals = append(vals, adapters.Value{Field: f.Name, V: st.by})
 			continue
 		case f.ReadOnly:
 			continue

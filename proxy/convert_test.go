@@ -51,7 +51,7 @@ func TestConvert(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			vals, err := d.convert(gjson.Parse(tt.body), tt.w, nil, now)
+			vals, err := d.convert(gjson.Parse(tt.body), tt.w, nil, stamp{now: now})
 			if tt.wantErr != nil {
 				var v *adapters.ValidationError
 				if !errors.As(err, &v) {

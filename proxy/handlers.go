@@ -1,8 +1,6 @@
 package proxy
 
 import (
-	"time"
-
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/tidwall/gjson"
 	"github.com/valyala/fasthttp"
@@ -67,7 +65,7 @@ func (s *Server) post(c *call, d *docType) error {
 	if err != nil {
 		return err
 	}
-	vals, err := d.convert(body, writeInsert, nil, time.Now().UTC())
+	vals, err := d.convert(body, writeInsert, nil, c.stamp())
 	if err != nil {
 		return err
 	}
@@ -89,7 +87,7 @@ func (s *Server) post(c *call, d *docType) error {
 // put serves PUT: replace the fields of the record of the _id's mode.
 func (s *Server) put(c *call, d *docType) error {
 	return s.update(c, d, func(body gjson.Result, cur *adapters.Record) ([]adapters.Value, error) {
-		return d.convert(body, writeReplace, nil, time.Now().UTC())
+		return d.convert(body, writeReplace, nil, c.stamp())
 	})
 }
 
@@ -100,7 +98,7 @@ func (s *Server) patch(c *call, d *docType) error {
 		if err != nil || len(touched) == 0 {
 			return nil, err // an empty patch writes nothing
 		}
-		return d.convert(gjson.ParseBytes(doc), writePatch, touched, time.Now().UTC())
+		return d.convert(gjson.ParseBytes(doc), writePatch, touched, c.stamp())
 	})
 }
 
