@@ -64,7 +64,7 @@ type server struct {
 	exec func(query string, args ...any)
 }
 
-func start(t *testing.T, lifetime, extra string) *server {
+func start(t testing.TB, lifetime, extra string) *server {
 	t.Helper()
 	dir := t.TempDir()
 	src := strings.NewReplacer("%DIR%", dir, "%LIFETIME%", lifetime, "%EXTRA%", extra).Replace(testConfig)
@@ -109,7 +109,7 @@ func start(t *testing.T, lifetime, extra string) *server {
 }
 
 // call sends a request and returns the status and body.
-func (s *server) call(t *testing.T, method, path, body string, headers ...string) (int, string, http.Header) {
+func (s *server) call(t testing.TB, method, path, body string, headers ...string) (int, string, http.Header) {
 	t.Helper()
 	req, err := http.NewRequest(method, s.base+path, strings.NewReader(body))
 	if err != nil {
@@ -128,7 +128,7 @@ func (s *server) call(t *testing.T, method, path, body string, headers ...string
 	return resp.StatusCode, string(b), resp.Header
 }
 
-func (s *server) login(t *testing.T) string {
+func (s *server) login(t testing.TB) string {
 	t.Helper()
 	status, body, _ := s.call(t, "POST", "/@apostrophecms/login/login", `{"username":"editor","password":"editor-pass"}`)
 	if status != 200 {
@@ -182,7 +182,7 @@ func TestCSRFOff(t *testing.T) {
 
 // openSQL returns a function that runs statements on the SQLite file at
 // path, the way a legacy application would change its users.
-func openSQL(t *testing.T, path string) func(string, ...any) {
+func openSQL(t testing.TB, path string) func(string, ...any) {
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
 	if err != nil {
 		t.Fatal(err)
