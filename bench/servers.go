@@ -64,7 +64,7 @@ func startProxy(ctx context.Context, root string, data []byte) (*server, func(),
 		set.Close()
 		return nil, nil, err
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	api, err := proxy.New(cfg, set.Adapters, proxy.Options{Log: log})
 	if err != nil {
 		set.Close()
