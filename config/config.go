@@ -23,6 +23,7 @@ type Config struct {
 	Types     map[string]*Type    `toml:"types"`
 	Auth      Auth                `toml:"auth"`
 	Modules   map[string]*Module  `toml:"modules"`
+	Jobs      Jobs                `toml:"jobs"`
 	// TypeOrder lists the type names in the order of the file.
 	TypeOrder []string `toml:"-"`
 	// Dir is the directory of the config file; relative paths resolve
@@ -128,11 +129,13 @@ type Type struct {
 	// style id; clients may choose one with _createId).
 	NewKeys string `toml:"new_keys"`
 	// Storage is columns, autopublish or overlay (DECISIONS 6; overlay is
-	// refused as not supported yet). Default columns when a mode column is
-	// set, autopublish otherwise.
+	// for SQL types whose table holds the default locale's published
+	// records only). Default columns when a mode column is set,
+	// autopublish otherwise.
 	Storage string `toml:"storage"`
 	// Localized gives ids aposDocId:locale:mode. Default true when a
-	// locale or mode column is set; an unlocalized type cannot have either.
+	// locale or mode column is set, or the storage is overlay; an
+	// unlocalized type cannot have either column.
 	Localized *bool `toml:"localized"`
 	// Locale maps the backend's locale field; empty Column means the
 	// type holds the default locale only.

@@ -47,6 +47,7 @@ func (c *Config) setDefaults() {
 		t.setDefaults()
 	}
 	c.Auth.setDefaults()
+	c.Jobs.setDefaults(c)
 	for name, m := range c.Modules {
 		m.Name = name
 		m.setDefaults(c)
@@ -63,7 +64,7 @@ func (t *Type) setDefaults() {
 	}
 	setZero(&t.Storage, storage)
 	if t.Localized == nil {
-		localized := t.Locale.Column != "" || t.Mode.Column != ""
+		localized := t.Locale.Column != "" || t.Mode.Column != "" || t.Storage == "overlay"
 		t.Localized = &localized
 	}
 	setZero(&t.PerPage, 50)

@@ -34,6 +34,7 @@ func (c *Config) validate(errs *errorList) {
 		c.Types[name].validate(c, errs)
 	}
 	c.Auth.validate(c, errs)
+	c.Jobs.validate(c, errs)
 	c.validateModules(errs)
 }
 

@@ -125,7 +125,9 @@ func TestValidate(t *testing.T) {
 
 		// [types]: storage, modes and locales
 		{"unknown storage", `key = "product_id"`, "key = \"product_id\"\nstorage = \"files\"", "types.product.storage", "files", "must be columns, autopublish or overlay"},
-		{"overlay storage", `key = "product_id"`, "key = \"product_id\"\nstorage = \"overlay\"", "types.product.storage", "overlay", "not supported yet"},
+		{"overlay with a mode column", `key = "product_id"`, "key = \"product_id\"\nstorage = \"overlay\"", "types.product.mode.column", "mode =", `only used with storage "columns"`},
+		{"overlay over an upstream", `key = "itemId"`, "key = \"itemId\"\nstorage = \"overlay\"", "types.item.storage", "overlay", "is for types with a database"},
+		{"unknown jobs database", "[types.product]", "[jobs]\ndatabase = \"nope\"\n\n[types.product]", "jobs.database", "nope", `no database named "nope"`},
 		{"columns storage without a mode column", `key = "itemId"`, "key = \"itemId\"\nstorage = \"columns\"", "types.item.storage", "columns", "needs mode.column"},
 		{"autopublish with a mode column", `key = "product_id"`, "key = \"product_id\"\nstorage = \"autopublish\"", "types.product.mode.column", "mode =", `only used with storage "columns"`},
 		{"unknown mode", `live = "published"`, `live = "public"`, "types.product.mode.values.live", "live", "must be one of draft, published"},

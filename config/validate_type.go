@@ -110,7 +110,7 @@ func (t *Type) validateModes(c *Config, path string, errs *errorList) {
 			errs.addf(path+".mode.column", `is only used with storage "columns"`)
 		}
 	case "overlay":
-		errs.addf(path+".storage", `storage "overlay" is not supported yet`)
+		t.validateOverlay(path, errs)
 	default:
 		errs.addf(path+".storage", "must be columns, autopublish or overlay")
 	}

@@ -78,7 +78,7 @@ func (d *docType) localized() bool { return d.schema.Localized }
 
 // hasDrafts reports whether drafts and published records are distinct.
 func (d *docType) hasDrafts() bool {
-	return d.schema.Localized && d.schema.Storage == adapters.Columns
+	return d.schema.Localized && (d.schema.Storage == adapters.Columns || d.schema.Storage == adapters.Overlay)
 }
 
 // writeRole is the role needed to write a record in mode m. A write that

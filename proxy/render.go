@@ -60,6 +60,13 @@ func (d *docType) appendDoc(dst []byte, r *adapters.Record, who *Principal, p *p
 			dst = append(dst, `,"modified":false`...)
 		}
 	}
+	if len(r.Extra) > 0 {
+		if p == nil {
+			dst = append(append(dst, ','), r.Extra...)
+		} else {
+			dst = d.appendFields(dst, append(append([]byte{'{'}, r.Extra...), '}'), p)
+		}
+	}
 	if who.Authenticated() {
 		dst = d.appendAnnotations(dst, r.Scope.Mode, who)
 	}

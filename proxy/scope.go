@@ -12,6 +12,9 @@ import (
 type scopeParams struct {
 	locale, mode       string
 	hasLocale, hasMode bool
+	// prefix is the locale of the path's prefix (/fr/api/v1/...), which
+	// takes the default locale's place (see localizePath).
+	prefix string
 }
 
 // readScopeParams reads aposLocale/aposMode and their documented hyphenated
@@ -32,6 +35,7 @@ func readScopeParams(args *fasthttp.Args) scopeParams {
 	if i := strings.IndexByte(p.locale, ':'); i >= 0 {
 		p.locale, p.mode, p.hasMode = p.locale[:i], p.locale[i+1:], true
 	}
+	p.prefix = string(args.Peek(prefixLocaleArg))
 	return p
 }
 
@@ -52,6 +56,9 @@ func (l *locales) has(name string) bool { _, ok := l.names[name]; return ok }
 // back to the default silently, or is invalid when strict.
 func (l *locales) resolveScope(p scopeParams, id adapters.DocID, strict bool) (adapters.Scope, error) {
 	s := adapters.Scope{Locale: l.def, Mode: adapters.Published}
+	if p.prefix != "" {
+		s.Locale = p.prefix
+	}
 	switch {
 	case p.hasLocale:
 		if l.has(p.locale) {

@@ -85,6 +85,10 @@ func New(cfg *config.Config, backends map[string]adapters.Adapter, opts Options)
 		}
 		s.types[name] = d
 		s.routeType(d)
+		s.routeWorkflow(d)
+	}
+	if err := s.routeI18n(); err != nil {
+		return nil, err
 	}
 	s.router.NotFound = s.notFound
 	s.router.HandleMethodNotAllowed = false
@@ -125,7 +129,9 @@ func (s *Server) Handler() fasthttp.RequestHandler {
 	return func(ctx *fasthttp.RequestCtx) {
 		defer s.recoverPanic(ctx)
 		s.cors.allow(ctx)
-		h(ctx)
+		if s.localizePath(ctx) {
+			h(ctx)
+		}
 	}
 }
 

@@ -1,0 +1,207 @@
+package proxy
+
+import (
+	"slices"
+	"time"
+
+	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/tidwall/gjson"
+	"github.com/valyala/fasthttp"
+)
+
+// routeWorkflow registers the per-document workflow routes of the
+// contract's §4.7 for a type with drafts whose backend has the Workflow
+// capability. Their static last segment keeps them apart from /{id}.
+func (s *Server) routeWorkflow(d *docType) {
+	if _, ok := d.backend.(adapters.Workflow); !ok || !d.hasDrafts() {
+		return
+	}
+	one := s.cfg.Server.Prefix + "/" + d.name + "/{id}/"
+	for name, h := range map[string]func(*call, *docType) error{
+		"publish":                      s.publish,
+		"unpublish":                    s.unpublish,
+		"revert-draft-to-published":    s.revertDraft,
+		"revert-published-to-previous": s.revertPublished,
+		"localize":                     s.localize,
+		"submit":                       s.submit,
+		"dismiss-submission":           s.dismissSubmission,
+	} {
+		s.router.POST(one+name, s.handle(d, h))
+	}
+	s.router.GET(one+"locales", s.handle(d, s.docLocales))
+	s.router.HEAD(one+"locales", s.handle(d, s.docLocales))
+}
+
+// workflowTarget resolves the route's document for a workflow operation
+// that needs role: its aposDocId and locale (the mode of the _id does not
+// matter: each operation looks up the record it works on), and the
+// backend's Workflow.
+func (s *Server) workflowTarget(c *call, d *docType, allowed bool) (adapters.Workflow, string, string, error) {
+	docID, scope, err := s.target(c, d)
+	if err != nil {
+		return nil, "", "", err
+	}
+	if !allowed {
+		return nil, "", "", adapters.ErrForbidden
+	}
+	return d.backend.(adapters.Workflow), docID, scope.Locale, nil
+}
+
+// publish serves POST :_id/publish: the draft, published (DECISIONS 15).
+// Body {"force":true} publishes over a legacy row that changed behind the
+// proxy's back (overlay types), which is otherwise a 409 conflict.
+func (s *Server) publish(c *call, d *docType) error {
+	wf, docID, locale, err := s.workflowTarget(c, d, d.canPublish(c.who))
+	if err != nil {
+		return err
+	}
+	body, err := jsonBody(c.ctx)
+	if err != nil {
+		return err
+	}
+	rec, err := wf.Publish(c.bctx, locale, docID, adapters.PublishOptions{Force: body.Get("force").Bool()})
+	if err != nil {
+		return err
+	}
+	return s.sendWritten(c, d, rec)
+}
+
+// unpublish serves POST :_id/unpublish: the draft, its published copy gone.
+func (s *Server) unpublish(c *call, d *docType) error {
+	wf, docID, locale, err := s.workflowTarget(c, d, d.canPublish(c.who))
+	if err != nil {
+		return err
+	}
+	rec, err := wf.Unpublish(c.bctx, locale, docID)
+	if err != nil {
+		return err
+	}
+	return s.sendWritten(c, d, rec)
+}
+
+// revertDraft serves POST :_id/revert-draft-to-published: the reverted
+// draft, or false when there was nothing to revert (as Apostrophe answers).
+func (s *Server) revertDraft(c *call, d *docType) error {
+	wf, docID, locale, err := s.workflowTarget(c, d, d.canPublish(c.who))
+	if err != nil {
+		return err
+	}
+	rec, err := wf.RevertDraftToPublished(c.bctx, locale, docID)
+	switch {
+	case err != nil:
+		return err
+	case rec == nil:
+		writeJSON(c.ctx, fasthttp.StatusOK, []byte("false"))
+		return nil
+	}
+	return s.sendWritten(c, d, rec)
+}
+
+// revertPublished serves POST :_id/revert-published-to-previous: the
+// published document restored from its previous copy.
+func (s *Server) revertPublished(c *call, d *docType) error {
+	wf, docID, locale, err := s.workflowTarget(c, d, d.canPublish(c.who))
+	if err != nil {
+		return err
+	}
+	rec, err := wf.RevertPublishedToPrevious(c.bctx, locale, docID)
+	if err != nil {
+		return err
+	}
+	return s.sendWritten(c, d, rec)
+}
+
+// localize serves POST :_id/localize {toLocale, update}: the draft made in
+// toLocale. A missing, unknown or current toLocale is 400 invalid.
+func (s *Server) localize(c *call, d *docType) error {
+	wf, docID, locale, err := s.workflowTarget(c, d, d.canPublish(c.who))
+	if err != nil {
+		return err
+	}
+	body, err := jsonBody(c.ctx)
+	if err != nil {
+		return err
+	}
+	to := body.Get("toLocale")
+	if to.Type != gjson.String || !s.locales.has(to.Str) || to.Str == locale {
+		return adapters.Invalid("toLocale", "invalid", "Name a configured locale other than the document's.")
+	}
+	rec, err := wf.Localize(c.bctx, docID, locale, to.Str, body.Get("update").Bool())
+	if err != nil {
+		return err
+	}
+	return s.sendWritten(c, d, rec)
+}
+
+// submit serves POST :_id/submit: a contributor asks for publication. The
+// answer is the submission, {"by","byId","at"}, also shown on the draft.
+func (s *Server) submit(c *call, d *docType) error {
+	wf, docID, locale, err := s.workflowTarget(c, d, d.canWrite(c.who, adapters.Draft))
+	if err != nil {
+		return err
+	}
+	sub := adapters.Submission{By: c.who.Title, ByID: c.who.ID, At: time.Now().UTC()}
+	if err := wf.Submit(c.bctx, locale, docID, sub); err != nil {
+		return err
+	}
+	b := append([]byte(`{"by":`), appendString(nil, sub.By)...)
+	b = append(b, `,"byId":`...)
+	if sub.ByID == "" {
+		b = append(b, "null"...)
+	} else {
+		b = appendString(b, sub.ByID)
+	}
+	b = append(b, `,"at":`...)
+	b = appendValue(b, sub.At)
+	writeJSON(c.ctx, fasthttp.StatusOK, append(b, '}'))
+	return nil
+}
+
+// dismissSubmission serves POST :_id/dismiss-submission: an empty 200.
+func (s *Server) dismissSubmission(c *call, d *docType) error {
+	wf, docID, locale, err := s.workflowTarget(c, d, d.canWrite(c.who, adapters.Draft))
+	if err != nil {
+		return err
+	}
+	return wf.DismissSubmission(c.bctx, locale, docID)
+}
+
+// docLocales serves GET :_id/locales: {"results":[{"_id","aposLocale"}]},
+// in the configured locales' order, published records only for callers
+// without view-draft, and no private locale for anonymous callers.
+func (s *Server) docLocales(c *call, d *docType) error {
+	docID, _, err := s.target(c, d)
+	if err != nil {
+		return err
+	}
+	scopes, err := d.backend.(adapters.Workflow).Locales(c.bctx, docID)
+	if err != nil {
+		return err
+	}
+	b := []byte(`{"results":[`)
+	n := 0
+	for _, name := range s.locales.order {
+		if !s.locales.visible(name, c.who) {
+			continue
+		}
+		for _, m := range []adapters.Mode{adapters.Published, adapters.Draft} {
+			if m == adapters.Draft && !c.who.CanViewDraft() || !slices.Contains(scopes, adapters.Scope{Locale: name, Mode: m}) {
+				continue
+			}
+			if n > 0 {
+				b = append(b, ',')
+			}
+			n++
+			sc := adapters.Scope{Locale: name, Mode: m}
+			b = append(b, `{"_id":"`...)
+			b = adapters.AppendID(b, docID, sc)
+			b = append(b, `","aposLocale":"`...)
+			b = append(b, name...)
+			b = append(b, ':')
+			b = append(b, m...)
+			b = append(b, `"}`...)
+		}
+	}
+	sendCacheable(c.ctx, c.who.Authenticated(), append(b, "]}"...))
+	return nil
+}
