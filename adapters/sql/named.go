@@ -15,8 +15,9 @@ import (
 // engine's placeholders, and every value is bound, never spliced.
 type Statement struct {
 	text string
-	// binds is the parameter of each placeholder, in order; a parameter
-	// used twice is bound twice.
+	// binds is the parameter of each placeholder, in order: with ?, a
+	// parameter used twice is bound twice; PostgreSQL's $n are numbered
+	// by name.
 	binds []string
 	// names are the distinct parameters, in order of first use.
 	names []string
@@ -66,15 +67,19 @@ func (db *DB) Compile(src string) (*Statement, error) {
 		}
 		switch tok.kind {
 		case tokParam:
-			st.binds = append(st.binds, tok.text)
-			if !slices.Contains(st.names, tok.text) {
+			n := slices.Index(st.names, tok.text)
+			if n < 0 {
+				n = len(st.names)
 				st.names = append(st.names, tok.text)
 			}
 			if pg {
-				b.WriteString("$" + strconv.Itoa(len(st.binds)))
-			} else {
-				b.WriteByte('?')
+				// One placeholder per name: PostgreSQL then infers its
+				// type from any of its uses (:x IS NULL alone tells none).
+				b.WriteString("$" + strconv.Itoa(n+1))
+				continue
 			}
+			st.binds = append(st.binds, tok.text)
+			b.WriteByte('?')
 			continue
 		case tokWord:
 			w := strings.ToUpper(tok.text)
@@ -87,6 +92,9 @@ func (db *DB) Compile(src string) (*Statement, error) {
 	}
 	st.rows = st.rows || rowKeywords[first]
 	st.text = b.String()
+	if pg {
+		st.binds = st.names
+	}
 	return st, nil
 }
 

@@ -49,6 +49,8 @@ INSERT INTO items (id, name, price) VALUES (3, 'Plum', 250);`)
 					`{"name":"Pear"}`, 1, []any{"Pear"}},
 				{"an injection attempt is a value", "SELECT name FROM items WHERE name = :n", map[string]any{"n": "x' OR '1'='1"}, "", 0, nil},
 				{"a missing parameter is NULL", "SELECT name FROM items WHERE name = :n", nil, "", 0, nil},
+				{"an optional filter", "SELECT name FROM items WHERE (price = :p OR :p IS NULL) AND id < 3 ORDER BY id", nil,
+					`{"name":"Apple"}|{"name":"Pear"}`, 2, []any{"Apple"}},
 				{"rows changed", "UPDATE items SET price = :p WHERE price = 250", map[string]any{"p": int64(300)}, "", 2, nil},
 				{"rows matched, even unchanged", "UPDATE items SET price = price WHERE id <= :id", map[string]any{"id": int64(2)}, "", 2, nil},
 				{"FOR UPDATE on every engine", "SELECT id FROM items WHERE id IN (:a, :b) ORDER BY id FOR UPDATE",
