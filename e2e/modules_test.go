@@ -134,9 +134,10 @@ func concurrently(n int, f func(i int) int) map[int]int {
 	return counts
 }
 
-// probe is a route appended to the shop's configuration that stores a
-// value from the query, the body or the context verbatim in a customer's
-// email.
+// probe is a module appended to the shop's configuration: its email route
+// stores a value from the query, the body or the context verbatim in a
+// customer's email; its REST handlers and named routes are those of
+// Apostrophe's restApiRoutes and weird-api-errors tests (C71-C73).
 const probe = `
 [modules.probe]
 database = "shop"
@@ -146,17 +147,84 @@ params.q = { query = "q" }
 params.b = { body = "b" }
 sql = [{ text = "UPDATE customers SET email = COALESCE(:b, :q, :_locale) WHERE id = :_id", expect_rows = 1, error = "notfound" }]
 result = "count"
+
+[modules.probe.rest_api_routes.getAll]
+public = true
+sql = ["SELECT 'getAll' AS handler"]
+[modules.probe.rest_api_routes.post]
+sql = ["SELECT 'post' AS handler"]
+[modules.probe.rest_api_routes.getOne]
+public = true
+sql = ["SELECT 'getOne' AS handler, id FROM customers WHERE id = :_id"]
+[modules.probe.rest_api_routes.put]
+sql = ["SELECT 'put' AS handler, id FROM customers WHERE id = :_id"]
+[modules.probe.rest_api_routes.patch]
+sql = ["SELECT 'patch' AS handler, id FROM customers WHERE id = :_id"]
+[modules.probe.rest_api_routes.delete]
+sql = ["SELECT 'delete' AS handler, id FROM customers WHERE id = :_id"]
+
+[modules.probe.api_routes.get.fetchItFine]
+public = true
+sql = ["SELECT COUNT(*) AS nifty FROM customers WHERE id = 1"]
+[modules.probe.api_routes.get.fetchItFailNormal]
+public = true
+sql = ["SELECT nothing FROM no_such_table"]
 `
 
+// TestDeclaredConformance replays C71-C73 on declared routes: the REST
+// handlers by name with the _id, a kebab-cased name, and a failing route
+// that is a masked 500 while the server goes on.
+func TestDeclaredConformance(t *testing.T) {
+	config := probeConfig(t)
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			s := startShopWith(t, e, binary, config)
+			expect(t, s.do(t, "GET", "/probe", "", ""), 200, "pages", "1", "results.0.handler", "getAll")
+			expect(t, s.do(t, "POST", "/probe", adminKey, "{}"), 200, "handler", "post")
+			for _, method := range []string{"GET", "PUT", "PATCH", "DELETE"} {
+				want := map[string]string{"GET": "getOne", "PUT": "put", "PATCH": "patch", "DELETE": "delete"}[method]
+				expect(t, s.do(t, method, "/probe/3", adminKey, "{}"), 200, "handler", want, "id", "3")
+			}
+			expect(t, s.do(t, "GET", "/probe/fetch-it-fine", "", ""), 200, "nifty", "1")
+			expect(t, s.do(t, "GET", "/probe/fetch-it-fail-normal", "", ""), 500, "@this", `{"name":"error","data":{},"message":"An error occurred."}`)
+			expect(t, s.do(t, "GET", "/probe/fetch-it-fine", "", ""), 200, "nifty", "1")
+		})
+	}
+}
+
+// TestDeclaredStartRefusals: mistakes that only the start can see stop it
+// with exit code 2 and the key path.
+func TestDeclaredStartRefusals(t *testing.T) {
+	for _, tc := range []struct{ name, change, want string }{
+		{"an undeclared parameter", strings.Replace(probe, "COALESCE(:b, :q", "COALESCE(:bb, :q", 1),
+			`modules.probe.api_routes.post.":_id/email".sql[0]: :bb is no parameter of the route`},
+		{"a positional placeholder", strings.Replace(probe, "'getOne' AS handler, id FROM customers WHERE id = :_id", "'getOne' AS handler, id FROM customers WHERE id = ?", 1),
+			"modules.probe.rest_api_routes.getOne.sql[0]: positional placeholder ?"},
+		{"a module of Apostrophe's", probe + "\n[modules.\"@apostrophecms/login\".api_routes.post.login]\nsql = [\"SELECT 1\"]\n",
+			`modules."@apostrophecms/login": a module name`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeConfig(t, tc.change)
+			code, out := runBinary(t, nil, "-config", path, "-listen", freeAddr(t))
+			if code != 2 || !strings.Contains(out, tc.want) {
+				t.Fatalf("exit %d, want 2 and %q:\n%s", code, tc.want, out)
+			}
+		})
+	}
+}
+
 // probeConfig writes the shop's configuration with the probe module.
-func probeConfig(t *testing.T) string {
+func probeConfig(t *testing.T) string { return writeConfig(t, probe) }
+
+// writeConfig writes the shop's configuration followed by extra.
+func writeConfig(t *testing.T, extra string) string {
 	src, err := os.ReadFile(filepath.Join(repoRoot, "config.toml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	text := strings.ReplaceAll(string(src), `"examples/shop/`, `"`+filepath.Join(repoRoot, "examples", "shop")+"/")
 	path := filepath.Join(t.TempDir(), "config.toml")
-	if err := os.WriteFile(path, []byte(text+probe), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(text+extra), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path
