@@ -23,6 +23,7 @@ import (
 	"github.com/aposproxy/aposproxy/adapters/backends"
 	"github.com/aposproxy/aposproxy/auth"
 	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/jobs"
 	"github.com/aposproxy/aposproxy/modules"
 	"github.com/aposproxy/aposproxy/modules/declared"
 	"github.com/aposproxy/aposproxy/proxy"
@@ -96,7 +97,16 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Optio
 	if err := login.Verify(startCtx); err != nil {
 		return startError{fmt.Errorf("the auth configuration does not match the database:\n%w", err)}
 	}
-	api, err := proxy.New(cfg, set.Adapters, proxy.Options{Log: log, Authenticators: []proxy.Authenticator{login}})
+	jobStore, err := set.JobStore(startCtx, cfg)
+	if err != nil {
+		return startError{err}
+	}
+	runner, err := jobs.New(startCtx, jobStore, log, cfg.Server.RequestTimeout.Duration)
+	if err != nil {
+		return startError{fmt.Errorf("jobs: %w", err)}
+	}
+	defer runner.Close()
+	api, err := proxy.New(cfg, set.Adapters, proxy.Options{Log: log, Authenticators: []proxy.Authenticator{login}, Jobs: runner})
 	if err != nil {
 		return startError{err}
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/jobs"
 	"github.com/fasthttp/router"
 	"github.com/valyala/fasthttp"
 )
@@ -29,6 +30,7 @@ type Server struct {
 	timeout time.Duration
 	strict  bool
 	router  *router.Router
+	runner  *jobs.Runner // nil: batch routes answer 501
 }
 
 // Options are what New needs beyond the configuration.
@@ -37,6 +39,8 @@ type Options struct {
 	// Authenticators run before API keys (bearer tokens, sessions); see
 	// HasAPIKey.
 	Authenticators []Authenticator
+	// Jobs runs batch operations; without it batch routes answer 501.
+	Jobs *jobs.Runner
 }
 
 // New builds the front end for cfg over the given adapters, one per
@@ -49,6 +53,7 @@ func New(cfg *config.Config, backends map[string]adapters.Adapter, opts Options)
 		timeout: cfg.Server.RequestTimeout.Duration,
 		strict:  cfg.Server.StrictParams,
 		router:  router.New(),
+		runner:  opts.Jobs,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -86,8 +91,12 @@ func New(cfg *config.Config, backends map[string]adapters.Adapter, opts Options)
 		s.types[name] = d
 		s.routeType(d)
 		s.routeWorkflow(d)
+		s.routeBatch(d)
 	}
 	if err := s.routeI18n(); err != nil {
+		return nil, err
+	}
+	if err := s.routeJobs(); err != nil {
 		return nil, err
 	}
 	s.router.NotFound = s.notFound

@@ -1,0 +1,171 @@
+package proxy
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/tidwall/gjson"
+	"github.com/valyala/fasthttp"
+)
+
+// routeBatch registers the batch routes of the contract's §4.8 for a type
+// with drafts and the Workflow capability: POST /<type>/publish, archive,
+// restore and localize, with {_ids:[...]}, answering {jobId} at once.
+func (s *Server) routeBatch(d *docType) {
+	if _, ok := d.backend.(adapters.Workflow); !ok || !d.hasDrafts() {
+		return
+	}
+	base := s.cfg.Server.Prefix + "/" + d.name + "/"
+	for _, name := range []string{"publish", "archive", "restore", "localize"} {
+		s.router.POST(base+name, s.handle(d, func(c *call, d *docType) error { return s.batch(c, d, name) }))
+	}
+}
+
+// routeJobs registers GET /@apostrophecms/job/:id: a job's document with
+// its percentage, for callers with view-draft (and the job's owner, when it
+// has one); 404 for anyone else, as Apostrophe answers.
+func (s *Server) routeJobs() error {
+	return s.AddRoute(Route{
+		Method: fasthttp.MethodGet,
+		Path:   s.cfg.Server.Prefix + "/@apostrophecms/job/{id}",
+		Handler: func(r *Request) ([]byte, error) {
+			if s.runner == nil || !r.Who.CanViewDraft() {
+				return nil, adapters.ErrNotFound
+			}
+			return s.runner.Get(r.Context, r.Param("id"), r.Who.ID)
+		},
+	})
+}
+
+// batch starts the job of one batch route. Archiving and restoring set the
+// type's archived field on each draft (a type that maps none fails every
+// item, saying so); archiving also unpublishes, as in Apostrophe.
+func (s *Server) batch(c *call, d *docType, name string) error {
+	allowed := d.canPublish(c.who)
+	if name == "restore" {
+		allowed = d.canWrite(c.who, adapters.Draft)
+	}
+	if !allowed {
+		return adapters.ErrForbidden
+	}
+	if s.runner == nil {
+		return adapters.Errorf(adapters.ErrUnimplemented, "Batch operations need a job store.")
+	}
+	body, err := jsonBody(c.ctx)
+	if err != nil {
+		return err
+	}
+	items, err := stringList(body, "_ids")
+	if err != nil {
+		return err
+	}
+	scope, err := s.listScope(c, d, adapters.DocID{})
+	if err != nil {
+		return err
+	}
+	wf := d.backend.(adapters.Workflow)
+	var one func(ctx context.Context, locale, docID string) (*adapters.Record, error)
+	switch name {
+	case "publish":
+		one = func(ctx context.Context, locale, docID string) (*adapters.Record, error) {
+			return wf.Publish(ctx, locale, docID, adapters.PublishOptions{})
+		}
+	case "archive", "restore":
+		one = func(ctx context.Context, locale, docID string) (*adapters.Record, error) {
+			return nil, archive(ctx, d, wf, locale, docID, name == "archive")
+		}
+	case "localize":
+		if one, err = s.localizeAll(body, wf); err != nil {
+			return err
+		}
+	}
+	id, err := s.runner.Start(c.bctx, c.who.ID, items, func(ctx context.Context, item string) (json.RawMessage, error) {
+		target, ok := adapters.ParseID(item)
+		if !ok {
+			return nil, adapters.ErrNotFound
+		}
+		locale := scope.Locale
+		if target.Locale != "" {
+			locale = target.Locale
+		}
+		rec, err := one(ctx, locale, target.DocID)
+		if err != nil || rec == nil {
+			return nil, err
+		}
+		b := appendString([]byte(`{"_id":`), string(adapters.AppendID(nil, rec.DocID, rec.Scope)))
+		return append(b, '}'), nil
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(c.ctx, fasthttp.StatusOK, append(appendString([]byte(`{"jobId":`), id), '}'))
+	return nil
+}
+
+// localizeAll reads the localize batch's {toLocales, update} and returns
+// the operation on one document: a draft in every other target locale.
+func (s *Server) localizeAll(body gjson.Result, wf adapters.Workflow) (func(context.Context, string, string) (*adapters.Record, error), error) {
+	to, err := stringList(body, "toLocales")
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range to {
+		if !s.locales.has(l) {
+			return nil, adapters.Invalid("toLocales", "invalid", "Name configured locales.")
+		}
+	}
+	update := body.Get("update").Bool()
+	return func(ctx context.Context, locale, docID string) (*adapters.Record, error) {
+		for _, l := range to {
+			if l == locale {
+				continue
+			}
+			if _, err := wf.Localize(ctx, docID, locale, l, update); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+	}, nil
+}
+
+// archive sets the archived field of the draft of docID in locale, and
+// unpublishes the document when archiving it.
+func archive(ctx context.Context, d *docType, wf adapters.Workflow, locale, docID string, archived bool) error {
+	if f := d.fields["archived"]; f == nil || f.Kind != adapters.Boolean {
+		return adapters.Errorf(adapters.ErrInvalid, "Documents of type %s cannot be archived: it maps no boolean archived field.", d.name)
+	}
+	_, err := d.backend.Update(ctx, adapters.Scope{Locale: locale, Mode: adapters.Draft}, docID,
+		func(*adapters.Record) ([]adapters.Value, error) {
+			return []adapters.Value{{Field: "archived", V: archived}}, nil
+		})
+	if err != nil || !archived {
+		return err
+	}
+	if _, err := wf.Unpublish(ctx, locale, docID); !errors.Is(err, adapters.ErrNotFound) {
+		return err
+	}
+	return nil
+}
+
+// stringList reads the body member name as a non-empty array of strings;
+// anything else is 400 invalid, as Apostrophe answers.
+func stringList(body gjson.Result, name string) ([]string, error) {
+	v := body.Get(gjson.Escape(name))
+	bad := adapters.Invalid(name, "invalid", "Send an array of strings.")
+	if !v.IsArray() {
+		return nil, bad
+	}
+	var out []string
+	for _, e := range v.Array() {
+		if e.Type != gjson.String {
+			return nil, bad
+		}
+		out = append(out, e.Str)
+	}
+	if len(out) == 0 {
+		return nil, bad
+	}
+	return out, nil
+}
