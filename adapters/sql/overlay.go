@@ -88,16 +88,36 @@ func (o *overlay) scope(m adapters.Mode) adapters.Scope {
 	return adapters.Scope{Locale: o.def, Mode: m}
 }
 
+// rows are the two rows of a default-locale document, read and locked:
+// the legacy row (the published record), and the draft's shadow row.
+type rows struct {
+	live, draft       *row
+	hasLive, hasDraft bool
+}
+
+// lock reads and locks the default-locale rows of key, always the legacy
+// row first, so that operations on one document queue on it rather than
+// deadlock.
+func (o *overlay) lock(ctx context.Context, tx *sql.Tx, key any) (rows, error) {
+	var r rows
+	var err error
+	if r.live, r.hasLive, err = o.legacy.lockRow(ctx, tx, o.scope(adapters.Published), key); err != nil {
+		return r, err
+	}
+	r.draft, r.hasDraft, err = o.shadow.lockRow(ctx, tx, o.scope(adapters.Draft), key)
+	return r, err
+}
+
 // lockDraft reads and locks the row holding the draft of scope s.
 func (o *overlay) lockDraft(ctx context.Context, tx *sql.Tx, s adapters.Scope, key any) (*row, bool, error) {
 	if s.Locale != o.def {
 		return o.shadow.lockRow(ctx, tx, s, key)
 	}
-	r, ok, err := o.shadow.lockRow(ctx, tx, s, key)
-	if err != nil || ok {
-		return r, ok, err
+	r, err := o.lock(ctx, tx, key)
+	if r.hasDraft || err != nil {
+		return r.draft, r.hasDraft, err
 	}
-	return o.legacy.lockRow(ctx, tx, o.scope(adapters.Published), key)
+	return r.live, r.hasLive, nil
 }
 
 // ownDraft makes sure that the default-locale draft of key, when it is the
@@ -105,22 +125,18 @@ func (o *overlay) lockDraft(ctx context.Context, tx *sql.Tx, s adapters.Scope, k
 // the legacy row, with its fingerprint. It returns the legacy row, or nil
 // when there is none.
 func (o *overlay) ownDraft(ctx context.Context, tx *sql.Tx, key any) (live *row, err error) {
-	_, own, err := o.shadow.lockRow(ctx, tx, o.scope(adapters.Draft), key)
-	if err != nil {
-		return nil, err
-	}
-	live, hasLive, err := o.legacy.lockRow(ctx, tx, o.scope(adapters.Published), key)
+	r, err := o.lock(ctx, tx, key)
 	switch {
-	case err != nil || !hasLive:
+	case err != nil || !r.hasLive:
 		return nil, err
-	case own:
-		return live, nil
+	case r.hasDraft:
+		return r.live, nil
 	}
-	if _, err := o.shadow.insertValues(ctx, tx, o.scope(adapters.Draft), key, o.legacy.allValues(live)); err != nil {
+	if _, err := o.shadow.insertValues(ctx, tx, o.scope(adapters.Draft), key, o.legacy.allValues(r.live)); err != nil {
 		return nil, err
 	}
-	fp := o.legacy.fingerprint(live)
-	return live, o.setBase(ctx, tx, key, &fp)
+	fp := o.legacy.fingerprint(r.live)
+	return r.live, o.setBase(ctx, tx, key, &fp)
 }
 
 // setBase records the fingerprint of the legacy row the default-locale

@@ -26,28 +26,24 @@ func (o *overlay) defaultVersions() versions {
 // replaced becomes the previous copy. Unless force is set, a legacy row
 // that changed since the draft was made is a conflict.
 func (o *overlay) publish(ctx context.Context, tx *sql.Tx, docID string, key any, force bool) (*adapters.Record, error) {
-	draft, pub := o.scope(adapters.Draft), o.scope(adapters.Published)
-	d, own, err := o.shadow.lockRow(ctx, tx, draft, key)
-	if err != nil {
-		return nil, err
-	}
-	live, hasLive, err := o.legacy.lockRow(ctx, tx, pub, key)
-	if err != nil || !own && !hasLive {
+	draft := o.scope(adapters.Draft)
+	r, err := o.lock(ctx, tx, key)
+	if err != nil || !r.hasDraft && !r.hasLive {
 		return nil, notFound(err)
 	}
-	if own && !force {
-		if err := o.checkBase(ctx, tx, key, live, hasLive); err != nil {
+	if r.hasDraft && !force {
+		if err := o.checkBase(ctx, tx, key, r.live, r.hasLive); err != nil {
 			return nil, err
 		}
 	}
 	now := time.Now().UTC()
-	if hasLive {
-		if err := o.defaultVersions().keepPrevious(ctx, tx, docID, key, o.legacy, live); err != nil {
+	if r.hasLive {
+		if err := o.defaultVersions().keepPrevious(ctx, tx, docID, key, o.legacy, r.live); err != nil {
 			return nil, err
 		}
 	}
-	if own {
-		if docID, key, err = o.writeLive(ctx, tx, docID, key, d, hasLive, now); err != nil {
+	if r.hasDraft {
+		if docID, key, err = o.writeLive(ctx, tx, docID, key, r.draft, r.hasLive, now); err != nil {
 			return nil, err
 		}
 	}
@@ -126,15 +122,11 @@ func (o *overlay) unpublish(ctx context.Context, tx *sql.Tx, docID string, key a
 // row again; nil when the draft has no changes or was never published.
 func (o *overlay) revertDraft(ctx context.Context, tx *sql.Tx, docID string, key any) (*adapters.Record, error) {
 	draft := o.scope(adapters.Draft)
-	d, own, err := o.shadow.lockRow(ctx, tx, draft, key)
-	if err != nil {
-		return nil, err
-	}
-	live, hasLive, err := o.legacy.lockRow(ctx, tx, o.scope(adapters.Published), key)
+	r, err := o.lock(ctx, tx, key)
 	switch {
-	case err != nil || !own && !hasLive:
+	case err != nil || !r.hasDraft && !r.hasLive:
 		return nil, notFound(err)
-	case !own || !hasLive || o.legacy.sameContent(d, live):
+	case !r.hasDraft || !r.hasLive || o.legacy.sameContent(r.draft, r.live):
 		return nil, nil
 	}
 	if err := o.shadow.deleteRow(ctx, tx, draft, key); err != nil {

@@ -30,8 +30,8 @@ func (o *overlay) insert(ctx context.Context, s adapters.Scope, in *adapters.Ins
 		}
 		rec, err := o.legacy.inTx(ctx, func(tx *sql.Tx) (*adapters.Record, error) {
 			if s.Locale == o.def {
-				_, live, err := o.legacy.lockRow(ctx, tx, o.scope(adapters.Published), key)
-				if err != nil || live {
+				r, err := o.lock(ctx, tx, key)
+				if err != nil || r.hasLive {
 					return nil, orErr(err, adapters.Wrap(adapters.ErrConflict, msgConflict, nil))
 				}
 			}

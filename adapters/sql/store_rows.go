@@ -6,10 +6,14 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
+	mathrand "math/rand/v2"
 	"strings"
 	"time"
 
 	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // view returns an adapter with a's mapping over another table: the same
@@ -126,8 +130,45 @@ func (a *Adapter) deleteRow(ctx context.Context, tx *sql.Tx, s adapters.Scope, k
 	return nil
 }
 
-// inTx runs fn in one transaction, committed when fn succeeds.
+// retries is how many times inTx runs a transaction the engine aborted to
+// break a deadlock, after the first.
+const retries = 3
+
+// inTx runs fn in one transaction, committed when fn succeeds. A
+// transaction that the engine chose as a deadlock's victim (MySQL's gap
+// locks make that happen to inserts that do not even touch the same rows)
+// runs again, a few times, after a short random pause.
 func (a *Adapter) inTx(ctx context.Context, fn func(tx *sql.Tx) (*adapters.Record, error)) (*adapters.Record, error) {
+	for try := 0; ; try++ {
+		rec, err := a.tryTx(ctx, fn)
+		if err == nil || try == retries || !deadlocked(err) {
+			return rec, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(time.Duration(1+mathrand.IntN(10<<try)) * time.Millisecond):
+		}
+	}
+}
+
+// deadlocked reports whether err is an engine's refusal of a transaction
+// to break a deadlock or a serialization conflict: running it again may
+// succeed.
+func deadlocked(err error) bool {
+	var pe *pgconn.PgError
+	var me *mysql.MySQLError
+	switch {
+	case errors.As(err, &pe):
+		return pe.Code == "40P01" || pe.Code == "40001"
+	case errors.As(err, &me):
+		return me.Number == 1213
+	}
+	return false
+}
+
+// tryTx is one run of inTx.
+func (a *Adapter) tryTx(ctx context.Context, fn func(tx *sql.Tx) (*adapters.Record, error)) (*adapters.Record, error) {
 	tx, err := a.db.x.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, a.fail(ctx, err)
