@@ -57,7 +57,9 @@ func (a *Auth) logout(r *proxy.Request) ([]byte, error) {
 		return nil, unavailable(err)
 	}
 	a.setLoggedOut(r.SetCookie)
-	return nil, nil
+	// Apostrophe answers an empty 200; the official OpenAPI description
+	// promises a JSON object. {} satisfies both kinds of client.
+	return []byte("{}"), nil
 }
 
 // whoami serves GET and POST /whoami: the caller's defined keys among
