@@ -50,8 +50,9 @@ type Workflow interface {
 	DismissSubmission(ctx context.Context, locale, docID string) error
 	// Locales lists the locales and modes in which the document has a
 	// record, in no particular order. An empty list means the document
-	// does not exist.
-	Locales(ctx context.Context, docID string) ([]Scope, error)
+	// does not exist. locales are the configured locales, for a backend
+	// that must ask for each.
+	Locales(ctx context.Context, docID string, locales []string) ([]Scope, error)
 }
 
 // PublishOptions are the choices of one publication.

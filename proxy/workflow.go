@@ -174,7 +174,7 @@ func (s *Server) docLocales(c *call, d *docType) error {
 	if err != nil {
 		return err
 	}
-	scopes, err := d.backend.(adapters.Workflow).Locales(c.bctx, docID)
+	scopes, err := d.backend.(adapters.Workflow).Locales(c.bctx, docID, s.locales.order)
 	if err != nil {
 		return err
 	}

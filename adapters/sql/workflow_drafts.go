@@ -112,8 +112,8 @@ func (a *Adapter) readDraft(ctx context.Context, tx *sql.Tx, locale, docID strin
 	return a.read(ctx, tx, a.get, draft, docID, key)
 }
 
-// Locales implements adapters.Workflow.
-func (a *Adapter) Locales(ctx context.Context, docID string) ([]adapters.Scope, error) {
+// Locales implements adapters.Workflow; the tables tell the locales.
+func (a *Adapter) Locales(ctx context.Context, docID string, _ []string) ([]adapters.Scope, error) {
 	key, ok := a.keyOf(docID)
 	if !ok || a.store == nil {
 		return nil, nil

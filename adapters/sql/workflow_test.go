@@ -206,7 +206,7 @@ func testWorkflow(t *testing.T, a *Adapter, values []adapters.Value) {
 		expectDoc(t, a, frDraft, id, doc{found: true, modified: adapters.False, extra: []string{"localizedAt", "*", "lastPublishedAt", "*"}})
 	})
 	t.Run("locales", func(t *testing.T) {
-		got, err := a.Locales(ctx, id)
+		got, err := a.Locales(ctx, id, nil)
 		noErr(t, err)
 		slices.SortFunc(got, func(x, y adapters.Scope) int {
 			return strings.Compare(x.Locale+string(x.Mode), y.Locale+string(y.Mode))
@@ -238,7 +238,7 @@ func testWorkflow(t *testing.T, a *Adapter, values []adapters.Value) {
 		if n != 0 {
 			t.Fatalf("%d members of deleted records are left", n)
 		}
-		got, err := a.Locales(ctx, id)
+		got, err := a.Locales(ctx, id, nil)
 		noErr(t, err)
 		if len(got) != 1 || got[0] != enDraft {
 			t.Fatalf("locales after deletes %v", got)

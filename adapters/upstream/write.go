@@ -154,10 +154,9 @@ func (a *Adapter) deleteOne(ctx context.Context, s adapters.Scope, key string) e
 
 // Publish copies the draft of docID in locale over its published variant
 // with the service's publish operation and returns the draft, as
-// Apostrophe's publish route does. It is the operation a later workflow
-// capability wires in; the service's own publish is not atomic with
-// anything else.
-func (a *Adapter) Publish(ctx context.Context, locale, docID string) (*adapters.Record, error) {
+// Apostrophe's publish route does (see workflow.go). The service decides
+// what publishing means; the options do not change it.
+func (a *Adapter) Publish(ctx context.Context, locale, docID string, _ adapters.PublishOptions) (*adapters.Record, error) {
 	if a.publish == nil {
 		return nil, adapters.Errorf(adapters.ErrUnimplemented, "%s cannot be published through its service", a.schema.Type)
 	}

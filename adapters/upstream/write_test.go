@@ -261,7 +261,7 @@ func TestDelete(t *testing.T) {
 func TestPublish(t *testing.T) {
 	a, url := inventory(t)
 	ctx := context.Background()
-	rec, err := a.Publish(ctx, "en", "INV-0005")
+	rec, err := a.Publish(ctx, "en", "INV-0005", adapters.PublishOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +271,7 @@ func TestPublish(t *testing.T) {
 	if status, body := raw(t, url, "INV-0005", "en", "live"); status != 200 || gjson.GetBytes(body, "data.item.label").Str != "Maple desk" {
 		t.Errorf("published variant: %d %s", status, body)
 	}
-	if _, err := a.Publish(ctx, "fr", "INV-0002"); !errors.Is(err, adapters.ErrNotFound) {
+	if _, err := a.Publish(ctx, "fr", "INV-0002", adapters.PublishOptions{}); !errors.Is(err, adapters.ErrNotFound) {
 		t.Errorf("publishing a missing draft: err = %v, want notfound", err)
 	}
 }
