@@ -168,12 +168,13 @@ public = true
 sql = ["SELECT COUNT(*) AS nifty FROM customers WHERE id = 1"]
 [modules.probe.api_routes.get.fetchItFailNormal]
 public = true
-sql = ["SELECT nothing FROM no_such_table"]
+sql = ["WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1001) SELECT i FROM n"]
 `
 
 // TestDeclaredConformance replays C71-C73 on declared routes: the REST
-// handlers by name with the _id, a kebab-cased name, and a failing route
-// that is a masked 500 while the server goes on.
+// handlers by name with the _id, a kebab-cased name, and a route failing
+// at run time (a statement returning more rows than a route may) that is
+// a masked 500 while the server goes on.
 func TestDeclaredConformance(t *testing.T) {
 	config := probeConfig(t)
 	for _, e := range engines {
@@ -198,6 +199,8 @@ func TestDeclaredStartRefusals(t *testing.T) {
 	for _, tc := range []struct{ name, change, want string }{
 		{"an undeclared parameter", strings.Replace(probe, "COALESCE(:b, :q", "COALESCE(:bb, :q", 1),
 			`modules.probe.api_routes.post.":_id/email".sql[0]: :bb is no parameter of the route`},
+		{"a missing table", strings.Replace(probe, "SELECT COUNT(*) AS nifty FROM customers", "SELECT COUNT(*) AS nifty FROM customerz", 1),
+			"modules.probe.api_routes.get.fetchItFine.sql[0]: "},
 		{"a positional placeholder", strings.Replace(probe, "'getOne' AS handler, id FROM customers WHERE id = :_id", "'getOne' AS handler, id FROM customers WHERE id = ?", 1),
 			"modules.probe.rest_api_routes.getOne.sql[0]: positional placeholder ?"},
 		{"a module of Apostrophe's", probe + "\n[modules.\"@apostrophecms/login\".api_routes.post.login]\nsql = [\"SELECT 1\"]\n",

@@ -197,7 +197,7 @@ func TestModule(t *testing.T) {
 		{"an unknown route", "GET", "/rest-test/1000/nope", "guest-key", "", 404, []string{"name", "notfound"}},
 		// Results.
 		{"nil is an empty 200", "GET", "/rest-test/nothing", "guest-key", "", 200, []string{"@this", ""}},
-		{"raw JSON", "GET", "/rest-test/raw", "guest-key", "", 200, []string{"@this", `{"a":[1,2]}`}},
+		{"raw JSON as it is", "GET", "/rest-test/raw", "guest-key", "", 200, []string{"@this", `{"a": [1, 2]}`}},
 		{"a string", "GET", "/rest-test/text", "guest-key", "", 200, []string{"@this", `"<b>&</b>"`}},
 		// Modes, locales and _id parts.
 		{"the _id's locale and mode", "GET", "/rest-test/abc:fr:draft", "contributor-key", "", 200, []string{"docId", "abc", "locale", "fr", "mode", "draft", "_id", "abc:fr:draft"}},

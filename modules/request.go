@@ -97,12 +97,13 @@ func (rt route) serve(s *proxy.Server) func(*proxy.Request) ([]byte, error) {
 // would send it as HTML).
 func encode(v any) ([]byte, error) {
 	if raw, ok := v.(json.RawMessage); ok {
-		if len(raw) == 0 {
+		if len(raw) == 0 || string(raw) == "null" {
 			return nil, nil
 		}
 		if !json.Valid(raw) {
 			return nil, fmt.Errorf("the handler returned invalid JSON")
 		}
+		return raw, nil
 	}
 	if v == nil {
 		return nil, nil

@@ -24,6 +24,8 @@ type Statement struct {
 	// rows: the statement gives rows (SELECT, WITH, RETURNING, ...)
 	// rather than a count of affected rows.
 	rows bool
+	// readOnly: a SELECT that neither writes nor locks.
+	readOnly bool
 }
 
 // Params lists the statement's parameters, in order of first use.
@@ -33,9 +35,17 @@ func (s *Statement) Params() []string { return s.names }
 // of the rows it changed.
 func (s *Statement) ReturnsRows() bool { return s.rows }
 
+// ReadOnly reports whether the statement is a SELECT that neither writes
+// nor locks rows (no FOR UPDATE or FOR SHARE), so that a transaction of
+// such statements can be read-only.
+func (s *Statement) ReadOnly() bool { return s.readOnly }
+
 // trailingForUpdate matches a final FOR UPDATE, which SQLite does not
 // know: its transactions take the write lock when they begin.
 var trailingForUpdate = regexp.MustCompile(`(?is)\s+for\s+update\s*;?\s*$`)
+
+// writeWords mark a statement that writes or locks, wherever they appear.
+var writeWords = map[string]bool{"UPDATE": true, "INSERT": true, "DELETE": true, "MERGE": true, "REPLACE": true, "SHARE": true, "LOCK": true, "INTO": true}
 
 // rowKeywords start statements that give rows.
 var rowKeywords = map[string]bool{"SELECT": true, "WITH": true, "VALUES": true, "SHOW": true, "EXPLAIN": true, "TABLE": true, "PRAGMA": true}
@@ -48,6 +58,7 @@ var rowKeywords = map[string]bool{"SELECT": true, "WITH": true, "VALUES": true, 
 // every engine.
 func (db *DB) Compile(src string) (*Statement, error) {
 	src = strings.TrimSpace(src)
+	locks := trailingForUpdate.MatchString(src)
 	if _, ok := db.dialect.(sqliteDialect); ok {
 		src = trailingForUpdate.ReplaceAllString(src, "")
 	}
@@ -59,7 +70,7 @@ func (db *DB) Compile(src string) (*Statement, error) {
 	sc := scanner{src: src, postgres: pg}
 	st := &Statement{}
 	var b strings.Builder
-	first := ""
+	first, writes := "", locks
 	for !sc.done() {
 		tok, err := sc.next()
 		if err != nil {
@@ -87,10 +98,12 @@ func (db *DB) Compile(src string) (*Statement, error) {
 				first = w
 			}
 			st.rows = st.rows || w == "RETURNING"
+			writes = writes || writeWords[w]
 		}
 		b.WriteString(tok.text)
 	}
 	st.rows = st.rows || rowKeywords[first]
+	st.readOnly = first == "SELECT" && !writes
 	st.text = b.String()
 	if pg {
 		st.binds = st.names

@@ -67,3 +67,28 @@ func TestCompile(t *testing.T) {
 		})
 	}
 }
+
+func TestReadOnly(t *testing.T) {
+	db := &DB{dialect: postgresDialect{}}
+	for _, tc := range []struct {
+		src  string
+		want bool
+	}{
+		{"SELECT id, last_update FROM t WHERE a = :a", true},
+		{"select count(*) from t", true},
+		{"SELECT id FROM t WHERE id = :id FOR UPDATE", false},
+		{"SELECT id FROM t FOR SHARE", false},
+		{"SELECT * INTO copy FROM t", false},
+		{"WITH d AS (DELETE FROM t RETURNING id) SELECT * FROM d", false},
+		{"UPDATE t SET a = 1", false},
+		{"INSERT INTO t (a) VALUES (1) RETURNING id", false},
+	} {
+		st, err := db.Compile(tc.src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.ReadOnly() != tc.want {
+			t.Errorf("%q: ReadOnly %v, want %v", tc.src, st.ReadOnly(), tc.want)
+		}
+	}
+}

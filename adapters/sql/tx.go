@@ -21,9 +21,11 @@ type Tx struct {
 // back otherwise. Driver errors, from fn's statements or the commit, come
 // back mapped to the adapters package's errors as the adapter maps them
 // (409 conflict, 400 invalid, 503, 504), with the driver's text kept for
-// the logs only.
-func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
-	tx, err := db.x.BeginTx(ctx, nil)
+// the logs only. A readOnly transaction (of statements whose ReadOnly is
+// true) does not take SQLite's write lock, which writers take at BEGIN;
+// PostgreSQL and MySQL refuse writes in it.
+func (db *DB) InTx(ctx context.Context, readOnly bool, fn func(*Tx) error) error {
+	tx, err := db.x.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
 	if err != nil {
 		return fail(ctx, db.dialect, err, nil)
 	}
@@ -32,6 +34,18 @@ func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
 		return fail(ctx, db.dialect, err, nil)
 	}
 	return fail(ctx, db.dialect, tx.Commit(), nil)
+}
+
+// Check has the engine prepare st, which checks its tables and columns
+// and, on PostgreSQL, that the type of each parameter can be told; the
+// error is the engine's own text, for the operator. Statements run
+// unprepared: the engines cache their plans by text.
+func (db *DB) Check(ctx context.Context, st *Statement) error {
+	p, err := db.x.PrepareContext(ctx, st.text)
+	if err != nil {
+		return err
+	}
+	return p.Close()
 }
 
 // Result is what one statement gave.

@@ -27,7 +27,7 @@ INSERT INTO items (id, name, price) VALUES (3, 'Plum', 250);`)
 					t.Fatal(err)
 				}
 				var res *Result
-				err = db.InTx(ctx, func(tx *Tx) error {
+				err = db.InTx(ctx, st.ReadOnly(), func(tx *Tx) error {
 					var err error
 					res, err = tx.Run(ctx, st, args, 10)
 					return err
@@ -73,7 +73,7 @@ INSERT INTO items (id, name, price) VALUES (3, 'Plum', 250);`)
 			t.Run("the transaction rolls back on error", func(t *testing.T) {
 				st, _ := db.Compile("UPDATE items SET price = 1")
 				refuse := adapters.Errorf(adapters.ErrInvalid, "no")
-				err := db.InTx(ctx, func(tx *Tx) error {
+				err := db.InTx(ctx, false, func(tx *Tx) error {
 					if _, err := tx.Run(ctx, st, nil, 10); err != nil {
 						return err
 					}
@@ -99,7 +99,7 @@ INSERT INTO items (id, name, price) VALUES (3, 'Plum', 250);`)
 			})
 			t.Run("too many rows", func(t *testing.T) {
 				st, _ := db.Compile("SELECT id FROM items")
-				err := db.InTx(ctx, func(tx *Tx) error {
+				err := db.InTx(ctx, true, func(tx *Tx) error {
 					_, err := tx.Run(ctx, st, nil, 2)
 					return err
 				})
@@ -110,7 +110,7 @@ INSERT INTO items (id, name, price) VALUES (3, 'Plum', 250);`)
 			t.Run("the deadline", func(t *testing.T) {
 				ctx, cancel := context.WithCancel(ctx)
 				cancel()
-				err := db.InTx(ctx, func(*Tx) error { return nil })
+				err := db.InTx(ctx, true, func(*Tx) error { return nil })
 				if !errors.Is(err, adapters.ErrTimeout) {
 					t.Fatalf("error %v, want timeout", err)
 				}

@@ -112,7 +112,7 @@ func (b *builder) route(ref config.RouteRef, rp string) (modules.Handler, error)
 		if err != nil {
 			return nil, err
 		}
-		sr, err := newSQLRoute(db, ref, rp, sh)
+		sr, err := newSQLRoute(b.ctx, db, ref, rp, sh)
 		if err != nil {
 			return nil, err
 		}

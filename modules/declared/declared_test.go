@@ -144,44 +144,52 @@ func stockService(ctx *fasthttp.RequestCtx) {
 }
 
 // listen serves h on loopback until the test ends.
-func listen(t *testing.T, h fasthttp.RequestHandler) string {
-	t.Helper()
+func listen(tb testing.TB, h fasthttp.RequestHandler) string {
+	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	srv := &fasthttp.Server{Handler: h}
 	go srv.Serve(ln)
-	t.Cleanup(func() { _ = srv.Shutdown() })
+	tb.Cleanup(func() { _ = srv.Shutdown() })
 	return "http://" + ln.Addr().String()
 }
 
-// start builds the proxy over src with its declared modules and serves it;
-// it returns the API's URL, or the error of the build.
-func start(t *testing.T, src string) (string, error) {
-	t.Helper()
-	dir := t.TempDir()
+// build builds the proxy over src with its declared modules, or returns
+// the error of the build.
+func build(tb testing.TB, src string) (*proxy.Server, error) {
+	tb.Helper()
+	dir := tb.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "schema.sql"), []byte(schema), 0o644); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	src = strings.NewReplacer("{{DIR}}", dir, "{{URL}}", listen(t, stockService)).Replace(src)
+	src = strings.NewReplacer("{{DIR}}", dir, "{{URL}}", listen(tb, stockService)).Replace(src)
 	cfg, err := config.Parse([]byte(src), dir)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	set, err := backends.Open(t.Context(), cfg)
+	set, err := backends.Open(tb.Context(), cfg)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(set.Close)
+	tb.Cleanup(set.Close)
 	srv, err := proxy.New(cfg, set.Adapters, proxy.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	mods, err := Modules(t.Context(), cfg, set, srv)
+	mods, err := Modules(tb.Context(), cfg, set, srv)
 	if err == nil {
 		err = modules.Register(srv, mods...)
 	}
+	return srv, err
+}
+
+// start builds the proxy over src and serves it; it returns the API's URL,
+// or the error of the build.
+func start(t *testing.T, src string) (string, error) {
+	t.Helper()
+	srv, err := build(t, src)
 	if err != nil {
 		return "", err
 	}
@@ -283,6 +291,8 @@ func TestDeclaredStartErrors(t *testing.T) {
 		{"rows from a statement without", `sql = ["UPDATE notes SET body = NULL WHERE id = :_id"]
 result = "none"`, `sql = ["UPDATE notes SET body = NULL WHERE id = :_id"]`,
 			`modules.notes.api_routes.delete.":_id/body".result: one needs rows`},
+		{"a missing table", "SELECT title FROM notes ORDER BY id", "SELECT title FROM notez ORDER BY id",
+			"modules.notes.api_routes.get.titles.sql[0]: SQL logic error: no such table: notez"},
 		{"the total", `total = "SELECT COUNT(*) FROM notes WHERE title LIKE :q"`, `total = "SELECT COUNT(*) FROM notes WHERE title LIKE :x"`,
 			"modules.notes.rest_api_routes.getAll.total: :x is no parameter"},
 		{"a call path", "/items?warehouse={warehouse}&", "/items?warehouse={house}&", "modules.stock.rest_api_routes.getAll.call.path: :house is no parameter"},

@@ -21,6 +21,9 @@ type sqlRoute struct {
 	steps []step
 	total *sqladapter.Statement // getAll's total count, or nil
 	shape shape
+	// readOnly: every statement reads without locking, so the
+	// transaction need not take SQLite's write lock.
+	readOnly bool
 }
 
 // step is one compiled statement and what it must do.
@@ -33,11 +36,11 @@ type step struct {
 
 // newSQLRoute compiles the route's statements for db and checks that each
 // parameter they use is provided; errors name the statement's key path.
-func newSQLRoute(db *sqladapter.DB, ref config.RouteRef, path string, sh shape) (*sqlRoute, error) {
+func newSQLRoute(ctx context.Context, db *sqladapter.DB, ref config.RouteRef, path string, sh shape) (*sqlRoute, error) {
 	r := &sqlRoute{db: db, p: newParams(ref), shape: sh}
 	for i, s := range ref.Route.SQL {
 		sp := fmt.Sprintf("%s.sql[%d]", path, i)
-		st, err := r.compile(s.Text, sp)
+		st, err := r.compile(ctx, s.Text, sp)
 		if err != nil {
 			return nil, err
 		}
@@ -48,20 +51,29 @@ func newSQLRoute(db *sqladapter.DB, ref config.RouteRef, path string, sh shape) 
 		r.steps = append(r.steps, step{st: st, expect: s.ExpectRows, fail: adapters.NewError(name, s.Message, nil), returns: s.Returns})
 		r.p.returned = append(r.p.returned, s.Returns...)
 	}
+	r.readOnly = true
+	for _, s := range r.steps {
+		r.readOnly = r.readOnly && s.st.ReadOnly()
+	}
 	last := r.steps[len(r.steps)-1].st
 	if (sh.result == "one" || sh.result == "list") && !last.ReturnsRows() {
 		return nil, fmt.Errorf("%s.result: %s needs rows, and the last statement returns none (use count or none)", path, sh.result)
 	}
 	if ref.Route.Total != "" {
 		var err error
-		if r.total, err = r.compile(ref.Route.Total, path+".total"); err != nil {
+		if r.total, err = r.compile(ctx, ref.Route.Total, path+".total"); err != nil {
 			return nil, err
 		}
+		r.readOnly = r.readOnly && r.total.ReadOnly()
 	}
 	return r, nil
 }
 
-func (r *sqlRoute) compile(text, path string) (*sqladapter.Statement, error) {
+// compile compiles one statement, checks that each parameter it uses is
+// provided, and has the engine check it: its refusal (a missing table, a
+// parameter whose type PostgreSQL cannot tell) stops the start with its
+// text, which is the operator's to read.
+func (r *sqlRoute) compile(ctx context.Context, text, path string) (*sqladapter.Statement, error) {
 	st, err := r.db.Compile(text)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
@@ -70,6 +82,9 @@ func (r *sqlRoute) compile(text, path string) (*sqladapter.Statement, error) {
 		if !r.p.provides(name) {
 			return nil, fmt.Errorf("%s: %s", path, r.p.missing(name))
 		}
+	}
+	if err := r.db.Check(ctx, st); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	return st, nil
 }
@@ -82,7 +97,7 @@ func (r *sqlRoute) handle(req *modules.Request) (any, error) {
 	}
 	var last *sqladapter.Result
 	total := -1
-	err = r.db.InTx(req.Context, func(tx *sqladapter.Tx) error {
+	err = r.db.InTx(req.Context, r.readOnly, func(tx *sqladapter.Tx) error {
 		for _, s := range r.steps {
 			res, err := s.run(req.Context, tx, vals)
 			if err != nil {
