@@ -73,8 +73,8 @@ func TestDSN(t *testing.T) {
 		{"sqlite", "file:shop.db?mode=ro", "file:shop.db?mode=ro&" + all},
 		{"sqlite", "shop.db?_pragma=busy_timeout(100)&_txlock=deferred",
 			"shop.db?_pragma=busy_timeout(100)&_txlock=deferred&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)"},
-		{"mysql", "root@tcp(127.0.0.1:3306)/shop", "root@tcp(127.0.0.1:3306)/shop?parseTime=true&timeout=10s"},
-		{"mysql", "root@tcp(127.0.0.1:3306)/shop?parseTime=false&timeout=1s", "root@tcp(127.0.0.1:3306)/shop?parseTime=true&timeout=1s"},
+		{"mysql", "root@tcp(127.0.0.1:3306)/shop", "root@tcp(127.0.0.1:3306)/shop?clientFoundRows=true&parseTime=true&timeout=10s"},
+		{"mysql", "root@tcp(127.0.0.1:3306)/shop?parseTime=false&timeout=1s", "root@tcp(127.0.0.1:3306)/shop?clientFoundRows=true&parseTime=true&timeout=1s"},
 		{"postgres", "postgres://u@h/db?sslmode=disable", "postgres://u@h/db?sslmode=disable"},
 	} {
 		d, err := dialectFor(tc.driver)
