@@ -79,8 +79,6 @@ func New(db *DB, t *config.Type, opts Options) (*Adapter, error) {
 	if err := a.mapType(opts); err != nil {
 		return nil, err
 	}
-	n := 1 + len(a.fields)
-	a.rows.New = func() any { return newRow(n) }
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
 	var err error
@@ -90,18 +88,20 @@ func New(db *DB, t *config.Type, opts Options) (*Adapter, error) {
 	if a.randomKey && a.intKey {
 		return nil, fmt.Errorf("new_keys \"random\" needs a text key column, and %q holds integers", t.Key)
 	}
-	if err := a.prepare(ctx); err != nil {
-		return nil, fail(ctx, db.dialect, err, nil)
-	}
 	if err := a.provision(ctx); err != nil {
 		return nil, err
+	}
+	n := a.width()
+	a.rows.New = func() any { return newRow(n) }
+	if err := a.prepare(ctx); err != nil {
+		return nil, fail(ctx, db.dialect, err, nil)
 	}
 	return a, nil
 }
 
 // prepare prepares the statements that read one record.
 func (a *Adapter) prepare(ctx context.Context) error {
-	get := "SELECT " + a.columns + " FROM " + a.table + " WHERE " + a.key + " = ? AND " + a.scope
+	get := "SELECT " + a.columns + a.extraColumn() + " FROM " + a.table + " WHERE " + a.key + " = ? AND " + a.scope
 	var err error
 	if a.get, err = a.db.x.PrepareContext(ctx, a.db.rebind(get)); err != nil {
 		return err

@@ -144,7 +144,7 @@ func (a *Adapter) scanPage(ctx context.Context, b *builder, s adapters.Scope, v 
 	n := 1 + len(v)
 	var drafts map[string][]byte
 	if compare {
-		n = len(r.cells)
+		n = 1 + len(a.fields)
 		drafts = map[string][]byte{}
 	}
 	page := &adapters.Page{Records: make([]adapters.Record, 0, min(max(perPage, 0), 100))}
@@ -243,7 +243,7 @@ func (a *Adapter) markModified(ctx context.Context, s adapters.Scope, page *adap
 	defer a.rows.Put(r)
 	var buf []byte
 	for rows.Next() {
-		if err := r.scan(rows, len(r.cells)); err != nil {
+		if err := r.scan(rows, 1+len(a.fields)); err != nil {
 			return a.fail(ctx, err)
 		}
 		docID := adapters.EncodeKey(r.cells[0].keyString())

@@ -47,7 +47,7 @@ func (o *overlay) publish(ctx context.Context, tx *sql.Tx, docID string, key any
 			return nil, err
 		}
 	}
-	if err := o.legacy.store.published(ctx, tx, docID, o.def, now); err != nil {
+	if err := o.legacy.store.published(ctx, tx, key, o.def, now); err != nil {
 		return nil, err
 	}
 	return o.read(ctx, tx, draft, docID, key)
@@ -108,11 +108,11 @@ func (o *overlay) unpublish(ctx context.Context, tx *sql.Tx, docID string, key a
 		return nil, err
 	}
 	st := o.legacy.store
-	if err := st.forget(ctx, tx, docID, key, o.def, adapters.Published, adapters.Previous); err != nil {
+	if err := st.forget(ctx, tx, key, o.def, adapters.Published, adapters.Previous); err != nil {
 		return nil, err
 	}
 	draft := o.scope(adapters.Draft)
-	if err := st.edit(ctx, tx, docID, draft, setMember(memberLastPublished, []byte("null"))); err != nil {
+	if err := st.edit(ctx, tx, key, draft, setMember(memberLastPublished, []byte("null"))); err != nil {
 		return nil, err
 	}
 	return o.read(ctx, tx, draft, docID, key)

@@ -40,11 +40,10 @@ func (o *overlay) insert(ctx context.Context, s adapters.Scope, in *adapters.Ins
 					return nil, err
 				}
 			}
-			docID := adapters.EncodeKey(keyText(key))
-			if err := o.legacy.inserted(ctx, tx, s, docID); err != nil {
+			if err := o.legacy.inserted(ctx, tx, s, key); err != nil {
 				return nil, err
 			}
-			return o.read(ctx, tx, s, docID, key)
+			return o.read(ctx, tx, s, adapters.EncodeKey(keyText(key)), key)
 		})
 		// Two drafts created at once may take the same provisional key:
 		// the second tries the next one.
@@ -148,7 +147,7 @@ func (o *overlay) delete(ctx context.Context, s adapters.Scope, docID string, ke
 				return nil, err
 			}
 		}
-		return nil, o.legacy.store.forget(ctx, tx, docID, key, s.Locale, modes...)
+		return nil, o.legacy.store.forget(ctx, tx, key, s.Locale, modes...)
 	})
 	return err
 }

@@ -67,11 +67,7 @@ func (a *Adapter) read(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, s adapte
 	rec := &adapters.Record{DocID: docID, Scope: s, Modified: a.modified(s)}
 	rec.Fields = appendObject(make([]byte, 0, a.hint.Load()), a.fields, r.cells, a.all)
 	a.hint.Store(int64(len(rec.Fields)))
-	if a.store != nil {
-		if rec.Extra, err = a.store.extraOf(ctx, tx, docID, s); err != nil {
-			return nil, a.fail(ctx, err)
-		}
-	}
+	rec.Extra = a.extraOf(r)
 	if !a.compares(s) {
 		return rec, nil
 	}
@@ -95,8 +91,12 @@ func (a *Adapter) read(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, s adapte
 // readRow reads the row of key in scope s into r with stmt; found is false
 // when there is none.
 func (a *Adapter) readRow(ctx context.Context, stmt *sql.Stmt, s adapters.Scope, key any, r *row) (found bool, err error) {
-	var buf [3]any
-	args, ok := a.scopeArgs(append(buf[:0], key), s)
+	var buf [6]any
+	args := buf[:0]
+	if a.store != nil {
+		args = append(args, a.store.typeArg, s.Locale, string(s.Mode))
+	}
+	args, ok := a.scopeArgs(append(args, key), s)
 	if !ok {
 		return false, nil
 	}

@@ -16,7 +16,8 @@ import (
 const (
 	// metaTable holds the workflow's members of each record
 	// (lastPublishedAt, submitted, localizedAt), for every type of the
-	// database.
+	// database, by the record's legacy key as text (doc_id), so that a
+	// read joins them to the row in its own query.
 	metaTable = "aposproxy_meta"
 	// shadowPrefix names a type's shadow table: aposproxy_<table>, with the
 	// legacy table's key and mapped columns (same names and types) plus
@@ -35,6 +36,7 @@ const (
 type store struct {
 	db       *DB
 	typeName string
+	typeArg  any      // typeName, boxed once for the reads that bind it
 	meta     string   // quoted meta table
 	shadow   *Adapter // the shadow table, with its own locale and mode columns
 	base     string   // quoted base column
@@ -49,6 +51,7 @@ func newStore(ctx context.Context, a *Adapter) (*store, error) {
 	st := &store{
 		db:       a.db,
 		typeName: a.t.Name,
+		typeArg:  a.t.Name,
 		meta:     quoteName(d, metaTable),
 		base:     quoteName(d, baseColumn),
 		stmts:    statements{db: a.db, max: maxStatements},
@@ -62,6 +65,7 @@ func newStore(ctx context.Context, a *Adapter) (*store, error) {
 	}
 	st.shadow = a.view(quoteName(d, shadow),
 		newValueMap(quoteName(d, localeColumn), nil), newValueMap(quoteName(d, modeColumn), nil))
+	st.shadow.store = st
 	if err := st.shadow.prepare(ctx); err != nil {
 		return nil, a.fail(ctx, err)
 	}
@@ -70,7 +74,6 @@ func newStore(ctx context.Context, a *Adapter) (*store, error) {
 	if st.getMeta, err = a.db.x.PrepareContext(ctx, a.db.rebind(get)); err != nil {
 		return nil, a.fail(ctx, err)
 	}
-	st.shadow.store = st
 	return st, nil
 }
 

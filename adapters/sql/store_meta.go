@@ -36,22 +36,49 @@ func dropMember(member string) metaEdit {
 	return func(obj []byte) ([]byte, error) { return sjson.DeleteBytes(obj, member) }
 }
 
-// extraOf returns the members of the record of docID in scope s, ready for
-// Record.Extra, reading within tx unless it is nil.
-func (st *store) extraOf(ctx context.Context, tx *sql.Tx, docID string, s adapters.Scope) ([]byte, error) {
-	obj, err := st.object(ctx, tx, docID, s)
-	return members(obj), err
+// extraOf returns the members read with the row r (see extraColumn),
+// ready for Record.Extra; nil without a store or members.
+func (a *Adapter) extraOf(r *row) []byte {
+	if a.store == nil {
+		return nil
+	}
+	c := &r.cells[len(a.fields)+1]
+	if c.typ == cellNull {
+		return nil
+	}
+	return members(append([]byte(nil), c.appendText(nil)...))
 }
 
-// object returns the stored JSON object of the record of docID in scope
-// s, or nil when there is none.
-func (st *store) object(ctx context.Context, tx *sql.Tx, docID string, s adapters.Scope) ([]byte, error) {
+// extraColumn is the member of the select list of a single-record read
+// that reads the record's members with it, in the same round trip: a
+// subquery on the meta table by the row's key and the locale and mode of
+// the read, which readRow binds first. Empty without a store.
+func (a *Adapter) extraColumn() string {
+	if a.store == nil {
+		return ""
+	}
+	return ", (SELECT extra FROM " + a.store.meta + " WHERE type_name = ? AND doc_id = " +
+		a.db.dialect.text(a.table+"."+a.key) + " AND locale = ? AND mode = ?)"
+}
+
+// width is the number of cells a single-record read scans: the key, the
+// fields and, with a store, the members.
+func (a *Adapter) width() int {
+	if a.store != nil {
+		return len(a.fields) + 2
+	}
+	return len(a.fields) + 1
+}
+
+// object returns the stored JSON object of the record of key in scope s,
+// or nil when there is none.
+func (st *store) object(ctx context.Context, tx *sql.Tx, key any, s adapters.Scope) ([]byte, error) {
 	stmt := st.getMeta
 	if tx != nil {
 		stmt = tx.StmtContext(ctx, stmt)
 	}
 	var obj []byte
-	err := stmt.QueryRowContext(ctx, st.typeName, docID, s.Locale, string(s.Mode)).Scan(&obj)
+	err := stmt.QueryRowContext(ctx, st.typeName, keyText(key), s.Locale, string(s.Mode)).Scan(&obj)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -81,8 +108,9 @@ func (st *store) attach(ctx context.Context, s adapters.Scope, recs []adapters.R
 	start := len(b.args)
 	at := make(map[string]int, len(recs))
 	for i := range recs {
-		at[recs[i].DocID] = i
-		b.args = append(b.args, recs[i].DocID)
+		id, _ := adapters.DecodeKey(recs[i].DocID)
+		at[id] = i
+		b.args = append(b.args, id)
 	}
 	b.where = append(b.where, "type_name = ? AND locale = ? AND mode = ? AND doc_id"...)
 	b.in(start)
@@ -108,10 +136,10 @@ func (st *store) attach(ctx context.Context, s adapters.Scope, recs []adapters.R
 	return rows.Err()
 }
 
-// edit applies edits to the members of the record of docID in scope s.
+// edit applies edits to the members of the record of key in scope s.
 // An object left empty is deleted.
-func (st *store) edit(ctx context.Context, tx *sql.Tx, docID string, s adapters.Scope, edits ...metaEdit) error {
-	obj, err := st.object(ctx, tx, docID, s)
+func (st *store) edit(ctx context.Context, tx *sql.Tx, key any, s adapters.Scope, edits ...metaEdit) error {
+	obj, err := st.object(ctx, tx, key, s)
 	if err != nil {
 		return err
 	}
@@ -123,13 +151,13 @@ func (st *store) edit(ctx context.Context, tx *sql.Tx, docID string, s adapters.
 			return err
 		}
 	}
-	return st.put(ctx, tx, docID, s, obj)
+	return st.put(ctx, tx, key, s, obj)
 }
 
-// put replaces the stored object of the record of docID in scope s; nil or
+// put replaces the stored object of the record of key in scope s; nil or
 // an empty object deletes it.
-func (st *store) put(ctx context.Context, tx *sql.Tx, docID string, s adapters.Scope, obj []byte) error {
-	args := []any{st.typeName, docID, s.Locale, string(s.Mode)}
+func (st *store) put(ctx context.Context, tx *sql.Tx, key any, s adapters.Scope, obj []byte) error {
+	args := []any{st.typeName, keyText(key), s.Locale, string(s.Mode)}
 	del := "DELETE FROM " + st.meta + " WHERE type_name = ? AND doc_id = ? AND locale = ? AND mode = ?"
 	if _, err := tx.ExecContext(ctx, st.db.rebind(del), args...); err != nil || members(obj) == nil {
 		return err
@@ -139,30 +167,30 @@ func (st *store) put(ctx context.Context, tx *sql.Tx, docID string, s adapters.S
 	return err
 }
 
-// copyMeta makes the members of the record of docID in scope to those of
+// copyMeta makes the members of the record of key in scope to those of
 // scope from.
-func (st *store) copyMeta(ctx context.Context, tx *sql.Tx, docID string, from, to adapters.Scope) error {
-	obj, err := st.object(ctx, tx, docID, from)
+func (st *store) copyMeta(ctx context.Context, tx *sql.Tx, key any, from, to adapters.Scope) error {
+	obj, err := st.object(ctx, tx, key, from)
 	if err != nil {
 		return err
 	}
-	return st.put(ctx, tx, docID, to, obj)
+	return st.put(ctx, tx, key, to, obj)
 }
 
-// dropMeta deletes the members of the records of docID in locale, in the
+// dropMeta deletes the members of the records of key in locale, in the
 // given modes.
-func (st *store) dropMeta(ctx context.Context, tx *sql.Tx, docID, locale string, modes ...adapters.Mode) error {
+func (st *store) dropMeta(ctx context.Context, tx *sql.Tx, key any, locale string, modes ...adapters.Mode) error {
 	for _, m := range modes {
-		if err := st.put(ctx, tx, docID, adapters.Scope{Locale: locale, Mode: m}, nil); err != nil {
+		if err := st.put(ctx, tx, key, adapters.Scope{Locale: locale, Mode: m}, nil); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// renameMeta moves the members of every record of docID to newID.
-func (st *store) renameMeta(ctx context.Context, tx *sql.Tx, docID, newID string) error {
+// renameMeta moves the members of every record of key to newKey.
+func (st *store) renameMeta(ctx context.Context, tx *sql.Tx, key, newKey any) error {
 	text := "UPDATE " + st.meta + " SET doc_id = ? WHERE type_name = ? AND doc_id = ?"
-	_, err := tx.ExecContext(ctx, st.db.rebind(text), newID, st.typeName, docID)
+	_, err := tx.ExecContext(ctx, st.db.rebind(text), keyText(newKey), st.typeName, keyText(key))
 	return err
 }

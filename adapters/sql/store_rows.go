@@ -30,8 +30,7 @@ func (a *Adapter) view(table string, locale, mode *valueMap) *Adapter {
 		stmts: statements{db: a.db, max: maxStatements},
 		store: a.store,
 	}
-	n := 1 + len(a.fields)
-	v.rows.New = func() any { return newRow(n) }
+	v.rows.New = func() any { return newRow(v.width()) }
 	return v
 }
 
@@ -39,7 +38,7 @@ func (a *Adapter) view(table string, locale, mode *valueMap) *Adapter {
 // engine can, into a row of its own (not pooled: it is held while other
 // statements run). found is false when there is none.
 func (a *Adapter) lockRow(ctx context.Context, tx *sql.Tx, s adapters.Scope, key any) (*row, bool, error) {
-	r := newRow(1 + len(a.fields))
+	r := newRow(a.width())
 	found, err := a.readRow(ctx, tx.StmtContext(ctx, a.lock), s, key, r)
 	return r, found, err
 }

@@ -98,7 +98,7 @@ func (v versions) publish(ctx context.Context, tx *sql.Tx, docID string, key any
 	if err != nil {
 		return nil, err
 	}
-	if err := v.st.published(ctx, tx, docID, v.locale, now); err != nil {
+	if err := v.st.published(ctx, tx, key, v.locale, now); err != nil {
 		return nil, err
 	}
 	return v.rows.read(ctx, tx, v.rows.get, v.scope(adapters.Draft), docID, key)
@@ -114,17 +114,17 @@ func (v versions) keepPrevious(ctx context.Context, tx *sql.Tx, docID string, ke
 	if _, err := v.prev.insertValues(ctx, tx, prev, key, from.allValues(p)); err != nil {
 		return err
 	}
-	return v.st.copyMeta(ctx, tx, docID, v.scope(adapters.Published), prev)
+	return v.st.copyMeta(ctx, tx, key, v.scope(adapters.Published), prev)
 }
 
 // published records a publication at now: lastPublishedAt on both records
 // of the locale, and the draft's submission dismissed.
-func (st *store) published(ctx context.Context, tx *sql.Tx, docID, locale string, now time.Time) error {
-	if err := st.edit(ctx, tx, docID, adapters.Scope{Locale: locale, Mode: adapters.Published},
+func (st *store) published(ctx context.Context, tx *sql.Tx, key any, locale string, now time.Time) error {
+	if err := st.edit(ctx, tx, key, adapters.Scope{Locale: locale, Mode: adapters.Published},
 		setMemberTime(memberLastPublished, now)); err != nil {
 		return err
 	}
-	return st.edit(ctx, tx, docID, adapters.Scope{Locale: locale, Mode: adapters.Draft},
+	return st.edit(ctx, tx, key, adapters.Scope{Locale: locale, Mode: adapters.Draft},
 		setMemberTime(memberLastPublished, now), dropMember(memberSubmitted))
 }
 
@@ -156,24 +156,24 @@ func (v versions) unpublish(ctx context.Context, tx *sql.Tx, docID string, key a
 	if err := v.rows.deleteRow(ctx, tx, pub, key); err != nil {
 		return nil, err
 	}
-	if err := v.st.forget(ctx, tx, docID, key, v.locale, adapters.Published, adapters.Previous); err != nil {
+	if err := v.st.forget(ctx, tx, key, v.locale, adapters.Published, adapters.Previous); err != nil {
 		return nil, err
 	}
-	if err := v.st.edit(ctx, tx, docID, draft, setMember(memberLastPublished, []byte("null"))); err != nil {
+	if err := v.st.edit(ctx, tx, key, draft, setMember(memberLastPublished, []byte("null"))); err != nil {
 		return nil, err
 	}
 	return v.rows.read(ctx, tx, v.rows.get, draft, docID, key)
 }
 
-// forget deletes the shadow rows and the members of docID's records in
+// forget deletes the shadow rows and the members of key's records in
 // locale, in the given modes.
-func (st *store) forget(ctx context.Context, tx *sql.Tx, docID string, key any, locale string, modes ...adapters.Mode) error {
+func (st *store) forget(ctx context.Context, tx *sql.Tx, key any, locale string, modes ...adapters.Mode) error {
 	for _, m := range modes {
 		if err := st.shadow.deleteRow(ctx, tx, adapters.Scope{Locale: locale, Mode: m}, key); err != nil {
 			return err
 		}
 	}
-	return st.dropMeta(ctx, tx, docID, locale, modes...)
+	return st.dropMeta(ctx, tx, key, locale, modes...)
 }
 
 // RevertDraftToPublished implements adapters.Workflow.
@@ -241,17 +241,17 @@ func (v versions) usePrevious(ctx context.Context, tx *sql.Tx, docID string, key
 	if err != nil || !ok {
 		return nil, orErr(err, errNoPrevious)
 	}
-	obj, err := v.st.object(ctx, tx, docID, prevScope)
+	obj, err := v.st.object(ctx, tx, key, prevScope)
 	if err != nil {
 		return nil, err
 	}
 	if last := gjson.GetBytes(obj, memberLastPublished); last.Exists() {
-		err = v.st.edit(ctx, tx, docID, v.scope(adapters.Published), setMember(memberLastPublished, []byte(last.Raw)))
+		err = v.st.edit(ctx, tx, key, v.scope(adapters.Published), setMember(memberLastPublished, []byte(last.Raw)))
 		if err != nil {
 			return nil, err
 		}
 	}
-	if err := v.st.forget(ctx, tx, docID, key, v.locale, adapters.Previous); err != nil {
+	if err := v.st.forget(ctx, tx, key, v.locale, adapters.Previous); err != nil {
 		return nil, err
 	}
 	return prev, nil

@@ -31,7 +31,7 @@ func (a *Adapter) Localize(ctx context.Context, docID, from, to string, update b
 			return nil, err
 		}
 		draft := adapters.Scope{Locale: to, Mode: adapters.Draft}
-		if err := a.store.edit(ctx, tx, docID, draft, setMemberTime(memberLocalized, now)); err != nil {
+		if err := a.store.edit(ctx, tx, key, draft, setMemberTime(memberLocalized, now)); err != nil {
 			return nil, err
 		}
 		return a.readDraft(ctx, tx, to, docID, key)
@@ -64,7 +64,7 @@ func (a *Adapter) editDraft(ctx context.Context, locale, docID string, edit meta
 		if _, ok, err := a.lockDraft(ctx, tx, locale, key); err != nil || !ok {
 			return nil, notFound(err)
 		}
-		return nil, a.store.edit(ctx, tx, docID, adapters.Scope{Locale: locale, Mode: adapters.Draft}, edit)
+		return nil, a.store.edit(ctx, tx, key, adapters.Scope{Locale: locale, Mode: adapters.Draft}, edit)
 	})
 	return err
 }
@@ -163,17 +163,17 @@ func (m *valueMap) apiValue(v string) string {
 
 // inserted records, when a document was just created in published mode,
 // its first publication.
-func (a *Adapter) inserted(ctx context.Context, tx *sql.Tx, s adapters.Scope, docID string) error {
+func (a *Adapter) inserted(ctx context.Context, tx *sql.Tx, s adapters.Scope, key any) error {
 	if a.store == nil || s.Mode != adapters.Published {
 		return nil
 	}
-	return a.store.published(ctx, tx, docID, s.Locale, time.Now().UTC())
+	return a.store.published(ctx, tx, key, s.Locale, time.Now().UTC())
 }
 
 // deleted forgets what the store keeps of a record just deleted: deleting a
 // draft deletes the whole locale, deleting a published record its previous
 // copy too.
-func (a *Adapter) deleted(ctx context.Context, tx *sql.Tx, s adapters.Scope, docID string, key any) error {
+func (a *Adapter) deleted(ctx context.Context, tx *sql.Tx, s adapters.Scope, key any) error {
 	if a.store == nil {
 		return nil
 	}
@@ -181,5 +181,5 @@ func (a *Adapter) deleted(ctx context.Context, tx *sql.Tx, s adapters.Scope, doc
 	if s.Mode == adapters.Draft {
 		modes = append(modes, adapters.Draft)
 	}
-	return a.store.forget(ctx, tx, docID, key, s.Locale, modes...)
+	return a.store.forget(ctx, tx, key, s.Locale, modes...)
 }

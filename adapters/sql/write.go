@@ -48,7 +48,7 @@ func (a *Adapter) Insert(ctx context.Context, s adapters.Scope, in *adapters.Ins
 		}
 	}
 	docID := adapters.EncodeKey(keyText(key))
-	if err := a.inserted(ctx, tx, s, docID); err != nil {
+	if err := a.inserted(ctx, tx, s, key); err != nil {
 		return nil, err
 	}
 	rec, err := a.read(ctx, tx, a.get, s, docID, key)
@@ -192,7 +192,7 @@ func (a *Adapter) Delete(ctx context.Context, s adapters.Scope, docID string, ch
 		}
 		return a.fail(ctx, err)
 	}
-	if err := a.deleted(ctx, tx, s, docID, key); err != nil {
+	if err := a.deleted(ctx, tx, s, key); err != nil {
 		return err
 	}
 	return a.fail(ctx, tx.Commit())
