@@ -139,6 +139,22 @@ func (o *overlay) ownDraft(ctx context.Context, tx *sql.Tx, key any) (live *row,
 	return r.live, o.setBase(ctx, tx, key, &fp)
 }
 
+// rebase follows a write of the legacy row of key through the proxy: the
+// draft's shadow row, if any, now counts as made from the row as written,
+// since only changes made behind the proxy's back are conflicts. Nothing
+// happens without an overlay.
+func (o *overlay) rebase(ctx context.Context, tx *sql.Tx, key any) error {
+	if o == nil {
+		return nil
+	}
+	r, err := o.lock(ctx, tx, key)
+	if err != nil || !r.hasDraft || !r.hasLive {
+		return err
+	}
+	fp := o.legacy.fingerprint(r.live)
+	return o.setBase(ctx, tx, key, &fp)
+}
+
 // setBase records the fingerprint of the legacy row the default-locale
 // draft of key was made from; nil means none.
 func (o *overlay) setBase(ctx context.Context, tx *sql.Tx, key any, fp *string) error {

@@ -132,6 +132,12 @@ func TestOverlayConflict(t *testing.T) {
 			exec(t, a.db, "UPDATE articles SET body = ? WHERE id = ?", "<p>Changed.</p>", 2)
 			record(t)(a.Update(ctx, enDraft, "2", title("Our new workshop, third take")))
 			record(t)(a.Publish(ctx, "en", "2", adapters.PublishOptions{}))
+			// A change of the legacy row made through the proxy is no
+			// conflict.
+			record(t)(a.Update(ctx, enDraft, "2", title("Our new workshop, fourth take")))
+			record(t)(a.Update(ctx, enPub, "2", title("Our new workshop, edited live")))
+			record(t)(a.Publish(ctx, "en", "2", adapters.PublishOptions{}))
+			expectDoc(t, a, enPub, "2", doc{found: true, title: "Our new workshop, fourth take"})
 			// A legacy row deleted behind the proxy's back is a conflict too.
 			record(t)(a.Update(ctx, enDraft, "4", title("Hallways again")))
 			exec(t, a.db, "DELETE FROM articles WHERE id = ?", 4)

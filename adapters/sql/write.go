@@ -141,6 +141,9 @@ func (a *Adapter) Update(ctx context.Context, s adapters.Scope, docID string, ch
 	if err := a.updateRow(ctx, tx, s, key, vals); err != nil {
 		return nil, err
 	}
+	if err := a.ov.rebase(ctx, tx, key); err != nil {
+		return nil, a.fail(ctx, err)
+	}
 	rec, err := a.read(ctx, tx, a.get, s, docID, key)
 	if err != nil {
 		return nil, err
