@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/aposproxy/aposproxy/adapters"
@@ -187,12 +188,19 @@ func (s *Server) handle(d *docType, h func(*call, *docType) error) fasthttp.Requ
 		}
 		bctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 		defer cancel()
-		c := call{ctx: ctx, who: who, bctx: bctx}
-		if err := h(&c, d); err != nil {
+		c := callPool.Get().(*call)
+		*c = call{ctx: ctx, who: who, bctx: bctx}
+		if err := h(c, d); err != nil {
 			writeError(ctx, s.log, err)
 		}
+		*c = call{} // drop the references before pooling
+		callPool.Put(c)
 	}
 }
+
+// callPool recycles calls: a handler is a function value, so a call on the
+// stack would escape to the heap on every request.
+var callPool = sync.Pool{New: func() any { return new(call) }}
 
 // gate refuses draft requests from callers without view-draft (first, as
 // Apostrophe's middleware does), then every request to a type the caller

@@ -118,3 +118,17 @@ func removeSQLite(path string) {
 		_ = os.Remove(path + suffix)
 	}
 }
+
+// readContext is the context of a read outside any transaction. SQLite
+// runs in the proxy's own process, in WAL mode, where readers never wait
+// for writers or locks and there is no connection to lose: such a read
+// cannot hang, so it is detached from the request's cancellation. That
+// spares database/sql's and the driver's watcher goroutine per query,
+// the largest cost the proxy added over a bare handler. Writes, and every
+// query on the network engines, keep the request's deadline.
+func (db *DB) readContext(ctx context.Context) context.Context {
+	if _, ok := db.dialect.(sqliteDialect); ok {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
+}

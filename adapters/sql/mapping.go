@@ -131,7 +131,7 @@ func (m *valueMap) db(v string) (_ any, ok bool) {
 	if b, ok := m.toDB[v]; ok {
 		return b, true
 	}
-	return v, !m.taken[v]
+	return boxed(v), !m.taken[v]
 }
 
 // column is one rendered field of a row: the field's index in the

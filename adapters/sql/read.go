@@ -15,6 +15,7 @@ func (a *Adapter) Get(ctx context.Context, s adapters.Scope, docID string) (*ada
 	if !ok {
 		return nil, adapters.ErrNotFound
 	}
+	ctx = a.db.readContext(ctx)
 	if a.ov != nil {
 		return a.ov.read(ctx, nil, s, docID, key)
 	}
@@ -94,7 +95,7 @@ func (a *Adapter) readRow(ctx context.Context, stmt *sql.Stmt, s adapters.Scope,
 	var buf [6]any
 	args := buf[:0]
 	if a.store != nil {
-		args = append(args, a.store.typeArg, s.Locale, string(s.Mode))
+		args = append(args, a.store.typeArg, boxed(s.Locale), boxed(string(s.Mode)))
 	}
 	args, ok := a.scopeArgs(append(args, key), s)
 	if !ok {
