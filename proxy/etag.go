@@ -3,20 +3,18 @@ package proxy
 import (
 	"bytes"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/valyala/fasthttp"
 )
 
-// etag is a strong entity tag: a quoted 64-bit FNV-1a hash of the body.
+// etag is a strong entity tag: a quoted 64-bit hash of the body.
 type etag [18]byte
 
-// etagOf hashes body.
+// etagOf hashes body with xxHash64: stable across processes and restarts
+// (several instances must agree on a representation's tag), allocation
+// free, and about ten times faster than a byte-wise hash on documents.
 func etagOf(body []byte) etag {
-	// FNV-1a, inlined: hash/fnv's interface value would allocate.
-	sum := uint64(14695981039346656037)
-	for _, c := range body {
-		sum ^= uint64(c)
-		sum *= 1099511628211
-	}
+	sum := xxhash.Sum64(body)
 	var e etag
 	e[0], e[17] = '"', '"'
 	const hexdigits = "0123456789abcdef"
