@@ -79,62 +79,18 @@ func (e startError) Unwrap() error { return e.error }
 // Serve opens the backends, checks them, builds the front end with its
 // routes, and serves until ctx ends.
 func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options) error {
-	startCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	set, err := backends.Open(startCtx, cfg)
+	p, err := Build(ctx, cfg, log, opts)
 	if err != nil {
-		return startError{err}
+		return err
 	}
-	defer set.Close()
-	if err := set.Verify(startCtx); err != nil {
-		return startError{fmt.Errorf("the configuration does not match the database:\n%w", err)}
-	}
-	login, err := auth.New(startCtx, cfg, log)
-	if err != nil {
-		return startError{err}
-	}
-	defer login.Close()
-	if err := login.Verify(startCtx); err != nil {
-		return startError{fmt.Errorf("the auth configuration does not match the database:\n%w", err)}
-	}
-	jobStore, err := set.JobStore(startCtx, cfg)
-	if err != nil {
-		return startError{err}
-	}
-	runner, err := jobs.New(startCtx, jobStore, log, cfg.Server.RequestTimeout.Duration)
-	if err != nil {
-		return startError{fmt.Errorf("jobs: %w", err)}
-	}
-	defer runner.Close()
-	api, err := proxy.New(cfg, set.Adapters, proxy.Options{Log: log, Authenticators: []proxy.Authenticator{login}, Jobs: runner})
-	if err != nil {
-		return startError{err}
-	}
-	if err := login.Register(api); err != nil {
-		return startError{err}
-	}
-	mods, err := declared.Modules(startCtx, cfg, set, api)
-	if err != nil {
-		return startError{err}
-	}
-	if err := modules.Register(api, append(mods, opts.Modules...)...); err != nil {
-		return startError{err}
-	}
-	srv := &fasthttp.Server{
-		Handler:            api.Handler(),
-		ErrorHandler:       api.ErrorHandler,
-		Name:               "aposproxy",
-		MaxRequestBodySize: cfg.Server.MaxBodyBytes,
-		ReadTimeout:        cfg.Server.ReadTimeout.Duration,
-		WriteTimeout:       cfg.Server.WriteTimeout.Duration,
-		IdleTimeout:        cfg.Server.IdleTimeout.Duration,
-	}
+	defer p.Close()
+	srv := p.Server(cfg)
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
 		return startError{fmt.Errorf("server.listen: %w", err)}
 	}
 	log.Info("aposproxy listening", "addr", ln.Addr().String(), "prefix", cfg.Server.Prefix,
-		"types", len(set.Adapters), "modules", len(mods)+len(opts.Modules))
+		"types", len(cfg.Types), "modules", p.modules)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -146,4 +102,89 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Optio
 	shutCtx, cancelShut := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancelShut()
 	return srv.ShutdownWithContext(shutCtx)
+}
+
+// Program is the built proxy: every backend open and checked, the front
+// end with its authentication, jobs and modules, ready to be served.
+type Program struct {
+	// API is the front end; API.Handler() serves every route.
+	API     *proxy.Server
+	modules int
+	closers []func()
+}
+
+// Build opens and checks the backends of cfg and builds the front end with
+// everything the binary serves. The load benchmarks serve the same
+// Program, so that what they measure is what runs. Close it when done.
+func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options) (_ *Program, err error) {
+	startCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	p := &Program{}
+	defer func() {
+		if err != nil {
+			p.Close()
+		}
+	}()
+	set, err := backends.Open(startCtx, cfg)
+	if err != nil {
+		return nil, startError{err}
+	}
+	p.closers = append(p.closers, set.Close)
+	if err := set.Verify(startCtx); err != nil {
+		return nil, startError{fmt.Errorf("the configuration does not match the database:\n%w", err)}
+	}
+	login, err := auth.New(startCtx, cfg, log)
+	if err != nil {
+		return nil, startError{err}
+	}
+	p.closers = append(p.closers, login.Close)
+	if err := login.Verify(startCtx); err != nil {
+		return nil, startError{fmt.Errorf("the auth configuration does not match the database:\n%w", err)}
+	}
+	jobStore, err := set.JobStore(startCtx, cfg)
+	if err != nil {
+		return nil, startError{err}
+	}
+	runner, err := jobs.New(startCtx, jobStore, log, cfg.Server.RequestTimeout.Duration)
+	if err != nil {
+		return nil, startError{fmt.Errorf("jobs: %w", err)}
+	}
+	p.closers = append(p.closers, runner.Close)
+	api, err := proxy.New(cfg, set.Adapters, proxy.Options{Log: log, Authenticators: []proxy.Authenticator{login}, Jobs: runner})
+	if err != nil {
+		return nil, startError{err}
+	}
+	if err := login.Register(api); err != nil {
+		return nil, startError{err}
+	}
+	mods, err := declared.Modules(startCtx, cfg, set, api)
+	if err != nil {
+		return nil, startError{err}
+	}
+	if err := modules.Register(api, append(mods, opts.Modules...)...); err != nil {
+		return nil, startError{err}
+	}
+	p.API, p.modules = api, len(mods)+len(opts.Modules)
+	return p, nil
+}
+
+// Server returns the fasthttp server of p, with cfg's limits.
+func (p *Program) Server(cfg *config.Config) *fasthttp.Server {
+	return &fasthttp.Server{
+		Handler:            p.API.Handler(),
+		ErrorHandler:       p.API.ErrorHandler,
+		Name:               "aposproxy",
+		MaxRequestBodySize: cfg.Server.MaxBodyBytes,
+		ReadTimeout:        cfg.Server.ReadTimeout.Duration,
+		WriteTimeout:       cfg.Server.WriteTimeout.Duration,
+		IdleTimeout:        cfg.Server.IdleTimeout.Duration,
+	}
+}
+
+// Close closes what Build opened, last opened first.
+func (p *Program) Close() {
+	for i := len(p.closers) - 1; i >= 0; i-- {
+		p.closers[i]()
+	}
+	p.closers = nil
 }

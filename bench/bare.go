@@ -24,18 +24,21 @@ import (
 // difference in throughput is what the proxy's generality costs.
 type bare struct {
 	get, list, count *sql.Stmt
-	prefix           []byte // "/api/v1/product"
+	// members is the adapter's second list query: the members the proxy's
+	// store keeps for a page's records (lastPublishedAt, submitted, ...).
+	members *sql.Stmt
+	prefix  []byte // "/api/v1/product"
 }
 
 // newBare prepares the baseline's statements on db, written for driver
 // ("sqlite", "postgres" or "mysql") as the SQL adapter writes them.
 func newBare(ctx context.Context, db *sql.DB, driver string) (*bare, error) {
-	q, n := `"`, 0
+	q, n, text := `"`, 0, "TEXT"
 	ph := func() string { return "?" }
 	nulls := ""
 	switch driver {
 	case "mysql":
-		q = "`"
+		q, text = "`", "CHAR"
 	case "postgres":
 		ph = func() string { n++; return "$" + strconv.Itoa(n) }
 		nulls = " NULLS FIRST"
@@ -51,7 +54,13 @@ func newBare(ctx context.Context, db *sql.DB, driver string) (*bare, error) {
 	b := &bare{prefix: []byte("/api/v1/product")}
 	var err error
 	n = 0
-	if b.get, err = db.PrepareContext(ctx, sel+name("product_id")+" = "+ph()+" AND "+name("lang")+" = "+ph()+" AND "+name("status")+" = "+ph()); err != nil {
+	// A single read also fetches the record's members from the proxy's
+	// store, in the same statement, exactly as the adapter's.
+	members := ", (SELECT extra FROM " + name("aposproxy_meta") + " WHERE type_name = " + ph() +
+		" AND doc_id = CAST(" + name("products") + "." + name("product_id") + " AS " + text + ") AND locale = " +
+		ph() + " AND mode = " + ph() + ")"
+	getSel := "SELECT " + strings.Join(cols, ", ") + members + from
+	if b.get, err = db.PrepareContext(ctx, getSel+name("product_id")+" = "+ph()+" AND "+name("lang")+" = "+ph()+" AND "+name("status")+" = "+ph()); err != nil {
 		return nil, err
 	}
 	n = 0
@@ -61,6 +70,15 @@ func newBare(ctx context.Context, db *sql.DB, driver string) (*bare, error) {
 	}
 	n = 0
 	if b.count, err = db.PrepareContext(ctx, "SELECT COUNT(*)"+from+name("lang")+" = "+ph()+" AND "+name("status")+" = "+ph()); err != nil {
+		return nil, err
+	}
+	n = 0
+	head := "SELECT doc_id, extra FROM " + name("aposproxy_meta") + " WHERE type_name = " + ph() +
+		" AND locale = " + ph() + " AND mode = " + ph() + " AND doc_id IN (" + ph()
+	for range benchPerPage - 1 {
+		head += ", " + ph()
+	}
+	if b.members, err = db.PrepareContext(ctx, head+")"); err != nil {
 		return nil, err
 	}
 	return b, nil
@@ -74,7 +92,8 @@ type product struct {
 	inStock            any // bool, or an integer on SQLite
 	attributes         []byte
 	category           sql.NullInt64
-	created, updated   any // text on SQLite, time.Time elsewhere
+	created, updated   any    // text on SQLite, time.Time elsewhere
+	extra              []byte // the store's members, a JSON object or NULL
 }
 
 func (p *product) dest() []any {
@@ -100,7 +119,8 @@ func (b *bare) serveOne(ctx *fasthttp.RequestCtx, id string) {
 	docID, rest, _ := strings.Cut(id, ":")
 	locale, _, _ := strings.Cut(rest, ":")
 	var p product
-	err := b.get.QueryRowContext(context.Background(), docID, locale, "live").Scan(p.dest()...)
+	err := b.get.QueryRowContext(context.Background(), "product", locale, "published", docID, locale, "live").
+		Scan(append(p.dest(), &p.extra)...)
 	if err != nil {
 		ctx.Error(`{"name":"notfound","data":{},"message":"notfound"}`, fasthttp.StatusNotFound)
 		return
@@ -134,20 +154,26 @@ func (b *bare) serveList(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	defer rows.Close()
+	recs := make([]product, perPage)
+	n := 0
+	for n < perPage && rows.Next() {
+		if rows.Scan(recs[n].dest()...) != nil {
+			break
+		}
+		n++
+	}
+	// The page's rows are closed before the second query, so that one
+	// request never holds two of the pool's connections (as the adapter).
+	rows.Close()
+	b.attach(locale, recs[:n])
 	buf := bufs.Get().(*[]byte)
 	defer bufs.Put(buf)
 	body := (*buf)[:0]
-	n := 0
-	for rows.Next() {
-		var p product
-		if rows.Scan(p.dest()...) != nil {
-			break
-		}
-		if n > 0 {
+	for i := range recs[:n] {
+		if i > 0 {
 			body = append(body, ',')
 		}
-		body = appendProduct(body, &p, locale)
-		n++
+		body = appendProduct(body, &recs[i], locale)
 	}
 	total := (page-1)*perPage + n
 	if n == perPage {
@@ -162,6 +188,43 @@ func (b *bare) serveList(ctx *fasthttp.RequestCtx) {
 	ctx.Write(body)
 	ctx.WriteString("]}")
 }
+
+// attach reads the store's members of a page of published records, as
+// the adapter's second list query does (for pages up to benchPerPage).
+func (b *bare) attach(locale string, recs []product) {
+	if len(recs) == 0 || len(recs) > benchPerPage {
+		return
+	}
+	args := make([]any, 0, 3+benchPerPage)
+	args = append(args, "product", locale, "published")
+	for i := range benchPerPage {
+		id := ""
+		if i < len(recs) {
+			id = recs[i].id
+		}
+		args = append(args, id)
+	}
+	rows, err := b.members.QueryContext(context.Background(), args...)
+	if err != nil {
+		return
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var extra []byte
+		if rows.Scan(&id, &extra) != nil {
+			return
+		}
+		for i := range recs {
+			if recs[i].id == id {
+				recs[i].extra = extra
+			}
+		}
+	}
+}
+
+// benchPerPage is the page size of the list scenario.
+const benchPerPage = 10
 
 // appendProduct writes a published product as aposproxy does.
 func appendProduct(dst []byte, p *product, locale string) []byte {
@@ -196,7 +259,11 @@ func appendProduct(dst []byte, p *product, locale string) []byte {
 	dst = appendTime(append(dst, `,"createdAt":`...), p.created)
 	dst = appendTime(append(dst, `,"updatedAt":`...), p.updated)
 	dst = appendSlug(append(dst, `,"slug":"`...), p.name)
-	return append(dst, `"}`...)
+	dst = append(dst, '"')
+	if inner := bytes.TrimSpace(p.extra); len(inner) > 2 {
+		dst = append(append(dst, ','), bytes.TrimSpace(inner[1:len(inner)-1])...)
+	}
+	return append(dst, '}')
 }
 
 // appendCompact writes stored JSON without the spaces between tokens.

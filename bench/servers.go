@@ -12,9 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/aposproxy/aposproxy/adapters/backends"
+	"github.com/aposproxy/aposproxy/app"
 	"github.com/aposproxy/aposproxy/config"
-	"github.com/aposproxy/aposproxy/proxy"
 	"github.com/valyala/fasthttp"
 )
 
@@ -56,26 +55,19 @@ func startProxy(ctx context.Context, root string, data []byte) (*server, func(),
 	if err != nil {
 		return nil, nil, err
 	}
-	set, err := backends.Open(ctx, cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := set.Verify(ctx); err != nil {
-		set.Close()
-		return nil, nil, err
-	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	api, err := proxy.New(cfg, set.Adapters, proxy.Options{Log: log})
+	// The very program the binary serves: backends, authentication, jobs
+	// and modules included.
+	p, err := app.Build(ctx, cfg, log, app.Options{})
 	if err != nil {
-		set.Close()
 		return nil, nil, err
 	}
-	s, err := serve(api.Handler(), api.ErrorHandler)
+	s, err := serve(p.API.Handler(), p.API.ErrorHandler)
 	if err != nil {
-		set.Close()
+		p.Close()
 		return nil, nil, err
 	}
-	return s, func() { s.close(); set.Close() }, nil
+	return s, func() { s.close(); p.Close() }, nil
 }
 
 // shop is the shop example on one engine, served by aposproxy and by the
