@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"context"
 	"slices"
 	"time"
 
@@ -19,9 +20,9 @@ func (s *Server) routeWorkflow(d *docType) {
 	one := s.cfg.Server.Prefix + "/" + d.name + "/{id}/"
 	for name, h := range map[string]func(*call, *docType) error{
 		"publish":                      s.publish,
-		"unpublish":                    s.unpublish,
+		"unpublish":                    s.recordRoute(adapters.Workflow.Unpublish),
 		"revert-draft-to-published":    s.revertDraft,
-		"revert-published-to-previous": s.revertPublished,
+		"revert-published-to-previous": s.recordRoute(adapters.Workflow.RevertPublishedToPrevious),
 		"localize":                     s.localize,
 		"submit":                       s.submit,
 		"dismiss-submission":           s.dismissSubmission,
@@ -66,17 +67,22 @@ func (s *Server) publish(c *call, d *docType) error {
 	return s.sendWritten(c, d, rec)
 }
 
-// unpublish serves POST :_id/unpublish: the draft, its published copy gone.
-func (s *Server) unpublish(c *call, d *docType) error {
-	wf, docID, locale, err := s.workflowTarget(c, d, d.canPublish(c.who))
-	if err != nil {
-		return err
+// recordRoute serves a route that needs the publish role and answers the
+// record op leaves: POST :_id/unpublish (the draft, its published copy
+// gone) and POST :_id/revert-published-to-previous (the published
+// document restored from its previous copy).
+func (s *Server) recordRoute(op func(adapters.Workflow, context.Context, string, string) (*adapters.Record, error)) func(*call, *docType) error {
+	return func(c *call, d *docType) error {
+		wf, docID, locale, err := s.workflowTarget(c, d, d.canPublish(c.who))
+		if err != nil {
+			return err
+		}
+		rec, err := op(wf, c.bctx, locale, docID)
+		if err != nil {
+			return err
+		}
+		return s.sendWritten(c, d, rec)
 	}
-	rec, err := wf.Unpublish(c.bctx, locale, docID)
-	if err != nil {
-		return err
-	}
-	return s.sendWritten(c, d, rec)
 }
 
 // revertDraft serves POST :_id/revert-draft-to-published: the reverted
@@ -93,20 +99,6 @@ func (s *Server) revertDraft(c *call, d *docType) error {
 	case rec == nil:
 		writeJSON(c.ctx, fasthttp.StatusOK, []byte("false"))
 		return nil
-	}
-	return s.sendWritten(c, d, rec)
-}
-
-// revertPublished serves POST :_id/revert-published-to-previous: the
-// published document restored from its previous copy.
-func (s *Server) revertPublished(c *call, d *docType) error {
-	wf, docID, locale, err := s.workflowTarget(c, d, d.canPublish(c.who))
-	if err != nil {
-		return err
-	}
-	rec, err := wf.RevertPublishedToPrevious(c.bctx, locale, docID)
-	if err != nil {
-		return err
 	}
 	return s.sendWritten(c, d, rec)
 }
