@@ -14,7 +14,9 @@ import (
 
 	"github.com/aposproxy/aposproxy/app"
 	"github.com/aposproxy/aposproxy/config"
+	shopfixture "github.com/aposproxy/aposproxy/examples/shop"
 	"github.com/valyala/fasthttp"
+	_ "modernc.org/sqlite" // the baseline opens the shop's SQLite file
 )
 
 // server is a fasthttp server of the suite's own process on a loopback
@@ -96,7 +98,7 @@ func startShop(ctx context.Context, root, tmp, engine, dsn string) (_ *shop, err
 		dsn = "file:" + filepath.Join(tmp, "shop-sqlite.db")
 	} else {
 		var drop func()
-		if dsn, drop, err = freshDatabase(ctx, root, engine, dsn); err != nil {
+		if dsn, drop, err = shopfixture.Fresh(ctx, engine, dsn, "bench_"); err != nil {
 			return nil, err
 		}
 		closers = append(closers, drop)

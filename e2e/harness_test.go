@@ -5,9 +5,6 @@ package e2e
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"net"
@@ -20,8 +17,7 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/go-sql-driver/mysql"
-	_ "github.com/jackc/pgx/v5/stdlib"
+	shopfixture "github.com/aposproxy/aposproxy/examples/shop"
 	"github.com/tidwall/sjson"
 )
 
@@ -87,7 +83,6 @@ const (
 // shop is a running aposproxy serving the shop example.
 type shop struct {
 	base string // http://127.0.0.1:port/api/v1
-	db   *sql.DB
 }
 
 // startShop prepares a fresh database for e (SQLite file, PostgreSQL
@@ -121,8 +116,13 @@ func startShopWith(t *testing.T, e engine, bin, config string) *shop {
 			}
 			t.Skipf("%s is not set", e.envDSN)
 		}
-		dsn, db := freshDatabase(t, e, base)
-		s.db = db
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		dsn, drop, err := shopfixture.Fresh(ctx, e.name, base, "e2e_")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(drop)
 		env = append(env, "SHOP_DB_DSN="+dsn)
 	}
 	addr := freeAddr(t)
@@ -172,90 +172,6 @@ func freeAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
-}
-
-// freshDatabase creates an isolated schema (PostgreSQL) or database
-// (MySQL), loads the shop fixture into it, and drops it at cleanup.
-func freshDatabase(t *testing.T, e engine, base string) (string, *sql.DB) {
-	t.Helper()
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	name := "e2e_" + hex.EncodeToString(b[:])
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	var dsn string
-	var files []string
-	var admin *sql.DB
-	var err error
-	switch e.name {
-	case "postgres":
-		admin, err = sql.Open("pgx", base)
-		if err == nil {
-			_, err = admin.ExecContext(ctx, "CREATE SCHEMA "+name)
-		}
-		sep := "?"
-		if strings.Contains(base, "?") {
-			sep = "&"
-		}
-		dsn = base + sep + "search_path=" + name
-		files = []string{"schema.postgres.sql", "seed.sql", "after-seed.postgres.sql"}
-		t.Cleanup(func() { _, _ = admin.Exec("DROP SCHEMA " + name + " CASCADE"); admin.Close() })
-	case "mysql":
-		admin, err = sql.Open("mysql", base)
-		if err == nil {
-			_, err = admin.ExecContext(ctx, "CREATE DATABASE "+name)
-		}
-		i := strings.LastIndex(base, "/")
-		rest := ""
-		if q := strings.Index(base[i:], "?"); q >= 0 {
-			rest = base[i+q:]
-		}
-		dsn = base[:i+1] + name + rest
-		files = []string{"schema.mysql.sql", "seed.sql"}
-		t.Cleanup(func() { _, _ = admin.Exec("DROP DATABASE " + name); admin.Close() })
-	}
-	if err != nil {
-		t.Fatalf("creating %s: %v", name, err)
-	}
-	driver := map[string]string{"postgres": "pgx", "mysql": "mysql"}[e.name]
-	db, err := sql.Open(driver, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.SetMaxOpenConns(1)
-	t.Cleanup(func() { db.Close() })
-	for _, f := range files {
-		body, err := os.ReadFile(filepath.Join(repoRoot, "examples", "shop", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, stmt := range splitSQL(string(body)) {
-			if _, err := db.ExecContext(ctx, stmt); err != nil {
-				t.Fatalf("%s: %v\n%s", f, err, stmt)
-			}
-		}
-	}
-	return dsn, db
-}
-
-// splitSQL splits a fixture file into statements: they end with ";" at
-// the end of a line, and lines starting with "--" are comments.
-func splitSQL(s string) []string {
-	var out []string
-	var cur strings.Builder
-	for _, line := range strings.Split(s, "\n") {
-		trimmed := strings.TrimSpace(line)
-		if trimmed == "" || strings.HasPrefix(trimmed, "--") {
-			continue
-		}
-		cur.WriteString(line)
-		cur.WriteByte('\n')
-		if strings.HasSuffix(trimmed, ";") {
-			out = append(out, strings.TrimSuffix(strings.TrimSpace(cur.String()), ";"))
-			cur.Reset()
-		}
-	}
-	return out
 }
 
 // response is one HTTP exchange's outcome.

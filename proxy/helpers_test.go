@@ -1,7 +1,16 @@
 package proxy
 
 import (
+	"context"
 	"errors"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/aposproxy/aposproxy/adapters/backends"
+	"github.com/aposproxy/aposproxy/config"
 
 	"github.com/valyala/fasthttp"
 )
@@ -12,4 +21,33 @@ func parseArgs(q string) *fasthttp.Args {
 	var a fasthttp.Args
 	a.Parse(q)
 	return &a
+}
+
+// shopConfig loads the repository's config.toml (the shop example) over a
+// fresh SQLite file.
+func shopConfig(tb testing.TB) *config.Config {
+	tb.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	tb.Setenv("SHOP_DB_DRIVER", "sqlite")
+	tb.Setenv("SHOP_DB_DSN", "file:"+filepath.Join(tb.TempDir(), "shop.db"))
+	cfg, err := config.Load(filepath.Join(filepath.Dir(filepath.Dir(file)), "config.toml"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return cfg
+}
+
+// shopHandler builds the real front end for cfg over its real backends.
+func shopHandler(tb testing.TB, cfg *config.Config) fasthttp.RequestHandler {
+	tb.Helper()
+	set, err := backends.Open(context.Background(), cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(set.Close)
+	s, err := New(cfg, set.Adapters, Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s.Handler()
 }

@@ -1,14 +1,8 @@
 package proxy
 
 import (
-	"context"
-	"io"
-	"log/slog"
-	"path/filepath"
-	"runtime"
 	"testing"
 
-	"github.com/aposproxy/aposproxy/adapters/backends"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/tidwall/gjson"
 	"github.com/valyala/fasthttp"
@@ -18,31 +12,16 @@ import (
 // prefix for French and a private Slovak locale (prefix /sk).
 func localeServer(t *testing.T) fasthttp.RequestHandler {
 	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	t.Setenv("SHOP_DB_DRIVER", "sqlite")
-	t.Setenv("SHOP_DB_DSN", "file:"+filepath.Join(t.TempDir(), "shop.db"))
 	t.Setenv("SHOP_GUEST_APIKEY", "guest-key")
 	t.Setenv("SHOP_EDITOR_APIKEY", "editor-key")
-	cfg, err := config.Load(filepath.Join(filepath.Dir(filepath.Dir(file)), "config.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := shopConfig(t)
 	for i := range cfg.Locales.List {
 		if cfg.Locales.List[i].Name == "fr" {
 			cfg.Locales.List[i].Prefix = "/fr"
 		}
 	}
 	cfg.Locales.List = append(cfg.Locales.List, config.Locale{Name: "sk", Label: "Slovenčina", Prefix: "/sk", Private: true})
-	set, err := backends.Open(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(set.Close)
-	s, err := New(cfg, set.Adapters, Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s.Handler()
+	return shopHandler(t, cfg)
 }
 
 // serve runs one GET through h and returns its status and body.

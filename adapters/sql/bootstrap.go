@@ -19,7 +19,7 @@ func (db *DB) bootstrap(ctx context.Context, files []string) error {
 		if err != nil {
 			return fmt.Errorf("bootstrap: %w", err)
 		}
-		for i, stmt := range splitStatements(string(src)) {
+		for i, stmt := range SplitStatements(string(src)) {
 			if _, err := tx.ExecContext(ctx, stmt); err != nil {
 				return fmt.Errorf("bootstrap %s: statement %d: %w", file, i+1, err)
 			}
@@ -28,12 +28,12 @@ func (db *DB) bootstrap(ctx context.Context, files []string) error {
 	return tx.Commit()
 }
 
-// splitStatements splits an SQL script into statements. A statement ends
+// SplitStatements splits an SQL script into statements. A statement ends
 // with a line whose last character is ';'. Lines holding only a "--"
 // comment are dropped, so a comment never ends a statement; a ';' at the
 // end of a line inside a string literal would, which the scripts this reads
 // (schemas and seeds) do not have.
-func splitStatements(src string) []string {
+func SplitStatements(src string) []string {
 	var stmts []string
 	var cur strings.Builder
 	for line := range strings.Lines(src) {

@@ -108,7 +108,7 @@ func open(t testing.TB, cfg config.Database) *DB {
 // run executes an SQL script (statements split as bootstrap splits them).
 func run(t testing.TB, db *DB, script string) {
 	t.Helper()
-	for i, stmt := range splitStatements(script) {
+	for i, stmt := range SplitStatements(script) {
 		if _, err := db.x.ExecContext(t.Context(), stmt); err != nil {
 			t.Fatalf("statement %d: %v\n%s", i+1, err, stmt)
 		}

@@ -102,7 +102,7 @@ func TestSplitStatements(t *testing.T) {
 		{"empty", "\n-- nothing\n", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := splitStatements(tc.src); !reflect.DeepEqual(got, tc.want) {
+			if got := SplitStatements(tc.src); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("got %q, want %q", got, tc.want)
 			}
 		})
