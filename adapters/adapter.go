@@ -1,6 +1,10 @@
 package adapters
 
-import "context"
+import (
+	"context"
+
+	"github.com/aposproxy/aposproxy/apos"
+)
 
 // Adapter serves the documents of one type from one backend. Every method
 // works in one Scope; for an unlocalized type Scope.Locale is empty, and for
@@ -12,25 +16,25 @@ import "context"
 // else is answered as an internal error.
 type Adapter interface {
 	// Schema describes the type. It must not change after construction.
-	Schema() *Schema
+	Schema() *apos.Schema
 	// List returns one page of records matching q, and the total count.
 	List(ctx context.Context, q *Query) (*Page, error)
 	// Get returns one record, or ErrNotFound.
-	Get(ctx context.Context, s Scope, docID string) (*Record, error)
+	Get(ctx context.Context, s apos.Scope, docID string) (*Record, error)
 	// Insert creates a document. In Published scope a Columns type gets
 	// both its published and its draft record; in Draft scope only the
 	// draft. It returns the record of scope s.
-	Insert(ctx context.Context, s Scope, in *Insert) (*Record, error)
+	Insert(ctx context.Context, s apos.Scope, in *Insert) (*Record, error)
 	// Update changes the record of scope s only. It reads the current
 	// record, calls change with it and writes the values change returns,
 	// all atomically (in one transaction, with the row locked where the
 	// backend can). change may refuse with an error, and nothing is written.
-	Update(ctx context.Context, s Scope, docID string, change Change) (*Record, error)
+	Update(ctx context.Context, s apos.Scope, docID string, change Change) (*Record, error)
 	// Delete removes the record of scope s. Deleting a draft removes the
 	// published record of that locale too; deleting a published record
 	// leaves the draft. check is called with the current record, atomically,
 	// and may refuse.
-	Delete(ctx context.Context, s Scope, docID string, check Check) error
+	Delete(ctx context.Context, s apos.Scope, docID string, check Check) error
 }
 
 // Change computes the values to write from the current record.
@@ -60,8 +64,8 @@ type Insert struct {
 
 // Record is one stored document, already mapped to API field names.
 type Record struct {
-	DocID string // the aposDocId
-	Scope Scope  // the record's locale and mode
+	DocID string     // the aposDocId
+	Scope apos.Scope // the record's locale and mode
 	// Fields is a JSON object holding the API fields, in schema order.
 	Fields []byte
 	// Modified is set on drafts when the adapter knows whether the draft
@@ -92,7 +96,7 @@ type Page struct {
 
 // Query is a list request, already parsed and validated against the schema.
 type Query struct {
-	Scope   Scope
+	Scope   apos.Scope
 	Page    int // 1-based
 	PerPage int
 	Sort    []Sort

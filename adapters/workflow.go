@@ -3,6 +3,8 @@ package adapters
 import (
 	"context"
 	"time"
+
+	"github.com/aposproxy/aposproxy/apos"
 )
 
 // Workflow is an optional capability: Apostrophe's draft and publish
@@ -52,7 +54,7 @@ type Workflow interface {
 	// record, in no particular order. An empty list means the document
 	// does not exist. locales are the configured locales, for a backend
 	// that must ask for each.
-	Locales(ctx context.Context, docID string, locales []string) ([]Scope, error)
+	Locales(ctx context.Context, docID string, locales []string) ([]apos.Scope, error)
 }
 
 // PublishOptions are the choices of one publication.

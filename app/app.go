@@ -20,7 +20,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/aposproxy/aposproxy/adapters/backends"
+	"github.com/aposproxy/aposproxy/backends"
 	"github.com/aposproxy/aposproxy/auth"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/jobs"

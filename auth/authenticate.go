@@ -6,7 +6,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/auth/store"
 	"github.com/aposproxy/aposproxy/proxy"
 	"github.com/valyala/fasthttp"
@@ -15,11 +15,11 @@ import (
 var (
 	// errBadBearer is Apostrophe's 401 for an unknown, expired or revoked
 	// token (with data:{} added, DECISIONS 16).
-	errBadBearer = adapters.NewError("unauthorized", "bearer token invalid", nil)
+	errBadBearer = apos.NewError("unauthorized", "bearer token invalid", nil)
 	// errTwoBearers answers a token sent both in the header and the query
 	// (Apostrophe: 400 with an empty body).
-	errTwoBearers = adapters.Errorf(adapters.ErrInvalid, "Send the bearer token once: in the Authorization header or as access_token.")
-	errCSRF       = adapters.NewError("forbidden", "CSRF exception", nil)
+	errTwoBearers = apos.Errorf(apos.ErrInvalid, "Send the bearer token once: in the Authorization header or as access_token.")
+	errCSRF       = apos.NewError("forbidden", "CSRF exception", nil)
 	bearerScheme  = []byte("bearer ")
 )
 
@@ -27,7 +27,7 @@ var (
 // a valid bearer token wins (even over an API key); a bad one is a 401
 // unless an API key is there to decide; then API keys beat sessions; a
 // session cookie authenticates only with its CSRF cookie on writes.
-func (a *Auth) Authenticate(ctx *fasthttp.RequestCtx) (*proxy.Principal, error) {
+func (a *Auth) Authenticate(ctx *fasthttp.RequestCtx) (*apos.Principal, error) {
 	token, err := bearerToken(ctx)
 	if err != nil {
 		return nil, err
@@ -100,7 +100,7 @@ func (a *Auth) checkCSRF(ctx *fasthttp.RequestCtx) error {
 // the grant is unknown, expired, or its user is gone, inactive or has a
 // new password since (the grant is then deleted). Sessions are rolling:
 // a used session is extended, at most once per tenth of its lifetime.
-func (a *Auth) principal(ctx context.Context, k store.Kind, secret string) (*proxy.Principal, error) {
+func (a *Auth) principal(ctx context.Context, k store.Kind, secret string) (*apos.Principal, error) {
 	id := storeKey(secret)
 	g, err := a.store.Get(ctx, k, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -125,15 +125,15 @@ func (a *Auth) principal(ctx context.Context, k store.Kind, secret string) (*pro
 			return nil, unavailable(err)
 		}
 	}
-	role, _ := proxy.ParseRole(u.Role)
-	return &proxy.Principal{Role: role, ID: u.ID, Username: u.Username, Title: u.Title, Email: u.Email}, nil
+	role, _ := apos.ParseRole(u.Role)
+	return &apos.Principal{Role: role, ID: u.ID, Username: u.Username, Title: u.Title, Email: u.Email}, nil
 }
 
 // unavailable reports a store or users database failure as a 503; the
 // cause is only logged.
 func unavailable(err error) error {
 	if errors.Is(err, context.DeadlineExceeded) {
-		return adapters.Wrap(adapters.ErrTimeout, "", err)
+		return apos.Wrap(apos.ErrTimeout, "", err)
 	}
-	return adapters.Wrap(adapters.ErrUnavailable, "", err)
+	return apos.Wrap(apos.ErrUnavailable, "", err)
 }

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/auth/store"
 	"github.com/aposproxy/aposproxy/auth/users"
 	"github.com/aposproxy/aposproxy/proxy"
@@ -14,9 +14,9 @@ import (
 
 // Apostrophe's login errors, word for word.
 var (
-	errMissing     = adapters.Errorf(adapters.ErrInvalid, "Both the username and the password are required.")
-	errCredentials = adapters.Errorf(adapters.ErrInvalid, "Your credentials are incorrect, or there is no such user")
-	errLocked      = adapters.Errorf(adapters.ErrInvalid, "Too many attempts. You may try again in a minute.")
+	errMissing     = apos.Errorf(apos.ErrInvalid, "Both the username and the password are required.")
+	errCredentials = apos.Errorf(apos.ErrInvalid, "Your credentials are incorrect, or there is no such user")
+	errLocked      = apos.Errorf(apos.ErrInvalid, "Too many attempts. You may try again in a minute.")
 )
 
 // login serves POST /login: {username, password} gives {token}; with

@@ -3,7 +3,7 @@ package auth
 import (
 	"strings"
 
-	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/auth/store"
 	"github.com/aposproxy/aposproxy/proxy"
 	"github.com/tidwall/gjson"
@@ -16,7 +16,7 @@ const (
 	loginPath = loginBase + "/login"
 )
 
-var errNotLoggedIn = adapters.NewError("forbidden", "You were not logged in.", nil)
+var errNotLoggedIn = apos.NewError("forbidden", "You were not logged in.", nil)
 
 // Register adds the login module's routes to s.
 func (a *Auth) Register(s *proxy.Server) error {
@@ -67,7 +67,7 @@ func (a *Auth) logout(r *proxy.Request) ([]byte, error) {
 func whoami(r *proxy.Request) ([]byte, error) {
 	w := r.Who
 	if !w.Authenticated() {
-		return nil, adapters.ErrNotFound
+		return nil, apos.ErrNotFound
 	}
 	b := []byte{'{'}
 	for _, kv := range [...][2]string{{"_id", w.ID}, {"username", w.Username}, {"title", w.Title}, {"email", w.Email}} {

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 )
 
 func TestDefaults(t *testing.T) {
@@ -122,14 +122,14 @@ auto = "update"
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &adapters.Schema{
+	want := &apos.Schema{
 		Type:      "thing",
 		Localized: false,
-		Storage:   adapters.Autopublish,
-		Fields: []adapters.Field{
-			{Name: "title", Kind: adapters.String},
-			{Name: "color", Kind: adapters.Select, Required: true, Searchable: true, Choices: []adapters.Choice{{Value: "red", Label: "Red"}}},
-			{Name: "updatedAt", Kind: adapters.DateTime, ReadOnly: true, Auto: adapters.AutoUpdate},
+		Storage:   apos.Autopublish,
+		Fields: []apos.Field{
+			{Name: "title", Kind: apos.String},
+			{Name: "color", Kind: apos.Select, Required: true, Searchable: true, Choices: []apos.Choice{{Value: "red", Label: "Red"}}},
+			{Name: "updatedAt", Kind: apos.DateTime, ReadOnly: true, Auto: apos.AutoUpdate},
 		},
 	}
 	if got := cfg.Types["thing"].Schema(); !reflect.DeepEqual(got, want) {

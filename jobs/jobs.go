@@ -17,14 +17,14 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 )
 
-// Store keeps job documents; sqladapter.JobStore is one.
+// Store keeps job documents; sqlbackend.JobStore is one.
 type Store interface {
 	// SaveJob stores the document of job id, replacing any earlier one.
 	SaveJob(ctx context.Context, id, owner string, ended bool, doc []byte) error
-	// LoadJob returns a job's owner and document, or adapters.ErrNotFound.
+	// LoadJob returns a job's owner and document, or apos.ErrNotFound.
 	LoadJob(ctx context.Context, id string) (owner string, doc []byte, err error)
 	// UnfinishedJobs lists the jobs not over yet.
 	UnfinishedJobs(ctx context.Context) ([]string, error)
@@ -160,11 +160,11 @@ func (r *Runner) run(j *Job, owner string, items []string, work Work) {
 // itemError is the client-safe error of an item; anything but one of the
 // adapters package's errors is logged and masked.
 func (r *Runner) itemError(job, item string, err error) ItemError {
-	var ve *adapters.ValidationError
+	var ve *apos.ValidationError
 	if errors.As(err, &ve) {
 		return ItemError{Name: "invalid", Message: ve.Error()}
 	}
-	if e, ok := adapters.AsError(err); ok {
+	if e, ok := apos.AsError(err); ok {
 		msg := e.Message
 		if msg == "" {
 			msg = e.Name
@@ -203,7 +203,7 @@ func (r *Runner) Get(ctx context.Context, id, caller string) ([]byte, error) {
 		return nil, err
 	}
 	if owner != "" && owner != caller {
-		return nil, adapters.ErrNotFound
+		return nil, apos.ErrNotFound
 	}
 	var j Job
 	if err := json.Unmarshal(doc, &j); err != nil {

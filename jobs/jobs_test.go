@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aposproxy/aposproxy/adapters"
-	sqladapter "github.com/aposproxy/aposproxy/adapters/sql"
+	"github.com/aposproxy/aposproxy/backends/sqlbackend"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/jobs"
 	"github.com/tidwall/gjson"
@@ -21,14 +21,14 @@ import (
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // openStore opens a job store on a fresh SQLite file.
-func openStore(t *testing.T) *sqladapter.JobStore {
+func openStore(t *testing.T) *sqlbackend.JobStore {
 	t.Helper()
-	db, err := sqladapter.Open(t.Context(), "jobs", config.Database{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), "jobs.db")})
+	db, err := sqlbackend.Open(t.Context(), "jobs", config.Database{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), "jobs.db")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	st, err := sqladapter.NewJobStore(t.Context(), db)
+	st, err := sqlbackend.NewJobStore(t.Context(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestRunner(t *testing.T) {
 	work := func(ctx context.Context, item string) (json.RawMessage, error) {
 		switch item {
 		case "missing":
-			return nil, adapters.ErrNotFound
+			return nil, apos.ErrNotFound
 		case "broken":
 			return nil, errors.New("driver: secret detail")
 		}
@@ -96,13 +96,13 @@ func TestRunner(t *testing.T) {
 				t.Fatalf("results %s", j.Get("results").Raw)
 			}
 			if tc.owner != "" {
-				if _, err := r.Get(t.Context(), id, "someone else"); !errors.Is(err, adapters.ErrNotFound) {
+				if _, err := r.Get(t.Context(), id, "someone else"); !errors.Is(err, apos.ErrNotFound) {
 					t.Fatalf("another caller got the job: %v", err)
 				}
 			}
 		})
 	}
-	if _, err := r.Get(t.Context(), "nosuchjob", ""); !errors.Is(err, adapters.ErrNotFound) {
+	if _, err := r.Get(t.Context(), "nosuchjob", ""); !errors.Is(err, apos.ErrNotFound) {
 		t.Fatalf("unknown job: %v", err)
 	}
 }

@@ -8,8 +8,8 @@
 // authenticators the server runs), a role check, Apostrophe's mode and
 // locale parsing (with its draft gate), a deadline, and Apostrophe's error
 // shapes: a handler returns an error from the adapters package
-// (adapters.ErrNotFound, adapters.NewError("invalid", "Bad thing", data),
-// *adapters.ValidationError ...) to answer with its status, and any other
+// (apos.ErrNotFound, apos.NewError("invalid", "Bad thing", data),
+// *apos.ValidationError ...) to answer with its status, and any other
 // error (or a panic) is logged with an id and answered as a masked 500.
 //
 //	m := &modules.Module{
@@ -19,7 +19,7 @@
 //		APIRoutes: modules.APIRoutes{
 //			"post": {"merge": func(req *modules.Request) (any, error) { ... }},
 //		},
-//		Roles: map[string]proxy.Role{"getAll": proxy.Anonymous, "post merge": proxy.Editor},
+//		Roles: map[string]apos.Role{"getAll": apos.Anonymous, "post merge": apos.Editor},
 //	}
 //	err := modules.Register(server, m)
 package modules
@@ -30,6 +30,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/proxy"
 )
@@ -73,8 +74,8 @@ type Module struct {
 	// and name of a named route ("post merge"). A route left out needs
 	// admin to write (any method but GET) and, to read, the view role of
 	// the type of the module's name, or guest when there is none: a route
-	// open to anonymous callers is always said so, with proxy.Anonymous.
-	Roles map[string]proxy.Role
+	// open to anonymous callers is always said so, with apos.Anonymous.
+	Roles map[string]apos.Role
 }
 
 // route is one route of a module, ready to add to the server.
@@ -161,15 +162,15 @@ func (m *Module) register(s *proxy.Server) error {
 }
 
 // role is the lowest role of route r (see Module.Roles).
-func (m *Module) role(s *proxy.Server, r route) proxy.Role {
+func (m *Module) role(s *proxy.Server, r route) apos.Role {
 	if role, ok := m.Roles[r.key]; ok {
 		return role
 	}
 	if r.method != "GET" {
-		return proxy.Admin
+		return apos.Admin
 	}
 	if role, ok := s.ViewRole(m.Name); ok {
 		return role
 	}
-	return proxy.Guest
+	return apos.Guest
 }

@@ -15,8 +15,8 @@ import (
 	"github.com/tidwall/gjson"
 	"github.com/valyala/fasthttp"
 
-	"github.com/aposproxy/aposproxy/adapters"
-	"github.com/aposproxy/aposproxy/adapters/backends"
+	"github.com/aposproxy/aposproxy/backends"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/proxy"
 )
@@ -154,7 +154,7 @@ func restTest() *Module {
 				"fetchItFailNormal": func(*Request) (any, error) { return nil, errors.New("internal detail") },
 				"fetchItFailWeird":  func(*Request) (any, error) { panic("internal detail") },
 				"invalid": func(*Request) (any, error) {
-					return nil, adapters.NewError("invalid", "Bad thing", map[string]any{"field": "x"})
+					return nil, apos.NewError("invalid", "Bad thing", map[string]any{"field": "x"})
 				},
 				"hello":      echo("hello"),
 				"nothing":    func(*Request) (any, error) { return nil, nil },
@@ -164,8 +164,8 @@ func restTest() *Module {
 			},
 			"post": {"merge": echo("merge")},
 		},
-		Roles: map[string]proxy.Role{"getAll": proxy.Anonymous, "getOne": proxy.Anonymous, "get hello": proxy.Anonymous,
-			"post merge": proxy.Editor, "patch": proxy.Contributor},
+		Roles: map[string]apos.Role{"getAll": apos.Anonymous, "getOne": apos.Anonymous, "get hello": apos.Anonymous,
+			"post merge": apos.Editor, "patch": apos.Contributor},
 	}
 }
 
@@ -241,7 +241,7 @@ func TestRegisterRefuses(t *testing.T) {
 	}{
 		{"no name", &Module{GetAll: h}, "needs a name"},
 		{"a type's route", &Module{Name: "customer", GetAll: h}, "module customer: getAll: route GET /api/v1/customer"},
-		{"a Roles key without a route", &Module{Name: "m", GetAll: h, Roles: map[string]proxy.Role{"post": proxy.Guest}}, `Roles["post"] names no route`},
+		{"a Roles key without a route", &Module{Name: "m", GetAll: h, Roles: map[string]apos.Role{"post": apos.Guest}}, `Roles["post"] names no route`},
 		{"an unknown method", &Module{Name: "m", APIRoutes: APIRoutes{"fetch": {"x": h}}}, `unknown method "fetch"`},
 		{"a wildcard", &Module{Name: "m", APIRoutes: APIRoutes{"get": {":x/*": h}}}, "wildcards"},
 		{"two modules on one route", &Module{Name: "rest-test", APIRoutes: APIRoutes{"get": {"fetch-it-fine": h}}}, "module rest-test: get fetch-it-fine"},

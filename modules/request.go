@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"net/url"
 
-	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/proxy"
 )
 
@@ -17,14 +17,14 @@ import (
 // cookies. It is valid only while the handler runs.
 type Request struct {
 	*proxy.Request
-	id    adapters.DocID
+	id    apos.DocID
 	hasID bool
 }
 
 // Mode is the request's mode, draft or published (Apostrophe's req.mode):
 // the aposMode parameter, else the _id's, else published. Draft requests
 // of callers below contributor never reach a handler.
-func (r *Request) Mode() adapters.Mode { return r.Scope.Mode }
+func (r *Request) Mode() apos.Mode { return r.Scope.Mode }
 
 // Locale is the request's locale (Apostrophe's req.locale): the aposLocale
 // parameter, else the _id's, else the default locale.
@@ -33,11 +33,11 @@ func (r *Request) Locale() string { return r.Scope.Locale }
 // ID returns the parts of the route's _id (a REST handler's, or a named
 // route's :_id): its aposDocId, and its locale and mode when it has them.
 // ok is false when the route has no _id or it is not of Apostrophe's form.
-func (r *Request) ID() (id adapters.DocID, ok bool) { return r.id, r.hasID }
+func (r *Request) ID() (id apos.DocID, ok bool) { return r.id, r.hasID }
 
 // User is the authenticated caller (Apostrophe's req.user), or nil for an
 // anonymous one. API keys are the nameless "System Task".
-func (r *Request) User() *proxy.Principal {
+func (r *Request) User() *apos.Principal {
 	if !r.Who.Authenticated() {
 		return nil
 	}
@@ -55,7 +55,7 @@ func (r *Request) Param(name string) string {
 }
 
 // Role is the caller's role (anonymous when not authenticated).
-func (r *Request) Role() proxy.Role { return r.Who.Role }
+func (r *Request) Role() apos.Role { return r.Who.Role }
 
 // serve adapts a module route to the proxy: it resolves the _id's scope,
 // calls the handler and encodes its result.
@@ -65,9 +65,9 @@ func (rt route) serve(s *proxy.Server) func(*proxy.Request) ([]byte, error) {
 		raw := ""
 		if rt.hasID {
 			raw = req.Param("_id")
-			req.id, req.hasID = adapters.ParseID(raw)
+			req.id, req.hasID = apos.ParseID(raw)
 			if !req.hasID {
-				req.id = adapters.DocID{}
+				req.id = apos.DocID{}
 			}
 			scope, err := s.ScopeOf(pr, req.id)
 			if err != nil {

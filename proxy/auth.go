@@ -3,7 +3,7 @@ package proxy
 import (
 	"crypto/sha256"
 
-	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/valyala/fasthttp"
 )
 
@@ -12,7 +12,7 @@ import (
 // valid, and an error (answered as is) when they are present but bad.
 // Login, bearer tokens and sessions plug in here.
 type Authenticator interface {
-	Authenticate(ctx *fasthttp.RequestCtx) (*Principal, error)
+	Authenticate(ctx *fasthttp.RequestCtx) (*apos.Principal, error)
 }
 
 // apiKeys authenticates Apostrophe's API keys: ?apikey=, ?apiKey= or
@@ -20,21 +20,21 @@ type Authenticator interface {
 type apiKeys struct {
 	// byHash maps sha256(secret) to its principal; hashing first makes
 	// the lookup independent of how much of a guess matches.
-	byHash map[[32]byte]*Principal
+	byHash map[[32]byte]*apos.Principal
 }
 
-func newAPIKeys(keys map[string]Role) *apiKeys {
-	a := &apiKeys{byHash: make(map[[32]byte]*Principal, len(keys))}
+func newAPIKeys(keys map[string]apos.Role) *apiKeys {
+	a := &apiKeys{byHash: make(map[[32]byte]*apos.Principal, len(keys))}
 	for secret, role := range keys {
-		a.byHash[sha256.Sum256([]byte(secret))] = &Principal{Role: role, Title: "System Task", Via: "apikey"}
+		a.byHash[sha256.Sum256([]byte(secret))] = &apos.Principal{Role: role, Title: "System Task", Via: "apikey"}
 	}
 	return a
 }
 
-var errBadAPIKey = adapters.NewError("forbidden", "Invalid API key.", nil)
+var errBadAPIKey = apos.NewError("forbidden", "Invalid API key.", nil)
 
 // Authenticate implements Authenticator.
-func (a *apiKeys) Authenticate(ctx *fasthttp.RequestCtx) (*Principal, error) {
+func (a *apiKeys) Authenticate(ctx *fasthttp.RequestCtx) (*apos.Principal, error) {
 	key := presentedAPIKey(ctx)
 	if key == nil {
 		return nil, nil
@@ -48,12 +48,12 @@ func (a *apiKeys) Authenticate(ctx *fasthttp.RequestCtx) (*Principal, error) {
 
 // authenticate runs the authenticators in order; the first that recognises
 // credentials decides. No credentials at all is the anonymous caller.
-func (s *Server) authenticate(ctx *fasthttp.RequestCtx) (*Principal, error) {
+func (s *Server) authenticate(ctx *fasthttp.RequestCtx) (*apos.Principal, error) {
 	for _, a := range s.auth {
 		p, err := a.Authenticate(ctx)
 		if err != nil || p != nil {
 			return p, err
 		}
 	}
-	return anonymous, nil
+	return apos.Nobody, nil
 }

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"sync"
 
-	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/tidwall/gjson"
 	"github.com/tidwall/sjson"
 	"github.com/valyala/fasthttp"
 )
 
-var errMalformed = adapters.Errorf(adapters.ErrInvalid, "The request body is not valid JSON.")
+var errMalformed = apos.Errorf(apos.ErrInvalid, "The request body is not valid JSON.")
 
 // jsonBody returns the request body as a JSON object. JSON is validated
 // once here; a urlencoded form (which Apostrophe also accepts) becomes an
@@ -31,7 +31,7 @@ func jsonBody(ctx *fasthttp.RequestCtx) (gjson.Result, error) {
 	}
 	r := gjson.ParseBytes(b)
 	if !r.IsObject() {
-		return gjson.Result{}, adapters.Errorf(adapters.ErrInvalid, "The request body must be a JSON object.")
+		return gjson.Result{}, apos.Errorf(apos.ErrInvalid, "The request body must be a JSON object.")
 	}
 	return r, nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/tidwall/gjson"
 )
 
@@ -47,11 +48,11 @@ const (
 // absent ones as empty; a patch takes only the fields in only. Errors list
 // every bad field at once.
 func (d *docType) convert(body gjson.Result, w write, only map[string]bool, st stamp) ([]adapters.Value, error) {
-	var errs []adapters.FieldError
+	var errs []apos.FieldError
 	if w != writePatch {
 		body.ForEach(func(k, _ gjson.Result) bool {
 			if d.fields[k.Str] == nil && !d.ignoredKey(k.Str) {
-				errs = append(errs, adapters.FieldError{Path: k.Str, Name: "invalid", Msg: "Unknown field."})
+				errs = append(errs, apos.FieldError{Path: k.Str, Name: "invalid", Msg: "Unknown field."})
 			}
 			return true
 		})
@@ -60,10 +61,10 @@ func (d *docType) convert(body gjson.Result, w write, only map[string]bool, st s
 	for i := range d.schema.Fields {
 		f := &d.schema.Fields[i]
 		switch {
-		case f.Auto == adapters.AutoUpdate || f.Auto == adapters.AutoCreate && w == writeInsert:
+		case f.Auto == apos.AutoUpdate || f.Auto == apos.AutoCreate && w == writeInsert:
 			vals = append(vals, adapters.Value{Field: f.Name, V: st.now})
 			continue
-		case f.Auto == adapters.AutoUser:
+		case f.Auto == apos.AutoUser:
 			vals = append(vals, adapters.Value{Field: f.Name, V: st.by})
 			continue
 		case f.ReadOnly:
@@ -77,13 +78,13 @@ func (d *docType) convert(body gjson.Result, w write, only map[string]bool, st s
 			ferr = "required"
 		}
 		if ferr != "" {
-			errs = append(errs, adapters.FieldError{Path: f.Name, Name: ferr})
+			errs = append(errs, apos.FieldError{Path: f.Name, Name: ferr})
 			continue
 		}
 		vals = append(vals, adapters.Value{Field: f.Name, V: v})
 	}
 	if len(errs) > 0 {
-		return nil, &adapters.ValidationError{Fields: errs}
+		return nil, &apos.ValidationError{Fields: errs}
 	}
 	return vals, nil
 }
@@ -103,20 +104,20 @@ func isEmpty(v any) bool {
 // the field error ("invalid") when the value cannot be of that kind.
 // Numeric strings are accepted for numbers (form posts send strings), but
 // nothing is silently truncated or dropped.
-func convertValue(f *adapters.Field, r gjson.Result) (any, string) {
+func convertValue(f *apos.Field, r gjson.Result) (any, string) {
 	if r.Type == gjson.Null || !r.Exists() {
-		if f.Kind == adapters.Boolean {
+		if f.Kind == apos.Boolean {
 			return false, ""
 		}
 		return nil, ""
 	}
 	switch f.Kind {
-	case adapters.String:
+	case apos.String:
 		if r.Type != gjson.String {
 			return nil, "invalid"
 		}
 		return r.Str, ""
-	case adapters.Select:
+	case apos.Select:
 		if r.Type != gjson.String {
 			return nil, "invalid"
 		}
@@ -129,11 +130,11 @@ func convertValue(f *adapters.Field, r gjson.Result) (any, string) {
 			}
 		}
 		return nil, "invalid"
-	case adapters.Integer:
+	case apos.Integer:
 		return convertInt(r)
-	case adapters.Float:
+	case apos.Float:
 		return convertFloat(r)
-	case adapters.Boolean:
+	case apos.Boolean:
 		switch {
 		case r.Type == gjson.True || r.Type == gjson.False:
 			return r.Bool(), ""
@@ -143,7 +144,7 @@ func convertValue(f *adapters.Field, r gjson.Result) (any, string) {
 			return false, ""
 		}
 		return nil, "invalid"
-	case adapters.Date:
+	case apos.Date:
 		if r.Type != gjson.String {
 			return nil, "invalid"
 		}
@@ -154,7 +155,7 @@ func convertValue(f *adapters.Field, r gjson.Result) (any, string) {
 			return nil, "invalid"
 		}
 		return r.Str, ""
-	case adapters.DateTime:
+	case apos.DateTime:
 		if r.Type != gjson.String {
 			return nil, "invalid"
 		}
@@ -166,7 +167,7 @@ func convertValue(f *adapters.Field, r gjson.Result) (any, string) {
 			return nil, "invalid"
 		}
 		return t, ""
-	case adapters.JSON:
+	case apos.JSON:
 		return adapters.RawJSON(r.Raw), ""
 	}
 	return nil, "invalid"

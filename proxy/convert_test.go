@@ -6,22 +6,23 @@ import (
 	"time"
 
 	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/tidwall/gjson"
 )
 
 // testType is a product-like type for the front end's pure functions.
 func testType() *docType {
-	s := &adapters.Schema{Type: "product", Localized: true, Storage: adapters.Columns, Fields: []adapters.Field{
-		{Name: "title", Kind: adapters.String, Required: true, Searchable: true},
-		{Name: "price", Kind: adapters.Integer},
-		{Name: "weight", Kind: adapters.Float},
-		{Name: "color", Kind: adapters.Select, Choices: []adapters.Choice{{Value: "red", Label: "Red"}}},
-		{Name: "inStock", Kind: adapters.Boolean},
-		{Name: "attributes", Kind: adapters.JSON},
-		{Name: "publishedOn", Kind: adapters.Date},
-		{Name: "updatedAt", Kind: adapters.DateTime, ReadOnly: true, Auto: adapters.AutoUpdate},
+	s := &apos.Schema{Type: "product", Localized: true, Storage: apos.Columns, Fields: []apos.Field{
+		{Name: "title", Kind: apos.String, Required: true, Searchable: true},
+		{Name: "price", Kind: apos.Integer},
+		{Name: "weight", Kind: apos.Float},
+		{Name: "color", Kind: apos.Select, Choices: []apos.Choice{{Value: "red", Label: "Red"}}},
+		{Name: "inStock", Kind: apos.Boolean},
+		{Name: "attributes", Kind: apos.JSON},
+		{Name: "publishedOn", Kind: apos.Date},
+		{Name: "updatedAt", Kind: apos.DateTime, ReadOnly: true, Auto: apos.AutoUpdate},
 	}}
-	d := &docType{name: "product", schema: s, fields: map[string]*adapters.Field{}, perPage: 50, maxPerPage: 1000}
+	d := &docType{name: "product", schema: s, fields: map[string]*apos.Field{}, perPage: 50, maxPerPage: 1000}
 	for i := range s.Fields {
 		d.fields[s.Fields[i].Name] = &s.Fields[i]
 	}
@@ -53,7 +54,7 @@ func TestConvert(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			vals, err := d.convert(gjson.Parse(tt.body), tt.w, nil, stamp{now: now})
 			if tt.wantErr != nil {
-				var v *adapters.ValidationError
+				var v *apos.ValidationError
 				if !errors.As(err, &v) {
 					t.Fatalf("err = %v, want a validation error", err)
 				}

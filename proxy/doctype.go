@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/config"
 )
 
@@ -12,12 +13,12 @@ import (
 // its schema and the rules the configuration sets on it.
 type docType struct {
 	name     string
-	schema   *adapters.Schema
+	schema   *apos.Schema
 	backend  adapters.Adapter
-	fields   map[string]*adapters.Field
+	fields   map[string]*apos.Field
 	readOnly bool
 
-	viewRole, editRole, publishRole Role
+	viewRole, editRole, publishRole apos.Role
 
 	perPage, maxPerPage int
 	sort                []adapters.Sort
@@ -36,7 +37,7 @@ func newDocType(t *config.Type, backend adapters.Adapter) (*docType, error) {
 		name:       t.Name,
 		schema:     s,
 		backend:    backend,
-		fields:     make(map[string]*adapters.Field, len(s.Fields)),
+		fields:     make(map[string]*apos.Field, len(s.Fields)),
 		readOnly:   t.ReadOnly,
 		perPage:    t.PerPage,
 		maxPerPage: t.MaxPerPage,
@@ -46,11 +47,11 @@ func newDocType(t *config.Type, backend adapters.Adapter) (*docType, error) {
 	}
 	var ok bool
 	for _, r := range []struct {
-		dst  *Role
+		dst  *apos.Role
 		name string
 		key  string
 	}{{&d.viewRole, t.ViewRole, "view_role"}, {&d.editRole, t.EditRole, "edit_role"}, {&d.publishRole, t.PublishRole, "publish_role"}} {
-		if *r.dst, ok = ParseRole(r.name); !ok {
+		if *r.dst, ok = apos.ParseRole(r.name); !ok {
 			return nil, fmt.Errorf("types.%s.%s: unknown role %q", t.Name, r.key, r.name)
 		}
 	}
@@ -78,32 +79,32 @@ func (d *docType) localized() bool { return d.schema.Localized }
 
 // hasDrafts reports whether drafts and published records are distinct.
 func (d *docType) hasDrafts() bool {
-	return d.schema.Localized && (d.schema.Storage == adapters.Columns || d.schema.Storage == adapters.Overlay)
+	return d.schema.Localized && (d.schema.Storage == apos.Columns || d.schema.Storage == apos.Overlay)
 }
 
 // writeRole is the role needed to write a record in mode m. A write that
 // changes live content (published mode, or a type whose one record is live)
 // needs the publish role: contributors write drafts only.
-func (d *docType) writeRole(m adapters.Mode) Role {
-	if d.hasDrafts() && m == adapters.Draft {
+func (d *docType) writeRole(m apos.Mode) apos.Role {
+	if d.hasDrafts() && m == apos.Draft {
 		return d.editRole
 	}
 	return d.publishRole
 }
 
 // canWrite reports whether who may create or change records in mode m.
-func (d *docType) canWrite(who *Principal, m adapters.Mode) bool {
+func (d *docType) canWrite(who *apos.Principal, m apos.Mode) bool {
 	return !d.readOnly && who.Role >= d.writeRole(m)
 }
 
 // canDelete reports whether who may delete records of this type. Deleting
 // a draft also deletes its published copy (DECISIONS 14) and every other
 // record is live, so deleting always needs the publish role.
-func (d *docType) canDelete(who *Principal) bool {
+func (d *docType) canDelete(who *apos.Principal) bool {
 	return !d.readOnly && who.Role >= d.publishRole
 }
 
 // canPublish reports whether who may publish documents of this type.
-func (d *docType) canPublish(who *Principal) bool {
+func (d *docType) canPublish(who *apos.Principal) bool {
 	return d.hasDrafts() && !d.readOnly && who.Role >= d.publishRole
 }

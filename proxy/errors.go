@@ -7,7 +7,7 @@ import (
 	"errors"
 	"log/slog"
 
-	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/valyala/fasthttp"
 )
 
@@ -55,20 +55,20 @@ var defaultMessage = map[string]string{
 }
 
 // errTooLarge answers a body over the configured limit.
-var errTooLarge = &adapters.Error{Name: "toolarge"}
+var errTooLarge = &apos.Error{Name: "toolarge"}
 
 // writeError renders err as Apostrophe's {"name","data","message"} with the
 // matching status. Unknown errors are logged with an id and masked.
 func writeError(ctx *fasthttp.RequestCtx, log *slog.Logger, err error) {
-	var verr *adapters.ValidationError
+	var verr *apos.ValidationError
 	if errors.As(err, &verr) {
 		writeValidation(ctx, verr)
 		return
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		err = adapters.Wrap(adapters.ErrTimeout, "", err)
+		err = apos.Wrap(apos.ErrTimeout, "", err)
 	}
-	e, ok := adapters.AsError(err)
+	e, ok := apos.AsError(err)
 	status, known := 0, false
 	if ok {
 		status, known = statusOf[e.Name]
@@ -106,7 +106,7 @@ func writeError(ctx *fasthttp.RequestCtx, log *slog.Logger, err error) {
 }
 
 // writeValidation renders Apostrophe's 400 invalid with data.errors[].
-func writeValidation(ctx *fasthttp.RequestCtx, v *adapters.ValidationError) {
+func writeValidation(ctx *fasthttp.RequestCtx, v *apos.ValidationError) {
 	b := make([]byte, 0, 160)
 	b = append(b, `{"name":"invalid","data":{"errors":[`...)
 	for i, f := range v.Fields {

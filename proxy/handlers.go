@@ -2,30 +2,31 @@ package proxy
 
 import (
 	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/tidwall/gjson"
 	"github.com/valyala/fasthttp"
 )
 
 // target resolves the :_id of a single-document route into the aposDocId
 // and the scope to read or write (DECISIONS 1, 3-5).
-func (s *Server) target(c *call, d *docType) (string, adapters.Scope, error) {
+func (s *Server) target(c *call, d *docType) (string, apos.Scope, error) {
 	raw, _ := c.ctx.UserValue("id").(string)
 	return s.resolveID(d, raw, c.ctx.QueryArgs(), c.who)
 }
 
 // listScope is the scope of a list or a create: parameters, else the first
 // _ids entry's locale and mode, else the defaults.
-func (s *Server) listScope(c *call, d *docType, fromIDs adapters.DocID) (adapters.Scope, error) {
+func (s *Server) listScope(c *call, d *docType, fromIDs apos.DocID) (apos.Scope, error) {
 	if !d.localized() {
-		return adapters.Scope{Mode: adapters.Published}, nil
+		return apos.Scope{Mode: apos.Published}, nil
 	}
 	scope, err := s.locales.resolveScope(readScopeParams(c.ctx.QueryArgs()), fromIDs, s.strict)
-	if err == adapters.ErrNotFound {
+	if err == apos.ErrNotFound {
 		// An _ids entry in an unknown locale or mode matches nothing.
 		return scope, nil
 	}
-	if err == nil && scope.Mode == adapters.Draft && !c.who.CanViewDraft() {
-		err = adapters.ErrForbidden
+	if err == nil && scope.Mode == apos.Draft && !c.who.CanViewDraft() {
+		err = apos.ErrForbidden
 	}
 	return scope, err
 }
@@ -57,7 +58,7 @@ func (s *Server) getOne(c *call, d *docType) error {
 
 // post serves POST: create in the request's mode (DECISIONS 11).
 func (s *Server) post(c *call, d *docType) error {
-	scope, err := s.listScope(c, d, adapters.DocID{})
+	scope, err := s.listScope(c, d, apos.DocID{})
 	if err != nil {
 		return err
 	}
@@ -71,9 +72,9 @@ func (s *Server) post(c *call, d *docType) error {
 	}
 	in := &adapters.Insert{Values: vals}
 	if cid := body.Get("_createId"); cid.Exists() {
-		id, ok := adapters.ParseID(cid.String())
+		id, ok := apos.ParseID(cid.String())
 		if cid.Type != gjson.String || !ok || id.Locale != "" {
-			return adapters.Invalid("_createId", "invalid", "Not an aposDocId.")
+			return apos.Invalid("_createId", "invalid", "Not an aposDocId.")
 		}
 		in.DocID = id.DocID
 	}
@@ -132,7 +133,7 @@ func (s *Server) delete(c *call, d *docType) error {
 		return err
 	}
 	if !d.canDelete(c.who) {
-		return adapters.ErrForbidden
+		return apos.ErrForbidden
 	}
 	err = d.backend.Delete(c.bctx, scope, docID, func(cur *adapters.Record) error {
 		return s.checkIfMatch(c, d, cur)
@@ -146,9 +147,9 @@ func (s *Server) delete(c *call, d *docType) error {
 
 // writeBody checks that the caller may write in mode m, then reads the
 // body: a caller without the right gets 403 whatever it sent.
-func writeBody(c *call, d *docType, m adapters.Mode) (gjson.Result, error) {
+func writeBody(c *call, d *docType, m apos.Mode) (gjson.Result, error) {
 	if !d.canWrite(c.who, m) {
-		return gjson.Result{}, adapters.ErrForbidden
+		return gjson.Result{}, apos.ErrForbidden
 	}
 	return jsonBody(c.ctx)
 }
@@ -162,7 +163,7 @@ func (s *Server) checkIfMatch(c *call, d *docType, cur *adapters.Record) error {
 	}
 	e := etagOf(d.appendDoc(nil, cur, c.who, nil))
 	if !e.matches(im, false) {
-		return adapters.ErrPrecondition
+		return apos.ErrPrecondition
 	}
 	return nil
 }

@@ -9,7 +9,7 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/aposproxy/aposproxy/adapters/backends"
+	"github.com/aposproxy/aposproxy/backends"
 	"github.com/aposproxy/aposproxy/config"
 
 	"github.com/valyala/fasthttp"

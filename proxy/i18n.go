@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"strings"
 
-	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/valyala/fasthttp"
 )
 
@@ -43,7 +43,7 @@ func (s *Server) localizePath(ctx *fasthttp.RequestCtx) bool {
 		named = append(named, p.locale)
 	}
 	for seg := range strings.SplitSeq(string(ctx.Path()), "/") {
-		if id, ok := adapters.ParseID(seg); ok && id.Locale != "" {
+		if id, ok := apos.ParseID(seg); ok && id.Locale != "" {
 			named = append(named, id.Locale)
 		}
 	}
@@ -53,7 +53,7 @@ func (s *Server) localizePath(ctx *fasthttp.RequestCtx) bool {
 		}
 		who, err := s.authenticate(ctx)
 		if err == nil && !s.locales.visible(name, who) {
-			err = adapters.ErrNotFound
+			err = apos.ErrNotFound
 		}
 		if err != nil {
 			writeError(ctx, s.log, err)
@@ -76,7 +76,7 @@ func (l *locales) anyPrivate() bool {
 
 // visible reports whether who may see locale name: private locales are
 // invisible to anonymous callers (Apostrophe's matchLocale).
-func (l *locales) visible(name string, who *Principal) bool {
+func (l *locales) visible(name string, who *apos.Principal) bool {
 	return !l.names[name] || who.Authenticated()
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/tidwall/gjson"
 	"github.com/valyala/fasthttp"
 )
@@ -32,7 +33,7 @@ func (s *Server) routeJobs() error {
 		Path:   s.cfg.Server.Prefix + "/@apostrophecms/job/{id}",
 		Handler: func(r *Request) ([]byte, error) {
 			if s.runner == nil || !r.Who.CanViewDraft() {
-				return nil, adapters.ErrNotFound
+				return nil, apos.ErrNotFound
 			}
 			return s.runner.Get(r.Context, r.Param("id"), r.Who.ID)
 		},
@@ -45,13 +46,13 @@ func (s *Server) routeJobs() error {
 func (s *Server) batch(c *call, d *docType, name string) error {
 	allowed := d.canPublish(c.who)
 	if name == "restore" {
-		allowed = d.canWrite(c.who, adapters.Draft)
+		allowed = d.canWrite(c.who, apos.Draft)
 	}
 	if !allowed {
-		return adapters.ErrForbidden
+		return apos.ErrForbidden
 	}
 	if s.runner == nil {
-		return adapters.Errorf(adapters.ErrUnimplemented, "Batch operations need a job store.")
+		return apos.Errorf(apos.ErrUnimplemented, "Batch operations need a job store.")
 	}
 	body, err := jsonBody(c.ctx)
 	if err != nil {
@@ -61,7 +62,7 @@ func (s *Server) batch(c *call, d *docType, name string) error {
 	if err != nil {
 		return err
 	}
-	scope, err := s.listScope(c, d, adapters.DocID{})
+	scope, err := s.listScope(c, d, apos.DocID{})
 	if err != nil {
 		return err
 	}
@@ -82,9 +83,9 @@ func (s *Server) batch(c *call, d *docType, name string) error {
 		}
 	}
 	id, err := s.runner.Start(c.bctx, c.who.ID, items, func(ctx context.Context, item string) (json.RawMessage, error) {
-		target, ok := adapters.ParseID(item)
+		target, ok := apos.ParseID(item)
 		if !ok {
-			return nil, adapters.ErrNotFound
+			return nil, apos.ErrNotFound
 		}
 		locale := scope.Locale
 		if target.Locale != "" {
@@ -94,7 +95,7 @@ func (s *Server) batch(c *call, d *docType, name string) error {
 		if err != nil || rec == nil {
 			return nil, err
 		}
-		b := appendString([]byte(`{"_id":`), string(adapters.AppendID(nil, rec.DocID, rec.Scope)))
+		b := appendString([]byte(`{"_id":`), string(apos.AppendID(nil, rec.DocID, rec.Scope)))
 		return append(b, '}'), nil
 	})
 	if err != nil {
@@ -113,7 +114,7 @@ func (s *Server) localizeAll(body gjson.Result, wf adapters.Workflow) (func(cont
 	}
 	for _, l := range to {
 		if !s.locales.has(l) {
-			return nil, adapters.Invalid("toLocales", "invalid", "Name configured locales.")
+			return nil, apos.Invalid("toLocales", "invalid", "Name configured locales.")
 		}
 	}
 	update := body.Get("update").Bool()
@@ -133,17 +134,17 @@ func (s *Server) localizeAll(body gjson.Result, wf adapters.Workflow) (func(cont
 // archive sets the archived field of the draft of docID in locale, and
 // unpublishes the document when archiving it.
 func archive(ctx context.Context, d *docType, wf adapters.Workflow, locale, docID string, archived bool) error {
-	if f := d.fields["archived"]; f == nil || f.Kind != adapters.Boolean {
-		return adapters.Errorf(adapters.ErrInvalid, "Documents of type %s cannot be archived: it maps no boolean archived field.", d.name)
+	if f := d.fields["archived"]; f == nil || f.Kind != apos.Boolean {
+		return apos.Errorf(apos.ErrInvalid, "Documents of type %s cannot be archived: it maps no boolean archived field.", d.name)
 	}
-	_, err := d.backend.Update(ctx, adapters.Scope{Locale: locale, Mode: adapters.Draft}, docID,
+	_, err := d.backend.Update(ctx, apos.Scope{Locale: locale, Mode: apos.Draft}, docID,
 		func(*adapters.Record) ([]adapters.Value, error) {
 			return []adapters.Value{{Field: "archived", V: archived}}, nil
 		})
 	if err != nil || !archived {
 		return err
 	}
-	if _, err := wf.Unpublish(ctx, locale, docID); !errors.Is(err, adapters.ErrNotFound) {
+	if _, err := wf.Unpublish(ctx, locale, docID); !errors.Is(err, apos.ErrNotFound) {
 		return err
 	}
 	return nil
@@ -153,7 +154,7 @@ func archive(ctx context.Context, d *docType, wf adapters.Workflow, locale, docI
 // anything else is 400 invalid, as Apostrophe answers.
 func stringList(body gjson.Result, name string) ([]string, error) {
 	v := body.Get(gjson.Escape(name))
-	bad := adapters.Invalid(name, "invalid", "Send an array of strings.")
+	bad := apos.Invalid(name, "invalid", "Send an array of strings.")
 	if !v.IsArray() {
 		return nil, bad
 	}

@@ -5,9 +5,9 @@ import (
 	"time"
 
 	"encoding/json"
-	"github.com/aposproxy/aposproxy/adapters"
 	"strconv"
 
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/tidwall/gjson"
 )
 
@@ -57,7 +57,7 @@ func appendValue(dst []byte, v any) []byte {
 
 // choiceLabel is the label of a distinct value: the select choice's label,
 // or the value itself as text.
-func choiceLabel(f *adapters.Field, v any) string {
+func choiceLabel(f *apos.Field, v any) string {
 	if s, ok := v.(string); ok {
 		for _, c := range f.Choices {
 			if c.Value == s {

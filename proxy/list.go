@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 )
 
 // getList serves GET /api/v1/<type>: {"pages","currentPage","results"},
@@ -31,7 +32,7 @@ func (s *Server) getList(c *call, d *docType) error {
 		return nil
 	}
 	var published map[string]*adapters.Record
-	if lr.withPublished && lr.q.Scope.Mode == adapters.Draft && d.hasDrafts() {
+	if lr.withPublished && lr.q.Scope.Mode == apos.Draft && d.hasDrafts() {
 		if published, err = s.publishedOf(c, d, page.Records, lr.q.Scope.Locale); err != nil {
 			return err
 		}
@@ -74,7 +75,7 @@ func (s *Server) publishedOf(c *call, d *docType, drafts []adapters.Record, loca
 	if len(drafts) == 0 {
 		return nil, nil
 	}
-	q := adapters.Query{Scope: adapters.Scope{Locale: locale, Mode: adapters.Published}, Page: 1, PerPage: len(drafts)}
+	q := adapters.Query{Scope: apos.Scope{Locale: locale, Mode: apos.Published}, Page: 1, PerPage: len(drafts)}
 	for _, r := range drafts {
 		q.IDs = append(q.IDs, r.DocID)
 	}
@@ -106,7 +107,7 @@ func (s *Server) appendChoices(c *call, d *docType, lr *listRequest, b []byte) (
 	seen := map[string]bool{}
 	for _, name := range lr.choices {
 		f := d.fields[name]
-		if f == nil || f.Kind == adapters.JSON || seen[name] {
+		if f == nil || f.Kind == apos.JSON || seen[name] {
 			continue
 		}
 		seen[name] = true

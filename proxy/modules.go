@@ -3,7 +3,7 @@ package proxy
 import (
 	"fmt"
 
-	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/valyala/fasthttp"
 )
 
@@ -17,10 +17,10 @@ func (s *Server) Prefix() string { return s.cfg.Server.Prefix }
 
 // ViewRole returns the lowest role that may read the type named typeName;
 // ok is false when the proxy serves no such type.
-func (s *Server) ViewRole(typeName string) (r Role, ok bool) {
+func (s *Server) ViewRole(typeName string) (r apos.Role, ok bool) {
 	d, ok := s.types[typeName]
 	if !ok {
-		return Anonymous, false
+		return apos.Anonymous, false
 	}
 	return d.viewRole, true
 }
@@ -31,30 +31,30 @@ func (s *Server) ViewRole(typeName string) (r Role, ok bool) {
 // inside the _id is notfound, and draft mode needs the view-draft
 // permission (forbidden). id is the parsed _id (zero for a bare or
 // foreign one).
-func (s *Server) ScopeOf(r *Request, id adapters.DocID) (adapters.Scope, error) {
+func (s *Server) ScopeOf(r *Request, id apos.DocID) (apos.Scope, error) {
 	return s.scopeOf(r.ctx.QueryArgs(), id, r.Who)
 }
 
-func (s *Server) scopeOf(args *fasthttp.Args, id adapters.DocID, who *Principal) (adapters.Scope, error) {
+func (s *Server) scopeOf(args *fasthttp.Args, id apos.DocID, who *apos.Principal) (apos.Scope, error) {
 	scope, err := s.locales.resolveScope(readScopeParams(args), id, s.strict)
-	if err == nil && scope.Mode == adapters.Draft && !who.CanViewDraft() {
-		err = adapters.ErrForbidden
+	if err == nil && scope.Mode == apos.Draft && !who.CanViewDraft() {
+		err = apos.ErrForbidden
 	}
 	return scope, err
 }
 
 // resolveID resolves the raw _id of a single-document request on d into
 // the aposDocId and the scope to read or write (DECISIONS 1, 3-5).
-func (s *Server) resolveID(d *docType, raw string, args *fasthttp.Args, who *Principal) (string, adapters.Scope, error) {
-	id, ok := adapters.ParseID(raw)
+func (s *Server) resolveID(d *docType, raw string, args *fasthttp.Args, who *apos.Principal) (string, apos.Scope, error) {
+	id, ok := apos.ParseID(raw)
 	if !ok {
-		return "", adapters.Scope{}, adapters.ErrNotFound
+		return "", apos.Scope{}, apos.ErrNotFound
 	}
 	if !d.localized() {
 		if id.Locale != "" {
-			return "", adapters.Scope{}, adapters.ErrNotFound
+			return "", apos.Scope{}, apos.ErrNotFound
 		}
-		return id.DocID, adapters.Scope{Mode: adapters.Published}, nil
+		return id.DocID, apos.Scope{Mode: apos.Published}, nil
 	}
 	scope, err := s.scopeOf(args, id, who)
 	return id.DocID, scope, err
@@ -70,7 +70,7 @@ func (s *Server) Document(r *Request, typeName, rawID string) ([]byte, error) {
 		return nil, fmt.Errorf("no type %q is served", typeName)
 	}
 	if r.Who.Role < d.viewRole {
-		return nil, adapters.ErrNotFound
+		return nil, apos.ErrNotFound
 	}
 	docID, scope, err := s.resolveID(d, rawID, r.ctx.QueryArgs(), r.Who)
 	if err != nil {

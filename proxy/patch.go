@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/tidwall/gjson"
 	"github.com/tidwall/sjson"
 )
@@ -21,14 +21,14 @@ func (d *docType) applyPatch(doc []byte, body gjson.Result) ([]byte, map[string]
 	patches := []gjson.Result{body}
 	if p := body.Get("_patches"); p.Exists() {
 		if !p.IsArray() {
-			return nil, nil, adapters.Errorf(adapters.ErrInvalid, "_patches must be an array.")
+			return nil, nil, apos.Errorf(apos.ErrInvalid, "_patches must be an array.")
 		}
 		patches = p.Array()
 	}
 	var err error
 	for _, p := range patches {
 		if !p.IsObject() {
-			return nil, nil, adapters.Errorf(adapters.ErrInvalid, "Each patch must be an object.")
+			return nil, nil, apos.Errorf(apos.ErrInvalid, "Each patch must be an object.")
 		}
 		if doc, err = d.applyOne(doc, p, touched); err != nil {
 			return nil, nil, err
@@ -58,7 +58,7 @@ func (d *docType) applyOne(doc []byte, p gjson.Result, touched map[string]bool) 
 			continue
 		}
 		if !o.IsObject() {
-			return nil, adapters.Errorf(adapters.ErrInvalid, "%s must be an object.", op)
+			return nil, apos.Errorf(apos.ErrInvalid, "%s must be an object.", op)
 		}
 		o.ForEach(func(k, v gjson.Result) bool {
 			doc, err = d.arrayOp(doc, op, k.Str, v, touched)
@@ -80,14 +80,14 @@ func (d *docType) patchPath(key string) (string, string, error) {
 		if d.ignoredKey(top) && len(segs) == 1 {
 			return "", "", nil
 		}
-		return "", "", adapters.Invalid(key, "invalid", "Unknown field.")
+		return "", "", apos.Invalid(key, "invalid", "Unknown field.")
 	}
-	if len(segs) > 1 && f.Kind != adapters.JSON {
-		return "", "", adapters.Invalid(key, "invalid", "Only json fields have nested paths.")
+	if len(segs) > 1 && f.Kind != apos.JSON {
+		return "", "", apos.Invalid(key, "invalid", "Only json fields have nested paths.")
 	}
 	for _, s := range segs {
 		if s == "" || !isPathSegment(s) {
-			return "", "", adapters.Invalid(key, "invalid", "Bad path.")
+			return "", "", apos.Invalid(key, "invalid", "Bad path.")
 		}
 	}
 	return top, key, nil
@@ -116,7 +116,7 @@ func (d *docType) setPath(doc []byte, key, raw string, touched map[string]bool) 
 	}
 	out, err := sjson.SetRawBytes(doc, path, []byte(raw))
 	if err != nil {
-		return nil, adapters.Invalid(key, "invalid", "Bad path.")
+		return nil, apos.Invalid(key, "invalid", "Bad path.")
 	}
 	touched[top] = true
 	return out, nil
@@ -132,16 +132,16 @@ func checkWalk(doc []byte, path string) error {
 			if i == 1 {
 				return nil // an empty json field: the path creates it
 			}
-			return adapters.Invalid(path, "invalid", "The path does not exist.")
+			return apos.Invalid(path, "invalid", "The path does not exist.")
 		}
 		if parent.IsArray() {
 			if _, err := strconv.Atoi(segs[i]); err != nil {
-				return adapters.Invalid(path, "invalid", "Array items are addressed by index.")
+				return apos.Invalid(path, "invalid", "Array items are addressed by index.")
 			}
 			continue
 		}
 		if !parent.IsObject() {
-			return adapters.Invalid(path, "invalid", "The path walks into a value that is not an object.")
+			return apos.Invalid(path, "invalid", "The path walks into a value that is not an object.")
 		}
 	}
 	return nil
@@ -158,7 +158,7 @@ func (d *docType) arrayOp(doc []byte, op, key string, v gjson.Result, touched ma
 	}
 	cur := gjson.GetBytes(doc, path)
 	if cur.Exists() && cur.Type != gjson.Null && !cur.IsArray() {
-		return nil, adapters.NewError("invalid", "The path is not an array.", map[string]any{"dotPath": key})
+		return nil, apos.NewError("invalid", "The path is not an array.", map[string]any{"dotPath": key})
 	}
 	items := cur.Array()
 	var out []gjson.Result

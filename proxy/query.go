@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/valyala/fasthttp"
 )
 
@@ -20,7 +21,7 @@ type listRequest struct {
 	// idScope is the locale and mode of the first full _id in _ids, which
 	// the list takes when no parameter names them (Apostrophe re-localizes
 	// every id to the first one's).
-	idScope adapters.DocID
+	idScope apos.DocID
 }
 
 // parseList reads the list parameters of DECISIONS 8. Unknown parameters
@@ -101,8 +102,8 @@ func (d *docType) parseSort(lr *listRequest, p param) error {
 	if !p.bracket {
 		return nil // sort=search and other bare forms: default order
 	}
-	if d.fields[p.sub] == nil || d.fields[p.sub].Kind == adapters.JSON {
-		return adapters.Errorf(adapters.ErrInvalid, "Cannot sort on %q: it is not a sortable field of %s.", p.sub, d.name)
+	if d.fields[p.sub] == nil || d.fields[p.sub].Kind == apos.JSON {
+		return apos.Errorf(apos.ErrInvalid, "Cannot sort on %q: it is not a sortable field of %s.", p.sub, d.name)
 	}
 	switch p.value {
 	case "1":
@@ -110,7 +111,7 @@ func (d *docType) parseSort(lr *listRequest, p param) error {
 	case "-1":
 		lr.q.Sort = append(lr.q.Sort, adapters.Sort{Field: p.sub, Desc: true})
 	default:
-		return adapters.Errorf(adapters.ErrInvalid, "sort[%s] must be 1 or -1.", p.sub)
+		return apos.Errorf(apos.ErrInvalid, "sort[%s] must be 1 or -1.", p.sub)
 	}
 	return nil
 }
@@ -137,7 +138,7 @@ func parseIDs(lr *listRequest, p param) error {
 		lr.q.IDs = []string{}
 	}
 	for _, s := range splitList(p.value) {
-		id, ok := adapters.ParseID(s)
+		id, ok := apos.ParseID(s)
 		if !ok {
 			continue
 		}
@@ -152,15 +153,15 @@ func parseIDs(lr *listRequest, p param) error {
 // filterFor turns a field's filter values into an adapter filter. use is
 // false when the values ask for no filtering (Apostrophe's inactive
 // builders: empty strings, "any" booleans, unknown choices).
-func filterFor(f *adapters.Field, vals []string) (flt adapters.Filter, use bool, err error) {
+func filterFor(f *apos.Field, vals []string) (flt adapters.Filter, use bool, err error) {
 	flt.Field = f.Name
 	switch f.Kind {
-	case adapters.String:
+	case apos.String:
 		if vals[0] == "" {
 			return flt, false, nil
 		}
 		flt.Op, flt.Values = adapters.OpContains, []any{vals[0]}
-	case adapters.Select:
+	case apos.Select:
 		flt.Op = adapters.OpIn
 		for _, v := range vals {
 			for _, c := range f.Choices {
@@ -172,20 +173,20 @@ func filterFor(f *adapters.Field, vals []string) (flt adapters.Filter, use bool,
 		if len(flt.Values) == 0 {
 			return flt, false, nil
 		}
-	case adapters.Boolean:
+	case apos.Boolean:
 		b, ok := launderTristate(vals[0])
 		if !ok {
 			return flt, false, nil
 		}
 		flt.Op, flt.Values = adapters.OpEqual, []any{b}
-	case adapters.Integer, adapters.Float, adapters.Date, adapters.DateTime:
+	case apos.Integer, apos.Float, apos.Date, apos.DateTime:
 		if len(vals) > 2 {
-			return flt, false, adapters.Errorf(adapters.ErrInvalid, "%s takes one value or a [min, max] pair.", f.Name)
+			return flt, false, apos.Errorf(apos.ErrInvalid, "%s takes one value or a [min, max] pair.", f.Name)
 		}
 		for _, s := range vals {
 			v, perr := parseScalar(f.Kind, s)
 			if perr != nil {
-				return flt, false, adapters.Errorf(adapters.ErrInvalid, "%s: %q is not a valid %s.", f.Name, s, f.Kind)
+				return flt, false, apos.Errorf(apos.ErrInvalid, "%s: %q is not a valid %s.", f.Name, s, f.Kind)
 			}
 			flt.Values = append(flt.Values, v)
 		}
@@ -200,14 +201,14 @@ func filterFor(f *adapters.Field, vals []string) (flt adapters.Filter, use bool,
 }
 
 // parseScalar converts a query value to a field kind's Go value.
-func parseScalar(k adapters.Kind, s string) (any, error) {
+func parseScalar(k apos.Kind, s string) (any, error) {
 	s = strings.TrimSpace(s)
 	switch k {
-	case adapters.Integer:
+	case apos.Integer:
 		return strconv.ParseInt(s, 10, 64)
-	case adapters.Float:
+	case apos.Float:
 		return strconv.ParseFloat(s, 64)
-	case adapters.Date:
+	case apos.Date:
 		_, err := time.Parse(time.DateOnly, s)
 		return s, err
 	default:

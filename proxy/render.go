@@ -4,6 +4,7 @@ import (
 	"unsafe"
 
 	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/tidwall/gjson"
 )
 
@@ -26,10 +27,10 @@ func (p *projection) keeps(field string) bool {
 // fields, the type, the mapped fields, what can be derived (slug,
 // modified) and the permission annotations (only when true, and only for
 // authenticated callers).
-func (d *docType) appendDoc(dst []byte, r *adapters.Record, who *Principal, p *projection) []byte {
+func (d *docType) appendDoc(dst []byte, r *adapters.Record, who *apos.Principal, p *projection) []byte {
 	dst = append(dst, `{"_id":`...)
 	dst = append(dst, '"')
-	dst = adapters.AppendID(dst, r.DocID, r.Scope) // ids use [A-Za-z0-9_:-] only
+	dst = apos.AppendID(dst, r.DocID, r.Scope) // ids use [A-Za-z0-9_:-] only
 	dst = append(dst, `","aposDocId":"`...)
 	dst = append(dst, r.DocID...)
 	dst = append(dst, '"')
@@ -52,7 +53,7 @@ func (d *docType) appendDoc(dst []byte, r *adapters.Record, who *Principal, p *p
 			dst = append(dst, '"')
 		}
 	}
-	if r.Scope.Mode == adapters.Draft && p.keeps("modified") {
+	if r.Scope.Mode == apos.Draft && p.keeps("modified") {
 		switch {
 		case !d.hasDrafts():
 			dst = append(dst, `,"modified":false`...)
@@ -101,7 +102,7 @@ func (d *docType) appendFields(dst, fields []byte, p *projection) []byte {
 }
 
 // appendAnnotations adds _create, _edit, _publish and _delete when true.
-func (d *docType) appendAnnotations(dst []byte, m adapters.Mode, who *Principal) []byte {
+func (d *docType) appendAnnotations(dst []byte, m apos.Mode, who *apos.Principal) []byte {
 	if d.canWrite(who, m) {
 		dst = append(dst, `,"_create":true,"_edit":true`...)
 	}

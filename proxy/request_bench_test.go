@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 )
 
 // The front end's pure hot paths, apart from any backend: what every GET
@@ -14,7 +15,7 @@ import (
 func BenchmarkReadScope(b *testing.B) {
 	l := &locales{def: "en", names: map[string]bool{"en": false, "fr": false}}
 	args := parseArgs("aposLocale=fr&perPage=10")
-	id, _ := adapters.ParseID("P-1004:en:published")
+	id, _ := apos.ParseID("P-1004:en:published")
 	b.ReportAllocs()
 	for b.Loop() {
 		if s, err := l.resolveScope(readScopeParams(args), id, false); err != nil || s.Locale != "fr" {
@@ -45,18 +46,18 @@ func BenchmarkAppendDoc(b *testing.B) {
 	d := testType()
 	d.typeJSON = []byte(`"type":"product","metaType":"doc"`)
 	d.slugFromTitle = true
-	rec := &adapters.Record{DocID: "P-1001", Scope: adapters.Scope{Locale: "en", Mode: adapters.Published},
+	rec := &adapters.Record{DocID: "P-1001", Scope: apos.Scope{Locale: "en", Mode: apos.Published},
 		Fields: []byte(`{"title":"Nordic Sofa","price":5259,"weight":2.5,"color":"red","inStock":true,` +
 			`"attributes":{"weight_g":2840,"tags":["sofa","green"]},"publishedOn":"2024-01-05","updatedAt":"2025-08-05T17:42:00.000Z"}`)}
-	editor := &Principal{Role: Editor}
+	editor := &apos.Principal{Role: apos.Editor}
 	for _, bc := range []struct {
 		name string
-		who  *Principal
+		who  *apos.Principal
 		p    *projection
 	}{
-		{"anonymous", anonymous, nil},
+		{"anonymous", apos.Nobody, nil},
 		{"editor", editor, nil},
-		{"projected", anonymous, &projection{include: true, fields: map[string]bool{"title": true, "price": true}}},
+		{"projected", apos.Nobody, &projection{include: true, fields: map[string]bool{"title": true, "price": true}}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			var buf []byte

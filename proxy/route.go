@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/tidwall/gjson"
 	"github.com/valyala/fasthttp"
 )
@@ -19,7 +19,7 @@ type Route struct {
 	// segments win over parameters, so named routes win over /:_id.
 	Path string
 	// MinRole is the lowest role allowed; lower callers get 403 forbidden.
-	MinRole Role
+	MinRole apos.Role
 	// Handler answers with a JSON body (nil: an empty 200) or an error,
 	// rendered like every other error of the API.
 	Handler func(*Request) ([]byte, error)
@@ -31,10 +31,10 @@ type Request struct {
 	// Context carries the request's deadline; use it for backend work.
 	Context context.Context
 	// Who is the authenticated caller (anonymous when none).
-	Who *Principal
+	Who *apos.Principal
 	// Scope is the locale and mode chosen by the query parameters (the
 	// draft gate has already been applied).
-	Scope adapters.Scope
+	Scope apos.Scope
 	ctx   *fasthttp.RequestCtx
 }
 
@@ -98,9 +98,9 @@ func (s *Server) routeHandler(rt Route) fasthttp.RequestHandler {
 			writeError(ctx, s.log, err)
 			return
 		}
-		scope, err := s.locales.resolveScope(readScopeParams(ctx.QueryArgs()), adapters.DocID{}, s.strict)
-		if err == nil && scope.Mode == adapters.Draft && !who.CanViewDraft() || err == nil && who.Role < rt.MinRole {
-			err = adapters.ErrForbidden
+		scope, err := s.locales.resolveScope(readScopeParams(ctx.QueryArgs()), apos.DocID{}, s.strict)
+		if err == nil && scope.Mode == apos.Draft && !who.CanViewDraft() || err == nil && who.Role < rt.MinRole {
+			err = apos.ErrForbidden
 		}
 		if err != nil {
 			writeError(ctx, s.log, err)

@@ -3,7 +3,7 @@ package proxy
 import (
 	"strings"
 
-	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/valyala/fasthttp"
 )
 
@@ -54,8 +54,8 @@ func (l *locales) has(name string) bool { _, ok := l.names[name]; return ok }
 // beats the default. id may be zero (list routes). An unknown locale or a
 // bad mode inside the _id finds nothing (notfound); a bad parameter falls
 // back to the default silently, or is invalid when strict.
-func (l *locales) resolveScope(p scopeParams, id adapters.DocID, strict bool) (adapters.Scope, error) {
-	s := adapters.Scope{Locale: l.def, Mode: adapters.Published}
+func (l *locales) resolveScope(p scopeParams, id apos.DocID, strict bool) (apos.Scope, error) {
+	s := apos.Scope{Locale: l.def, Mode: apos.Published}
 	if p.prefix != "" {
 		s.Locale = p.prefix
 	}
@@ -64,24 +64,24 @@ func (l *locales) resolveScope(p scopeParams, id adapters.DocID, strict bool) (a
 		if l.has(p.locale) {
 			s.Locale = p.locale
 		} else if strict {
-			return s, adapters.Errorf(adapters.ErrInvalid, "Unknown locale %q.", p.locale)
+			return s, apos.Errorf(apos.ErrInvalid, "Unknown locale %q.", p.locale)
 		}
 	case id.Locale != "":
 		if !l.has(id.Locale) {
-			return s, adapters.ErrNotFound
+			return s, apos.ErrNotFound
 		}
 		s.Locale = id.Locale
 	}
 	switch {
 	case p.hasMode:
-		if m := adapters.Mode(p.mode); m.Valid() {
+		if m := apos.Mode(p.mode); m.Valid() {
 			s.Mode = m
 		} else if strict {
-			return s, adapters.Errorf(adapters.ErrInvalid, "Unknown mode %q: use draft or published.", p.mode)
+			return s, apos.Errorf(apos.ErrInvalid, "Unknown mode %q: use draft or published.", p.mode)
 		}
 	case id.Mode != "":
 		if !id.Mode.Valid() {
-			return s, adapters.ErrNotFound
+			return s, apos.ErrNotFound
 		}
 		s.Mode = id.Mode
 	}

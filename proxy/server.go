@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/jobs"
 	"github.com/fasthttp/router"
@@ -67,13 +68,13 @@ func New(cfg *config.Config, backends map[string]adapters.Adapter, opts Options)
 		s.locales.names[l.Name] = l.Private
 		s.locales.order = append(s.locales.order, l.Name)
 	}
-	keys := map[string]Role{}
+	keys := map[string]apos.Role{}
 	for name, k := range cfg.APIKeys {
 		if k.Secret == "" {
 			continue
 		}
-		r, ok := ParseRole(k.Role)
-		if !ok || r == Anonymous {
+		r, ok := apos.ParseRole(k.Role)
+		if !ok || r == apos.Anonymous {
 			return nil, fmt.Errorf("api_keys.%s.role: unknown role %q", name, k.Role)
 		}
 		keys[k.Secret] = r
@@ -161,13 +162,13 @@ func (s *Server) ErrorHandler(ctx *fasthttp.RequestCtx, err error) {
 		writeError(ctx, s.log, errTooLarge)
 		return
 	}
-	writeError(ctx, s.log, adapters.Errorf(adapters.ErrInvalid, "Malformed request."))
+	writeError(ctx, s.log, apos.Errorf(apos.ErrInvalid, "Malformed request."))
 }
 
 // call is one request to a type's route, after authentication.
 type call struct {
 	ctx *fasthttp.RequestCtx
-	who *Principal
+	who *apos.Principal
 	// bctx carries the request's deadline to the backend; it is not the
 	// RequestCtx, which must not outlive the handler.
 	bctx context.Context
@@ -206,18 +207,18 @@ var callPool = sync.Pool{New: func() any { return new(call) }}
 // Apostrophe's middleware does), then every request to a type the caller
 // may not view (404, as Apostrophe answers
 // for a type whose REST API the caller cannot access).
-func (s *Server) gate(ctx *fasthttp.RequestCtx, d *docType, who *Principal) error {
+func (s *Server) gate(ctx *fasthttp.RequestCtx, d *docType, who *apos.Principal) error {
 	p := readScopeParams(ctx.QueryArgs())
-	if p.hasMode && p.mode == string(adapters.Draft) && !who.CanViewDraft() {
-		return adapters.ErrForbidden
+	if p.hasMode && p.mode == string(apos.Draft) && !who.CanViewDraft() {
+		return apos.ErrForbidden
 	}
 	if who.Role < d.viewRole {
-		return adapters.ErrNotFound
+		return apos.ErrNotFound
 	}
 	return nil
 }
 
 // notFound answers unknown routes with a JSON 404.
 func (s *Server) notFound(ctx *fasthttp.RequestCtx) {
-	writeError(ctx, s.log, adapters.ErrNotFound)
+	writeError(ctx, s.log, apos.ErrNotFound)
 }

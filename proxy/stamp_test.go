@@ -4,21 +4,21 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/tidwall/gjson"
 )
 
 func TestStampUser(t *testing.T) {
 	d := testType()
-	d.schema.Fields = append(d.schema.Fields, adapters.Field{Name: "updatedBy", Kind: adapters.String, ReadOnly: true, Auto: adapters.AutoUser})
+	d.schema.Fields = append(d.schema.Fields, apos.Field{Name: "updatedBy", Kind: apos.String, ReadOnly: true, Auto: apos.AutoUser})
 	d.fields["updatedBy"] = &d.schema.Fields[len(d.schema.Fields)-1]
 	tests := []struct {
 		name string
-		who  *Principal
+		who  *apos.Principal
 		want string
 	}{
-		{"a logged-in user", &Principal{Role: Editor, Username: "editor", Title: "Ed", Via: "bearer"}, "editor"},
-		{"an API key", &Principal{Role: Admin, Title: "System Task", Via: "apikey"}, "System Task"},
+		{"a logged-in user", &apos.Principal{Role: apos.Editor, Username: "editor", Title: "Ed", Via: "bearer"}, "editor"},
+		{"an API key", &apos.Principal{Role: apos.Admin, Title: "System Task", Via: "apikey"}, "System Task"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/tidwall/gjson"
 	"github.com/valyala/fasthttp"
 )
@@ -43,7 +44,7 @@ func (s *Server) workflowTarget(c *call, d *docType, allowed bool) (adapters.Wor
 		return nil, "", "", err
 	}
 	if !allowed {
-		return nil, "", "", adapters.ErrForbidden
+		return nil, "", "", apos.ErrForbidden
 	}
 	return d.backend.(adapters.Workflow), docID, scope.Locale, nil
 }
@@ -116,7 +117,7 @@ func (s *Server) localize(c *call, d *docType) error {
 	}
 	to := body.Get("toLocale")
 	if to.Type != gjson.String || !s.locales.has(to.Str) || to.Str == locale {
-		return adapters.Invalid("toLocale", "invalid", "Name a configured locale other than the document's.")
+		return apos.Invalid("toLocale", "invalid", "Name a configured locale other than the document's.")
 	}
 	rec, err := wf.Localize(c.bctx, docID, locale, to.Str, body.Get("update").Bool())
 	if err != nil {
@@ -128,7 +129,7 @@ func (s *Server) localize(c *call, d *docType) error {
 // submit serves POST :_id/submit: a contributor asks for publication. The
 // answer is the submission, {"by","byId","at"}, also shown on the draft.
 func (s *Server) submit(c *call, d *docType) error {
-	wf, docID, locale, err := s.workflowTarget(c, d, d.canWrite(c.who, adapters.Draft))
+	wf, docID, locale, err := s.workflowTarget(c, d, d.canWrite(c.who, apos.Draft))
 	if err != nil {
 		return err
 	}
@@ -151,7 +152,7 @@ func (s *Server) submit(c *call, d *docType) error {
 
 // dismissSubmission serves POST :_id/dismiss-submission: an empty 200.
 func (s *Server) dismissSubmission(c *call, d *docType) error {
-	wf, docID, locale, err := s.workflowTarget(c, d, d.canWrite(c.who, adapters.Draft))
+	wf, docID, locale, err := s.workflowTarget(c, d, d.canWrite(c.who, apos.Draft))
 	if err != nil {
 		return err
 	}
@@ -176,17 +177,17 @@ func (s *Server) docLocales(c *call, d *docType) error {
 		if !s.locales.visible(name, c.who) {
 			continue
 		}
-		for _, m := range []adapters.Mode{adapters.Published, adapters.Draft} {
-			if m == adapters.Draft && !c.who.CanViewDraft() || !slices.Contains(scopes, adapters.Scope{Locale: name, Mode: m}) {
+		for _, m := range []apos.Mode{apos.Published, apos.Draft} {
+			if m == apos.Draft && !c.who.CanViewDraft() || !slices.Contains(scopes, apos.Scope{Locale: name, Mode: m}) {
 				continue
 			}
 			if n > 0 {
 				b = append(b, ',')
 			}
 			n++
-			sc := adapters.Scope{Locale: name, Mode: m}
+			sc := apos.Scope{Locale: name, Mode: m}
 			b = append(b, `{"_id":"`...)
-			b = adapters.AppendID(b, docID, sc)
+			b = apos.AppendID(b, docID, sc)
 			b = append(b, `","aposLocale":"`...)
 			b = append(b, name...)
 			b = append(b, ':')

@@ -6,13 +6,14 @@ import (
 	"testing"
 
 	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 )
 
 // refused fails t unless listing q is refused as invalid.
 func refused(t *testing.T, a adapters.Adapter, q adapters.Query) {
 	t.Helper()
 	_, err := a.List(t.Context(), query(q))
-	wantErr(t, err, adapters.ErrInvalid)
+	wantErr(t, err, apos.ErrInvalid)
 }
 
 func (s *suite) testSort(t *testing.T, a adapters.Adapter) {
@@ -42,7 +43,7 @@ func (s *suite) testFilters(t *testing.T, a adapters.Adapter) {
 		})
 	}
 	for _, f := range s.Fixture.Schema.Fields {
-		if f.Kind == adapters.JSON || slices.Contains(s.Caps.Filters, f.Name) {
+		if f.Kind == apos.JSON || slices.Contains(s.Caps.Filters, f.Name) {
 			continue
 		}
 		t.Run("refused on "+f.Name, func(t *testing.T) {
@@ -75,7 +76,7 @@ func (s *suite) testDistinct(t *testing.T, a adapters.Adapter) {
 	if !s.Caps.Distinct {
 		if ok {
 			_, err := d.Distinct(t.Context(), query(adapters.Query{}), "title")
-			wantErr(t, err, adapters.ErrInvalid)
+			wantErr(t, err, apos.ErrInvalid)
 		}
 		return
 	}

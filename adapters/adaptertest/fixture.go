@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/tidwall/gjson"
 )
 
@@ -14,7 +15,7 @@ import (
 type Fixture struct {
 	// Schema is what the adapter must describe: a localized type with
 	// columns storage whose first field is title.
-	Schema *adapters.Schema
+	Schema *apos.Schema
 	// Docs are the documents as the adapter must read them: one per key,
 	// locale and mode of the package doc, Fields in schema order.
 	Docs []Doc
@@ -47,7 +48,7 @@ type Fixture struct {
 // Doc is one record of a fixture.
 type Doc struct {
 	Key    string
-	Scope  adapters.Scope
+	Scope  apos.Scope
 	Fields string // the JSON object the adapter reads
 }
 
@@ -80,16 +81,16 @@ type DistinctCase struct {
 
 // The scopes of the documents.
 var (
-	enPub   = adapters.Scope{Locale: "en", Mode: adapters.Published}
-	enDraft = adapters.Scope{Locale: "en", Mode: adapters.Draft}
-	frPub   = adapters.Scope{Locale: "fr", Mode: adapters.Published}
-	frDraft = adapters.Scope{Locale: "fr", Mode: adapters.Draft}
+	enPub   = apos.Scope{Locale: "en", Mode: apos.Published}
+	enDraft = apos.Scope{Locale: "en", Mode: apos.Draft}
+	frPub   = apos.Scope{Locale: "fr", Mode: apos.Published}
+	frDraft = apos.Scope{Locale: "fr", Mode: apos.Draft}
 )
 
 // planned is one record of the documents every fixture holds.
 type planned struct {
 	key   string
-	scope adapters.Scope
+	scope apos.Scope
 	title string
 }
 
@@ -106,7 +107,7 @@ var plan = []planned{
 }
 
 // doc returns the fixture's record of key in scope s.
-func (f *Fixture) doc(key string, s adapters.Scope) Doc {
+func (f *Fixture) doc(key string, s apos.Scope) Doc {
 	for _, d := range f.Docs {
 		if d.Key == key && d.Scope == s {
 			return d
@@ -142,12 +143,12 @@ func (f *Fixture) problems() []string {
 	// Drafts equal their published records in what clients write, but for
 	// table2's title.
 	for _, d := range f.Docs {
-		if d.Scope.Mode != adapters.Draft || d.Key == "lamp3" {
+		if d.Scope.Mode != apos.Draft || d.Key == "lamp3" {
 			continue
 		}
-		pub := f.doc(d.Key, adapters.Scope{Locale: d.Scope.Locale, Mode: adapters.Published})
+		pub := f.doc(d.Key, apos.Scope{Locale: d.Scope.Locale, Mode: apos.Published})
 		for _, fld := range f.Schema.Fields[1:] {
-			if fld.ReadOnly || fld.Auto != adapters.AutoNone {
+			if fld.ReadOnly || fld.Auto != apos.AutoNone {
 				continue
 			}
 			if a, b := gjson.Get(d.Fields, fld.Name).Raw, gjson.Get(pub.Fields, fld.Name).Raw; a != b {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 )
 
 // Products is the fixture of a SQL table: the documents as products whose
@@ -30,21 +31,21 @@ import (
 // auto field, so it is not modified).
 func Products() *Fixture {
 	f := &Fixture{
-		Schema: &adapters.Schema{
+		Schema: &apos.Schema{
 			Type:      "product",
 			Localized: true,
-			Storage:   adapters.Columns,
-			Fields: []adapters.Field{
-				{Name: "title", Kind: adapters.String, Required: true, Searchable: true},
-				{Name: "price", Kind: adapters.Integer},
-				{Name: "color", Kind: adapters.Select, Choices: []adapters.Choice{
+			Storage:   apos.Columns,
+			Fields: []apos.Field{
+				{Name: "title", Kind: apos.String, Required: true, Searchable: true},
+				{Name: "price", Kind: apos.Integer},
+				{Name: "color", Kind: apos.Select, Choices: []apos.Choice{
 					{Value: "red", Label: "Red"}, {Value: "green", Label: "Green"},
 					{Value: "blue", Label: "Blue"}, {Value: "black", Label: "Black"},
 				}},
-				{Name: "inStock", Kind: adapters.Boolean},
-				{Name: "attributes", Kind: adapters.JSON},
-				{Name: "createdAt", Kind: adapters.DateTime, ReadOnly: true, Auto: adapters.AutoCreate},
-				{Name: "updatedAt", Kind: adapters.DateTime, ReadOnly: true, Auto: adapters.AutoUpdate},
+				{Name: "inStock", Kind: apos.Boolean},
+				{Name: "attributes", Kind: apos.JSON},
+				{Name: "createdAt", Kind: apos.DateTime, ReadOnly: true, Auto: apos.AutoCreate},
+				{Name: "updatedAt", Kind: apos.DateTime, ReadOnly: true, Auto: apos.AutoUpdate},
 			},
 		},
 		NewKey: regexp.MustCompile(`^[a-z][a-z0-9]{23}$`),
@@ -69,7 +70,7 @@ func Products() *Fixture {
 		Distinct: productDistinct,
 	}
 	for _, r := range Rows() {
-		f.Docs = append(f.Docs, Doc{Key: r.Key, Scope: adapters.Scope{Locale: r.Locale, Mode: r.Mode}, Fields: r.fields()})
+		f.Docs = append(f.Docs, Doc{Key: r.Key, Scope: apos.Scope{Locale: r.Locale, Mode: r.Mode}, Fields: r.fields()})
 	}
 	chair := Rows()[0] // the published chair1
 	chair.Price, chair.Color = 1300, "blue"
@@ -81,7 +82,7 @@ func Products() *Fixture {
 type Row struct {
 	Key        string
 	Locale     string
-	Mode       adapters.Mode
+	Mode       apos.Mode
 	Title      string
 	Price      int64
 	Color      string // "" is no color (NULL)
@@ -96,8 +97,8 @@ func Rows() []Row {
 	var rows []Row
 	both := func(r Row) {
 		pub := r
-		pub.Mode = adapters.Published
-		r.Mode = adapters.Draft
+		pub.Mode = apos.Published
+		r.Mode = apos.Draft
 		rows = append(rows, pub, r)
 	}
 	chair := Row{Key: "chair1", Locale: "en", Title: "Red Chair", Price: 1200, Color: "red", InStock: true,
@@ -108,7 +109,7 @@ func Rows() []Row {
 		Attributes: `{"legs": 4}`, CreatedAt: at("2024-02-10 08:00:00"), UpdatedAt: at("2024-02-11 08:00:00")}
 	both(table)
 	rows[len(rows)-1].Title = "Oak Table (revised)"
-	rows = append(rows, Row{Key: "lamp3", Locale: "en", Mode: adapters.Draft, Title: "Green Lamp", Price: 500,
+	rows = append(rows, Row{Key: "lamp3", Locale: "en", Mode: apos.Draft, Title: "Green Lamp", Price: 500,
 		Color: "green", InStock: true, CreatedAt: at("2024-04-01 12:00:00"), UpdatedAt: at("2024-04-01 12:00:00")})
 	both(Row{Key: "sofa4", Locale: "en", Title: "blue sofa", Price: 4000, Color: "blue", InStock: true,
 		Attributes: `{"seats": 3}`, CreatedAt: at("2024-05-20 16:45:00"), UpdatedAt: at("2024-05-21 09:00:00")})

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 )
 
 func (s *suite) testSchema(t *testing.T, a adapters.Adapter) {
@@ -28,7 +29,7 @@ func (s *suite) testSchema(t *testing.T, a adapters.Adapter) {
 func (s *suite) testGet(t *testing.T, a adapters.Adapter) {
 	for _, tc := range []struct {
 		name     string
-		scope    adapters.Scope
+		scope    apos.Scope
 		docID    string
 		modified adapters.Tristate
 	}{
@@ -51,19 +52,19 @@ func (s *suite) testGet(t *testing.T, a adapters.Adapter) {
 	}
 	for _, tc := range []struct {
 		name  string
-		scope adapters.Scope
+		scope apos.Scope
 		docID string
 	}{
 		{"unknown key", enPub, "nope"},
 		{"draft only", enPub, "lamp3"},
 		{"not in this locale", enPub, "bench7"},
-		{"locale without documents", adapters.Scope{Locale: "de", Mode: adapters.Published}, "chair1"},
+		{"locale without documents", apos.Scope{Locale: "de", Mode: apos.Published}, "chair1"},
 		{"not an id", enPub, "b-!!"},
-		{"previous mode", adapters.Scope{Locale: "en", Mode: adapters.Previous}, "chair1"},
+		{"previous mode", apos.Scope{Locale: "en", Mode: apos.Previous}, "chair1"},
 	} {
 		t.Run("not found/"+tc.name, func(t *testing.T) {
 			_, err := a.Get(t.Context(), tc.scope, tc.docID)
-			wantErr(t, err, adapters.ErrNotFound)
+			wantErr(t, err, apos.ErrNotFound)
 		})
 	}
 }
@@ -73,7 +74,7 @@ func (s *suite) testList(t *testing.T, a adapters.Adapter) {
 		{Name: "by key", Want: []string{"chair1", "rug5", "sofa4", "stool6", "table2"}},
 		{Name: "drafts", Query: adapters.Query{Scope: enDraft}, Want: []string{"chair1", "lamp3", "rug5", "sofa4", "stool6", "table2"}},
 		{Name: "locale", Query: adapters.Query{Scope: frPub}, Want: []string{"bench7", "chair1"}},
-		{Name: "locale without documents", Query: adapters.Query{Scope: adapters.Scope{Locale: "de", Mode: adapters.Published}}, Want: []string{}},
+		{Name: "locale without documents", Query: adapters.Query{Scope: apos.Scope{Locale: "de", Mode: apos.Published}}, Want: []string{}},
 		{Name: "ids in their order", Query: adapters.Query{IDs: []string{"stool6", "chair1", "nope", "lamp3", "b-!!", "table2"}},
 			Want: []string{"stool6", "chair1", "table2"}},
 		{Name: "ids paged", Query: adapters.Query{IDs: []string{"stool6", "chair1", "table2"}, Page: 2, PerPage: 2},
@@ -103,7 +104,7 @@ func (s *suite) testList(t *testing.T, a adapters.Adapter) {
 	}
 	t.Run("projection", func(t *testing.T) {
 		second := s.Fixture.Schema.Fields[1].Name
-		for _, sc := range []adapters.Scope{enPub, enDraft} {
+		for _, sc := range []apos.Scope{enPub, enDraft} {
 			p, err := a.List(t.Context(), query(adapters.Query{Scope: sc, Project: []string{second, "title"}, IDs: []string{"chair1"}}))
 			must(t, err)
 			if len(p.Records) != 1 {

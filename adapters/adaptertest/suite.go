@@ -39,7 +39,7 @@
 // deletes with Apostrophe's draft and published rules, conflicts, field
 // errors, and refusals that write nothing. The optional list features of
 // Caps are checked with the fixture's cases when declared, and checked to
-// be refused with adapters.ErrInvalid when not, never silently ignored.
+// be refused with apos.ErrInvalid when not, never silently ignored.
 package adaptertest
 
 import (
@@ -49,6 +49,7 @@ import (
 	"testing"
 
 	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 )
 
 // Factory returns an adapter over a fresh backend seeded with the fixture.
@@ -62,7 +63,7 @@ type Config struct {
 }
 
 // Caps says which optional list features the adapter has. What it leaves
-// out, the adapter must refuse with adapters.ErrInvalid.
+// out, the adapter must refuse with apos.ErrInvalid.
 type Caps struct {
 	// Sort: lists sort by fields (the fixture's Sorts cases).
 	Sort bool
@@ -170,7 +171,7 @@ func (s *suite) capsProblems() []string {
 // query completes a case's query as the proxy would send it: en published
 // unless it says otherwise, page 1 of 50 unless it pages.
 func query(q adapters.Query) *adapters.Query {
-	if q.Scope == (adapters.Scope{}) {
+	if q.Scope == (apos.Scope{}) {
 		q.Scope = enPub
 	}
 	q.Page = max(q.Page, 1)

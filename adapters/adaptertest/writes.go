@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 )
 
 // errRefused is what the test's change and check functions refuse with.
@@ -28,7 +29,7 @@ func (s *suite) testWrites(t *testing.T) {
 			t.Errorf("draft modified %v, want false", draft.Modified)
 		}
 		_, err = a.Get(t.Context(), frDraft, "vase8")
-		wantErr(t, err, adapters.ErrNotFound)
+		wantErr(t, err, apos.ErrNotFound)
 	})
 	t.Run("insert draft creates only the draft", func(t *testing.T) {
 		a := s.New(t)
@@ -39,7 +40,7 @@ func (s *suite) testWrites(t *testing.T) {
 		}
 		s.same(t, rec.Fields, f.NewFields)
 		_, err = a.Get(t.Context(), enPub, "vase8")
-		wantErr(t, err, adapters.ErrNotFound)
+		wantErr(t, err, apos.ErrNotFound)
 	})
 	t.Run("insert in a second locale", func(t *testing.T) {
 		a := s.New(t)
@@ -65,11 +66,11 @@ func (s *suite) testWrites(t *testing.T) {
 	t.Run("insert an existing key conflicts", func(t *testing.T) {
 		a := s.New(t)
 		_, err := a.Insert(t.Context(), enPub, &adapters.Insert{DocID: "chair1", Values: f.New})
-		wantErr(t, err, adapters.ErrConflict)
+		wantErr(t, err, apos.ErrConflict)
 		_, err = a.Insert(t.Context(), enPub, &adapters.Insert{DocID: "lamp3", Values: f.New})
-		wantErr(t, err, adapters.ErrConflict)
+		wantErr(t, err, apos.ErrConflict)
 		_, err = a.Get(t.Context(), enPub, "lamp3")
-		wantErr(t, err, adapters.ErrNotFound) // the published record was undone
+		wantErr(t, err, apos.ErrNotFound) // the published record was undone
 	})
 	t.Run("insert bad values", func(t *testing.T) {
 		a := s.New(t)
@@ -78,7 +79,7 @@ func (s *suite) testWrites(t *testing.T) {
 				_, err := a.Insert(t.Context(), enPub, &adapters.Insert{DocID: "vase8", Values: with(f.New, tc.Value)})
 				namesField(t, err, tc.Path)
 				_, err = a.Get(t.Context(), enDraft, "vase8")
-				wantErr(t, err, adapters.ErrNotFound)
+				wantErr(t, err, apos.ErrNotFound)
 			})
 		}
 	})
@@ -110,7 +111,7 @@ func (s *suite) testWrites(t *testing.T) {
 			t.Errorf("updated title %q modified %v, want Desk Lamp, modified", title(rec), rec.Modified)
 		}
 		_, err = a.Get(t.Context(), enPub, "lamp3")
-		wantErr(t, err, adapters.ErrNotFound)
+		wantErr(t, err, apos.ErrNotFound)
 	})
 	t.Run("update published leaves the draft", func(t *testing.T) {
 		a := s.New(t)
@@ -167,14 +168,14 @@ func (s *suite) testWrites(t *testing.T) {
 	t.Run("update missing", func(t *testing.T) {
 		a := s.New(t)
 		for _, tc := range []struct {
-			scope adapters.Scope
+			scope apos.Scope
 			docID string
 		}{{enPub, "lamp3"}, {enPub, "nope"}, {enPub, "b-!!"}, {frPub, "table2"}} {
 			_, err := a.Update(t.Context(), tc.scope, tc.docID, func(*adapters.Record) ([]adapters.Value, error) {
 				t.Errorf("change called for %s", tc.docID)
 				return nil, nil
 			})
-			wantErr(t, err, adapters.ErrNotFound)
+			wantErr(t, err, apos.ErrNotFound)
 		}
 	})
 	s.testDeletes(t)
@@ -191,9 +192,9 @@ func (s *suite) testDeletes(t *testing.T) {
 		if seen != "chair1" {
 			t.Errorf("check saw %q", seen)
 		}
-		for _, sc := range []adapters.Scope{enDraft, enPub} {
+		for _, sc := range []apos.Scope{enDraft, enPub} {
 			_, err := a.Get(t.Context(), sc, "chair1")
-			wantErr(t, err, adapters.ErrNotFound)
+			wantErr(t, err, apos.ErrNotFound)
 		}
 		s.unchanged(t, a, frDraft, "chair1")
 		s.unchanged(t, a, frPub, "chair1")
@@ -202,14 +203,14 @@ func (s *suite) testDeletes(t *testing.T) {
 		a := s.New(t)
 		must(t, a.Delete(t.Context(), enDraft, "lamp3", func(*adapters.Record) error { return nil }))
 		_, err := a.Get(t.Context(), enDraft, "lamp3")
-		wantErr(t, err, adapters.ErrNotFound)
+		wantErr(t, err, apos.ErrNotFound)
 		s.unchanged(t, a, enDraft, "table2")
 	})
 	t.Run("delete published keeps the draft", func(t *testing.T) {
 		a := s.New(t)
 		must(t, a.Delete(t.Context(), enPub, "table2", func(*adapters.Record) error { return nil }))
 		_, err := a.Get(t.Context(), enPub, "table2")
-		wantErr(t, err, adapters.ErrNotFound)
+		wantErr(t, err, apos.ErrNotFound)
 		draft := s.unchanged(t, a, enDraft, "table2")
 		if draft.Modified != adapters.True {
 			t.Errorf("draft modified %v, want true", draft.Modified)
@@ -229,14 +230,14 @@ func (s *suite) testDeletes(t *testing.T) {
 				t.Errorf("check called for %s", docID)
 				return nil
 			})
-			wantErr(t, err, adapters.ErrNotFound)
+			wantErr(t, err, apos.ErrNotFound)
 		}
 	})
 }
 
 // unchanged fails t unless the record of docID in scope sc is still the
 // fixture's, and returns it.
-func (s *suite) unchanged(t *testing.T, a adapters.Adapter, sc adapters.Scope, docID string) *adapters.Record {
+func (s *suite) unchanged(t *testing.T, a adapters.Adapter, sc apos.Scope, docID string) *adapters.Record {
 	t.Helper()
 	rec, err := a.Get(t.Context(), sc, docID)
 	must(t, err)
@@ -259,9 +260,9 @@ func with(values []adapters.Value, v adapters.Value) []adapters.Value {
 // path.
 func namesField(t *testing.T, err error, path string) {
 	t.Helper()
-	wantErr(t, err, adapters.ErrInvalid)
-	var ve *adapters.ValidationError
-	if !errors.As(err, &ve) || !slices.ContainsFunc(ve.Fields, func(f adapters.FieldError) bool { return f.Path == path }) {
+	wantErr(t, err, apos.ErrInvalid)
+	var ve *apos.ValidationError
+	if !errors.As(err, &ve) || !slices.ContainsFunc(ve.Fields, func(f apos.FieldError) bool { return f.Path == path }) {
 		t.Errorf("error %v names no field %q", err, path)
 	}
 }

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aposproxy/aposproxy/adapters/backends"
+	"github.com/aposproxy/aposproxy/backends"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/proxy"
 	"github.com/tidwall/gjson"

@@ -3,9 +3,8 @@ package main
 import (
 	"slices"
 
-	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/modules"
-	"github.com/aposproxy/aposproxy/proxy"
 )
 
 // newMyDatabase is the guide's module: restApiRoutes getAll, getOne, post,
@@ -70,7 +69,7 @@ func newMyDatabase() *modules.Module {
 					}
 					a, b := body.Get("a"), body.Get("b")
 					if !a.IsArray() || !b.IsArray() {
-						return nil, adapters.Invalid("a", "invalid", "a and b must be arrays.")
+						return nil, apos.Invalid("a", "invalid", "a and b must be arrays.")
 					}
 					merged := slices.Concat(a.Value().([]any), b.Value().([]any))
 					return map[string]any{"merged": merged}, nil
@@ -79,7 +78,7 @@ func newMyDatabase() *modules.Module {
 				// answered with data, as Apostrophe's apos.error does.
 				"secret": func(req *modules.Request) (any, error) {
 					if req.User() == nil {
-						return nil, adapters.NewError("forbidden", "You must be logged in", map[string]any{"hint": "login first"})
+						return nil, apos.NewError("forbidden", "You must be logged in", map[string]any{"hint": "login first"})
 					}
 					return map[string]bool{"ok": true}, nil
 				},
@@ -90,14 +89,14 @@ func newMyDatabase() *modules.Module {
 					return map[string]string{"hello": req.Query("name")}, nil
 				},
 				"invalid": func(req *modules.Request) (any, error) {
-					return nil, adapters.NewError("invalid", "Bad thing", map[string]any{"field": "x"})
+					return nil, apos.NewError("invalid", "Bad thing", map[string]any{"field": "x"})
 				},
 			},
 		},
-		Roles: map[string]proxy.Role{
-			"getAll": proxy.Anonymous, "getOne": proxy.Anonymous,
-			"get hello": proxy.Anonymous, "get invalid": proxy.Anonymous, "post secret": proxy.Anonymous,
-			"post merge": proxy.Editor,
+		Roles: map[string]apos.Role{
+			"getAll": apos.Anonymous, "getOne": apos.Anonymous,
+			"get hello": apos.Anonymous, "get invalid": apos.Anonymous, "post secret": apos.Anonymous,
+			"post merge": apos.Editor,
 		},
 	}
 }

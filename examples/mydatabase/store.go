@@ -7,10 +7,9 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/tidwall/gjson"
 	"github.com/tidwall/sjson"
-
-	"github.com/aposproxy/aposproxy/adapters"
 )
 
 // store is the module's backend: JSON objects by _id, in memory, safe for
@@ -45,7 +44,7 @@ func (s *store) get(id string) (json.RawMessage, error) {
 	defer s.mu.Unlock()
 	o, ok := s.objs[id]
 	if !ok {
-		return nil, adapters.ErrNotFound
+		return nil, apos.ErrNotFound
 	}
 	return o, nil
 }
@@ -71,7 +70,7 @@ func (s *store) update(id string, body gjson.Result, replace bool) (json.RawMess
 	defer s.mu.Unlock()
 	o, ok := s.objs[id]
 	if !ok {
-		return nil, adapters.ErrNotFound
+		return nil, apos.ErrNotFound
 	}
 	if replace {
 		o = []byte(`{"_id":` + strconv.Quote(id) + `}`)
@@ -88,7 +87,7 @@ func (s *store) remove(id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.objs[id]; !ok {
-		return adapters.ErrNotFound
+		return apos.ErrNotFound
 	}
 	delete(s.objs, id)
 	return nil
@@ -105,7 +104,7 @@ func write(o []byte, body gjson.Result) ([]byte, error) {
 		return err == nil
 	})
 	if err != nil {
-		return nil, adapters.Errorf(adapters.ErrInvalid, "The body cannot be stored.")
+		return nil, apos.Errorf(apos.ErrInvalid, "The body cannot be stored.")
 	}
 	return o, nil
 }

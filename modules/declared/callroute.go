@@ -10,8 +10,8 @@ import (
 	"github.com/tidwall/gjson"
 	"github.com/tidwall/sjson"
 
-	"github.com/aposproxy/aposproxy/adapters"
-	"github.com/aposproxy/aposproxy/adapters/upstream"
+	"github.com/aposproxy/aposproxy/backends/upstream"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/modules"
 )
@@ -90,12 +90,12 @@ func (r *callRoute) handle(req *modules.Request) (any, error) {
 	switch r.shape.result {
 	case "one":
 		if !picked.Exists() {
-			return nil, adapters.Wrap(adapters.ErrBadGateway, "", fmt.Errorf("the answer has nothing at %s", r.pick))
+			return nil, apos.Wrap(apos.ErrBadGateway, "", fmt.Errorf("the answer has nothing at %s", r.pick))
 		}
 		rows = [][]byte{[]byte(picked.Raw)}
 	case "list":
 		if !picked.IsArray() {
-			return nil, adapters.Wrap(adapters.ErrBadGateway, "", fmt.Errorf("the answer has no array at %s", r.pick))
+			return nil, apos.Wrap(apos.ErrBadGateway, "", fmt.Errorf("the answer has no array at %s", r.pick))
 		}
 		for _, item := range picked.Array() {
 			rows = append(rows, []byte(item.Raw))

@@ -13,9 +13,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/aposproxy/aposproxy/adapters/backends"
-	sqladapter "github.com/aposproxy/aposproxy/adapters/sql"
-	"github.com/aposproxy/aposproxy/adapters/upstream"
+	"github.com/aposproxy/aposproxy/backends"
+	"github.com/aposproxy/aposproxy/backends/sqlbackend"
+	"github.com/aposproxy/aposproxy/backends/upstream"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/modules"
 	"github.com/aposproxy/aposproxy/proxy"
@@ -54,7 +55,7 @@ type builder struct {
 
 func (b *builder) build() (*modules.Module, error) {
 	path := config.ModulePath(b.m.Name)
-	mod := &modules.Module{Name: b.m.Name, APIRoutes: modules.APIRoutes{}, Roles: map[string]proxy.Role{}}
+	mod := &modules.Module{Name: b.m.Name, APIRoutes: modules.APIRoutes{}, Roles: map[string]apos.Role{}}
 	var errs []error
 	b.m.EachRoute(func(ref config.RouteRef) {
 		h, err := b.route(ref, path+"."+ref.Key)
@@ -69,8 +70,8 @@ func (b *builder) build() (*modules.Module, error) {
 			key = strings.ToLower(ref.Method) + " " + ref.Name
 		}
 		if ref.Route.Public {
-			mod.Roles[key] = proxy.Anonymous
-		} else if role, ok := proxy.ParseRole(ref.Route.Role); ok {
+			mod.Roles[key] = apos.Anonymous
+		} else if role, ok := apos.ParseRole(ref.Route.Role); ok {
 			mod.Roles[key] = role
 		}
 		withID := func(req *modules.Request, _ string) (any, error) { return h(req) }
@@ -136,7 +137,7 @@ func (b *builder) route(ref config.RouteRef, rp string) (modules.Handler, error)
 
 // database opens the module's database. The set opens each database
 // once; a failure is reported once, by the first route.
-func (b *builder) database() (*sqladapter.DB, error) {
+func (b *builder) database() (*sqlbackend.DB, error) {
 	db, err := b.set.Database(b.ctx, b.cfg, b.m.Database)
 	return db, b.once(err, "database")
 }

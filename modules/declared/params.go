@@ -7,7 +7,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
-	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/modules"
 )
@@ -81,7 +81,7 @@ func (p *params) values(req *modules.Request) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var verr adapters.ValidationError
+	var verr apos.ValidationError
 	for name, d := range p.declared {
 		where, raw := d.Query, gjson.Result{}
 		if d.Body != "" {
@@ -91,20 +91,20 @@ func (p *params) values(req *modules.Request) (map[string]any, error) {
 		}
 		if !raw.Exists() || raw.Type == gjson.Null {
 			if d.Required {
-				verr.Fields = append(verr.Fields, adapters.FieldError{Path: where, Name: "required"})
+				verr.Fields = append(verr.Fields, apos.FieldError{Path: where, Name: "required"})
 			}
 			vals[name] = nil
 			continue
 		}
 		v, ok := convert(d.Kind, raw)
 		if !ok {
-			verr.Fields = append(verr.Fields, adapters.FieldError{Path: where, Name: "invalid", Msg: "Must be " + article(d.Kind) + "."})
+			verr.Fields = append(verr.Fields, apos.FieldError{Path: where, Name: "invalid", Msg: "Must be " + article(d.Kind) + "."})
 			continue
 		}
 		vals[name] = v
 	}
 	if len(verr.Fields) > 0 {
-		slices.SortFunc(verr.Fields, func(a, b adapters.FieldError) int { return strings.Compare(a.Path, b.Path) })
+		slices.SortFunc(verr.Fields, func(a, b apos.FieldError) int { return strings.Compare(a.Path, b.Path) })
 		return nil, &verr
 	}
 	return vals, nil

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"strconv"
 
-	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/modules"
 	"github.com/aposproxy/aposproxy/proxy"
 )
@@ -30,13 +30,13 @@ func (sh shape) answer(req *modules.Request, vals map[string]any, rows [][]byte,
 		return json.RawMessage(`{"count":` + strconv.Itoa(count) + `}`), nil
 	case "one":
 		if len(rows) == 0 {
-			return nil, adapters.ErrNotFound
+			return nil, apos.ErrNotFound
 		}
 		return json.RawMessage(rows[0]), nil
 	case "document":
 		id := text(vals[sh.docID])
 		if id == "" {
-			return nil, adapters.ErrNotFound
+			return nil, apos.ErrNotFound
 		}
 		doc, err := sh.srv.Document(req.Request, sh.docType, id)
 		return json.RawMessage(doc), err

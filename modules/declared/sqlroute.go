@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/aposproxy/aposproxy/adapters"
-	sqladapter "github.com/aposproxy/aposproxy/adapters/sql"
+	"github.com/aposproxy/aposproxy/backends/sqlbackend"
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/modules"
 )
@@ -16,10 +16,10 @@ const maxRows = 1000
 
 // sqlRoute is a route backed by statements run in one transaction.
 type sqlRoute struct {
-	db    *sqladapter.DB
+	db    *sqlbackend.DB
 	p     *params
 	steps []step
-	total *sqladapter.Statement // getAll's total count, or nil
+	total *sqlbackend.Statement // getAll's total count, or nil
 	shape shape
 	// readOnly: every statement reads without locking, so the
 	// transaction need not take SQLite's write lock.
@@ -28,15 +28,15 @@ type sqlRoute struct {
 
 // step is one compiled statement and what it must do.
 type step struct {
-	st      *sqladapter.Statement
+	st      *sqlbackend.Statement
 	expect  *int
-	fail    *adapters.Error
+	fail    *apos.Error
 	returns []string
 }
 
 // newSQLRoute compiles the route's statements for db and checks that each
 // parameter they use is provided; errors name the statement's key path.
-func newSQLRoute(ctx context.Context, db *sqladapter.DB, ref config.RouteRef, path string, sh shape) (*sqlRoute, error) {
+func newSQLRoute(ctx context.Context, db *sqlbackend.DB, ref config.RouteRef, path string, sh shape) (*sqlRoute, error) {
 	r := &sqlRoute{db: db, p: newParams(ref), shape: sh}
 	for i, s := range ref.Route.SQL {
 		sp := fmt.Sprintf("%s.sql[%d]", path, i)
@@ -48,7 +48,7 @@ func newSQLRoute(ctx context.Context, db *sqladapter.DB, ref config.RouteRef, pa
 		if name == "" {
 			name = "invalid"
 		}
-		r.steps = append(r.steps, step{st: st, expect: s.ExpectRows, fail: adapters.NewError(name, s.Message, nil), returns: s.Returns})
+		r.steps = append(r.steps, step{st: st, expect: s.ExpectRows, fail: apos.NewError(name, s.Message, nil), returns: s.Returns})
 		r.p.returned = append(r.p.returned, s.Returns...)
 	}
 	r.readOnly = true
@@ -73,7 +73,7 @@ func newSQLRoute(ctx context.Context, db *sqladapter.DB, ref config.RouteRef, pa
 // provided, and has the engine check it: its refusal (a missing table, a
 // parameter whose type PostgreSQL cannot tell) stops the start with its
 // text, which is the operator's to read.
-func (r *sqlRoute) compile(ctx context.Context, text, path string) (*sqladapter.Statement, error) {
+func (r *sqlRoute) compile(ctx context.Context, text, path string) (*sqlbackend.Statement, error) {
 	st, err := r.db.Compile(text)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
@@ -95,9 +95,9 @@ func (r *sqlRoute) handle(req *modules.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var last *sqladapter.Result
+	var last *sqlbackend.Result
 	total := -1
-	err = r.db.InTx(req.Context, r.readOnly, func(tx *sqladapter.Tx) error {
+	err = r.db.InTx(req.Context, r.readOnly, func(tx *sqlbackend.Tx) error {
 		for _, s := range r.steps {
 			res, err := s.run(req.Context, tx, vals)
 			if err != nil {
@@ -121,7 +121,7 @@ func (r *sqlRoute) handle(req *modules.Request) (any, error) {
 }
 
 // run runs one step: its expectation, then its returns.
-func (s *step) run(ctx context.Context, tx *sqladapter.Tx, vals map[string]any) (*sqladapter.Result, error) {
+func (s *step) run(ctx context.Context, tx *sqlbackend.Tx, vals map[string]any) (*sqlbackend.Result, error) {
 	res, err := tx.Run(ctx, s.st, vals, maxRows)
 	if err != nil {
 		return nil, err
@@ -139,7 +139,7 @@ func (s *step) run(ctx context.Context, tx *sqladapter.Tx, vals map[string]any) 
 }
 
 // firstInt reads a total count: the first column of the first row.
-func firstInt(res *sqladapter.Result) (int, error) {
+func firstInt(res *sqlbackend.Result) (int, error) {
 	if len(res.First) > 0 {
 		switch n := res.First[0].(type) {
 		case int64:

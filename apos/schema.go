@@ -1,0 +1,80 @@
+package apos
+
+// Kind is the type of a field's values, as the API shows them.
+type Kind string
+
+// The field kinds. Dates are "YYYY-MM-DD" strings on the wire; datetimes are
+// ISO-8601 UTC strings with milliseconds; json is any JSON value.
+const (
+	String   Kind = "string"
+	Integer  Kind = "integer"
+	Float    Kind = "float"
+	Boolean  Kind = "boolean"
+	Date     Kind = "date"
+	DateTime Kind = "datetime"
+	JSON     Kind = "json"
+	Select   Kind = "select"
+)
+
+// Auto says when the proxy itself sets a field on writes.
+type Auto string
+
+// The auto-set moments: on insert only, or on every write; AutoUser
+// stores who made each write (the username of a logged-in user, the
+// title of an API key), as Apostrophe's updatedBy.
+const (
+	AutoNone   Auto = ""
+	AutoCreate Auto = "create"
+	AutoUpdate Auto = "update"
+	AutoUser   Auto = "user"
+)
+
+// Choice is one allowed value of a select field.
+type Choice struct {
+	Value string
+	Label string
+}
+
+// Field is one API field of a type, independent of where a backend keeps it.
+type Field struct {
+	Name       string
+	Kind       Kind
+	Required   bool
+	ReadOnly   bool // clients cannot write it (auto fields are read-only too)
+	Searchable bool // part of search and autocomplete
+	Choices    []Choice
+	Auto       Auto
+}
+
+// Storage is how a type's backend keeps modes.
+type Storage string
+
+// The storage strategies of DECISIONS 6.
+const (
+	// Columns: each mode is its own record (the backend has a mode field).
+	Columns Storage = "columns"
+	// Autopublish: one record serves both modes.
+	Autopublish Storage = "autopublish"
+	// Overlay: the backend holds the default locale's published records;
+	// drafts, previous copies and other locales live in a store the proxy
+	// owns.
+	Overlay Storage = "overlay"
+)
+
+// Schema describes one document type to the proxy.
+type Schema struct {
+	Type      string // Apostrophe's type name, e.g. "product"
+	Localized bool   // ids are aposDocId:locale:mode; false gives bare ids
+	Storage   Storage
+	Fields    []Field
+}
+
+// Field returns the field named name, or nil.
+func (s *Schema) Field(name string) *Field {
+	for i := range s.Fields {
+		if s.Fields[i].Name == name {
+			return &s.Fields[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,135 @@
+package sqlbackend
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/config"
+)
+
+// Options are the settings New needs beyond the type's configuration.
+type Options struct {
+	// DefaultLocale is the configured default locale: a localized type
+	// without a locale column holds that locale only.
+	DefaultLocale string
+}
+
+// Adapter serves one document type from one table. It implements
+// adapters.Adapter, adapters.Distincter and adapters.Pinger.
+type Adapter struct {
+	db     *DB
+	t      *config.Type
+	schema *apos.Schema
+
+	table     string // quoted
+	key       string // the quoted key column
+	intKey    bool   // the key column is an integer column
+	randomKey bool   // the adapter, not the database, makes new keys
+	locale    *valueMap
+	mode      *valueMap // nil unless storage is columns
+	// defaultLocale is the one locale of a localized type without a
+	// locale column.
+	defaultLocale string
+
+	fields  []field
+	byName  map[string]int
+	all     view // every field
+	compare view // the fields that make a draft "modified"
+
+	// columns is "key, field columns..." in order; scope is the WHERE
+	// conditions on locale and mode, "1 = 1" when there are none.
+	columns string
+	scope   string
+
+	get   *sql.Stmt // one record by key and scope
+	lock  *sql.Stmt // the same, locking the row for a change
+	stmts statements
+	rows  sync.Pool    // *row
+	hint  atomic.Int64 // the size of the last record, to size the next
+
+	// store keeps the workflow's state of a type with drafts (previous
+	// copies, lastPublishedAt...); nil for other types.
+	store *store
+	// ov serves an overlay type's drafts and other locales; nil otherwise.
+	ov *overlay
+	// pub, when set, holds the published records that this adapter's
+	// drafts are compared with (an overlay's draft views); nil: a itself.
+	pub *Adapter
+}
+
+var (
+	_ adapters.Adapter    = (*Adapter)(nil)
+	_ adapters.Distincter = (*Adapter)(nil)
+	_ adapters.Pinger     = (*Adapter)(nil)
+)
+
+// startTimeout bounds the checks and statement preparation of New.
+const startTimeout = 30 * time.Second
+
+// New builds the adapter of the type t on db. It checks the table and
+// columns as Verify does, and prepares the statements of single-document
+// reads. Identifiers come only from t; requests only bind values.
+func New(db *DB, t *config.Type, opts Options) (*Adapter, error) {
+	a := &Adapter{db: db, t: t, schema: t.Schema(), stmts: statements{db: db, max: maxStatements}}
+	if err := a.mapType(opts); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	var err error
+	if a.intKey, err = a.describe(ctx); err != nil {
+		return nil, err
+	}
+	if a.randomKey && a.intKey {
+		return nil, fmt.Errorf("new_keys \"random\" needs a text key column, and %q holds integers", t.Key)
+	}
+	if err := a.provision(ctx); err != nil {
+		return nil, err
+	}
+	n := a.width()
+	a.rows.New = func() any { return newRow(n) }
+	if err := a.prepare(ctx); err != nil {
+		return nil, fail(ctx, db.dialect, err, nil)
+	}
+	return a, nil
+}
+
+// prepare prepares the statements that read one record.
+func (a *Adapter) prepare(ctx context.Context) error {
+	get := "SELECT " + a.columns + a.extraColumn() + " FROM " + a.table + " WHERE " + a.key + " = ? AND " + a.scope
+	var err error
+	if a.get, err = a.db.x.PrepareContext(ctx, a.db.rebind(get)); err != nil {
+		return err
+	}
+	a.lock = a.get
+	if lock := a.db.dialect.lock(); lock != "" {
+		if a.lock, err = a.db.x.PrepareContext(ctx, a.db.rebind(get+lock)); err != nil {
+			a.get.Close()
+			return err
+		}
+	}
+	return nil
+}
+
+// Schema implements adapters.Adapter.
+func (a *Adapter) Schema() *apos.Schema { return a.schema }
+
+// Ping implements adapters.Pinger.
+func (a *Adapter) Ping(ctx context.Context) error {
+	return a.fail(ctx, a.db.x.PingContext(ctx))
+}
+
+// fail maps a driver error, naming the API field of the column the driver
+// blamed when it can be told.
+func (a *Adapter) fail(ctx context.Context, err error) error {
+	return fail(ctx, a.db.dialect, err, a.fieldOf)
+}
+
+// getRow takes a row of cells from the pool.
+func (a *Adapter) getRow() *row { return a.rows.Get().(*row) }

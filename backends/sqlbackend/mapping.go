@@ -1,0 +1,154 @@
+package sqlbackend
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aposproxy/aposproxy/apos"
+)
+
+// mapType builds what a's SQL needs from its type's configuration.
+func (a *Adapter) mapType(opts Options) error {
+	t, d := a.t, a.db.dialect
+	a.table, a.key = quoteName(d, t.Table), quoteName(d, t.Key)
+	a.randomKey = t.NewKeys == "random"
+	switch a.schema.Storage {
+	case apos.Columns:
+		if t.Mode.Column == "" {
+			return errors.New(`storage "columns" needs a mode column`)
+		}
+		a.mode = newValueMap(quoteName(d, t.Mode.Column), t.Mode.Values)
+	case apos.Autopublish:
+	case apos.Overlay:
+		if t.Mode.Column != "" || t.Locale.Column != "" || !a.schema.Localized {
+			return errors.New(`storage "overlay" needs a localized type without locale and mode columns`)
+		}
+	default:
+		return fmt.Errorf("storage %q is not supported by SQL types", a.schema.Storage)
+	}
+	if a.schema.Localized {
+		switch {
+		case t.Locale.Column != "":
+			a.locale = newValueMap(quoteName(d, t.Locale.Column), t.Locale.Values)
+		case opts.DefaultLocale == "":
+			return errors.New("a localized type without a locale column needs the default locale")
+		}
+		a.defaultLocale = opts.DefaultLocale
+	}
+	cols := []string{a.key}
+	a.byName = map[string]int{}
+	for i, f := range a.schema.Fields {
+		a.fields = append(a.fields, newField(d, f, t.Fields[i].Column))
+		a.byName[f.Name] = i
+		cols = append(cols, a.fields[i].quoted)
+	}
+	a.columns = strings.Join(cols, ", ")
+	a.all = fullView(a.fields, func(*field) bool { return true })
+	a.compare = fullView(a.fields, func(f *field) bool { return !f.auto })
+	a.scope = scopeConds(a.locale, a.mode)
+	return nil
+}
+
+// scopeConds is the WHERE conditions on the locale and mode columns, one
+// placeholder each, or "1 = 1" when there are none.
+func scopeConds(locale, mode *valueMap) string {
+	var conds []string
+	for _, m := range []*valueMap{locale, mode} {
+		if m != nil {
+			conds = append(conds, m.column+" = ?")
+		}
+	}
+	if len(conds) == 0 {
+		return "1 = 1"
+	}
+	return strings.Join(conds, " AND ")
+}
+
+// field is one API field and the SQL it reads, built once by New.
+type field struct {
+	name   string
+	kind   apos.Kind
+	auto   bool   // set by the proxy: left out of the modified comparison
+	column string // as configured
+	quoted string // the quoted column
+	// key is the field's JSON object key with its colon: `"title":`.
+	key []byte
+	// fold is the column as lower-case text, for case-insensitive matching.
+	fold string
+	// asc and desc are the ORDER BY terms; string and select fields sort
+	// case-insensitively.
+	asc, desc string
+}
+
+// newField maps f onto column.
+func newField(d dialect, f apos.Field, column string) field {
+	quoted := quoteName(d, column)
+	text, sort := d.text(quoted), quoted
+	if f.Kind == apos.String || f.Kind == apos.Select {
+		text, sort = quoted, "LOWER("+quoted+")"
+	}
+	key := appendJSONString(nil, []byte(f.Name))
+	return field{
+		name:   f.Name,
+		kind:   f.Kind,
+		auto:   f.Auto != apos.AutoNone,
+		column: column,
+		quoted: quoted,
+		key:    append(key, ':'),
+		fold:   "LOWER(" + text + ")",
+		asc:    sort + " ASC" + d.nulls(false),
+		desc:   sort + " DESC" + d.nulls(true),
+	}
+}
+
+// valueMap turns the API's values of a locale or mode into the backend's:
+// values the configuration lists are mapped, other values pass unchanged,
+// except backend values that the configuration maps to something else.
+type valueMap struct {
+	column string // quoted
+	// toDB holds the listed values, ready to bind: boxed once, so that
+	// binding them allocates nothing.
+	toDB  map[string]any
+	taken map[string]bool
+}
+
+// newValueMap inverts a config.ValueMap's backend-to-API values.
+func newValueMap(column string, values map[string]string) *valueMap {
+	m := &valueMap{column: column, toDB: map[string]any{}, taken: map[string]bool{}}
+	for db, api := range values {
+		m.toDB[api] = db
+		if db != api {
+			m.taken[db] = true
+		}
+	}
+	return m
+}
+
+// db returns the backend value of the API value v; ok is false when no
+// backend value maps to v.
+func (m *valueMap) db(v string) (_ any, ok bool) {
+	if b, ok := m.toDB[v]; ok {
+		return b, true
+	}
+	return boxed(v), !m.taken[v]
+}
+
+// column is one rendered field of a row: the field's index in the
+// adapter's fields and the index of the cell it is scanned into.
+type column struct{ field, cell int }
+
+// view lists the columns to render, in output order.
+type view []column
+
+// fullView renders every field from a row that selects the key and then
+// all fields in order; keep says which fields to render.
+func fullView(fields []field, keep func(*field) bool) view {
+	var v view
+	for i := range fields {
+		if keep(&fields[i]) {
+			v = append(v, column{field: i, cell: i + 1})
+		}
+	}
+	return v
+}

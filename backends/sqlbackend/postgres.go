@@ -1,0 +1,74 @@
+package sqlbackend
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jmoiron/sqlx"
+)
+
+// postgresDialect is PostgreSQL through pgx's database/sql driver.
+type postgresDialect struct{}
+
+func (postgresDialect) driver() string                 { return "pgx" }
+func (postgresDialect) dsn(dsn string) (string, error) { return dsn, nil }
+func (postgresDialect) bindType() int                  { return sqlx.DOLLAR }
+func (postgresDialect) quote(ident string) string      { return quoteWith(`"`, ident) }
+func (postgresDialect) text(expr string) string        { return "CAST(" + expr + " AS TEXT)" }
+func (postgresDialect) lock() string                   { return " FOR UPDATE" }
+func (postgresDialect) returning() bool                { return true }
+func (postgresDialect) bindTime(t time.Time) any       { return t.UTC() }
+func (postgresDialect) bindBool(b bool) any            { return b }
+func (postgresDialect) uncached() []any                { return []any{pgx.QueryExecModeSimpleProtocol} }
+
+// nulls: PostgreSQL takes NULL as the largest value; Apostrophe as the
+// smallest.
+func (postgresDialect) nulls(desc bool) string {
+	if desc {
+		return " NULLS LAST"
+	}
+	return " NULLS FIRST"
+}
+
+func (postgresDialect) classify(err error) dbError {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return dbError{class: classUnavailable}
+	}
+	var e *pgconn.PgError
+	if !errors.As(err, &e) {
+		if pgconn.Timeout(err) {
+			return dbError{class: classTimeout}
+		}
+		return dbError{}
+	}
+	switch {
+	case e.Code == "23505": // unique_violation
+		return dbError{class: classConflict}
+	case e.Code == "23502": // not_null_violation
+		return dbError{class: classRequired, column: e.ColumnName}
+	case e.Code == "23503": // foreign_key_violation
+		if strings.Contains(e.Detail, "still referenced") {
+			return dbError{class: classReferenced}
+		}
+		// Detail: Key (category_id)=(99) is not present in table "categories".
+		col, _, _ := strings.Cut(after(e.Detail, "Key ("), ")")
+		return dbError{class: classInvalid, column: col}
+	case e.Code == "23514": // check_violation
+		return dbError{class: classInvalid, column: e.ColumnName, hint: e.ConstraintName}
+	case strings.HasPrefix(e.Code, "22"): // data exceptions: bad type, too long, out of range
+		return dbError{class: classInvalid, column: e.ColumnName}
+	case e.Code == "57014": // query_canceled: the deadline
+		return dbError{class: classTimeout}
+	case strings.HasPrefix(e.Code, "08"), strings.HasPrefix(e.Code, "53"),
+		strings.HasPrefix(e.Code, "57P"), e.Code == "40001", e.Code == "40P01":
+		// connection trouble, no resources, shutting down, or a
+		// serialization failure or deadlock worth retrying
+		return dbError{class: classUnavailable}
+	}
+	return dbError{}
+}

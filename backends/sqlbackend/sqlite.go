@@ -1,0 +1,103 @@
+package sqlbackend
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// sqliteDialect is SQLite through modernc.org/sqlite.
+type sqliteDialect struct{}
+
+// sqliteTime is the legacy text format SQLite tables keep datetimes in (UTC).
+const sqliteTime = "2006-01-02 15:04:05"
+
+// sqliteParams are the connection settings the adapter relies on, added
+// to a DSN that does not set them itself: wait for locks instead of failing
+// at once, let readers run beside the writer (WAL), enforce foreign keys,
+// and begin every transaction as a writer (BEGIN IMMEDIATE), so that a
+// read-then-write transaction never fails halfway to upgrade its lock.
+var sqliteParams = []struct{ name, param string }{
+	{"busy_timeout", "_pragma=busy_timeout(5000)"},
+	{"journal_mode", "_pragma=journal_mode(WAL)"},
+	{"foreign_keys", "_pragma=foreign_keys(1)"},
+	{"_txlock", "_txlock=immediate"},
+}
+
+func (sqliteDialect) driver() string { return "sqlite" }
+
+func (sqliteDialect) dsn(dsn string) (string, error) {
+	_, query, _ := strings.Cut(dsn, "?")
+	if _, err := url.ParseQuery(query); err != nil {
+		return "", err
+	}
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	for _, p := range sqliteParams {
+		if !strings.Contains(query, p.name) {
+			dsn += sep + p.param
+			sep = "&"
+		}
+	}
+	return dsn, nil
+}
+
+func (sqliteDialect) bindType() int             { return sqlx.QUESTION }
+func (sqliteDialect) quote(ident string) string { return quoteWith(`"`, ident) }
+func (sqliteDialect) text(expr string) string   { return "CAST(" + expr + " AS TEXT)" }
+func (sqliteDialect) nulls(bool) string         { return "" } // NULL is the smallest value
+func (sqliteDialect) lock() string              { return "" } // BEGIN IMMEDIATE locks
+func (sqliteDialect) returning() bool           { return true }
+func (sqliteDialect) bindTime(t time.Time) any  { return t.UTC().Format(sqliteTime) }
+func (sqliteDialect) uncached() []any           { return nil }
+func (sqliteDialect) bindBool(b bool) any       { return boolInt(b) }
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (sqliteDialect) classify(err error) dbError {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return dbError{}
+	}
+	msg := e.Error()
+	switch e.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return dbError{class: classConflict}
+	case sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+		// "NOT NULL constraint failed: products.name"
+		return dbError{class: classRequired, hint: after(msg, "constraint failed: ")}
+	case sqlite3.SQLITE_CONSTRAINT_CHECK:
+		// "CHECK constraint failed: price_cents >= 0" (or the constraint's name)
+		return dbError{class: classInvalid, hint: after(msg, "constraint failed: ")}
+	}
+	switch e.Code() & 0xff {
+	case sqlite3.SQLITE_CONSTRAINT, sqlite3.SQLITE_MISMATCH, sqlite3.SQLITE_TOOBIG, sqlite3.SQLITE_RANGE:
+		return dbError{class: classInvalid}
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR,
+		sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY:
+		return dbError{class: classUnavailable}
+	case sqlite3.SQLITE_INTERRUPT:
+		return dbError{class: classTimeout}
+	}
+	return dbError{}
+}
+
+// after returns what follows marker in msg, or "".
+func after(msg, marker string) string {
+	if _, rest, ok := strings.Cut(msg, marker); ok {
+		return rest
+	}
+	return ""
+}

@@ -1,0 +1,115 @@
+package sqlbackend
+
+import (
+	"testing"
+
+	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/adapters/adaptertest"
+	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/config"
+)
+
+// catalogDDL creates the table of adaptertest's Products fixture, with legacy
+// names (sku, lang EN/FR, state draft/live, price_cents...) and the
+// constraints the suite expects: a title and a price that is not negative.
+var catalogDDL = map[string]string{
+	"sqlite": `CREATE TABLE catalog (
+  sku VARCHAR(32) NOT NULL, lang CHAR(2) NOT NULL, state VARCHAR(8) NOT NULL,
+  name VARCHAR(200) NOT NULL, price_cents INTEGER NOT NULL CHECK (price_cents >= 0),
+  colour VARCHAR(16), in_stock INTEGER NOT NULL, attrs TEXT,
+  created TEXT NOT NULL, changed TEXT NOT NULL,
+  PRIMARY KEY (sku, lang, state));`,
+	"postgres": `CREATE TABLE catalog (
+  sku VARCHAR(32) NOT NULL, lang CHAR(2) NOT NULL, state VARCHAR(8) NOT NULL,
+  name VARCHAR(200) NOT NULL, price_cents INTEGER NOT NULL CHECK (price_cents >= 0),
+  colour VARCHAR(16), in_stock BOOLEAN NOT NULL, attrs JSONB,
+  created TIMESTAMP NOT NULL, changed TIMESTAMP NOT NULL,
+  PRIMARY KEY (sku, lang, state));`,
+	"mysql": `CREATE TABLE catalog (
+  sku VARCHAR(32) NOT NULL, lang CHAR(2) NOT NULL, state VARCHAR(8) NOT NULL,
+  name VARCHAR(200) NOT NULL, price_cents INTEGER NOT NULL CHECK (price_cents >= 0),
+  colour VARCHAR(16), in_stock BOOLEAN NOT NULL, attrs JSON,
+  created DATETIME NOT NULL, changed DATETIME NOT NULL,
+  PRIMARY KEY (sku, lang, state));`,
+}
+
+// catalogType maps the catalog table onto the Products fixture's type.
+func catalogType() *config.Type {
+	localized := true
+	return &config.Type{
+		Name: "product", Database: "test", Table: "catalog", Key: "sku", NewKeys: "random",
+		Storage: "columns", Localized: &localized,
+		Locale: config.ValueMap{Column: "lang", Values: map[string]string{"EN": "en", "FR": "fr"}},
+		Mode:   config.ValueMap{Column: "state", Values: map[string]string{"draft": "draft", "live": "published"}},
+		Fields: []config.Field{
+			{Name: "title", Column: "name", Kind: "string", Required: true, Searchable: true},
+			{Name: "price", Column: "price_cents", Kind: "integer"},
+			{Name: "color", Column: "colour", Kind: "select", Choices: []config.Choice{
+				{Value: "red", Label: "Red"}, {Value: "green", Label: "Green"},
+				{Value: "blue", Label: "Blue"}, {Value: "black", Label: "Black"},
+			}},
+			{Name: "inStock", Column: "in_stock", Kind: "boolean"},
+			{Name: "attributes", Column: "attrs", Kind: "json"},
+			{Name: "createdAt", Column: "created", Kind: "datetime", ReadOnly: true, Auto: "create"},
+			{Name: "updatedAt", Column: "changed", Kind: "datetime", ReadOnly: true, Auto: "update"},
+		},
+	}
+}
+
+// seedCatalog creates the catalog table on db and fills it with the
+// fixture's rows.
+func seedCatalog(t testing.TB, db *DB, engine string, rows []adaptertest.Row) {
+	t.Helper()
+	if _, err := db.x.Exec(catalogDDL[engine]); err != nil {
+		t.Fatal(err)
+	}
+	d := db.dialect
+	insert := db.rebind(`INSERT INTO catalog (sku, lang, state, name, price_cents, colour, in_stock, attrs, created, changed)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	null := func(s string) any {
+		if s == "" {
+			return nil
+		}
+		return s
+	}
+	for _, r := range rows {
+		state := "draft"
+		if r.Mode == apos.Published {
+			state = "live"
+		}
+		lang := map[string]string{"en": "EN", "fr": "FR"}[r.Locale]
+		if _, err := db.x.Exec(insert, r.Key, lang, state, r.Title, r.Price, null(r.Color),
+			d.bindBool(r.InStock), null(r.Attributes), d.bindTime(r.CreatedAt), d.bindTime(r.UpdatedAt)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// productCaps are what the SQL adapter can do with the Products fixture:
+// every optional list feature.
+var productCaps = adaptertest.Caps{
+	Sort:         true,
+	Filters:      []string{"title", "price", "color", "inStock", "createdAt", "updatedAt"},
+	Range:        true,
+	In:           true,
+	Distinct:     true,
+	Autocomplete: true,
+	Combine:      true,
+	ListModified: true,
+}
+
+func TestSuite(t *testing.T) {
+	for _, e := range engines(t) {
+		t.Run(e.name, func(t *testing.T) {
+			adaptertest.Run(t, adaptertest.Config{
+				New: func(t *testing.T) adapters.Adapter {
+					db := open(t, e.fresh(t))
+					seedCatalog(t, db, e.name, adaptertest.Rows())
+					return mustNew(t, db, catalogType())
+				},
+				Fixture: adaptertest.Products(),
+				Caps:    productCaps,
+			})
+		})
+	}
+}

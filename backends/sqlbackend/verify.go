@@ -1,0 +1,81 @@
+package sqlbackend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aposproxy/aposproxy/apos"
+)
+
+// Verify checks that the table and every configured column exist in the
+// live database, and returns an error naming what is missing, such as
+// `types.product: table "products" has no column "colr" (field color)`.
+func (a *Adapter) Verify(ctx context.Context) error {
+	if _, err := a.describe(ctx); err != nil {
+		return fmt.Errorf("types.%s: %w", a.t.Name, err)
+	}
+	return nil
+}
+
+// describe reads the table's columns, reports the configured ones it
+// lacks, and tells whether the key column holds integers.
+func (a *Adapter) describe(ctx context.Context) (intKey bool, err error) {
+	rows, err := a.db.x.QueryContext(ctx, "SELECT * FROM "+a.table+" WHERE 1 = 0", a.db.dialect.uncached()...)
+	if err != nil {
+		err = a.fail(ctx, err)
+		if errors.Is(err, apos.ErrUnavailable) || errors.Is(err, apos.ErrTimeout) {
+			return false, fmt.Errorf("database unreachable: %w", err)
+		}
+		return false, fmt.Errorf("table %q cannot be read: %w", a.t.Table, err)
+	}
+	defer rows.Close()
+	types, err := rows.ColumnTypes()
+	if err != nil {
+		return false, a.fail(ctx, err)
+	}
+	// PostgreSQL's quoted identifiers are case-sensitive; MySQL's and
+	// SQLite's column names are not.
+	same := strings.EqualFold
+	if _, ok := a.db.dialect.(postgresDialect); ok {
+		same = func(x, y string) bool { return x == y }
+	}
+	find := func(name string) int {
+		for i, ct := range types {
+			if same(ct.Name(), name) {
+				return i
+			}
+		}
+		return -1
+	}
+	var missing []string
+	need := func(column, role string) {
+		if find(column) < 0 {
+			missing = append(missing, fmt.Sprintf("table %q has no column %q (%s)", a.t.Table, column, role))
+		}
+	}
+	need(a.t.Key, "key")
+	if a.locale != nil {
+		need(a.t.Locale.Column, "locale")
+	}
+	if a.mode != nil {
+		need(a.t.Mode.Column, "mode")
+	}
+	for _, f := range a.fields {
+		need(f.column, "field "+f.name)
+	}
+	if len(missing) > 0 {
+		return false, errors.New(strings.Join(missing, "; "))
+	}
+	return integerType(types[find(a.t.Key)].DatabaseTypeName()), nil
+}
+
+// integerType reports whether a column type name, as the drivers spell it
+// (INTEGER, INT4, BIGINT, UNSIGNED INT...), holds integers. It follows
+// SQLite's affinity rule: a name containing "INT" (but not POINT or
+// INTERVAL, which PostgreSQL and MySQL have).
+func integerType(name string) bool {
+	n := strings.ToUpper(name)
+	return strings.Contains(n, "INT") && !strings.Contains(n, "POINT") && !strings.HasPrefix(n, "INTERVAL")
+}

@@ -1,0 +1,203 @@
+package sqlbackend
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+
+	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
+)
+
+// Insert implements adapters.Adapter. For a columns type, a published
+// insert writes the published row and then the draft row with the same
+// values (and the key the first got); a draft insert writes the draft only.
+func (a *Adapter) Insert(ctx context.Context, s apos.Scope, in *adapters.Insert) (*adapters.Record, error) {
+	if a.ov.serves(s) {
+		return a.ov.insert(ctx, s, in)
+	}
+	key, err := a.newKey(in.DocID)
+	if err != nil {
+		return nil, err
+	}
+	modes := []apos.Mode{s.Mode}
+	if a.mode != nil {
+		switch s.Mode {
+		case apos.Published:
+			modes = []apos.Mode{apos.Published, apos.Draft}
+		case apos.Draft:
+		default:
+			return nil, apos.Errorf(apos.ErrInvalid, "Documents are created in draft or published mode.")
+		}
+	}
+	if _, ok := a.scopeArgs(nil, s); !ok {
+		return nil, apos.Errorf(apos.ErrInvalid, "This type has no locale %q.", s.Locale)
+	}
+	cols, vals, err := a.assignments(in.Values)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := a.db.x.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, a.fail(ctx, err)
+	}
+	defer tx.Rollback()
+	for _, m := range modes {
+		if key, err = a.insertRow(ctx, tx, apos.Scope{Locale: s.Locale, Mode: m}, key, cols, vals); err != nil {
+			return nil, err
+		}
+	}
+	docID := apos.EncodeKey(keyText(key))
+	if err := a.inserted(ctx, tx, s, key); err != nil {
+		return nil, err
+	}
+	rec, err := a.read(ctx, tx, a.get, s, docID, key)
+	if err != nil {
+		return nil, err
+	}
+	return rec, a.fail(ctx, tx.Commit())
+}
+
+// insertRow inserts one row in scope s and returns its key: key itself,
+// or the one the database made when key is nil.
+func (a *Adapter) insertRow(ctx context.Context, tx *sql.Tx, s apos.Scope, key any, cols []string, vals []any) (any, error) {
+	var names []string
+	var args []any
+	if key != nil {
+		names, args = append(names, a.key), append(args, key)
+	}
+	for _, m := range []*valueMap{a.locale, a.mode} {
+		if m != nil {
+			names = append(names, m.column)
+		}
+	}
+	args, _ = a.scopeArgs(args, s)
+	names, args = append(names, cols...), append(args, vals...)
+	text := "INSERT INTO " + a.table + " (" + strings.Join(names, ", ") + ") VALUES (?" +
+		strings.Repeat(", ?", len(names)-1) + ")"
+	switch {
+	case key != nil:
+		_, err := tx.ExecContext(ctx, a.db.rebind(text), args...)
+		return key, a.fail(ctx, err)
+	case a.db.dialect.returning():
+		var id int64
+		err := tx.QueryRowContext(ctx, a.db.rebind(text+" RETURNING "+a.key), args...).Scan(&id)
+		return id, a.fail(ctx, err)
+	}
+	res, err := tx.ExecContext(ctx, a.db.rebind(text), args...)
+	if err != nil {
+		return nil, a.fail(ctx, err)
+	}
+	id, err := res.LastInsertId()
+	return id, a.fail(ctx, err)
+}
+
+// keyText is the text of a key value (a string, or an int64 the database
+// made).
+func keyText(key any) string {
+	if n, ok := key.(int64); ok {
+		return strconv.FormatInt(n, 10)
+	}
+	return key.(string)
+}
+
+// assignments returns the quoted columns and bound values of vals.
+func (a *Adapter) assignments(vals []adapters.Value) (cols []string, args []any, err error) {
+	for _, v := range vals {
+		f := a.field(v.Field)
+		if f == nil {
+			return nil, nil, apos.Invalid(v.Field, "invalid", "")
+		}
+		cols, args = append(cols, f.quoted), append(args, a.bind(v.V))
+	}
+	return cols, args, nil
+}
+
+// Update implements adapters.Adapter.
+func (a *Adapter) Update(ctx context.Context, s apos.Scope, docID string, change adapters.Change) (*adapters.Record, error) {
+	key, ok := a.keyOf(docID)
+	if !ok {
+		return nil, apos.ErrNotFound
+	}
+	if a.ov.serves(s) {
+		return a.ov.update(ctx, s, docID, key, change)
+	}
+	tx, err := a.db.x.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, a.fail(ctx, err)
+	}
+	defer tx.Rollback()
+	cur, err := a.read(ctx, tx, a.lock, s, docID, key)
+	if err != nil {
+		return nil, err
+	}
+	vals, err := change(cur)
+	if err != nil {
+		return nil, err
+	}
+	if len(vals) == 0 {
+		return cur, a.fail(ctx, tx.Commit())
+	}
+	if err := a.updateRow(ctx, tx, s, key, vals); err != nil {
+		return nil, err
+	}
+	if err := a.ov.rebase(ctx, tx, key); err != nil {
+		return nil, a.fail(ctx, err)
+	}
+	rec, err := a.read(ctx, tx, a.get, s, docID, key)
+	if err != nil {
+		return nil, err
+	}
+	return rec, a.fail(ctx, tx.Commit())
+}
+
+// Delete implements adapters.Adapter. Deleting the draft of a columns type
+// deletes every mode of its key and locale; deleting the published record
+// leaves the draft.
+func (a *Adapter) Delete(ctx context.Context, s apos.Scope, docID string, check adapters.Check) error {
+	key, ok := a.keyOf(docID)
+	if !ok {
+		return apos.ErrNotFound
+	}
+	if a.ov != nil {
+		return a.ov.delete(ctx, s, docID, key, check)
+	}
+	tx, err := a.db.x.BeginTx(ctx, nil)
+	if err != nil {
+		return a.fail(ctx, err)
+	}
+	defer tx.Rollback()
+	cur, err := a.read(ctx, tx, a.lock, s, docID, key)
+	if err != nil {
+		return err
+	}
+	if err := check(cur); err != nil {
+		return err
+	}
+	// The scope is valid: its record was just read.
+	text := "DELETE FROM " + a.table + " WHERE " + a.key + " = ?"
+	args := []any{key}
+	if a.locale != nil {
+		v, _ := a.locale.db(s.Locale)
+		text += " AND " + a.locale.column + " = ?"
+		args = append(args, v)
+	}
+	if a.mode != nil && s.Mode != apos.Draft {
+		v, _ := a.mode.db(string(s.Mode))
+		text += " AND " + a.mode.column + " = ?"
+		args = append(args, v)
+	}
+	if _, err := tx.ExecContext(ctx, a.db.rebind(text), args...); err != nil {
+		// A delete writes no value: any constraint it breaks is a
+		// reference from another row.
+		if e := classify(ctx, a.db.dialect, err); e.class == classInvalid || e.class == classRequired {
+			return apos.Wrap(apos.ErrConflict, msgReferenced, err)
+		}
+		return a.fail(ctx, err)
+	}
+	if err := a.deleted(ctx, tx, s, key); err != nil {
+		return err
+	}
+	return a.fail(ctx, tx.Commit())
+}

@@ -1,0 +1,148 @@
+package upstream
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/config"
+)
+
+// errorNames are the Apostrophe errors a service error may become.
+var errorNames = map[string]*apos.Error{
+	"invalid":     apos.ErrInvalid,
+	"forbidden":   apos.ErrForbidden,
+	"notfound":    apos.ErrNotFound,
+	"conflict":    apos.ErrConflict,
+	"badgateway":  apos.ErrBadGateway,
+	"unavailable": apos.ErrUnavailable,
+}
+
+// defaultStatuses translate the usual statuses; any other is the service
+// failing (502).
+var defaultStatuses = map[int]*apos.Error{
+	400: apos.ErrInvalid,
+	404: apos.ErrNotFound,
+	409: apos.ErrConflict,
+	422: apos.ErrInvalid,
+	429: apos.ErrUnavailable,
+}
+
+// errorMap reads and translates the service's error answers.
+type errorMap struct {
+	code, message, fields string // gjson paths
+	codes                 map[string]*apos.Error
+	statuses              map[int]*apos.Error
+	stale                 string
+	expose                bool
+}
+
+// errStale marks a replace refused because its revision is stale.
+var errStale = errors.New("stale revision")
+
+func newErrorMap(c config.ServiceErrors, p *problems) errorMap {
+	m := errorMap{
+		code: c.Code, message: c.Message, fields: c.Fields,
+		codes: map[string]*apos.Error{}, statuses: map[int]*apos.Error{},
+		stale: c.Stale, expose: c.ExposeMessages,
+	}
+	for _, code := range slices.Sorted(maps.Keys(c.Codes)) {
+		if m.codes[code] = errorNames[c.Codes[code]]; m.codes[code] == nil {
+			p.add("service.errors.codes."+code, "must be one of invalid, forbidden, notfound, conflict, badgateway, unavailable")
+		}
+	}
+	for _, key := range slices.Sorted(maps.Keys(c.Statuses)) {
+		status, err := strconv.Atoi(key)
+		if err != nil || status < 400 || status > 599 {
+			p.add("service.errors.statuses."+key, "must be an error status from 400 to 599")
+			continue
+		}
+		if m.statuses[status] = errorNames[c.Statuses[key]]; m.statuses[status] == nil {
+			p.add("service.errors.statuses."+key, "must be one of invalid, forbidden, notfound, conflict, badgateway, unavailable")
+		}
+	}
+	if (c.Codes != nil || c.Stale != "") && c.Code == "" {
+		p.add("service.errors.code", "missing: codes and stale need the path of the error code")
+	}
+	return m
+}
+
+// failed translates an error answer (any status but 2xx) into an
+// Apostrophe error. The service's own text reaches clients only when
+// expose_messages is on; it is always kept for the logs.
+func (a *Adapter) failed(res answer, op string) error {
+	e := &a.errs
+	code := ""
+	if e.code != "" {
+		code = gjson.GetBytes(res.body, e.code).String()
+	}
+	msg := ""
+	if e.message != "" {
+		msg = gjson.GetBytes(res.body, e.message).String()
+	}
+	cause := fmt.Errorf("upstream %s: %s answered %d %s: %s", a.c.name, op, res.status, code, msg)
+	if op == "replace" && res.status == 409 && (e.stale == "" || code == e.stale) {
+		return apos.Wrap(apos.ErrConflict, "", fmt.Errorf("%w: %w", errStale, cause))
+	}
+	sentinel := e.codes[code]
+	if sentinel == nil {
+		sentinel = e.statuses[res.status]
+	}
+	if sentinel == nil {
+		sentinel = defaultStatuses[res.status]
+	}
+	if sentinel == nil {
+		sentinel = apos.ErrBadGateway
+	}
+	if !e.expose {
+		msg = ""
+	}
+	if sentinel == apos.ErrInvalid && e.fields != "" {
+		if v := a.fieldErrors(gjson.GetBytes(res.body, e.fields)); v != nil {
+			return v
+		}
+	}
+	return apos.Wrap(sentinel, msg, cause)
+}
+
+// fieldErrors maps a service's field errors (service path -> reason) onto
+// API fields, in schema order. Errors on paths the type does not map are
+// left out: clients could not act on them.
+func (a *Adapter) fieldErrors(fields gjson.Result) *apos.ValidationError {
+	if !fields.IsObject() {
+		return nil
+	}
+	reasons := map[string]string{}
+	fields.ForEach(func(path, reason gjson.Result) bool {
+		if name, ok := a.byPath[path.String()]; ok {
+			reasons[name] = reason.String()
+		}
+		return true
+	})
+	var v apos.ValidationError
+	for _, f := range a.fields {
+		reason, ok := reasons[f.name]
+		if !ok {
+			continue
+		}
+		fe := apos.FieldError{Path: f.name, Name: reason}
+		switch reason {
+		case "required", "invalid", "min", "max":
+		default:
+			fe.Name = "invalid"
+			if a.errs.expose {
+				fe.Msg = reason
+			}
+		}
+		v.Fields = append(v.Fields, fe)
+	}
+	if len(v.Fields) == 0 {
+		return nil
+	}
+	return &v
+}

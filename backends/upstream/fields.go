@@ -1,0 +1,134 @@
+package upstream
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
+)
+
+// field is one API field and where the service keeps it.
+type field struct {
+	name     string
+	kind     apos.Kind
+	path     string // gjson/sjson path into the service's items
+	readOnly bool
+	label    string // `"name":`, ready to append
+}
+
+// The wire formats of dates and datetimes.
+const (
+	dateLayout     = "2006-01-02"
+	dateTimeLayout = "2006-01-02T15:04:05.000Z"
+)
+
+// record maps one service item onto a record of scope s. project, when not
+// nil, limits the fields.
+func (a *Adapter) record(item gjson.Result, s apos.Scope, project []string) (adapters.Record, error) {
+	if !item.IsObject() {
+		return adapters.Record{}, garbage(a, "an item is not a JSON object")
+	}
+	key := item.Get(a.keyPath)
+	if key.Type != gjson.String && key.Type != gjson.Number || key.String() == "" {
+		return adapters.Record{}, garbage(a, "an item has no key at "+a.keyPath)
+	}
+	fields, err := a.appendFields(make([]byte, 0, len(item.Raw)), item, project)
+	if err != nil {
+		return adapters.Record{}, err
+	}
+	return adapters.Record{DocID: apos.EncodeKey(key.String()), Scope: s, Fields: fields}, nil
+}
+
+// appendFields appends the JSON object of the API fields read from item.
+func (a *Adapter) appendFields(dst []byte, item gjson.Result, project []string) ([]byte, error) {
+	dst = append(dst, '{')
+	first := true
+	for i := range a.fields {
+		f := &a.fields[i]
+		if project != nil && !slices.Contains(project, f.name) {
+			continue
+		}
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = append(dst, f.label...)
+		var ok bool
+		if dst, ok = appendValue(dst, f.kind, item.Get(f.path)); !ok {
+			return nil, garbage(a, fmt.Sprintf("field %s: %s is not a %s", f.path, item.Get(f.path).Raw, f.kind))
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+// appendValue renders a service value as a value of kind. It accepts what
+// legacy services commonly send for a kind (numbers as strings, 0/1 for
+// booleans, datetimes without milliseconds) and reports anything else.
+func appendValue(dst []byte, kind apos.Kind, v gjson.Result) ([]byte, bool) {
+	if v.Type == gjson.Null {
+		return append(dst, "null"...), true
+	}
+	switch kind {
+	case apos.String, apos.Select:
+		switch v.Type {
+		case gjson.String:
+			return append(dst, v.Raw...), true
+		case gjson.Number:
+			return append(append(append(dst, '"'), v.Raw...), '"'), true
+		}
+	case apos.Integer:
+		if n, err := strconv.ParseInt(v.String(), 10, 64); err == nil && (v.Type == gjson.Number || v.Type == gjson.String) {
+			return strconv.AppendInt(dst, n, 10), true
+		}
+		if f := v.Float(); v.Type == gjson.Number && f == float64(int64(f)) {
+			return strconv.AppendInt(dst, int64(f), 10), true
+		}
+	case apos.Float:
+		if f, err := strconv.ParseFloat(v.String(), 64); err == nil && (v.Type == gjson.Number || v.Type == gjson.String) {
+			return strconv.AppendFloat(dst, f, 'g', -1, 64), true
+		}
+	case apos.Boolean:
+		switch {
+		case v.Type == gjson.True || v.Type == gjson.Number && v.Raw == "1":
+			return append(dst, "true"...), true
+		case v.Type == gjson.False || v.Type == gjson.Number && v.Raw == "0":
+			return append(dst, "false"...), true
+		}
+	case apos.Date:
+		if t, ok := parseTime(v); ok {
+			return append(t.AppendFormat(append(dst, '"'), dateLayout), '"'), true
+		}
+	case apos.DateTime:
+		if t, ok := parseTime(v); ok {
+			return append(t.UTC().AppendFormat(append(dst, '"'), dateTimeLayout), '"'), true
+		}
+	case apos.JSON:
+		return append(dst, v.Raw...), true
+	}
+	return dst, false
+}
+
+// parseTime reads an RFC 3339 datetime, a date, or a "YYYY-MM-DD hh:mm:ss"
+// datetime taken as UTC.
+func parseTime(v gjson.Result) (time.Time, bool) {
+	if v.Type != gjson.String {
+		return time.Time{}, false
+	}
+	for _, layout := range []string{time.RFC3339Nano, dateLayout, time.DateTime} {
+		if t, err := time.Parse(layout, v.Str); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// garbage is a service answer that does not fit the mapping: the service
+// failed, as far as clients are concerned.
+func garbage(a *Adapter, what string) error {
+	return apos.Wrap(apos.ErrBadGateway, "", fmt.Errorf("upstream %s: %s: %s", a.c.name, a.schema.Type, what))
+}

@@ -1,0 +1,161 @@
+package upstream
+
+import (
+	"bytes"
+	"context"
+	"errors"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/apos"
+)
+
+// current is one variant as read, with what writes need next.
+type current struct {
+	item gjson.Result // the service's item, kept whole for merges
+	rec  adapters.Record
+	// pub holds the published variant's writable fields when a draft of a
+	// columns type was read and the published variant exists; noPub says
+	// that it does not (neither is set when reading it failed).
+	pub   []byte
+	noPub bool
+}
+
+// Get returns one record. A draft of a columns type is read together with
+// its published variant, to tell whether the draft is modified.
+func (a *Adapter) Get(ctx context.Context, s apos.Scope, docID string) (*adapters.Record, error) {
+	cur, err := a.read(ctx, s, docID)
+	if err != nil {
+		return nil, err
+	}
+	return &cur.rec, nil
+}
+
+// read fetches the variant of docID in scope s, and for a draft of a
+// columns type the published variant at the same time.
+func (a *Adapter) read(ctx context.Context, s apos.Scope, docID string) (*current, error) {
+	key, ok := apos.DecodeKey(docID)
+	if !ok || !a.served(s) {
+		return nil, apos.ErrNotFound
+	}
+	cur := &current{}
+	if !a.columns || s.Mode != apos.Draft {
+		item, err := a.fetch(ctx, s, key)
+		if err != nil {
+			return nil, err
+		}
+		cur.item = item
+		cur.rec, err = a.record(item, s, nil)
+		return cur, err
+	}
+	var pub gjson.Result
+	var pubErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		pub, pubErr = a.fetch(ctx, apos.Scope{Locale: s.Locale, Mode: apos.Published}, key)
+	}()
+	item, err := a.fetch(ctx, s, key)
+	<-done
+	if err != nil {
+		return nil, err
+	}
+	cur.item = item
+	if cur.rec, err = a.record(item, s, nil); err != nil {
+		return nil, err
+	}
+	switch {
+	case pubErr == nil:
+		if cur.pub, err = a.writable(pub); err != nil {
+			return nil, err
+		}
+	case errors.Is(pubErr, apos.ErrNotFound):
+		cur.noPub = true
+	}
+	// When reading the published variant failed otherwise, the draft is
+	// still there: whether it differs is not worth failing for.
+	cur.rec.Modified = a.modified(item, cur)
+	return cur, nil
+}
+
+// modified tells whether a draft differs from the published variant that
+// cur read along with it.
+func (a *Adapter) modified(draft gjson.Result, cur *current) adapters.Tristate {
+	switch {
+	case cur.noPub:
+		return adapters.True
+	case cur.pub == nil:
+		return adapters.Unknown
+	}
+	w, err := a.writable(draft)
+	switch {
+	case err != nil:
+		return adapters.Unknown
+	case bytes.Equal(w, cur.pub):
+		return adapters.False
+	}
+	return adapters.True
+}
+
+// writable renders the fields clients write, leaving out those the proxy
+// or the service set (timestamps), which differ between variants anyway.
+func (a *Adapter) writable(item gjson.Result) ([]byte, error) {
+	return a.appendFields(nil, item, a.writableNames)
+}
+
+// fetch gets one item of scope s.
+func (a *Adapter) fetch(ctx context.Context, s apos.Scope, key string) (gjson.Result, error) {
+	v := a.vars(s)
+	v.key = key
+	body, err := a.call(ctx, &a.get, "get", a.get.appendURI(make([]byte, 0, 128), a.c.base, &v), nil)
+	if err != nil {
+		return gjson.Result{}, err
+	}
+	return a.itemOf(body)
+}
+
+// itemOf finds the item in an answer.
+func (a *Adapter) itemOf(body []byte) (gjson.Result, error) {
+	item := gjson.GetBytes(body, a.item)
+	if !item.IsObject() {
+		return gjson.Result{}, garbage(a, "the answer has no item at "+a.item)
+	}
+	return item, nil
+}
+
+// call sends one operation and returns the body of its 2xx answer; other
+// answers become Apostrophe errors.
+func (a *Adapter) call(ctx context.Context, r *route, op string, uri, body []byte) ([]byte, error) {
+	res, err := a.c.do(ctx, r.method, uri, body)
+	if err != nil {
+		return nil, err
+	}
+	if res.status < 200 || res.status > 299 {
+		return nil, a.failed(res, op)
+	}
+	return res.body, nil
+}
+
+// vars translates scope s into the service's values.
+func (a *Adapter) vars(s apos.Scope) vars {
+	v := vars{locale: s.Locale, mode: string(s.Mode)}
+	if l, ok := a.locales[s.Locale]; ok {
+		v.locale = l
+	}
+	if m, ok := a.modes[s.Mode]; ok {
+		v.mode = m
+	}
+	return v
+}
+
+// served reports whether the service can hold scope s: a columns type
+// holds the draft and published modes only (never Apostrophe's previous
+// copy), and a localized type whose service takes no locale holds the
+// default locale only.
+func (a *Adapter) served(s apos.Scope) bool {
+	if a.columns && !s.Mode.Valid() {
+		return false
+	}
+	return !a.schema.Localized || a.allLocales || s.Locale == a.defaultLocale
+}
