@@ -20,8 +20,8 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/aposproxy/aposproxy/backends"
 	"github.com/aposproxy/aposproxy/auth"
+	"github.com/aposproxy/aposproxy/backends"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/jobs"
 	"github.com/aposproxy/aposproxy/modules"

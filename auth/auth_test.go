@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aposproxy/aposproxy/backends"
 	"github.com/aposproxy/aposproxy/auth"
+	"github.com/aposproxy/aposproxy/backends"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/proxy"
 	"github.com/tidwall/gjson"

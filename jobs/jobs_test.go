@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aposproxy/aposproxy/backends/sqlbackend"
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends/sqlbackend"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/jobs"
 	"github.com/tidwall/gjson"

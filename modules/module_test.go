@@ -15,8 +15,8 @@ import (
 	"github.com/tidwall/gjson"
 	"github.com/valyala/fasthttp"
 
-	"github.com/aposproxy/aposproxy/backends"
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/proxy"
 )

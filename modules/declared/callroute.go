@@ -10,8 +10,8 @@ import (
 	"github.com/tidwall/gjson"
 	"github.com/tidwall/sjson"
 
-	"github.com/aposproxy/aposproxy/backends/upstream"
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends/upstream"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/modules"
 )

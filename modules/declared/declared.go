@@ -13,10 +13,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/backends"
 	"github.com/aposproxy/aposproxy/backends/sqlbackend"
 	"github.com/aposproxy/aposproxy/backends/upstream"
-	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/modules"
 	"github.com/aposproxy/aposproxy/proxy"

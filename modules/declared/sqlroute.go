@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/aposproxy/aposproxy/backends/sqlbackend"
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends/sqlbackend"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/modules"
 )
