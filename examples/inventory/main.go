@@ -3,7 +3,7 @@
 //
 //	go run ./examples/inventory -listen 127.0.0.1:4100
 //
-// Its contract is fixtures/inventory/API.md; requests need the header
+// Its API is described in examples/inventory/API.md; requests need the header
 // X-Api-Token (flag -token, default $INVENTORY_TOKEN or dev-inventory-token).
 package main
 

@@ -1,5 +1,5 @@
 // Package service is an in-memory implementation of the legacy inventory
-// service described in fixtures/inventory/API.md. It exists so that the
+// service described in examples/inventory/API.md. It exists so that the
 // proxy's upstream adapter can be run and tested against a real HTTP
 // service that follows none of Apostrophe's conventions: its own routes,
 // field names, paging, revisions and error shapes.
