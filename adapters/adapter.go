@@ -11,8 +11,8 @@ import (
 // an autopublish type both modes address the same record.
 //
 // Implementations must honour ctx's deadline, bind every value (identifiers
-// come only from configuration), and return errors from this package's
-// sentinels (ErrNotFound, ErrConflict, ...) or a *ValidationError; anything
+// come only from configuration), and return errors from package apos's
+// sentinels (apos.ErrNotFound, apos.ErrConflict, ...) or a *apos.ValidationError; anything
 // else is answered as an internal error.
 type Adapter interface {
 	// Schema describes the type. It must not change after construction.
@@ -121,7 +121,7 @@ type Sort struct {
 // Op is a filter operator.
 type Op int
 
-// The filter operators of DECISIONS 8.
+// The filter operators of docs/api-rules.md#23.
 const (
 	OpContains Op = iota // strings: case-insensitive substring of Values[0]
 	OpIn                 // any of Values

@@ -8,8 +8,8 @@ import (
 )
 
 // Workflow is an optional capability: Apostrophe's draft and publish
-// workflow on the documents of a localized type (the contract's §4.7 and
-// §6). Every method works on one document in one locale and is atomic: it
+// workflow on the documents of a localized type (docs/api-rules.md#34 to
+// #39). Every method works on one document in one locale and is atomic: it
 // completes, or it leaves every record as it was. The records it returns
 // carry the workflow's members in Record.Extra (lastPublishedAt,
 // submitted, localizedAt).

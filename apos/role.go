@@ -1,6 +1,6 @@
 package apos
 
-// Role is a caller's rank, lowest to highest (docs/api-rules.md#roles).
+// Role is a caller's rank, lowest to highest (docs/api-rules.md#7).
 type Role int8
 
 // The roles, in increasing order of rights.

@@ -49,7 +49,7 @@ type Field struct {
 // Storage is how a type's backend keeps modes.
 type Storage string
 
-// The storage strategies of DECISIONS 6.
+// The storage strategies of docs/api-rules.md#12.
 const (
 	// Columns: each mode is its own record (the backend has a mode field).
 	Columns Storage = "columns"

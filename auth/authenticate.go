@@ -14,7 +14,7 @@ import (
 
 var (
 	// errBadBearer is Apostrophe's 401 for an unknown, expired or revoked
-	// token (with data:{} added, DECISIONS 16).
+	// token (with data:{} added, docs/api-rules.md#45).
 	errBadBearer = apos.NewError("unauthorized", "bearer token invalid", nil)
 	// errTwoBearers answers a token sent both in the header and the query
 	// (Apostrophe: 400 with an empty body).

@@ -105,7 +105,7 @@ func text(v gjson.Result) string {
 }
 
 // launderBool is Apostrophe's launder.boolean: true, or a string starting
-// with t, y or 1 ("false" is false, as the oracle shows).
+// with t, y or 1 ("false" is false, as Apostrophe 4.32 answers).
 func launderBool(v gjson.Result) bool {
 	switch v.Type {
 	case gjson.True:

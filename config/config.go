@@ -128,7 +128,7 @@ type Type struct {
 	// increment, the default) or "random" (the proxy makes an Apostrophe-
 	// style id; clients may choose one with _createId).
 	NewKeys string `toml:"new_keys"`
-	// Storage is columns, autopublish or overlay (DECISIONS 6; overlay is
+	// Storage is columns, autopublish or overlay (docs/api-rules.md#12; overlay is
 	// for SQL types whose table holds the default locale's published
 	// records only). Default columns when a mode column is set,
 	// autopublish otherwise.

@@ -30,7 +30,7 @@ func (j *Jobs) validate(c *Config, errs *errorList) {
 	}
 }
 
-// validateOverlay checks a type with storage "overlay" (DECISIONS 6): a
+// validateOverlay checks a type with storage "overlay" (docs/api-rules.md#14): a
 // localized SQL type whose table holds the default locale's published
 // records only, its other records living in the proxy's store.
 func (t *Type) validateOverlay(path string, errs *errorList) {

@@ -21,7 +21,7 @@ func RestRoute(handler string) (method, key string) {
 }
 
 // RoutePath returns the router path (fasthttp/router's syntax, {param}) of
-// a module's route key, by Apostrophe's rules (contract §11): "" is the
+// a module's route key, by Apostrophe's rules (docs/api-rules.md#58): "" is the
 // module's URL, prefix/module; a key starting with / is a URL from the
 // site's root; a key with : or / is used verbatim under the module; any
 // other key is kebab-cased under it. Express's :param becomes {param}.

@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// The roles of DECISIONS 18, lowest first. API keys cannot be anonymous.
+// The roles of docs/api-rules.md#7, lowest first. API keys cannot be anonymous.
 // The proxy owns what roles mean; the configuration only checks names.
 var (
 	typeRoles   = []string{"anonymous", "guest", "contributor", "editor", "admin"}

@@ -13,12 +13,12 @@ var (
 	kinds     = []string{"string", "integer", "float", "boolean", "date", "datetime", "json", "select"}
 	modes     = []string{"draft", "published"}
 	// reservedFields are the document properties the proxy sets itself
-	// (DECISIONS 9); "archived" may be mapped.
+	// (docs/api-rules.md#24); "archived" may be mapped.
 	reservedFields = []string{"_id", "aposDocId", "aposLocale", "aposMode", "type", "metaType", "modified"}
 )
 
 // columnRule says what a backend column name may look like. SQL
-// identifiers are spliced into queries (DECISIONS 21), so they are held to
+// identifiers are spliced into queries (docs/api-rules.md#61), so they are held to
 // plain identifiers; upstream columns are JSON field names or dotted paths
 // into nested objects (warehouse.code).
 type columnRule struct {
@@ -98,7 +98,7 @@ func (t *Type) validateBackend(c *Config, path string, errs *errorList) columnRu
 	return sqlColumn
 }
 
-// validateModes checks how the type stores modes and locales (DECISIONS 6).
+// validateModes checks how the type stores modes and locales (docs/api-rules.md#12).
 func (t *Type) validateModes(c *Config, path string, errs *errorList) {
 	switch t.Storage {
 	case "columns":

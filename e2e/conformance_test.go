@@ -6,7 +6,7 @@ import (
 	"github.com/tidwall/gjson"
 )
 
-// TestConformance replays the items of the contract's §13 checklist that
+// TestConformance replays the scenarios of Apostrophe's tests (docs/api-rules.md#63) that
 // the foundation covers, adapted to the shop.
 func TestConformance(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *shop) {

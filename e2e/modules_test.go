@@ -267,7 +267,7 @@ func TestInjection(t *testing.T) {
 
 // TestMyDatabase runs examples/mydatabase, a binary with a Go module, on
 // the shop's configuration: the guide's module answers as the recorded
-// Apostrophe site did (reference/oracle/210-222), next to the declared
+// Apostrophe site did (see examples/mydatabase/README.md), next to the declared
 // customer/merge and the shop's types.
 func TestMyDatabase(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "mydatabase")

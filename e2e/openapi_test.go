@@ -23,7 +23,7 @@ var danglingRefs = regexp.MustCompile(`\$ref: '#/components/schemas/(AposPrimiti
 
 // TestOpenAPI checks that the answers of the core routes aposproxy serves
 // fit Apostrophe's official OpenAPI 3.1 description
-// (testdata/apostrophecms-openapi.yaml, copied from the reference).
+// (a copy in testdata/apostrophecms-openapi.yaml).
 func TestOpenAPI(t *testing.T) {
 	spec, err := os.ReadFile(filepath.Join("testdata", "apostrophecms-openapi.yaml"))
 	if err != nil {
@@ -46,8 +46,8 @@ func TestOpenAPI(t *testing.T) {
 		headers                  []string
 		status                   int
 		// specSilent: the description lists no such status for the
-		// route; aposproxy answers what Apostrophe 4.32 answers (the
-		// oracle), so only the error's shape is checked.
+		// route; aposproxy answers what Apostrophe 4.32 answers
+		// (docs/api-rules.md#53), so only the error's shape is checked.
 		specSilent bool
 	}{
 		{"login", "POST", "/@apostrophecms/login/login", `{"username":"admin","password":"admin-pass"}`, nil, 200, false},

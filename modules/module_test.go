@@ -142,7 +142,7 @@ func echoID(name string) IDHandler {
 
 // restTest is the module of Apostrophe's restApiRoutes test (C71), with
 // the named routes of its weird-api-errors test (C72, C73) and of the
-// oracle's mydatabase module.
+// guide's mydatabase module (examples/mydatabase).
 func restTest() *Module {
 	return &Module{
 		Name:   "rest-test",

@@ -16,7 +16,7 @@ type Authenticator interface {
 }
 
 // apiKeys authenticates Apostrophe's API keys: ?apikey=, ?apiKey= or
-// "Authorization: ApiKey K" (DECISIONS 19).
+// "Authorization: ApiKey K" (docs/api-rules.md#50).
 type apiKeys struct {
 	// byHash maps sha256(secret) to its principal; hashing first makes
 	// the lookup independent of how much of a guess matches.

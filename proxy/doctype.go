@@ -98,7 +98,7 @@ func (d *docType) canWrite(who *apos.Principal, m apos.Mode) bool {
 }
 
 // canDelete reports whether who may delete records of this type. Deleting
-// a draft also deletes its published copy (DECISIONS 14) and every other
+// a draft also deletes its published copy (docs/api-rules.md#33) and every other
 // record is live, so deleting always needs the publish role.
 func (d *docType) canDelete(who *apos.Principal) bool {
 	return !d.readOnly && who.Role >= d.publishRole

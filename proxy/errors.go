@@ -12,7 +12,7 @@ import (
 )
 
 // statusOf is the one table from error names to HTTP statuses (Apostrophe's
-// http module, plus the proxy's transport errors of DECISIONS 16).
+// http module, plus the proxy's transport errors of docs/api-rules.md#46).
 var statusOf = map[string]int{
 	"invalid":       fasthttp.StatusBadRequest,
 	"min":           fasthttp.StatusBadRequest,

@@ -8,7 +8,7 @@ import (
 )
 
 // target resolves the :_id of a single-document route into the aposDocId
-// and the scope to read or write (DECISIONS 1, 3-5).
+// and the scope to read or write (docs/api-rules.md#1, #4 to #6).
 func (s *Server) target(c *call, d *docType) (string, apos.Scope, error) {
 	raw, _ := c.ctx.UserValue("id").(string)
 	return s.resolveID(d, raw, c.ctx.QueryArgs(), c.who)
@@ -56,7 +56,7 @@ func (s *Server) getOne(c *call, d *docType) error {
 	return nil
 }
 
-// post serves POST: create in the request's mode (DECISIONS 11).
+// post serves POST: create in the request's mode (docs/api-rules.md#27).
 func (s *Server) post(c *call, d *docType) error {
 	scope, err := s.listScope(c, d, apos.DocID{})
 	if err != nil {
@@ -104,7 +104,7 @@ func (s *Server) patch(c *call, d *docType) error {
 }
 
 // update runs PUT and PATCH: permission, body, then the adapter's atomic
-// read-check-write with If-Match (DECISIONS 12-13).
+// read-check-write with If-Match (docs/api-rules.md#28, #44).
 func (s *Server) update(c *call, d *docType, values func(gjson.Result, *adapters.Record) ([]adapters.Value, error)) error {
 	docID, scope, err := s.target(c, d)
 	if err != nil {
@@ -126,7 +126,7 @@ func (s *Server) update(c *call, d *docType, values func(gjson.Result, *adapters
 	return s.sendWritten(c, d, rec)
 }
 
-// delete serves DELETE: 200 with an empty body (DECISIONS 14).
+// delete serves DELETE: 200 with an empty body (docs/api-rules.md#33).
 func (s *Server) delete(c *call, d *docType) error {
 	docID, scope, err := s.target(c, d)
 	if err != nil {

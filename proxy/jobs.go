@@ -11,7 +11,7 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
-// routeBatch registers the batch routes of the contract's §4.8 for a type
+// routeBatch registers the batch routes (docs/api-rules.md#41) for a type
 // with drafts and the Workflow capability: POST /<type>/publish, archive,
 // restore and localize, with {_ids:[...]}, answering {jobId} at once.
 func (s *Server) routeBatch(d *docType) {

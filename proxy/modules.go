@@ -26,7 +26,7 @@ func (s *Server) ViewRole(typeName string) (r apos.Role, ok bool) {
 }
 
 // ScopeOf resolves the locale and mode of an extra route whose path
-// carries an _id, as the type routes do (DECISIONS 2-5): a query parameter
+// carries an _id, as the type routes do (docs/api-rules.md#3 to #6): a query parameter
 // beats the _id's part, which beats the default; an unknown locale or mode
 // inside the _id is notfound, and draft mode needs the view-draft
 // permission (forbidden). id is the parsed _id (zero for a bare or
@@ -44,7 +44,7 @@ func (s *Server) scopeOf(args *fasthttp.Args, id apos.DocID, who *apos.Principal
 }
 
 // resolveID resolves the raw _id of a single-document request on d into
-// the aposDocId and the scope to read or write (DECISIONS 1, 3-5).
+// the aposDocId and the scope to read or write (docs/api-rules.md#1, #4 to #6).
 func (s *Server) resolveID(d *docType, raw string, args *fasthttp.Args, who *apos.Principal) (string, apos.Scope, error) {
 	id, ok := apos.ParseID(raw)
 	if !ok {

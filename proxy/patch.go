@@ -11,7 +11,7 @@ import (
 	"github.com/tidwall/sjson"
 )
 
-// applyPatch applies a PATCH body (DECISIONS 12) to a document's fields
+// applyPatch applies a PATCH body (docs/api-rules.md#29) to a document's fields
 // JSON: plain keys, dot paths into json fields, $push, $pullAll,
 // $pullAllById, and _patches applied in order. It returns the patched
 // fields JSON and the top-level fields it touched, which the caller then

@@ -24,7 +24,7 @@ type listRequest struct {
 	idScope apos.DocID
 }
 
-// parseList reads the list parameters of DECISIONS 8. Unknown parameters
+// parseList reads the list parameters (docs/api-rules.md#15 to #23). Unknown parameters
 // are ignored, as in Apostrophe; a sort on an unknown field or a filter
 // value that cannot be of its field's kind is a 400 invalid.
 func (d *docType) parseList(args *fasthttp.Args) (*listRequest, error) {

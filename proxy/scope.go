@@ -8,7 +8,7 @@ import (
 )
 
 // scopeParams are the mode and locale query parameters of one request.
-// Presence matters as much as value (DECISIONS 3).
+// Presence matters as much as value (docs/api-rules.md#4).
 type scopeParams struct {
 	locale, mode       string
 	hasLocale, hasMode bool
@@ -19,7 +19,7 @@ type scopeParams struct {
 
 // readScopeParams reads aposLocale/aposMode and their documented hyphenated
 // spellings; when both spellings are sent the camelCase one wins
-// (DECISIONS 2). aposLocale=fr:draft sets both.
+// (docs/api-rules.md#3). aposLocale=fr:draft sets both.
 func readScopeParams(args *fasthttp.Args) scopeParams {
 	var p scopeParams
 	if v := args.Peek("aposLocale"); v != nil {
@@ -50,7 +50,7 @@ type locales struct {
 func (l *locales) has(name string) bool { _, ok := l.names[name]; return ok }
 
 // resolveScope chooses the scope of a request for a localized type, by the
-// rules of DECISIONS 2-4: a query parameter beats the _id's part, which
+// rules of docs/api-rules.md#3 to #5: a query parameter beats the _id's part, which
 // beats the default. id may be zero (list routes). An unknown locale or a
 // bad mode inside the _id finds nothing (notfound); a bad parameter falls
 // back to the default silently, or is invalid when strict.

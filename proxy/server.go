@@ -174,7 +174,7 @@ type call struct {
 	bctx context.Context
 }
 
-// handle wraps a route: authentication, the draft gate of DECISIONS 5
+// handle wraps a route: authentication, the draft gate of docs/api-rules.md#6
 // (before any lookup), the type's view role, the backend deadline, and
 // error rendering.
 func (s *Server) handle(d *docType, h func(*call, *docType) error) fasthttp.RequestHandler {

@@ -3,7 +3,7 @@ package proxy
 import "time"
 
 // stamp is what the proxy itself writes into auto fields: when, and who
-// (DECISIONS 9; Apostrophe's updatedAt and updatedBy).
+// (docs/api-rules.md#26; Apostrophe's updatedAt and updatedBy).
 type stamp struct {
 	now time.Time
 	by  string

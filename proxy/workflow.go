@@ -11,8 +11,8 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
-// routeWorkflow registers the per-document workflow routes of the
-// contract's §4.7 for a type with drafts whose backend has the Workflow
+// routeWorkflow registers the per-document workflow routes
+// (docs/api-rules.md#34) for a type with drafts whose backend has the Workflow
 // capability. Their static last segment keeps them apart from /{id}.
 func (s *Server) routeWorkflow(d *docType) {
 	if _, ok := d.backend.(adapters.Workflow); !ok || !d.hasDrafts() {
@@ -49,7 +49,7 @@ func (s *Server) workflowTarget(c *call, d *docType, allowed bool) (adapters.Wor
 	return d.backend.(adapters.Workflow), docID, scope.Locale, nil
 }
 
-// publish serves POST :_id/publish: the draft, published (DECISIONS 15).
+// publish serves POST :_id/publish: the draft, published (docs/api-rules.md#35).
 // Body {"force":true} publishes over a legacy row that changed behind the
 // proxy's back (overlay types), which is otherwise a 409 conflict.
 func (s *Server) publish(c *call, d *docType) error {

@@ -37,7 +37,7 @@ func filter(field string, op adapters.Op, values ...any) adapters.Query {
 }
 
 // productFilters are the Products fixture's filters: the operators of
-// DECISIONS 8, with LIKE's wildcards and escape character taken literally.
+// docs/api-rules.md#23, with LIKE's wildcards and escape character taken literally.
 var productFilters = []Case{
 	{Name: "contains, ignoring case", Query: filter("title", adapters.OpContains, "TABLE"), Want: []string{"table2"}},
 	{Name: "contains several", Query: filter("title", adapters.OpContains, "o"), Want: []string{"rug5", "sofa4", "stool6", "table2"}},

@@ -9,7 +9,7 @@ import (
 	"github.com/aposproxy/aposproxy/apos"
 )
 
-// overlay serves a type with storage "overlay" (DECISIONS 6), whose legacy
+// overlay serves a type with storage "overlay" (docs/api-rules.md#14), whose legacy
 // table holds only the default locale's published records. Everything else
 // lives in the store's shadow table: the default locale's drafts that
 // differ from their legacy row (with the fingerprint of the row they were

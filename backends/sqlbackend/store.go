@@ -10,7 +10,7 @@ import (
 )
 
 // The tables the proxy owns, created in the type's own database beside the
-// legacy tables, which are never altered (DECISIONS 6). Keeping them in the
+// legacy tables, which are never altered (docs/api-rules.md#13). Keeping them in the
 // same database lets every workflow route run in one transaction, and lets
 // an overlay type's lists merge the legacy table and the store in one query.
 const (

@@ -12,7 +12,7 @@ import (
 	"github.com/tidwall/sjson"
 )
 
-// The members the workflow keeps on records (the contract's §6).
+// The members the workflow keeps on records (docs/api-rules.md#25).
 const (
 	memberLastPublished = "lastPublishedAt"
 	memberSubmitted     = "submitted"

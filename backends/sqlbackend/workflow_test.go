@@ -115,7 +115,7 @@ func title(s string) adapters.Change {
 	}
 }
 
-// TestWorkflowColumns runs the contract's §6 workflow on the shop's
+// TestWorkflowColumns runs the workflow (docs/api-rules.md#34) on the shop's
 // products, whose table keeps drafts and published rows side by side.
 func TestWorkflowColumns(t *testing.T) {
 	for _, e := range engines(t) {
