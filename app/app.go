@@ -2,7 +2,7 @@
 // the front end with its login, the modules the configuration declares,
 // and the server. The aposproxy command runs it as it is; a Go program
 // runs it with modules of its own (see examples/mydatabase), so that both
-// serve the same API the same way. New components are wired in Serve.
+// serve the same API the same way. New components are wired in Build.
 package app
 
 import (

@@ -158,7 +158,7 @@ func (r *Runner) run(j *Job, owner string, items []string, work Work) {
 }
 
 // itemError is the client-safe error of an item; anything but one of the
-// adapters package's errors is logged and masked.
+// apos package's errors is logged and masked.
 func (r *Runner) itemError(job, item string, err error) ItemError {
 	var ve *apos.ValidationError
 	if errors.As(err, &ve) {

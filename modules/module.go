@@ -7,7 +7,7 @@
 // route gets the proxy's authentication (API keys, and whatever other
 // authenticators the server runs), a role check, Apostrophe's mode and
 // locale parsing (with its draft gate), a deadline, and Apostrophe's error
-// shapes: a handler returns an error from the adapters package
+// shapes: a handler returns an error of package apos
 // (apos.ErrNotFound, apos.NewError("invalid", "Bad thing", data),
 // *apos.ValidationError ...) to answer with its status, and any other
 // error (or a panic) is logged with an id and answered as a masked 500.

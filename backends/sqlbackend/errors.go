@@ -60,7 +60,7 @@ func classify(ctx context.Context, d dialect, err error) dbError {
 	return dbError{}
 }
 
-// fail turns a driver error into one of the adapters package's errors, with
+// fail turns a driver error into one of the apos package's errors, with
 // the cause kept for the logs only. Validation errors name the API field
 // when the column can be told from the driver's error; fieldOf maps a column
 // name to it and may be nil.

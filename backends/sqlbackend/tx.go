@@ -19,7 +19,7 @@ type Tx struct {
 
 // InTx runs fn in one transaction: committed when fn returns nil, rolled
 // back otherwise. Driver errors, from fn's statements or the commit, come
-// back mapped to the adapters package's errors as the adapter maps them
+// back mapped to the apos package's errors as the adapter maps them
 // (409 conflict, 400 invalid, 503, 504), with the driver's text kept for
 // the logs only. A readOnly transaction (of statements whose ReadOnly is
 // true) does not take SQLite's write lock, which writers take at BEGIN;
