@@ -133,7 +133,7 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Optio
 	if err := set.Verify(startCtx); err != nil {
 		return nil, startError{fmt.Errorf("the configuration does not match the database:\n%w", err)}
 	}
-	login, err := auth.New(startCtx, cfg, log)
+	login, err := auth.New(startCtx, cfg, set, log)
 	if err != nil {
 		return nil, startError{err}
 	}

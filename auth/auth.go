@@ -13,9 +13,9 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/aposproxy/aposproxy/auth/internal/sqldb"
 	"github.com/aposproxy/aposproxy/auth/store"
 	"github.com/aposproxy/aposproxy/auth/users"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/aposproxy/aposproxy/config"
 )
 
@@ -28,13 +28,19 @@ type Auth struct {
 	store   store.Store
 	users   *users.Directory
 	timeout time.Duration // deadline of the store and user lookups of one request
-	dbs     []*sqldb.DB
+	file    *sqldb.DB     // the store's own SQLite file, when New opened one
 	cookies cookieNames
 }
 
-// New opens the store and the users tables of cfg's [auth]. Close
-// releases them.
-func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Auth, err error) {
+// Databases gives the pools of the configured databases; backends.Set is
+// one. Auth uses them and leaves them open: their owner closes them.
+type Databases interface {
+	Database(ctx context.Context, cfg *config.Config, name string) (*sqldb.DB, error)
+}
+
+// New opens the store of cfg's [auth] and prepares its users tables, on
+// the pools of dbs. Close releases what New opened.
+func New(ctx context.Context, cfg *config.Config, dbs Databases, log *slog.Logger) (_ *Auth, err error) {
 	a := &Auth{cfg: cfg.Auth, prefix: cfg.Server.Prefix, log: log, timeout: cfg.Server.RequestTimeout.Duration,
 		cookies: newCookieNames(cfg.Auth.CookieName)}
 	if a.log == nil {
@@ -45,22 +51,9 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Auth, er
 			a.Close()
 		}
 	}()
-	opened := map[string]*sqldb.DB{}
-	open := func(key string, db config.Database) (*sqldb.DB, error) {
-		if d, ok := opened[key]; ok {
-			return d, nil
-		}
-		d, err := sqldb.Open(ctx, db)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", key, err)
-		}
-		opened[key] = d
-		a.dbs = append(a.dbs, d)
-		return d, nil
-	}
 	sources := []users.Source{users.NewListed(cfg.Auth.Users, cfg.Auth.CaseInsensitive)}
 	for i, t := range cfg.Auth.Tables {
-		db, err := open("databases."+t.Database, cfg.Databases[t.Database])
+		db, err := dbs.Database(ctx, cfg, t.Database)
 		if err != nil {
 			return nil, fmt.Errorf("auth.tables[%d]: %w", i, err)
 		}
@@ -69,27 +62,33 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Auth, er
 	if a.users, err = users.NewDirectory(sources...); err != nil {
 		return nil, err
 	}
-	if a.store, err = openStore(ctx, cfg, open); err != nil {
+	if a.store, err = a.openStore(ctx, cfg, dbs); err != nil {
 		return nil, fmt.Errorf("auth.store: %w", err)
 	}
 	return a, nil
 }
 
-// openStore opens the store that auth.store chooses.
-func openStore(ctx context.Context, cfg *config.Config, open func(string, config.Database) (*sqldb.DB, error)) (store.Store, error) {
+// openStore opens the store that auth.store chooses: Redis, the tables of
+// a configured database, or a SQLite file of its own, which a keeps to
+// close.
+func (a *Auth) openStore(ctx context.Context, cfg *config.Config, dbs Databases) (store.Store, error) {
 	s := cfg.Auth.Store
 	if s.Kind == "redis" {
 		return store.NewRedis(ctx, s.RedisURL, s.Prefix)
 	}
-	key, db := "file "+s.File, config.Database{Driver: "sqlite", DSN: "file:" + s.File}
 	if s.Database != "" {
-		key, db = "databases."+s.Database, cfg.Databases[s.Database]
+		db, err := dbs.Database(ctx, cfg, s.Database)
+		if err != nil {
+			return nil, err
+		}
+		return store.NewSQL(ctx, db, s.Prefix)
 	}
-	d, err := open(key, db)
+	db, err := sqldb.OpenFile(ctx, s.File)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("file %s: %w", s.File, err)
 	}
-	return store.NewSQL(ctx, d, s.Prefix)
+	a.file = db
+	return store.NewSQL(ctx, db, s.Prefix)
 }
 
 // Verify checks that every users table answers with the configured
@@ -105,12 +104,13 @@ func (a *Auth) Verify(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// Close closes the store and the databases New opened.
+// Close closes the store, and its SQLite file if New opened one; the
+// configured databases stay open for their owner.
 func (a *Auth) Close() {
 	if a.store != nil {
 		_ = a.store.Close()
 	}
-	for _, db := range a.dbs {
-		_ = db.Close()
+	if a.file != nil {
+		_ = a.file.Close()
 	}
 }

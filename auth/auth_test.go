@@ -83,7 +83,7 @@ func start(t testing.TB, lifetime, extra string) *server {
 		t.Fatal(err)
 	}
 	t.Cleanup(set.Close)
-	a, err := auth.New(ctx, cfg, nil)
+	a, err := auth.New(ctx, cfg, set, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

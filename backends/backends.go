@@ -1,6 +1,7 @@
 // Package backends builds the adapter of every configured type: it opens
 // each named database and upstream once, builds the types on them, and
-// checks them against the live backends.
+// checks them against the live backends. The set owns the pools: the
+// login machinery and the declared routes get theirs from it (Database).
 package backends
 
 import (
@@ -10,6 +11,7 @@ import (
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/backends/sqlbackend"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/aposproxy/aposproxy/backends/upstream"
 	"github.com/aposproxy/aposproxy/config"
 )
@@ -18,7 +20,7 @@ import (
 type Set struct {
 	// Adapters holds one adapter per configured type name.
 	Adapters  map[string]adapters.Adapter
-	databases map[string]*sqlbackend.DB
+	databases map[string]*sqldb.DB
 	clients   map[string]*upstream.Client
 	sql       []*sqlbackend.Adapter // in file order, for Verify
 }
@@ -29,7 +31,7 @@ type Set struct {
 func Open(ctx context.Context, cfg *config.Config) (_ *Set, err error) {
 	s := &Set{
 		Adapters:  map[string]adapters.Adapter{},
-		databases: map[string]*sqlbackend.DB{},
+		databases: map[string]*sqldb.DB{},
 		clients:   map[string]*upstream.Client{},
 	}
 	defer func() {
@@ -68,11 +70,13 @@ func Open(ctx context.Context, cfg *config.Config) (_ *Set, err error) {
 	return s, nil
 }
 
-func (s *Set) database(ctx context.Context, cfg *config.Config, name string) (*sqlbackend.DB, error) {
+// database returns the pool of [databases.<name>], opening it the first
+// time.
+func (s *Set) database(ctx context.Context, cfg *config.Config, name string) (*sqldb.DB, error) {
 	if db, ok := s.databases[name]; ok {
 		return db, nil
 	}
-	db, err := sqlbackend.Open(ctx, name, cfg.Databases[name])
+	db, err := sqldb.Open(ctx, cfg.Databases[name])
 	if err != nil {
 		return nil, fmt.Errorf("databases.%s: %w", name, err)
 	}

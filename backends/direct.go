@@ -3,15 +3,16 @@ package backends
 import (
 	"context"
 
-	"github.com/aposproxy/aposproxy/backends/sqlbackend"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/aposproxy/aposproxy/backends/upstream"
 	"github.com/aposproxy/aposproxy/config"
 )
 
-// Database returns the open database of cfg's [databases.<name>], for the
-// routes a configuration declares. A database no type uses is opened now
-// and closed with the set, like the others; each is opened only once.
-func (s *Set) Database(ctx context.Context, cfg *config.Config, name string) (*sqlbackend.DB, error) {
+// Database returns the pool of cfg's [databases.<name>], for the login
+// machinery and the routes a configuration declares, which share it with
+// the types. A database no type uses is opened now and closed with the
+// set, like the others; each is opened only once.
+func (s *Set) Database(ctx context.Context, cfg *config.Config, name string) (*sqldb.DB, error) {
 	return s.database(ctx, cfg, name)
 }
 

@@ -3,10 +3,9 @@ package backends
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/aposproxy/aposproxy/backends/sqlbackend"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/aposproxy/aposproxy/config"
 )
 
@@ -33,11 +32,8 @@ func (s *Set) JobStore(ctx context.Context, cfg *config.Config) (*sqlbackend.Job
 	}
 	db := s.databases[jobsFile]
 	if db == nil {
-		if err := os.MkdirAll(filepath.Dir(cfg.Jobs.File), 0o755); err != nil {
-			return nil, fmt.Errorf("jobs.file: %w", err)
-		}
 		var err error
-		db, err = sqlbackend.Open(ctx, jobsFile, config.Database{Driver: "sqlite", DSN: "file:" + cfg.Jobs.File})
+		db, err = sqldb.OpenFile(ctx, cfg.Jobs.File)
 		if err != nil {
 			return nil, fmt.Errorf("jobs.file: %w", err)
 		}

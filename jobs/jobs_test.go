@@ -13,7 +13,7 @@ import (
 
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/backends/sqlbackend"
-	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/aposproxy/aposproxy/jobs"
 	"github.com/tidwall/gjson"
 )
@@ -23,7 +23,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 // openStore opens a job store on a fresh SQLite file.
 func openStore(t *testing.T) *sqlbackend.JobStore {
 	t.Helper()
-	db, err := sqlbackend.Open(t.Context(), "jobs", config.Database{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), "jobs.db")})
+	db, err := sqldb.OpenFile(t.Context(), filepath.Join(t.TempDir(), "jobs.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/aposproxy/aposproxy/auth/internal/sqldb"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 )
 
 // SQL keeps grants and counters in three tables the proxy owns,
@@ -43,13 +43,13 @@ func NewSQL(ctx context.Context, db *sqldb.DB, prefix string) (*SQL, error) {
 		s.get[k] = db.Rebind("SELECT source, user_id, stamp, expires FROM " + t + " WHERE id = ? AND expires > ?")
 		s.del[k] = db.Rebind("DELETE FROM " + t + " WHERE id = ?")
 		s.sweep[k] = db.Rebind("DELETE FROM " + t + " WHERE expires <= ?")
-		s.put[k] = db.Rebind(upsert(db.Engine, t, "source, user_id, stamp, expires", "?, ?, ?, ?, ?",
+		s.put[k] = db.Rebind(upsert(db.Engine(), t, "source, user_id, stamp, expires", "?, ?, ?, ?, ?",
 			[]string{"source", "user_id", "stamp", "expires"}))
 	}
 	s.thrRead = db.Rebind("SELECT failures, expires FROM " + throttle + " WHERE id = ?")
-	s.thrLock = s.thrRead + forUpdate(db.Engine)
+	s.thrLock = s.thrRead + db.ForUpdate()
 	s.thrSet = db.Rebind("UPDATE " + throttle + " SET failures = ?, expires = ? WHERE id = ?")
-	s.thrInsert = db.Rebind(insertIgnore(db.Engine, throttle, "id, failures, expires", "?, 0, 0"))
+	s.thrInsert = db.Rebind(insertIgnore(db.Engine(), throttle, "id, failures, expires", "?, 0, 0"))
 	s.thrReset = db.Rebind("DELETE FROM " + throttle + " WHERE id = ?")
 	for _, q := range ddl {
 		if _, err := db.ExecContext(ctx, q); err != nil {
@@ -91,15 +91,6 @@ func insertIgnore(engine, table, cols, vals string) string {
 		return "INSERT IGNORE INTO " + table + " (" + cols + ") VALUES (" + vals + ")"
 	}
 	return "INSERT INTO " + table + " (" + cols + ") VALUES (" + vals + ") ON CONFLICT (id) DO NOTHING"
-}
-
-// forUpdate locks the row read in a transaction (SQLite's transactions
-// already hold the write lock).
-func forUpdate(engine string) string {
-	if engine == "sqlite" {
-		return ""
-	}
-	return " FOR UPDATE"
 }
 
 // Put implements Store.

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aposproxy/aposproxy/auth/internal/sqldb"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/aposproxy/aposproxy/config"
 )
 
@@ -71,7 +71,7 @@ func (t *Table) ByLogin(ctx context.Context, login string) (*User, error) {
 
 // ByID implements Source.
 func (t *Table) ByID(ctx context.Context, id string) (*User, error) {
-	if t.db.Engine == "postgres" {
+	if t.db.Engine() == "postgres" {
 		// The id column is often an integer, which PostgreSQL will not
 		// compare with a text parameter.
 		if n, err := strconv.ParseInt(id, 10, 64); err == nil {

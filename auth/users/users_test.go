@@ -5,8 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aposproxy/aposproxy/auth/internal/sqldb"
-	"github.com/aposproxy/aposproxy/auth/internal/sqldbtest"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/aposproxy/aposproxy/config"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -26,10 +25,10 @@ const usersTable = `CREATE TABLE staff (id INTEGER PRIMARY KEY, login VARCHAR(80
 	pw_hash VARCHAR(100), role VARCHAR(20) NOT NULL, active BOOLEAN NOT NULL)`
 
 func TestDirectory(t *testing.T) {
-	for _, e := range sqldbtest.Engines {
-		t.Run(e.Name, func(t *testing.T) {
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
 			ctx := context.Background()
-			db, err := sqldb.Open(ctx, sqldbtest.Fresh(t, e.Name, e.Env))
+			db, err := sqldb.Open(ctx, freshDatabase(t, e.name, e.env))
 			if err != nil {
 				t.Fatal(err)
 			}

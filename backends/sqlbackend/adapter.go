@@ -10,6 +10,7 @@ import (
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/aposproxy/aposproxy/config"
 )
 
@@ -23,7 +24,7 @@ type Options struct {
 // Adapter serves one document type from one table. It implements
 // adapters.Adapter, adapters.Distincter and adapters.Pinger.
 type Adapter struct {
-	db     *DB
+	db     *sqldb.DB
 	t      *config.Type
 	schema *apos.Schema
 
@@ -75,7 +76,7 @@ const startTimeout = 30 * time.Second
 // New builds the adapter of the type t on db. It checks the table and
 // columns as Verify does, and prepares the statements of single-document
 // reads. Identifiers come only from t; requests only bind values.
-func New(db *DB, t *config.Type, opts Options) (*Adapter, error) {
+func New(db *sqldb.DB, t *config.Type, opts Options) (*Adapter, error) {
 	a := &Adapter{db: db, t: t, schema: t.Schema(), stmts: statements{db: db, max: maxStatements}}
 	if err := a.mapType(opts); err != nil {
 		return nil, err
@@ -95,7 +96,7 @@ func New(db *DB, t *config.Type, opts Options) (*Adapter, error) {
 	n := a.width()
 	a.rows.New = func() any { return newRow(n) }
 	if err := a.prepare(ctx); err != nil {
-		return nil, fail(ctx, db.dialect, err, nil)
+		return nil, db.Fail(ctx, err, nil)
 	}
 	return a, nil
 }
@@ -104,12 +105,12 @@ func New(db *DB, t *config.Type, opts Options) (*Adapter, error) {
 func (a *Adapter) prepare(ctx context.Context) error {
 	get := "SELECT " + a.columns + a.extraColumn() + " FROM " + a.table + " WHERE " + a.key + " = ? AND " + a.scope
 	var err error
-	if a.get, err = a.db.x.PrepareContext(ctx, a.db.rebind(get)); err != nil {
+	if a.get, err = a.db.PrepareContext(ctx, a.db.Rebind(get)); err != nil {
 		return err
 	}
 	a.lock = a.get
-	if lock := a.db.dialect.lock(); lock != "" {
-		if a.lock, err = a.db.x.PrepareContext(ctx, a.db.rebind(get+lock)); err != nil {
+	if lock := a.db.ForUpdate(); lock != "" {
+		if a.lock, err = a.db.PrepareContext(ctx, a.db.Rebind(get+lock)); err != nil {
 			a.get.Close()
 			return err
 		}
@@ -122,13 +123,13 @@ func (a *Adapter) Schema() *apos.Schema { return a.schema }
 
 // Ping implements adapters.Pinger.
 func (a *Adapter) Ping(ctx context.Context) error {
-	return a.fail(ctx, a.db.x.PingContext(ctx))
+	return a.fail(ctx, a.db.PingContext(ctx))
 }
 
 // fail maps a driver error, naming the API field of the column the driver
 // blamed when it can be told.
 func (a *Adapter) fail(ctx context.Context, err error) error {
-	return fail(ctx, a.db.dialect, err, a.fieldOf)
+	return a.db.Fail(ctx, err, a.fieldOf)
 }
 
 // getRow takes a row of cells from the pool.

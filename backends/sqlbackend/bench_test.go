@@ -9,6 +9,7 @@ import (
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/adapters/adaptertest"
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 )
 
 // benchRows are 500 published products in en, with their drafts.
@@ -29,7 +30,7 @@ func benchRows() []adaptertest.Row {
 }
 
 // benchmark runs fn on each engine against the catalog of benchRows.
-func benchmark(b *testing.B, fn func(b *testing.B, db *DB, a *Adapter)) {
+func benchmark(b *testing.B, fn func(b *testing.B, db *sqldb.DB, a *Adapter)) {
 	for _, e := range engines(b) {
 		b.Run(e.name, func(b *testing.B) {
 			db := open(b, e.fresh(b))
@@ -56,7 +57,7 @@ func (r *baselineRow) dest() []any {
 // prepared SELECT and scans the row into plain Go values, rendering
 // nothing: the adapter's cost over it is mapping and rendering JSON.
 func BenchmarkGet(b *testing.B) {
-	benchmark(b, func(b *testing.B, db *DB, a *Adapter) {
+	benchmark(b, func(b *testing.B, db *sqldb.DB, a *Adapter) {
 		s := apos.Scope{Locale: "en", Mode: apos.Published}
 		b.Run("adapter", func(b *testing.B) {
 			b.ReportAllocs()
@@ -67,7 +68,7 @@ func BenchmarkGet(b *testing.B) {
 			}
 		})
 		b.Run("baseline", func(b *testing.B) {
-			stmt, err := db.x.Prepare(db.rebind(`SELECT sku, name, price_cents, colour, in_stock, attrs, created, changed
+			stmt, err := db.Prepare(db.Rebind(`SELECT sku, name, price_cents, colour, in_stock, attrs, created, changed
 FROM catalog WHERE sku = ? AND lang = ? AND state = ?`))
 			if err != nil {
 				b.Fatal(err)
@@ -88,7 +89,7 @@ FROM catalog WHERE sku = ? AND lang = ? AND state = ?`))
 // title, with the total. The baseline runs the same two prepared queries
 // and scans the rows into plain Go values.
 func BenchmarkList10(b *testing.B) {
-	benchmark(b, func(b *testing.B, db *DB, a *Adapter) {
+	benchmark(b, func(b *testing.B, db *sqldb.DB, a *Adapter) {
 		q := adapters.Query{Scope: apos.Scope{Locale: "en", Mode: apos.Published},
 			Page: 3, PerPage: 10, Sort: []adapters.Sort{{Field: "title"}}}
 		b.Run("adapter", func(b *testing.B) {
@@ -101,13 +102,13 @@ func BenchmarkList10(b *testing.B) {
 			}
 		})
 		b.Run("baseline", func(b *testing.B) {
-			list, err := db.x.Prepare(db.rebind(`SELECT sku, name, price_cents, colour, in_stock, attrs, created, changed
-FROM catalog WHERE lang = ? AND state = ? ORDER BY LOWER(name) ASC` + db.dialect.nulls(false) + `, sku ASC LIMIT ? OFFSET ?`))
+			list, err := db.Prepare(db.Rebind(`SELECT sku, name, price_cents, colour, in_stock, attrs, created, changed
+FROM catalog WHERE lang = ? AND state = ? ORDER BY LOWER(name) ASC` + db.Nulls(false) + `, sku ASC LIMIT ? OFFSET ?`))
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer list.Close()
-			count, err := db.x.Prepare(db.rebind(`SELECT COUNT(*) FROM catalog WHERE lang = ? AND state = ?`))
+			count, err := db.Prepare(db.Rebind(`SELECT COUNT(*) FROM catalog WHERE lang = ? AND state = ?`))
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -11,7 +11,7 @@ import (
 // records matching q (its filters on field aside), with their counts,
 // ordered by value. Empty (NULL) values are left out.
 func (a *Adapter) Distinct(ctx context.Context, q *adapters.Query, field string) ([]adapters.Counted, error) {
-	ctx = a.db.readContext(ctx)
+	ctx = a.db.ReadContext(ctx)
 	if v := a.ov.viewOf(q.Scope); v != nil {
 		return v.Distinct(ctx, q, field)
 	}

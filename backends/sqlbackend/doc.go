@@ -1,5 +1,6 @@
-// Package sqlbackend serves document types from legacy SQL tables through
-// sqlx, on SQLite (modernc.org/sqlite), PostgreSQL (pgx) and MySQL/MariaDB.
+// Package sqlbackend serves document types from legacy SQL tables, on the
+// pools of backends/sqldb (SQLite, PostgreSQL and MySQL/MariaDB), and
+// renders the rows of the statements a configuration declares (Run).
 //
 // A type maps one table: its key column becomes the aposDocId, an optional
 // locale column and an optional mode column (columns storage) carry

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/go-sql-driver/mysql"
 )
@@ -25,7 +26,7 @@ type engine struct {
 func engines(t testing.TB) []engine {
 	t.Helper()
 	es := []engine{{"sqlite", func(t testing.TB) config.Database {
-		return config.Database{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), "test.db")}
+		return config.Database{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), "test.db"), MaxOpen: 10}
 	}}}
 	for _, e := range []struct {
 		name, env string
@@ -60,7 +61,7 @@ func freshPostgres(t testing.TB, dsn string) config.Database {
 	} else {
 		dsn += " search_path=" + name
 	}
-	return config.Database{Driver: "postgres", DSN: dsn}
+	return config.Database{Driver: "postgres", DSN: dsn, MaxOpen: 10}
 }
 
 // freshMySQL creates a database of its own and returns a DSN that uses it.
@@ -72,7 +73,7 @@ func freshMySQL(t testing.TB, dsn string) config.Database {
 		t.Fatal(err)
 	}
 	cfg.DBName = name
-	return config.Database{Driver: "mysql", DSN: cfg.FormatDSN()}
+	return config.Database{Driver: "mysql", DSN: cfg.FormatDSN(), MaxOpen: 10}
 }
 
 // admin runs create now and drop when t ends, on a connection of its own.
@@ -95,9 +96,9 @@ func admin(t testing.TB, driver, dsn, create, drop string) {
 }
 
 // open opens cfg for the length of t.
-func open(t testing.TB, cfg config.Database) *DB {
+func open(t testing.TB, cfg config.Database) *sqldb.DB {
 	t.Helper()
-	db, err := Open(t.Context(), "test", cfg)
+	db, err := sqldb.Open(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,10 +107,10 @@ func open(t testing.TB, cfg config.Database) *DB {
 }
 
 // run executes an SQL script (statements split as bootstrap splits them).
-func run(t testing.TB, db *DB, script string) {
+func run(t testing.TB, db *sqldb.DB, script string) {
 	t.Helper()
-	for i, stmt := range SplitStatements(script) {
-		if _, err := db.x.ExecContext(t.Context(), stmt); err != nil {
+	for i, stmt := range sqldb.SplitStatements(script) {
+		if _, err := db.ExecContext(t.Context(), stmt); err != nil {
 			t.Fatalf("statement %d: %v\n%s", i+1, err, stmt)
 		}
 	}
@@ -117,7 +118,7 @@ func run(t testing.TB, db *DB, script string) {
 
 // runFiles executes the SQL files named by path patterns relative to the
 // repository's root, in order.
-func runFiles(t testing.TB, db *DB, files ...string) {
+func runFiles(t testing.TB, db *sqldb.DB, files ...string) {
 	t.Helper()
 	for _, f := range files {
 		src, err := os.ReadFile(filepath.Join("..", "..", f))
@@ -129,7 +130,7 @@ func runFiles(t testing.TB, db *DB, files ...string) {
 }
 
 // mustNew builds an adapter of t on db.
-func mustNew(tb testing.TB, db *DB, typ *config.Type) *Adapter {
+func mustNew(tb testing.TB, db *sqldb.DB, typ *config.Type) *Adapter {
 	tb.Helper()
 	a, err := New(db, typ, Options{DefaultLocale: "en"})
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 
 // List implements adapters.Adapter.
 func (a *Adapter) List(ctx context.Context, q *adapters.Query) (*adapters.Page, error) {
-	ctx = a.db.readContext(ctx)
+	ctx = a.db.ReadContext(ctx)
 	if v := a.ov.viewOf(q.Scope); v != nil {
 		return v.List(ctx, q)
 	}

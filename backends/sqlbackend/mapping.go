@@ -6,19 +6,20 @@ import (
 	"strings"
 
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 )
 
 // mapType builds what a's SQL needs from its type's configuration.
 func (a *Adapter) mapType(opts Options) error {
-	t, d := a.t, a.db.dialect
-	a.table, a.key = quoteName(d, t.Table), quoteName(d, t.Key)
+	t, db := a.t, a.db
+	a.table, a.key = db.QuoteName(t.Table), db.QuoteName(t.Key)
 	a.randomKey = t.NewKeys == "random"
 	switch a.schema.Storage {
 	case apos.Columns:
 		if t.Mode.Column == "" {
 			return errors.New(`storage "columns" needs a mode column`)
 		}
-		a.mode = newValueMap(quoteName(d, t.Mode.Column), t.Mode.Values)
+		a.mode = newValueMap(db.QuoteName(t.Mode.Column), t.Mode.Values)
 	case apos.Autopublish:
 	case apos.Overlay:
 		if t.Mode.Column != "" || t.Locale.Column != "" || !a.schema.Localized {
@@ -30,7 +31,7 @@ func (a *Adapter) mapType(opts Options) error {
 	if a.schema.Localized {
 		switch {
 		case t.Locale.Column != "":
-			a.locale = newValueMap(quoteName(d, t.Locale.Column), t.Locale.Values)
+			a.locale = newValueMap(db.QuoteName(t.Locale.Column), t.Locale.Values)
 		case opts.DefaultLocale == "":
 			return errors.New("a localized type without a locale column needs the default locale")
 		}
@@ -39,7 +40,7 @@ func (a *Adapter) mapType(opts Options) error {
 	cols := []string{a.key}
 	a.byName = map[string]int{}
 	for i, f := range a.schema.Fields {
-		a.fields = append(a.fields, newField(d, f, t.Fields[i].Column))
+		a.fields = append(a.fields, newField(db, f, t.Fields[i].Column))
 		a.byName[f.Name] = i
 		cols = append(cols, a.fields[i].quoted)
 	}
@@ -82,9 +83,9 @@ type field struct {
 }
 
 // newField maps f onto column.
-func newField(d dialect, f apos.Field, column string) field {
-	quoted := quoteName(d, column)
-	text, sort := d.text(quoted), quoted
+func newField(db *sqldb.DB, f apos.Field, column string) field {
+	quoted := db.QuoteName(column)
+	text, sort := db.CastText(quoted), quoted
 	if f.Kind == apos.String || f.Kind == apos.Select {
 		text, sort = quoted, "LOWER("+quoted+")"
 	}
@@ -97,8 +98,8 @@ func newField(d dialect, f apos.Field, column string) field {
 		quoted: quoted,
 		key:    append(key, ':'),
 		fold:   "LOWER(" + text + ")",
-		asc:    sort + " ASC" + d.nulls(false),
-		desc:   sort + " DESC" + d.nulls(true),
+		asc:    sort + " ASC" + db.Nulls(false),
+		desc:   sort + " DESC" + db.Nulls(true),
 	}
 }
 

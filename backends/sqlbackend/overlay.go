@@ -165,7 +165,7 @@ func (o *overlay) setBase(ctx context.Context, tx *sql.Tx, key any, fp *string) 
 	}
 	args, _ := o.shadow.scopeArgs([]any{v, key}, o.scope(apos.Draft))
 	text := "UPDATE " + o.shadow.table + " SET " + o.shadow.store.base + " = ? WHERE " + o.shadow.key + " = ? AND " + o.shadow.scope
-	_, err := tx.ExecContext(ctx, o.shadow.db.rebind(text), args...)
+	_, err := tx.ExecContext(ctx, o.shadow.db.Rebind(text), args...)
 	return err
 }
 
@@ -174,7 +174,7 @@ func (o *overlay) base(ctx context.Context, tx *sql.Tx, key any) (*string, error
 	args, _ := o.shadow.scopeArgs([]any{key}, o.scope(apos.Draft))
 	text := "SELECT " + o.shadow.store.base + " FROM " + o.shadow.table + " WHERE " + o.shadow.key + " = ? AND " + o.shadow.scope
 	var fp sql.NullString
-	if err := tx.QueryRowContext(ctx, o.shadow.db.rebind(text), args...).Scan(&fp); err != nil {
+	if err := tx.QueryRowContext(ctx, o.shadow.db.Rebind(text), args...).Scan(&fp); err != nil {
 		return nil, err
 	}
 	if !fp.Valid {

@@ -89,7 +89,7 @@ func (o *overlay) writeLive(ctx context.Context, tx *sql.Tx, docID string, key a
 	}
 	newID := apos.EncodeKey(keyText(newKey))
 	text := "UPDATE " + o.shadow.table + " SET " + o.shadow.key + " = ? WHERE " + o.shadow.key + " = ?"
-	if _, err := tx.ExecContext(ctx, o.shadow.db.rebind(text), newKey, key); err != nil {
+	if _, err := tx.ExecContext(ctx, o.shadow.db.Rebind(text), newKey, key); err != nil {
 		return "", nil, err
 	}
 	return newID, newKey, o.legacy.store.renameMeta(ctx, tx, docID, newID)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 )
 
 // insert creates a document in the shadow table: a default-locale draft,
@@ -33,7 +34,7 @@ func (o *overlay) insert(ctx context.Context, s apos.Scope, in *adapters.Insert)
 			if s.Locale == o.def {
 				r, err := o.lock(ctx, tx, key)
 				if err != nil || r.hasLive {
-					return nil, orErr(err, apos.Wrap(apos.ErrConflict, msgConflict, nil))
+					return nil, orErr(err, apos.Wrap(apos.ErrConflict, sqldb.MsgConflict, nil))
 				}
 			}
 			for _, m := range modes {
@@ -71,7 +72,7 @@ func (o *overlay) newKey(ctx context.Context, docID string) (key any, provisiona
 	}
 	var low sql.NullInt64
 	text := "SELECT MIN(" + o.shadow.key + ") FROM " + o.shadow.table
-	if err := o.legacy.db.x.QueryRowContext(ctx, text).Scan(&low); err != nil {
+	if err := o.legacy.db.QueryRowContext(ctx, text).Scan(&low); err != nil {
 		return nil, false, o.legacy.fail(ctx, err)
 	}
 	return min(low.Int64, 0) - 1, true, nil

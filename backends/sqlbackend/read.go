@@ -16,7 +16,7 @@ func (a *Adapter) Get(ctx context.Context, s apos.Scope, docID string) (*adapter
 	if !ok {
 		return nil, apos.ErrNotFound
 	}
-	ctx = a.db.readContext(ctx)
+	ctx = a.db.ReadContext(ctx)
 	if a.ov != nil {
 		return a.ov.read(ctx, nil, s, docID, key)
 	}

@@ -4,13 +4,14 @@ import (
 	"testing"
 
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 )
 
 // BenchmarkRender turns one scanned catalog row into its JSON fields, the
 // adapter's own work on every record it reads (BenchmarkGet adds the
 // query and the scan).
 func BenchmarkRender(b *testing.B) {
-	benchmark(b, func(b *testing.B, db *DB, a *Adapter) {
+	benchmark(b, func(b *testing.B, db *sqldb.DB, a *Adapter) {
 		r := a.getRow()
 		defer a.rows.Put(r)
 		s := apos.Scope{Locale: "en", Mode: apos.Published}

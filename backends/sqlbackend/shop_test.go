@@ -8,6 +8,7 @@ import (
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/adapters/adaptertest"
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/aposproxy/aposproxy/config"
 )
 
@@ -76,7 +77,7 @@ func shopTypes() map[string]*config.Type {
 
 // openShop loads the shop example's schema and seed into a fresh database
 // of engine e, and builds its types.
-func openShop(t *testing.T, e engine) (*DB, map[string]*Adapter) {
+func openShop(t *testing.T, e engine) (*sqldb.DB, map[string]*Adapter) {
 	t.Helper()
 	db := open(t, e.fresh(t))
 	files := []string{"examples/shop/schema." + e.name + ".sql", "examples/shop/seed.sql"}

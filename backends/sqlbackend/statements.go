@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 )
 
 // maxStatements bounds the prepared statements one adapter caches; a query
@@ -16,7 +18,7 @@ const maxStatements = 256
 // built; looking it up allocates nothing, and a hit skips the rebind and
 // the engine's parse.
 type statements struct {
-	db  *DB
+	db  *sqldb.DB
 	max int // the most statements kept
 	mu  sync.RWMutex
 	m   map[string]*sql.Stmt
@@ -34,7 +36,7 @@ func (s *statements) query(ctx context.Context, text []byte, args []any) (*sql.R
 			return nil, err
 		}
 		if st == nil {
-			return s.db.x.QueryContext(ctx, s.db.rebind(string(text)), args...)
+			return s.db.QueryContext(ctx, s.db.Rebind(string(text)), args...)
 		}
 	}
 	return st.QueryContext(ctx, args...)
@@ -50,7 +52,7 @@ func (s *statements) prepare(ctx context.Context, text []byte) (*sql.Stmt, error
 	if full {
 		return nil, nil
 	}
-	st, err := s.db.x.PrepareContext(ctx, s.db.rebind(string(text)))
+	st, err := s.db.PrepareContext(ctx, s.db.Rebind(string(text)))
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 )
 
 // The tables the proxy owns, created in the type's own database beside the
@@ -34,7 +36,7 @@ const (
 // store is the workflow's state of one type: its records in the shadow
 // table, and their members in the meta table.
 type store struct {
-	db       *DB
+	db       *sqldb.DB
 	typeName string
 	typeArg  any      // typeName, boxed once for the reads that bind it
 	meta     string   // quoted meta table
@@ -47,13 +49,13 @@ type store struct {
 // newStore creates the tables of a's store when they do not exist yet and
 // prepares its statements. a is a localized type's adapter.
 func newStore(ctx context.Context, a *Adapter) (*store, error) {
-	d := a.db.dialect
+	db := a.db
 	st := &store{
 		db:       a.db,
 		typeName: a.t.Name,
 		typeArg:  a.t.Name,
-		meta:     quoteName(d, metaTable),
-		base:     quoteName(d, baseColumn),
+		meta:     db.QuoteName(metaTable),
+		base:     db.QuoteName(baseColumn),
 		stmts:    statements{db: a.db, max: maxStatements},
 	}
 	if err := st.createMeta(ctx); err != nil {
@@ -63,37 +65,29 @@ func newStore(ctx context.Context, a *Adapter) (*store, error) {
 	if err := createShadow(ctx, a, shadow); err != nil {
 		return nil, fmt.Errorf("creating the store table %s: %w", shadow, err)
 	}
-	st.shadow = a.view(quoteName(d, shadow),
-		newValueMap(quoteName(d, localeColumn), nil), newValueMap(quoteName(d, modeColumn), nil))
+	st.shadow = a.view(db.QuoteName(shadow),
+		newValueMap(db.QuoteName(localeColumn), nil), newValueMap(db.QuoteName(modeColumn), nil))
 	st.shadow.store = st
 	if err := st.shadow.prepare(ctx); err != nil {
 		return nil, a.fail(ctx, err)
 	}
 	get := "SELECT extra FROM " + st.meta + " WHERE type_name = ? AND doc_id = ? AND locale = ? AND mode = ?"
 	var err error
-	if st.getMeta, err = a.db.x.PrepareContext(ctx, a.db.rebind(get)); err != nil {
+	if st.getMeta, err = a.db.PrepareContext(ctx, a.db.Rebind(get)); err != nil {
 		return nil, a.fail(ctx, err)
 	}
 	return st, nil
 }
 
-// longText is the column type of JSON text that may be long.
-func longText(d dialect) string {
-	if _, ok := d.(mysqlDialect); ok {
-		return "MEDIUMTEXT"
-	}
-	return "TEXT"
-}
-
 // createMeta creates the meta table. Its key columns stay short enough for
 // MySQL's index limit in utf8mb4.
 func (st *store) createMeta(ctx context.Context) error {
-	_, err := st.db.x.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS "+st.meta+` (
+	_, err := st.db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS "+st.meta+` (
   type_name VARCHAR(100) NOT NULL,
   doc_id    VARCHAR(191) NOT NULL,
   locale    VARCHAR(64)  NOT NULL,
   mode      VARCHAR(16)  NOT NULL,
-  extra     `+longText(st.db.dialect)+` NOT NULL,
+  extra     `+st.db.LongText()+` NOT NULL,
   PRIMARY KEY (type_name, doc_id, locale, mode))`)
 	return err
 }
@@ -104,32 +98,32 @@ func (st *store) createMeta(ctx context.Context) error {
 // lists can UNION the two tables), and checks that an existing one has
 // every column the mapping reads.
 func createShadow(ctx context.Context, a *Adapter, name string) error {
-	d := a.db.dialect
-	q := quoteName(d, name)
+	db := a.db
+	q := db.QuoteName(name)
 	have, err := columnNames(ctx, a.db, q)
 	if err != nil {
-		if e := classify(ctx, d, err); e.class == classUnavailable || e.class == classTimeout {
+		if e := db.Classify(ctx, err); e.Class == sqldb.ClassUnavailable || e.Class == sqldb.ClassTimeout {
 			return a.fail(ctx, err)
 		}
 		// Without IF NOT EXISTS: a table that exists but could not be read
 		// makes this fail, and is never dropped below.
-		if _, err := a.db.x.ExecContext(ctx, "CREATE TABLE "+q+" AS SELECT "+a.columns+" FROM "+a.table+" WHERE 1 = 0"); err != nil {
+		if _, err := a.db.ExecContext(ctx, "CREATE TABLE "+q+" AS SELECT "+a.columns+" FROM "+a.table+" WHERE 1 = 0"); err != nil {
 			return err
 		}
 		stmts := []string{
-			"ALTER TABLE " + q + " ADD COLUMN " + quoteName(d, localeColumn) + " VARCHAR(64) NOT NULL DEFAULT ''",
-			"ALTER TABLE " + q + " ADD COLUMN " + quoteName(d, modeColumn) + " VARCHAR(16) NOT NULL DEFAULT ''",
-			"ALTER TABLE " + q + " ADD COLUMN " + quoteName(d, baseColumn) + " VARCHAR(64)",
-			"CREATE UNIQUE INDEX " + quoteName(d, name+"_doc") + " ON " + q +
-				" (" + a.key + ", " + quoteName(d, localeColumn) + ", " + quoteName(d, modeColumn) + ")",
-			"CREATE INDEX " + quoteName(d, name+"_scope") + " ON " + q +
-				" (" + quoteName(d, localeColumn) + ", " + quoteName(d, modeColumn) + ")",
+			"ALTER TABLE " + q + " ADD COLUMN " + db.QuoteName(localeColumn) + " VARCHAR(64) NOT NULL DEFAULT ''",
+			"ALTER TABLE " + q + " ADD COLUMN " + db.QuoteName(modeColumn) + " VARCHAR(16) NOT NULL DEFAULT ''",
+			"ALTER TABLE " + q + " ADD COLUMN " + db.QuoteName(baseColumn) + " VARCHAR(64)",
+			"CREATE UNIQUE INDEX " + db.QuoteName(name+"_doc") + " ON " + q +
+				" (" + a.key + ", " + db.QuoteName(localeColumn) + ", " + db.QuoteName(modeColumn) + ")",
+			"CREATE INDEX " + db.QuoteName(name+"_scope") + " ON " + q +
+				" (" + db.QuoteName(localeColumn) + ", " + db.QuoteName(modeColumn) + ")",
 		}
 		for _, s := range stmts {
-			if _, err := a.db.x.ExecContext(ctx, s); err != nil {
+			if _, err := a.db.ExecContext(ctx, s); err != nil {
 				// A half-made table would pass for a whole one next time;
 				// this one was made just now and holds nothing.
-				_, _ = a.db.x.ExecContext(ctx, "DROP TABLE IF EXISTS "+q)
+				_, _ = a.db.ExecContext(ctx, "DROP TABLE IF EXISTS "+q)
 				return err
 			}
 		}
@@ -156,8 +150,8 @@ func createShadow(ctx context.Context, a *Adapter, name string) error {
 
 // columnNames returns the columns of the quoted table q, or an error when
 // it cannot be read (it does not exist).
-func columnNames(ctx context.Context, db *DB, q string) ([]string, error) {
-	rows, err := db.x.QueryContext(ctx, "SELECT * FROM "+q+" WHERE 1 = 0", db.dialect.uncached()...)
+func columnNames(ctx context.Context, db *sqldb.DB, q string) ([]string, error) {
+	rows, err := db.QueryContext(ctx, "SELECT * FROM "+q+" WHERE 1 = 0", db.Uncached()...)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 )
 
 // BenchmarkStoreOverhead measures what the workflow's store costs reads:
@@ -12,7 +13,7 @@ import (
 // record read, one per page listed, for lastPublishedAt and the like) and
 // by a read-only one, which has none.
 func BenchmarkStoreOverhead(b *testing.B) {
-	benchmark(b, func(b *testing.B, db *DB, a *Adapter) {
+	benchmark(b, func(b *testing.B, db *sqldb.DB, a *Adapter) {
 		ro := catalogType()
 		ro.ReadOnly = true
 		plain := mustNew(b, db, ro)

@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 )
 
 // jobsTable holds the documents of batch jobs (see package jobs).
@@ -14,20 +15,20 @@ const jobsTable = "aposproxy_jobs"
 // JobStore keeps the documents of batch jobs in the table aposproxy_jobs of
 // one database, so that they outlive the process that ran them.
 type JobStore struct {
-	db    *DB
+	db    *sqldb.DB
 	table string // quoted
 }
 
 // NewJobStore creates the jobs table on db when it does not exist yet.
-func NewJobStore(ctx context.Context, db *DB) (*JobStore, error) {
-	s := &JobStore{db: db, table: quoteName(db.dialect, jobsTable)}
-	_, err := db.x.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS "+s.table+` (
+func NewJobStore(ctx context.Context, db *sqldb.DB) (*JobStore, error) {
+	s := &JobStore{db: db, table: db.QuoteName(jobsTable)}
+	_, err := db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS "+s.table+` (
   id    VARCHAR(64)  NOT NULL PRIMARY KEY,
   owner VARCHAR(191) NOT NULL,
   ended INTEGER      NOT NULL,
-  doc   `+longText(db.dialect)+` NOT NULL)`)
+  doc   `+db.LongText()+` NOT NULL)`)
 	if err != nil {
-		return nil, fail(ctx, db.dialect, err, nil)
+		return nil, db.Fail(ctx, err, nil)
 	}
 	return s, nil
 }
@@ -36,7 +37,7 @@ func NewJobStore(ctx context.Context, db *DB) (*JobStore, error) {
 // owner is who may read it ("" for anyone who may read jobs); ended says
 // whether the job is over.
 func (s *JobStore) SaveJob(ctx context.Context, id, owner string, ended bool, doc []byte) error {
-	tx, err := s.db.x.BeginTx(ctx, nil)
+	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return s.fail(ctx, err)
 	}
@@ -45,13 +46,13 @@ func (s *JobStore) SaveJob(ctx context.Context, id, owner string, ended bool, do
 	if ended {
 		done = 1
 	}
-	res, err := tx.ExecContext(ctx, s.db.rebind("UPDATE "+s.table+" SET owner = ?, ended = ?, doc = ? WHERE id = ?"),
+	res, err := tx.ExecContext(ctx, s.db.Rebind("UPDATE "+s.table+" SET owner = ?, ended = ?, doc = ? WHERE id = ?"),
 		owner, done, string(doc), id)
 	if err != nil {
 		return s.fail(ctx, err)
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		_, err = tx.ExecContext(ctx, s.db.rebind("INSERT INTO "+s.table+" (id, owner, ended, doc) VALUES (?, ?, ?, ?)"),
+		_, err = tx.ExecContext(ctx, s.db.Rebind("INSERT INTO "+s.table+" (id, owner, ended, doc) VALUES (?, ?, ?, ?)"),
 			id, owner, done, string(doc))
 		if err != nil {
 			return s.fail(ctx, err)
@@ -62,7 +63,7 @@ func (s *JobStore) SaveJob(ctx context.Context, id, owner string, ended bool, do
 
 // LoadJob returns the owner and document of job id, or ErrNotFound.
 func (s *JobStore) LoadJob(ctx context.Context, id string) (owner string, doc []byte, err error) {
-	err = s.db.x.QueryRowContext(ctx, s.db.rebind("SELECT owner, doc FROM "+s.table+" WHERE id = ?"), id).Scan(&owner, &doc)
+	err = s.db.QueryRowContext(ctx, s.db.Rebind("SELECT owner, doc FROM "+s.table+" WHERE id = ?"), id).Scan(&owner, &doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil, apos.ErrNotFound
 	}
@@ -71,7 +72,7 @@ func (s *JobStore) LoadJob(ctx context.Context, id string) (owner string, doc []
 
 // UnfinishedJobs lists the jobs that are not over.
 func (s *JobStore) UnfinishedJobs(ctx context.Context) ([]string, error) {
-	rows, err := s.db.x.QueryContext(ctx, "SELECT id FROM "+s.table+" WHERE ended = 0")
+	rows, err := s.db.QueryContext(ctx, "SELECT id FROM "+s.table+" WHERE ended = 0")
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
@@ -88,5 +89,5 @@ func (s *JobStore) UnfinishedJobs(ctx context.Context) ([]string, error) {
 }
 
 func (s *JobStore) fail(ctx context.Context, err error) error {
-	return fail(ctx, s.db.dialect, err, nil)
+	return s.db.Fail(ctx, err, nil)
 }

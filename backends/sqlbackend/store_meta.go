@@ -59,7 +59,7 @@ func (a *Adapter) extraColumn() string {
 		return ""
 	}
 	return ", (SELECT extra FROM " + a.store.meta + " WHERE type_name = ? AND doc_id = " +
-		a.db.dialect.text(a.table+"."+a.key) + " AND locale = ? AND mode = ?)"
+		a.db.CastText(a.table+"."+a.key) + " AND locale = ? AND mode = ?)"
 }
 
 // width is the number of cells a single-record read scans: the key, the
@@ -160,11 +160,11 @@ func (st *store) edit(ctx context.Context, tx *sql.Tx, key any, s apos.Scope, ed
 func (st *store) put(ctx context.Context, tx *sql.Tx, key any, s apos.Scope, obj []byte) error {
 	args := []any{st.typeName, keyText(key), s.Locale, string(s.Mode)}
 	del := "DELETE FROM " + st.meta + " WHERE type_name = ? AND doc_id = ? AND locale = ? AND mode = ?"
-	if _, err := tx.ExecContext(ctx, st.db.rebind(del), args...); err != nil || members(obj) == nil {
+	if _, err := tx.ExecContext(ctx, st.db.Rebind(del), args...); err != nil || members(obj) == nil {
 		return err
 	}
 	ins := "INSERT INTO " + st.meta + " (type_name, doc_id, locale, mode, extra) VALUES (?, ?, ?, ?, ?)"
-	_, err := tx.ExecContext(ctx, st.db.rebind(ins), append(args, string(obj))...)
+	_, err := tx.ExecContext(ctx, st.db.Rebind(ins), append(args, string(obj))...)
 	return err
 }
 
@@ -192,6 +192,6 @@ func (st *store) dropMeta(ctx context.Context, tx *sql.Tx, key any, locale strin
 // renameMeta moves the members of every record of key to newKey.
 func (st *store) renameMeta(ctx context.Context, tx *sql.Tx, key, newKey any) error {
 	text := "UPDATE " + st.meta + " SET doc_id = ? WHERE type_name = ? AND doc_id = ?"
-	_, err := tx.ExecContext(ctx, st.db.rebind(text), keyText(newKey), st.typeName, keyText(key))
+	_, err := tx.ExecContext(ctx, st.db.Rebind(text), keyText(newKey), st.typeName, keyText(key))
 	return err
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -109,7 +110,7 @@ func (a *Adapter) updateRow(ctx context.Context, tx *sql.Tx, s apos.Scope, key a
 	args, _ = a.scopeArgs(append(args, key), s)
 	text := "UPDATE " + a.table + " SET " + strings.Join(cols, " = ?, ") + " = ? WHERE " +
 		a.key + " = ? AND " + a.scope
-	_, err = tx.ExecContext(ctx, a.db.rebind(text), args...)
+	_, err = tx.ExecContext(ctx, a.db.Rebind(text), args...)
 	return a.fail(ctx, err)
 }
 
@@ -121,9 +122,9 @@ func (a *Adapter) deleteRow(ctx context.Context, tx *sql.Tx, s apos.Scope, key a
 		return nil
 	}
 	text := "DELETE FROM " + a.table + " WHERE " + a.key + " = ? AND " + a.scope
-	if _, err := tx.ExecContext(ctx, a.db.rebind(text), args...); err != nil {
-		if e := classify(ctx, a.db.dialect, err); e.class == classInvalid || e.class == classRequired {
-			return apos.Wrap(apos.ErrConflict, msgReferenced, err)
+	if _, err := tx.ExecContext(ctx, a.db.Rebind(text), args...); err != nil {
+		if e := a.db.Classify(ctx, err); e.Class == sqldb.ClassInvalid || e.Class == sqldb.ClassRequired {
+			return apos.Wrap(apos.ErrConflict, sqldb.MsgReferenced, err)
 		}
 		return a.fail(ctx, err)
 	}
@@ -169,7 +170,7 @@ func deadlocked(err error) bool {
 
 // tryTx is one run of inTx.
 func (a *Adapter) tryTx(ctx context.Context, fn func(tx *sql.Tx) (*adapters.Record, error)) (*adapters.Record, error) {
-	tx, err := a.db.x.BeginTx(ctx, nil)
+	tx, err := a.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, a.fail(ctx, err)
 	}

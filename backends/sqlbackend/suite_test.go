@@ -6,6 +6,7 @@ import (
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/adapters/adaptertest"
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/aposproxy/aposproxy/config"
 )
 
@@ -58,13 +59,13 @@ func catalogType() *config.Type {
 
 // seedCatalog creates the catalog table on db and fills it with the
 // fixture's rows.
-func seedCatalog(t testing.TB, db *DB, engine string, rows []adaptertest.Row) {
+func seedCatalog(t testing.TB, db *sqldb.DB, engine string, rows []adaptertest.Row) {
 	t.Helper()
-	if _, err := db.x.Exec(catalogDDL[engine]); err != nil {
+	if _, err := db.Exec(catalogDDL[engine]); err != nil {
 		t.Fatal(err)
 	}
-	d := db.dialect
-	insert := db.rebind(`INSERT INTO catalog (sku, lang, state, name, price_cents, colour, in_stock, attrs, created, changed)
+	d := db
+	insert := db.Rebind(`INSERT INTO catalog (sku, lang, state, name, price_cents, colour, in_stock, attrs, created, changed)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	null := func(s string) any {
 		if s == "" {
@@ -78,8 +79,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 			state = "live"
 		}
 		lang := map[string]string{"en": "EN", "fr": "FR"}[r.Locale]
-		if _, err := db.x.Exec(insert, r.Key, lang, state, r.Title, r.Price, null(r.Color),
-			d.bindBool(r.InStock), null(r.Attributes), d.bindTime(r.CreatedAt), d.bindTime(r.UpdatedAt)); err != nil {
+		if _, err := db.Exec(insert, r.Key, lang, state, r.Title, r.Price, null(r.Color),
+			d.BindBool(r.InStock), null(r.Attributes), d.BindTime(r.CreatedAt), d.BindTime(r.UpdatedAt)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -22,7 +22,7 @@ func (a *Adapter) Verify(ctx context.Context) error {
 // describe reads the table's columns, reports the configured ones it
 // lacks, and tells whether the key column holds integers.
 func (a *Adapter) describe(ctx context.Context) (intKey bool, err error) {
-	rows, err := a.db.x.QueryContext(ctx, "SELECT * FROM "+a.table+" WHERE 1 = 0", a.db.dialect.uncached()...)
+	rows, err := a.db.QueryContext(ctx, "SELECT * FROM "+a.table+" WHERE 1 = 0", a.db.Uncached()...)
 	if err != nil {
 		err = a.fail(ctx, err)
 		if errors.Is(err, apos.ErrUnavailable) || errors.Is(err, apos.ErrTimeout) {
@@ -38,7 +38,7 @@ func (a *Adapter) describe(ctx context.Context) (intKey bool, err error) {
 	// PostgreSQL's quoted identifiers are case-sensitive; MySQL's and
 	// SQLite's column names are not.
 	same := strings.EqualFold
-	if _, ok := a.db.dialect.(postgresDialect); ok {
+	if a.db.Engine() == "postgres" {
 		same = func(x, y string) bool { return x == y }
 	}
 	find := func(name string) int {

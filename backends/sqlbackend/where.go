@@ -208,9 +208,9 @@ func (a *Adapter) field(name string) *field {
 func (a *Adapter) bind(v any) any {
 	switch v := v.(type) {
 	case time.Time:
-		return a.db.dialect.bindTime(v)
+		return a.db.BindTime(v)
 	case bool:
-		return a.db.dialect.bindBool(v)
+		return a.db.BindBool(v)
 	case adapters.RawJSON:
 		return string(v)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/tidwall/gjson"
 )
 
@@ -26,7 +27,7 @@ func snapshot(t *testing.T, a *Adapter, keyColumn string, key any, docID string)
 		{"SELECT * FROM " + shadowPrefix + table + " WHERE " + keyColumn + " = ?", key},
 		{"SELECT * FROM " + metaTable + " WHERE doc_id = ?", docID},
 	} {
-		rows, err := a.db.x.QueryContext(t.Context(), a.db.rebind(q.text+" ORDER BY 1, 2, 3"), q.arg)
+		rows, err := a.db.QueryContext(t.Context(), a.db.Rebind(q.text+" ORDER BY 1, 2, 3"), q.arg)
 		noErr(t, err)
 		cols, _ := rows.Columns()
 		r := newRow(len(cols))
@@ -46,7 +47,7 @@ func snapshot(t *testing.T, a *Adapter, keyColumn string, key any, docID string)
 
 // failTrigger makes every statement of event on table fail, as a crash
 // between a publication's writes would, and returns what removes it.
-func failTrigger(t *testing.T, db *DB, engine, table, event string) func() {
+func failTrigger(t *testing.T, db *sqldb.DB, engine, table, event string) func() {
 	t.Helper()
 	name := "aposproxy_test_fail_" + table
 	var create, drop []string
@@ -162,7 +163,7 @@ func TestConcurrentPublish(t *testing.T) {
 						t.Fatalf("draft %q over published %q: modified %v", draftTitle, pubTitle, draft.Modified)
 					}
 					var n int
-					noErr(t, a.db.x.QueryRowContext(t.Context(), a.db.rebind("SELECT COUNT(*) FROM "+shadowPrefix+a.t.Table+
+					noErr(t, a.db.QueryRowContext(t.Context(), a.db.Rebind("SELECT COUNT(*) FROM "+shadowPrefix+a.t.Table+
 						" WHERE "+localeColumn+" = ? AND "+modeColumn+" = ?"), "en", "previous").Scan(&n))
 					if n > 1 {
 						t.Fatalf("%d previous copies", n)

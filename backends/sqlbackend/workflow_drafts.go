@@ -129,7 +129,7 @@ func (a *Adapter) Locales(ctx context.Context, docID string, _ []string) ([]apos
 // (drafts and published records only).
 func (a *Adapter) scopesOf(ctx context.Context, key any) ([]apos.Scope, error) {
 	text := "SELECT " + a.locale.column + ", " + a.mode.column + " FROM " + a.table + " WHERE " + a.key + " = ?"
-	rows, err := a.db.x.QueryContext(ctx, a.db.rebind(text), key)
+	rows, err := a.db.QueryContext(ctx, a.db.Rebind(text), key)
 	if err != nil {
 		return nil, a.fail(ctx, err)
 	}

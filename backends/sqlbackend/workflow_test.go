@@ -9,6 +9,7 @@ import (
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/tidwall/gjson"
 )
 
@@ -93,9 +94,9 @@ func record(t *testing.T) func(*adapters.Record, error) *adapters.Record {
 }
 
 // exec runs one statement written with ? placeholders.
-func exec(t *testing.T, db *DB, text string, args ...any) {
+func exec(t *testing.T, db *sqldb.DB, text string, args ...any) {
 	t.Helper()
-	if _, err := db.x.ExecContext(t.Context(), db.rebind(text), args...); err != nil {
+	if _, err := db.ExecContext(t.Context(), db.Rebind(text), args...); err != nil {
 		t.Fatalf("%s: %v", text, err)
 	}
 }
@@ -235,7 +236,7 @@ func testWorkflow(t *testing.T, a *Adapter, values []adapters.Value) {
 		noErr(t, a.Delete(ctx, frDraft, id, func(*adapters.Record) error { return nil }))
 		expectDoc(t, a, frPub, id, doc{})
 		var n int
-		noErr(t, a.db.x.QueryRowContext(ctx, a.db.rebind("SELECT COUNT(*) FROM "+metaTable+" WHERE doc_id = ? AND locale = ?"), id, "fr").Scan(&n))
+		noErr(t, a.db.QueryRowContext(ctx, a.db.Rebind("SELECT COUNT(*) FROM "+metaTable+" WHERE doc_id = ? AND locale = ?"), id, "fr").Scan(&n))
 		if n != 0 {
 			t.Fatalf("%d members of deleted records are left", n)
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 )
 
 // Insert implements adapters.Adapter. For a columns type, a published
@@ -38,7 +39,7 @@ func (a *Adapter) Insert(ctx context.Context, s apos.Scope, in *adapters.Insert)
 	if err != nil {
 		return nil, err
 	}
-	tx, err := a.db.x.BeginTx(ctx, nil)
+	tx, err := a.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, a.fail(ctx, err)
 	}
@@ -78,14 +79,14 @@ func (a *Adapter) insertRow(ctx context.Context, tx *sql.Tx, s apos.Scope, key a
 		strings.Repeat(", ?", len(names)-1) + ")"
 	switch {
 	case key != nil:
-		_, err := tx.ExecContext(ctx, a.db.rebind(text), args...)
+		_, err := tx.ExecContext(ctx, a.db.Rebind(text), args...)
 		return key, a.fail(ctx, err)
-	case a.db.dialect.returning():
+	case a.db.Returning():
 		var id int64
-		err := tx.QueryRowContext(ctx, a.db.rebind(text+" RETURNING "+a.key), args...).Scan(&id)
+		err := tx.QueryRowContext(ctx, a.db.Rebind(text+" RETURNING "+a.key), args...).Scan(&id)
 		return id, a.fail(ctx, err)
 	}
-	res, err := tx.ExecContext(ctx, a.db.rebind(text), args...)
+	res, err := tx.ExecContext(ctx, a.db.Rebind(text), args...)
 	if err != nil {
 		return nil, a.fail(ctx, err)
 	}
@@ -123,7 +124,7 @@ func (a *Adapter) Update(ctx context.Context, s apos.Scope, docID string, change
 	if a.ov.serves(s) {
 		return a.ov.update(ctx, s, docID, key, change)
 	}
-	tx, err := a.db.x.BeginTx(ctx, nil)
+	tx, err := a.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, a.fail(ctx, err)
 	}
@@ -163,7 +164,7 @@ func (a *Adapter) Delete(ctx context.Context, s apos.Scope, docID string, check 
 	if a.ov != nil {
 		return a.ov.delete(ctx, s, docID, key, check)
 	}
-	tx, err := a.db.x.BeginTx(ctx, nil)
+	tx, err := a.db.BeginTx(ctx, nil)
 	if err != nil {
 		return a.fail(ctx, err)
 	}
@@ -188,11 +189,11 @@ func (a *Adapter) Delete(ctx context.Context, s apos.Scope, docID string, check 
 		text += " AND " + a.mode.column + " = ?"
 		args = append(args, v)
 	}
-	if _, err := tx.ExecContext(ctx, a.db.rebind(text), args...); err != nil {
+	if _, err := tx.ExecContext(ctx, a.db.Rebind(text), args...); err != nil {
 		// A delete writes no value: any constraint it breaks is a
 		// reference from another row.
-		if e := classify(ctx, a.db.dialect, err); e.class == classInvalid || e.class == classRequired {
-			return apos.Wrap(apos.ErrConflict, msgReferenced, err)
+		if e := a.db.Classify(ctx, err); e.Class == sqldb.ClassInvalid || e.Class == sqldb.ClassRequired {
+			return apos.Wrap(apos.ErrConflict, sqldb.MsgReferenced, err)
 		}
 		return a.fail(ctx, err)
 	}

@@ -15,7 +15,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/aposproxy/aposproxy/backends/sqlbackend"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 	_ "github.com/go-sql-driver/mysql"
 	_ "github.com/jackc/pgx/v5/stdlib"
 )
@@ -99,7 +99,7 @@ func load(ctx context.Context, driver, dsn string, names []string) error {
 		if err != nil {
 			return err
 		}
-		for _, stmt := range sqlbackend.SplitStatements(string(body)) {
+		for _, stmt := range sqldb.SplitStatements(string(body)) {
 			if _, err := db.ExecContext(ctx, strings.TrimSuffix(stmt, ";")); err != nil {
 				return fmt.Errorf("%s: %w", f, err)
 			}

@@ -15,7 +15,7 @@ import (
 
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/backends"
-	"github.com/aposproxy/aposproxy/backends/sqlbackend"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/aposproxy/aposproxy/backends/upstream"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/modules"
@@ -137,7 +137,7 @@ func (b *builder) route(ref config.RouteRef, rp string) (modules.Handler, error)
 
 // database opens the module's database. The set opens each database
 // once; a failure is reported once, by the first route.
-func (b *builder) database() (*sqlbackend.DB, error) {
+func (b *builder) database() (*sqldb.DB, error) {
 	db, err := b.set.Database(b.ctx, b.cfg, b.m.Database)
 	return db, b.once(err, "database")
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/backends/sqlbackend"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/modules"
 )
@@ -16,10 +17,10 @@ const maxRows = 1000
 
 // sqlRoute is a route backed by statements run in one transaction.
 type sqlRoute struct {
-	db    *sqlbackend.DB
+	db    *sqldb.DB
 	p     *params
 	steps []step
-	total *sqlbackend.Statement // getAll's total count, or nil
+	total *sqldb.Statement // getAll's total count, or nil
 	shape shape
 	// readOnly: every statement reads without locking, so the
 	// transaction need not take SQLite's write lock.
@@ -28,7 +29,7 @@ type sqlRoute struct {
 
 // step is one compiled statement and what it must do.
 type step struct {
-	st      *sqlbackend.Statement
+	st      *sqldb.Statement
 	expect  *int
 	fail    *apos.Error
 	returns []string
@@ -36,7 +37,7 @@ type step struct {
 
 // newSQLRoute compiles the route's statements for db and checks that each
 // parameter they use is provided; errors name the statement's key path.
-func newSQLRoute(ctx context.Context, db *sqlbackend.DB, ref config.RouteRef, path string, sh shape) (*sqlRoute, error) {
+func newSQLRoute(ctx context.Context, db *sqldb.DB, ref config.RouteRef, path string, sh shape) (*sqlRoute, error) {
 	r := &sqlRoute{db: db, p: newParams(ref), shape: sh}
 	for i, s := range ref.Route.SQL {
 		sp := fmt.Sprintf("%s.sql[%d]", path, i)
@@ -73,7 +74,7 @@ func newSQLRoute(ctx context.Context, db *sqlbackend.DB, ref config.RouteRef, pa
 // provided, and has the engine check it: its refusal (a missing table, a
 // parameter whose type PostgreSQL cannot tell) stops the start with its
 // text, which is the operator's to read.
-func (r *sqlRoute) compile(ctx context.Context, text, path string) (*sqlbackend.Statement, error) {
+func (r *sqlRoute) compile(ctx context.Context, text, path string) (*sqldb.Statement, error) {
 	st, err := r.db.Compile(text)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
@@ -97,7 +98,7 @@ func (r *sqlRoute) handle(req *modules.Request) (any, error) {
 	}
 	var last *sqlbackend.Result
 	total := -1
-	err = r.db.InTx(req.Context, r.readOnly, func(tx *sqlbackend.Tx) error {
+	err = r.db.InTx(req.Context, r.readOnly, func(tx *sqldb.Tx) error {
 		for _, s := range r.steps {
 			res, err := s.run(req.Context, tx, vals)
 			if err != nil {
@@ -108,7 +109,7 @@ func (r *sqlRoute) handle(req *modules.Request) (any, error) {
 		if r.total == nil {
 			return nil
 		}
-		res, err := tx.Run(req.Context, r.total, vals, 1)
+		res, err := sqlbackend.Run(req.Context, tx, r.total, vals, 1)
 		if err == nil {
 			total, err = firstInt(res)
 		}
@@ -121,8 +122,8 @@ func (r *sqlRoute) handle(req *modules.Request) (any, error) {
 }
 
 // run runs one step: its expectation, then its returns.
-func (s *step) run(ctx context.Context, tx *sqlbackend.Tx, vals map[string]any) (*sqlbackend.Result, error) {
-	res, err := tx.Run(ctx, s.st, vals, maxRows)
+func (s *step) run(ctx context.Context, tx *sqldb.Tx, vals map[string]any) (*sqlbackend.Result, error) {
+	res, err := sqlbackend.Run(ctx, tx, s.st, vals, maxRows)
 	if err != nil {
 		return nil, err
 	}

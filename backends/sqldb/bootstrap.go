@@ -1,4 +1,4 @@
-package sqlbackend
+package sqldb
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 
 // bootstrap runs the SQL files in one transaction.
 func (db *DB) bootstrap(ctx context.Context, files []string) error {
-	tx, err := db.x.BeginTx(ctx, nil)
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package sqlbackend
+package sqldb
 
 import (
 	"errors"
@@ -17,7 +17,7 @@ type sqliteDialect struct{}
 // sqliteTime is the legacy text format SQLite tables keep datetimes in (UTC).
 const sqliteTime = "2006-01-02 15:04:05"
 
-// sqliteParams are the connection settings the adapter relies on, added
+// sqliteParams are the connection settings the proxy relies on, added
 // to a DSN that does not set them itself: wait for locks instead of failing
 // at once, let readers run beside the writer (WAL), enforce foreign keys,
 // and begin every transaction as a writer (BEGIN IMMEDIATE), so that a
@@ -29,7 +29,9 @@ var sqliteParams = []struct{ name, param string }{
 	{"_txlock", "_txlock=immediate"},
 }
 
-func (sqliteDialect) driver() string { return "sqlite" }
+func (sqliteDialect) engine() string   { return "sqlite" }
+func (sqliteDialect) longText() string { return "TEXT" }
+func (sqliteDialect) driver() string   { return "sqlite" }
 
 func (sqliteDialect) dsn(dsn string) (string, error) {
 	_, query, _ := strings.Cut(dsn, "?")
@@ -66,38 +68,30 @@ func boolInt(b bool) int64 {
 	return 0
 }
 
-func (sqliteDialect) classify(err error) dbError {
+func (sqliteDialect) classify(err error) DriverError {
 	var e *sqlite.Error
 	if !errors.As(err, &e) {
-		return dbError{}
+		return DriverError{}
 	}
 	msg := e.Error()
 	switch e.Code() {
 	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-		return dbError{class: classConflict}
+		return DriverError{Class: ClassConflict}
 	case sqlite3.SQLITE_CONSTRAINT_NOTNULL:
 		// "NOT NULL constraint failed: products.name"
-		return dbError{class: classRequired, hint: after(msg, "constraint failed: ")}
+		return DriverError{Class: ClassRequired, Hint: after(msg, "constraint failed: ")}
 	case sqlite3.SQLITE_CONSTRAINT_CHECK:
 		// "CHECK constraint failed: price_cents >= 0" (or the constraint's name)
-		return dbError{class: classInvalid, hint: after(msg, "constraint failed: ")}
+		return DriverError{Class: ClassInvalid, Hint: after(msg, "constraint failed: ")}
 	}
 	switch e.Code() & 0xff {
 	case sqlite3.SQLITE_CONSTRAINT, sqlite3.SQLITE_MISMATCH, sqlite3.SQLITE_TOOBIG, sqlite3.SQLITE_RANGE:
-		return dbError{class: classInvalid}
+		return DriverError{Class: ClassInvalid}
 	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR,
 		sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY:
-		return dbError{class: classUnavailable}
+		return DriverError{Class: ClassUnavailable}
 	case sqlite3.SQLITE_INTERRUPT:
-		return dbError{class: classTimeout}
+		return DriverError{Class: ClassTimeout}
 	}
-	return dbError{}
-}
-
-// after returns what follows marker in msg, or "".
-func after(msg, marker string) string {
-	if _, rest, ok := strings.Cut(msg, marker); ok {
-		return rest
-	}
-	return ""
+	return DriverError{}
 }

@@ -1,4 +1,4 @@
-package sqlbackend
+package sqldb
 
 import (
 	"errors"
@@ -14,6 +14,8 @@ import (
 // postgresDialect is PostgreSQL through pgx's database/sql driver.
 type postgresDialect struct{}
 
+func (postgresDialect) engine() string                 { return "postgres" }
+func (postgresDialect) longText() string               { return "TEXT" }
 func (postgresDialect) driver() string                 { return "pgx" }
 func (postgresDialect) dsn(dsn string) (string, error) { return dsn, nil }
 func (postgresDialect) bindType() int                  { return sqlx.DOLLAR }
@@ -34,41 +36,41 @@ func (postgresDialect) nulls(desc bool) string {
 	return " NULLS FIRST"
 }
 
-func (postgresDialect) classify(err error) dbError {
+func (postgresDialect) classify(err error) DriverError {
 	var ce *pgconn.ConnectError
 	if errors.As(err, &ce) {
-		return dbError{class: classUnavailable}
+		return DriverError{Class: ClassUnavailable}
 	}
 	var e *pgconn.PgError
 	if !errors.As(err, &e) {
 		if pgconn.Timeout(err) {
-			return dbError{class: classTimeout}
+			return DriverError{Class: ClassTimeout}
 		}
-		return dbError{}
+		return DriverError{}
 	}
 	switch {
 	case e.Code == "23505": // unique_violation
-		return dbError{class: classConflict}
+		return DriverError{Class: ClassConflict}
 	case e.Code == "23502": // not_null_violation
-		return dbError{class: classRequired, column: e.ColumnName}
+		return DriverError{Class: ClassRequired, Column: e.ColumnName}
 	case e.Code == "23503": // foreign_key_violation
 		if strings.Contains(e.Detail, "still referenced") {
-			return dbError{class: classReferenced}
+			return DriverError{Class: ClassReferenced}
 		}
 		// Detail: Key (category_id)=(99) is not present in table "categories".
 		col, _, _ := strings.Cut(after(e.Detail, "Key ("), ")")
-		return dbError{class: classInvalid, column: col}
+		return DriverError{Class: ClassInvalid, Column: col}
 	case e.Code == "23514": // check_violation
-		return dbError{class: classInvalid, column: e.ColumnName, hint: e.ConstraintName}
+		return DriverError{Class: ClassInvalid, Column: e.ColumnName, Hint: e.ConstraintName}
 	case strings.HasPrefix(e.Code, "22"): // data exceptions: bad type, too long, out of range
-		return dbError{class: classInvalid, column: e.ColumnName}
+		return DriverError{Class: ClassInvalid, Column: e.ColumnName}
 	case e.Code == "57014": // query_canceled: the deadline
-		return dbError{class: classTimeout}
+		return DriverError{Class: ClassTimeout}
 	case strings.HasPrefix(e.Code, "08"), strings.HasPrefix(e.Code, "53"),
 		strings.HasPrefix(e.Code, "57P"), e.Code == "40001", e.Code == "40P01":
 		// connection trouble, no resources, shutting down, or a
 		// serialization failure or deadlock worth retrying
-		return dbError{class: classUnavailable}
+		return DriverError{Class: ClassUnavailable}
 	}
-	return dbError{}
+	return DriverError{}
 }

@@ -1,10 +1,11 @@
-package sqlbackend
+package sqldb
 
 import (
 	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/aposproxy/aposproxy/config"
@@ -17,7 +18,7 @@ var shopBootstrap = []string{"../../examples/shop/schema.sqlite.sql", "../../exa
 func count(t *testing.T, db *DB, table string) int {
 	t.Helper()
 	var n int
-	if err := db.x.QueryRowContext(t.Context(), "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil {
+	if err := db.QueryRowContext(t.Context(), "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -25,9 +26,9 @@ func count(t *testing.T, db *DB, table string) int {
 
 func TestBootstrap(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "data", "shop.db")
-	cfg := config.Database{Driver: "sqlite", DSN: path, Bootstrap: shopBootstrap}
+	cfg := config.Database{Driver: "sqlite", DSN: path, MaxOpen: 10, Bootstrap: shopBootstrap}
 
-	db, err := Open(t.Context(), "shop", cfg)
+	db, err := Open(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +51,7 @@ func TestBootstrapFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "shop.db")
-	_, err := Open(t.Context(), "shop", config.Database{Driver: "sqlite", DSN: path, Bootstrap: []string{bad}})
+	_, err := Open(t.Context(), config.Database{Driver: "sqlite", DSN: path, MaxOpen: 10, Bootstrap: []string{bad}})
 	if err == nil {
 		t.Fatal("bootstrap of a bad script succeeded")
 	}
@@ -106,5 +107,48 @@ func TestSplitStatements(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestPool checks that the pool has the configured size, that an
+// in-memory database keeps its one connection whatever the size, and that
+// a pool of no connections is refused rather than left unbounded.
+func TestPool(t *testing.T) {
+	db := open(t, config.Database{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), "p.db"), MaxOpen: 3})
+	if n := db.Stats().MaxOpenConnections; n != 3 {
+		t.Errorf("max open %d, want 3", n)
+	}
+	mem := open(t, config.Database{Driver: "sqlite", DSN: ":memory:", MaxOpen: 10})
+	if n := mem.Stats().MaxOpenConnections; n != 1 {
+		t.Errorf("in memory: max open %d, want 1", n)
+	}
+	_, err := Open(t.Context(), config.Database{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), "z.db")})
+	if err == nil || !strings.Contains(err.Error(), "max_open") {
+		t.Errorf("max_open 0: error %v, want a refusal", err)
+	}
+}
+
+// TestOpenFile checks that the proxy's own SQLite file is created with its
+// directory, with the settings of every SQLite connection.
+func TestOpenFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "data", "own.db")
+	db, err := OpenFile(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := os.Stat(path); err != nil {
+		t.Fatal(err)
+	}
+	var fk int
+	var mode string
+	if err := db.QueryRowContext(t.Context(), "PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
+		t.Errorf("foreign_keys %d %v, want 1", fk, err)
+	}
+	if err := db.QueryRowContext(t.Context(), "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal_mode %q %v, want wal", mode, err)
+	}
+	if n := db.Stats().MaxOpenConnections; n != fileMaxOpen {
+		t.Errorf("max open %d, want %d", n, fileMaxOpen)
 	}
 }

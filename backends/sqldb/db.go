@@ -1,7 +1,8 @@
-package sqlbackend
+package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -13,18 +14,21 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-// DB is one open, pooled database and the dialect of its engine.
+// DB is one open, pooled database (the embedded *sql.DB) and the dialect
+// of its engine. Queries written with ? placeholders go through Rebind;
+// identifiers through Quote.
 type DB struct {
-	x       *sqlx.DB
+	*sql.DB
 	dialect dialect
 }
 
-// defaultMaxOpen caps the pool when the configuration does not.
-const defaultMaxOpen = 10
-
 // Open opens a pooled database for a config.Database (driver sqlite,
-// postgres or mysql) and checks that it answers. name is the database's
-// name in the configuration; errors do not repeat it, callers prefix them.
+// postgres or mysql) and checks that it answers. Errors do not name the
+// database; callers prefix them with its key.
+//
+// The pool holds cfg.MaxOpen connections, which must be at least 1 (the
+// configuration's default is 10), except for an in-memory SQLite database,
+// which lives as long as its one connection.
 //
 // For SQLite, when the file does not exist and Bootstrap is set, Open
 // creates it (and its directory) and runs the bootstrap SQL files in one
@@ -34,7 +38,7 @@ const defaultMaxOpen = 10
 // connections wait 5s for locks, use WAL, enforce foreign keys and begin
 // transactions as writers, unless the DSN says otherwise. For MySQL,
 // parseTime is always on.
-func Open(ctx context.Context, name string, cfg config.Database) (*DB, error) {
+func Open(ctx context.Context, cfg config.Database) (*DB, error) {
 	d, err := dialectFor(cfg.Driver)
 	if err != nil {
 		return nil, err
@@ -43,29 +47,22 @@ func Open(ctx context.Context, name string, cfg config.Database) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	var path string // the SQLite file to create and seed, if any
-	memory := false
-	if cfg.Driver == "sqlite" {
-		var file string
-		file, memory = sqliteFile(dsn)
-		if len(cfg.Bootstrap) > 0 && !memory {
-			if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
-				path = file
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					return nil, err
-				}
-			}
-		}
-	}
-	x, err := sqlx.Open(d.driver(), dsn)
+	path, memory, err := sqliteToCreate(cfg, dsn)
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{x: x, dialect: d}
+	if !memory && cfg.MaxOpen < 1 {
+		return nil, errors.New("max_open must be at least 1")
+	}
+	x, err := sql.Open(d.driver(), dsn)
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{DB: x, dialect: d}
 	db.pool(cfg.MaxOpen, memory)
 	if err := x.PingContext(ctx); err != nil {
 		x.Close()
-		return nil, fail(ctx, d, err, nil)
+		return nil, db.Fail(ctx, err, nil)
 	}
 	if path != "" || memory && len(cfg.Bootstrap) > 0 {
 		if err := db.bootstrap(ctx, cfg.Bootstrap); err != nil {
@@ -77,27 +74,56 @@ func Open(ctx context.Context, name string, cfg config.Database) (*DB, error) {
 	return db, nil
 }
 
+// fileMaxOpen sizes the pool of a SQLite file of the proxy's own, as a
+// configured database's max_open does by default.
+const fileMaxOpen = 10
+
+// OpenFile opens a SQLite file of the proxy's own (its login store or its
+// jobs, when the configuration names no database for them), creating the
+// file and its directory when missing.
+func OpenFile(ctx context.Context, path string) (*DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	return Open(ctx, config.Database{Driver: "sqlite", DSN: "file:" + path, MaxOpen: fileMaxOpen})
+}
+
+// sqliteToCreate returns the SQLite file Open must create and seed, if
+// any, having created its directory, and whether the database is in
+// memory.
+func sqliteToCreate(cfg config.Database, dsn string) (path string, memory bool, err error) {
+	if cfg.Driver != "sqlite" {
+		return "", false, nil
+	}
+	file, memory := sqliteFile(dsn)
+	if len(cfg.Bootstrap) == 0 || memory {
+		return "", memory, nil
+	}
+	if _, err := os.Stat(file); !errors.Is(err, os.ErrNotExist) {
+		return "", false, nil
+	}
+	return file, false, os.MkdirAll(filepath.Dir(file), 0o755)
+}
+
 // pool sizes the connection pool. An in-memory SQLite database lives as
 // long as its one connection, so that connection is never closed.
 func (db *DB) pool(maxOpen int, memory bool) {
 	if memory {
-		db.x.SetMaxOpenConns(1)
-		db.x.SetMaxIdleConns(1)
+		db.SetMaxOpenConns(1)
+		db.SetMaxIdleConns(1)
 		return
 	}
-	if maxOpen <= 0 {
-		maxOpen = defaultMaxOpen
-	}
-	db.x.SetMaxOpenConns(maxOpen)
-	db.x.SetMaxIdleConns(maxOpen)
-	db.x.SetConnMaxIdleTime(5 * time.Minute)
+	db.SetMaxOpenConns(maxOpen)
+	db.SetMaxIdleConns(maxOpen)
+	db.SetConnMaxIdleTime(5 * time.Minute)
 }
 
-// Close closes the pool; the adapters built on db stop working.
-func (db *DB) Close() error { return db.x.Close() }
+// Engine is the configuration's name of the database's engine: sqlite,
+// postgres or mysql.
+func (db *DB) Engine() string { return db.dialect.engine() }
 
-// rebind turns a query written with ? placeholders into the engine's.
-func (db *DB) rebind(query string) string {
+// Rebind turns a query written with ? placeholders into the engine's.
+func (db *DB) Rebind(query string) string {
 	return sqlx.Rebind(db.dialect.bindType(), query)
 }
 
@@ -119,14 +145,14 @@ func removeSQLite(path string) {
 	}
 }
 
-// readContext is the context of a read outside any transaction. SQLite
+// ReadContext is the context of a read outside any transaction. SQLite
 // runs in the proxy's own process, in WAL mode, where readers never wait
 // for writers or locks and there is no connection to lose: such a read
 // cannot hang, so it is detached from the request's cancellation. That
 // spares database/sql's and the driver's watcher goroutine per query,
 // the largest cost the proxy added over a bare handler. Writes, and every
 // query on the network engines, keep the request's deadline.
-func (db *DB) readContext(ctx context.Context) context.Context {
+func (db *DB) ReadContext(ctx context.Context) context.Context {
 	if _, ok := db.dialect.(sqliteDialect); ok {
 		return context.WithoutCancel(ctx)
 	}

@@ -1,6 +1,4 @@
-// Package sqldbtest gives the auth packages' tests databases of their own
-// on every engine.
-package sqldbtest
+package users
 
 import (
 	"crypto/rand"
@@ -14,21 +12,21 @@ import (
 	"github.com/aposproxy/aposproxy/config"
 )
 
-// Engines are the engines to test on, with the variable holding each
+// engines are the engines to test on, with the variable holding each
 // one's DSN (none for SQLite, which always runs).
-var Engines = []struct{ Name, Env string }{
+var engines = []struct{ name, env string }{
 	{"sqlite", ""},
 	{"postgres", "APOSPROXY_TEST_POSTGRES_DSN"},
 	{"mysql", "APOSPROXY_TEST_MYSQL_DSN"},
 }
 
-// Fresh returns an empty database of engine: a SQLite file, a PostgreSQL
-// schema or a MySQL database, dropped at cleanup. An engine whose DSN is
-// unset is skipped, except in CI, where that fails the test.
-func Fresh(t *testing.T, engine, env string) config.Database {
+// freshDatabase returns an empty database of engine: a SQLite file, a
+// PostgreSQL schema or a MySQL database, dropped at cleanup. An engine
+// whose DSN is unset is skipped, except in CI, where that fails the test.
+func freshDatabase(t *testing.T, engine, env string) config.Database {
 	t.Helper()
 	if engine == "sqlite" {
-		return config.Database{Driver: "sqlite", DSN: "file:" + filepath.Join(t.TempDir(), "sub", "auth.db")}
+		return config.Database{Driver: "sqlite", DSN: "file:" + filepath.Join(t.TempDir(), "auth.db"), MaxOpen: 4}
 	}
 	base := os.Getenv(env)
 	if base == "" {

@@ -5,48 +5,10 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 )
-
-// Tx is one transaction running configured statements (see Statement), as
-// the routes a configuration declares do.
-type Tx struct {
-	db *DB
-	tx *sql.Tx
-}
-
-// InTx runs fn in one transaction: committed when fn returns nil, rolled
-// back otherwise. Driver errors, from fn's statements or the commit, come
-// back mapped to the apos package's errors as the adapter maps them
-// (409 conflict, 400 invalid, 503, 504), with the driver's text kept for
-// the logs only. A readOnly transaction (of statements whose ReadOnly is
-// true) does not take SQLite's write lock, which writers take at BEGIN;
-// PostgreSQL and MySQL refuse writes in it.
-func (db *DB) InTx(ctx context.Context, readOnly bool, fn func(*Tx) error) error {
-	tx, err := db.x.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
-	if err != nil {
-		return fail(ctx, db.dialect, err, nil)
-	}
-	defer tx.Rollback()
-	if err := fn(&Tx{db: db, tx: tx}); err != nil {
-		return fail(ctx, db.dialect, err, nil)
-	}
-	return fail(ctx, db.dialect, tx.Commit(), nil)
-}
-
-// Check has the engine prepare st, which checks its tables and columns
-// and, on PostgreSQL, that the type of each parameter can be told; the
-// error is the engine's own text, for the operator. Statements run
-// unprepared: the engines cache their plans by text.
-func (db *DB) Check(ctx context.Context, st *Statement) error {
-	p, err := db.x.PrepareContext(ctx, st.text)
-	if err != nil {
-		return err
-	}
-	return p.Close()
-}
 
 // Result is what one statement gave.
 type Result struct {
@@ -63,32 +25,19 @@ type Result struct {
 	First []any
 }
 
-// Run runs st with the values of its parameters, by name; a parameter
-// missing from args is NULL. Values are nil, string, int64, float64, bool,
-// time.Time or []byte. A statement returning more than limit rows fails: a
-// route that may return many rows pages them.
-func (t *Tx) Run(ctx context.Context, st *Statement, args map[string]any, limit int) (*Result, error) {
-	bound := make([]any, len(st.binds))
-	d := t.db.dialect
-	for i, name := range st.binds {
-		switch v := args[name].(type) {
-		case bool:
-			bound[i] = d.bindBool(v)
-		case time.Time:
-			bound[i] = d.bindTime(v)
-		default:
-			bound[i] = v
-		}
-	}
-	if !st.rows {
-		res, err := t.tx.ExecContext(ctx, st.text, bound...)
+// Run runs st in tx with the values of its parameters, by name, as
+// sqldb.Tx's Query and Exec take them, and renders the rows it returns as
+// the adapter renders records. A statement returning more than limit rows
+// fails: a route that may return many rows pages them.
+func Run(ctx context.Context, tx *sqldb.Tx, st *sqldb.Statement, args map[string]any, limit int) (*Result, error) {
+	if !st.ReturnsRows() {
+		n, err := tx.Exec(ctx, st, args)
 		if err != nil {
 			return nil, err
 		}
-		n, err := res.RowsAffected()
-		return &Result{Count: n}, err
+		return &Result{Count: n}, nil
 	}
-	rows, err := t.tx.QueryContext(ctx, st.text, bound...)
+	rows, err := tx.Query(ctx, st, args)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package sqlbackend
+package sqldb
 
 import (
 	"errors"
@@ -12,10 +12,12 @@ import (
 // mysqlDialect is MySQL and MariaDB through go-sql-driver/mysql.
 type mysqlDialect struct{}
 
-func (mysqlDialect) driver() string { return "mysql" }
+func (mysqlDialect) engine() string   { return "mysql" }
+func (mysqlDialect) longText() string { return "MEDIUMTEXT" }
+func (mysqlDialect) driver() string   { return "mysql" }
 
 // dsn makes DATETIME and DATE columns scan as time.Time in UTC and bounds
-// the dial. multiStatements stays off: the adapter never needs it. Rows
+// the dial. multiStatements stays off: the proxy never needs it. Rows
 // affected count the rows matched, as on the other engines, so that a
 // configured statement's expected count means the same everywhere.
 func (mysqlDialect) dsn(dsn string) (string, error) {
@@ -43,39 +45,39 @@ func (mysqlDialect) bindBool(b bool) any       { return b }
 
 // classify reads MySQL's and MariaDB's error numbers; the column, when
 // there is one, is only in the message text.
-func (mysqlDialect) classify(err error) dbError {
+func (mysqlDialect) classify(err error) DriverError {
 	if errors.Is(err, mysql.ErrInvalidConn) {
-		return dbError{class: classUnavailable}
+		return DriverError{Class: ClassUnavailable}
 	}
 	var e *mysql.MySQLError
 	if !errors.As(err, &e) {
-		return dbError{}
+		return DriverError{}
 	}
 	msg := e.Message
 	switch e.Number {
 	case 1062, 1586: // duplicate entry
-		return dbError{class: classConflict}
+		return DriverError{Class: ClassConflict}
 	case 1048: // Column 'name' cannot be null
-		return dbError{class: classRequired, column: mysqlColumn(msg, "Column ")}
+		return DriverError{Class: ClassRequired, Column: mysqlColumn(msg, "Column ")}
 	case 1364: // Field 'name' doesn't have a default value
-		return dbError{class: classRequired, column: mysqlColumn(msg, "Field ")}
+		return DriverError{Class: ClassRequired, Column: mysqlColumn(msg, "Field ")}
 	case 1264, 1265, 1292, 1366, 1406: // out of range, truncated, bad value, too long ... for column 'x'
-		return dbError{class: classInvalid, column: mysqlColumn(msg, "for column ")}
+		return DriverError{Class: ClassInvalid, Column: mysqlColumn(msg, "for column ")}
 	case 3819: // MySQL: Check constraint 'products_chk_1' is violated.
-		return dbError{class: classInvalid, hint: quotedAfter(msg, "onstraint", '\'')}
+		return DriverError{Class: ClassInvalid, Hint: quotedAfter(msg, "onstraint", '\'')}
 	case 4025: // MariaDB: CONSTRAINT `products.price_cents` failed for `db`.`products`
-		return dbError{class: classInvalid, hint: quotedAfter(msg, "CONSTRAINT", '`')}
+		return DriverError{Class: ClassInvalid, Hint: quotedAfter(msg, "CONSTRAINT", '`')}
 	case 1452: // ... a foreign key constraint fails (..., FOREIGN KEY (`category_id`) REFERENCES ...)
-		return dbError{class: classInvalid, column: quotedAfter(msg, "FOREIGN KEY (", '`')}
+		return DriverError{Class: ClassInvalid, Column: quotedAfter(msg, "FOREIGN KEY (", '`')}
 	case 1451: // Cannot delete or update a parent row
-		return dbError{class: classReferenced}
+		return DriverError{Class: ClassReferenced}
 	case 1205: // lock wait timeout
-		return dbError{class: classTimeout}
+		return DriverError{Class: ClassTimeout}
 	case 1040, 1053, 1213, 2002, 2003, 2006, 2013:
 		// too many connections, shutting down, deadlock, gone away
-		return dbError{class: classUnavailable}
+		return DriverError{Class: ClassUnavailable}
 	}
-	return dbError{}
+	return DriverError{}
 }
 
 // mysqlColumn returns the column named right after marker in msg, written
