@@ -4,6 +4,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/aposproxy/aposproxy/apos"
 )
 
 // The defaults of the [server] table.
@@ -58,24 +60,24 @@ func (c *Config) setDefaults() {
 func (t *Type) setDefaults() {
 	setZero(&t.Key, "id")
 	setZero(&t.NewKeys, "database")
-	storage := "autopublish"
+	storage := apos.Autopublish
 	if t.Mode.Column != "" {
-		storage = "columns"
+		storage = apos.Columns
 	}
-	setZero(&t.Storage, storage)
+	setZero(&t.Storage, string(storage))
 	if t.Localized == nil {
-		localized := t.Locale.Column != "" || t.Mode.Column != "" || t.Storage == "overlay"
+		localized := t.Locale.Column != "" || t.Mode.Column != "" || t.Storage == string(apos.Overlay)
 		t.Localized = &localized
 	}
 	setZero(&t.PerPage, 50)
 	setZero(&t.MaxPerPage, 1000)
-	setZero(&t.ViewRole, "anonymous")
-	setZero(&t.EditRole, "contributor")
-	setZero(&t.PublishRole, "editor")
+	setZero(&t.ViewRole, apos.Anonymous.String())
+	setZero(&t.EditRole, apos.Contributor.String())
+	setZero(&t.PublishRole, apos.Editor.String())
 	for i := range t.Fields {
 		f := &t.Fields[i]
 		setZero(&f.Column, f.Name)
-		setZero(&f.Kind, "string")
+		setZero(&f.Kind, string(apos.String))
 		if f.Auto != "" {
 			f.ReadOnly = true
 		}
