@@ -215,6 +215,7 @@ func (m *Module) setDefaults(c *Config) {
 			r.Params[name] = p
 		}
 		if r.Call != nil {
+			setZero(&r.Call.Method, ref.Method)
 			setZero(&r.Call.Pick, "@this")
 		}
 	})

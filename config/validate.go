@@ -128,7 +128,7 @@ func (u Upstream) validate(path string, errs *errorList) {
 	for _, c := range []struct {
 		key string
 		n   int
-	}{{"max_conns", u.MaxConns}, {"max_body_bytes", u.MaxBodyBytes}, {"retries", u.Retries}} {
+	}{{"max_conns", u.MaxConns}, {"max_body_bytes", u.MaxBodyBytes}, {"retries", u.Retries}, {"breaker_failures", u.BreakerFailures}} {
 		if c.n < 0 {
 			errs.addf(path+"."+c.key, "must not be negative")
 		}

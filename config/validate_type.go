@@ -20,20 +20,26 @@ var (
 // columnRule says what a backend column name may look like. SQL
 // identifiers are spliced into queries (DECISIONS 21), so they are held to
 // plain identifiers; upstream columns are JSON field names or dotted paths
-// into nested objects (warehouse.code).
+// into nested objects (warehouse.code), read with gjson and written with
+// sjson, so they hold nothing either would read as syntax.
 type columnRule struct {
 	re  *regexp.Regexp
 	msg string
+	// nested says a column may hold others: a path must not lie inside
+	// another, since writing one would overwrite the other.
+	nested bool
 }
 
 var (
 	sqlColumn = columnRule{
 		regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`),
 		"must be a plain SQL identifier: letters, digits and _, not starting with a digit",
+		false,
 	}
 	upstreamColumn = columnRule{
 		regexp.MustCompile(`^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$`),
 		"must be a JSON field name or a dotted path such as warehouse.code",
+		true,
 	}
 )
 
@@ -79,6 +85,7 @@ func (t *Type) validateBackend(c *Config, path string, errs *errorList) columnRu
 		if t.Table != "" {
 			errs.addf(path+".table", "is only for types with a database")
 		}
+		t.validateService(path, errs)
 		return upstreamColumn
 	}
 	if t.Database != "" {
@@ -227,6 +234,7 @@ func validateChoices(fp string, f Field, errs *errorList) {
 // mode column would let clients rewrite identity.
 func (t *Type) validateColumns(path string, rule columnRule, errs *errorList) {
 	used := map[string]string{}
+	var order []string // the columns of used, in the order claimed
 	claim := func(p, col string) {
 		switch prev, ok := used[col]; {
 		case col == "":
@@ -235,7 +243,15 @@ func (t *Type) validateColumns(path string, rule columnRule, errs *errorList) {
 		case ok:
 			errs.addf(p, "column %s is already mapped by %s", col, prev)
 		default:
+			if rule.nested {
+				for _, other := range order {
+					if strings.HasPrefix(col, other+".") || strings.HasPrefix(other, col+".") {
+						errs.addf(p, "%s overlaps %s, mapped by %s: writing one would overwrite the other", col, other, used[other])
+					}
+				}
+			}
 			used[col] = p
+			order = append(order, col)
 		}
 	}
 	claim(path+".key", t.Key)
