@@ -129,6 +129,12 @@ func (u *Upstream) setDefaults() {
 	setZero(&u.BreakerCooldown.Duration, defaultBreakerCooldown)
 }
 
+// FileDatabase is the SQLite database the proxy keeps in file for itself
+// (jobs.file, auth.store.file), with the defaults of a configured one.
+func FileDatabase(file string) Database {
+	return Database{Driver: "sqlite", DSN: "file:" + file, MaxOpen: defaultMaxOpen}
+}
+
 // capitalize upper-cases the first letter of s: "red" -> "Red".
 func capitalize(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
