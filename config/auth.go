@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/aposproxy/aposproxy/apos"
 )
 
 // Auth configures logins: where users come from, bearer tokens, cookie
@@ -134,8 +136,6 @@ const (
 )
 
 var (
-	// authRoles are the roles a user may have.
-	authRoles  = typeRoles[1:]
 	cookieName = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 )
 
@@ -191,8 +191,8 @@ func (a *Auth) validate(c *Config, errs *errorList) {
 			errs.addf(p+".username", "user %s is listed twice", u.Username)
 		}
 		logins[u.Username] = true
-		if !slices.Contains(authRoles, u.Role) {
-			errs.addf(p+".role", "must be one of %s", strings.Join(authRoles, ", "))
+		if !roleAtLeast(u.Role, apos.Guest) {
+			errs.addf(p+".role", "must be one of %s", rolesFrom(apos.Guest))
 		}
 		if !strings.HasPrefix(u.PasswordHash, "$2") {
 			errs.addf(p+".password_hash", "must be a bcrypt hash, as `aposproxy hash-password` prints")
@@ -240,8 +240,8 @@ func (t *UserTable) validate(c *Config, p string, errs *errorList) {
 		errs.addf(p+".scheme", "must be bcrypt (the only scheme supported)")
 	}
 	for _, from := range slices.Sorted(maps.Keys(t.Role.Values)) {
-		if to := t.Role.Values[from]; !slices.Contains(authRoles, to) {
-			errs.addf(joinKey(p+".role.values", from), "must be one of %s", strings.Join(authRoles, ", "))
+		if to := t.Role.Values[from]; !roleAtLeast(to, apos.Guest) {
+			errs.addf(joinKey(p+".role.values", from), "must be one of %s", rolesFrom(apos.Guest))
 		}
 	}
 }

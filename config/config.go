@@ -100,14 +100,29 @@ type APIKey struct {
 
 // Upstream is one legacy HTTP service (see the upstream adapter).
 type Upstream struct {
-	URL            string            `toml:"url"`
-	Headers        map[string]string `toml:"headers"`
-	ConnectTimeout Duration          `toml:"connect_timeout"`
-	ReadTimeout    Duration          `toml:"read_timeout"`
-	Timeout        Duration          `toml:"timeout"`
-	MaxConns       int               `toml:"max_conns"`
-	MaxBodyBytes   int               `toml:"max_body_bytes"`
-	Retries        int               `toml:"retries"`
+	// URL is the service's base URL: http or https, optionally with a
+	// base path, without query, fragment or credentials.
+	URL string `toml:"url"`
+	// Headers are sent on every call (such as the proxy's own token).
+	Headers map[string]string `toml:"headers"`
+	// ConnectTimeout bounds opening a connection (default 1s),
+	// ReadTimeout reading or writing one call's data (default 5s) and
+	// Timeout a whole call, retries included (default 5s).
+	ConnectTimeout Duration `toml:"connect_timeout"`
+	ReadTimeout    Duration `toml:"read_timeout"`
+	Timeout        Duration `toml:"timeout"`
+	// MaxConns caps the open connections (default 64) and MaxBodyBytes
+	// the answers accepted (default 4 MiB).
+	MaxConns     int `toml:"max_conns"`
+	MaxBodyBytes int `toml:"max_body_bytes"`
+	// Retries is how many times a failed read is tried again (default
+	// none; writes are never sent twice).
+	Retries int `toml:"retries"`
+	// BreakerFailures failed calls in a row open the circuit breaker
+	// (default 5), which then answers 503 at once for BreakerCooldown
+	// (default 5s) before it lets one call through to probe the service.
+	BreakerFailures int      `toml:"breaker_failures"`
+	BreakerCooldown Duration `toml:"breaker_cooldown"`
 }
 
 // Type maps one Apostrophe document type onto a backend.

@@ -4,6 +4,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/aposproxy/aposproxy/apos"
 )
 
 // The defaults of the [server] table.
@@ -15,6 +17,29 @@ const (
 	defaultWriteTimeout   = 10 * time.Second
 	defaultIdleTimeout    = 60 * time.Second
 	defaultRequestTimeout = 5 * time.Second
+)
+
+// The defaults of an [upstreams.<name>] table. A service that is down
+// costs one fast 503 per request once the breaker is open, instead of a
+// connection attempt or a timeout each.
+const (
+	defaultConnectTimeout       = time.Second
+	defaultUpstreamReadTimeout  = 5 * time.Second
+	defaultUpstreamTimeout      = 5 * time.Second
+	defaultMaxConns             = 64
+	defaultUpstreamMaxBodyBytes = 4 << 20
+	defaultBreakerFailures      = 5
+	defaultBreakerCooldown      = 5 * time.Second
+)
+
+// The defaults of a type.
+const (
+	defaultMaxOpen    = 10 // connections of a [databases.<name>] pool
+	defaultPerPage    = 50
+	defaultMaxPerPage = 1000
+	// defaultConcurrency caps the calls one request makes at once to a
+	// type's service.
+	defaultConcurrency = 8
 )
 
 // setDefaults fills in what the file left out. A zero value counts as left
@@ -39,8 +64,12 @@ func (c *Config) setDefaults() {
 	}
 
 	for name, db := range c.Databases {
-		setZero(&db.MaxOpen, 10)
+		setZero(&db.MaxOpen, defaultMaxOpen)
 		c.Databases[name] = db
+	}
+	for name, u := range c.Upstreams {
+		u.setDefaults()
+		c.Upstreams[name] = u
 	}
 	for name, t := range c.Types {
 		t.Name = name
@@ -58,24 +87,27 @@ func (c *Config) setDefaults() {
 func (t *Type) setDefaults() {
 	setZero(&t.Key, "id")
 	setZero(&t.NewKeys, "database")
-	storage := "autopublish"
+	storage := apos.Autopublish
 	if t.Mode.Column != "" {
-		storage = "columns"
+		storage = apos.Columns
 	}
-	setZero(&t.Storage, storage)
+	setZero(&t.Storage, string(storage))
 	if t.Localized == nil {
-		localized := t.Locale.Column != "" || t.Mode.Column != "" || t.Storage == "overlay"
+		localized := t.Locale.Column != "" || t.Mode.Column != "" || t.Storage == string(apos.Overlay)
 		t.Localized = &localized
 	}
-	setZero(&t.PerPage, 50)
-	setZero(&t.MaxPerPage, 1000)
-	setZero(&t.ViewRole, "anonymous")
-	setZero(&t.EditRole, "contributor")
-	setZero(&t.PublishRole, "editor")
+	if t.Service != nil {
+		t.Service.setDefaults()
+	}
+	setZero(&t.PerPage, defaultPerPage)
+	setZero(&t.MaxPerPage, defaultMaxPerPage)
+	setZero(&t.ViewRole, apos.Anonymous.String())
+	setZero(&t.EditRole, apos.Contributor.String())
+	setZero(&t.PublishRole, apos.Editor.String())
 	for i := range t.Fields {
 		f := &t.Fields[i]
 		setZero(&f.Column, f.Name)
-		setZero(&f.Kind, "string")
+		setZero(&f.Kind, string(apos.String))
 		if f.Auto != "" {
 			f.ReadOnly = true
 		}
@@ -83,6 +115,24 @@ func (t *Type) setDefaults() {
 			setZero(&f.Choices[j].Label, capitalize(f.Choices[j].Value))
 		}
 	}
+}
+
+// setDefaults fills in an upstream's client settings; see the Upstream
+// fields.
+func (u *Upstream) setDefaults() {
+	setZero(&u.ConnectTimeout.Duration, defaultConnectTimeout)
+	setZero(&u.ReadTimeout.Duration, defaultUpstreamReadTimeout)
+	setZero(&u.Timeout.Duration, defaultUpstreamTimeout)
+	setZero(&u.MaxConns, defaultMaxConns)
+	setZero(&u.MaxBodyBytes, defaultUpstreamMaxBodyBytes)
+	setZero(&u.BreakerFailures, defaultBreakerFailures)
+	setZero(&u.BreakerCooldown.Duration, defaultBreakerCooldown)
+}
+
+// FileDatabase is the SQLite database the proxy keeps in file for itself
+// (jobs.file, auth.store.file), with the defaults of a configured one.
+func FileDatabase(file string) Database {
+	return Database{Driver: "sqlite", DSN: "file:" + file, MaxOpen: defaultMaxOpen}
 }
 
 // capitalize upper-cases the first letter of s: "red" -> "Red".

@@ -136,3 +136,12 @@ auto = "update"
 		t.Fatalf("Schema() = %+v, want %+v", got, want)
 	}
 }
+
+// TestFileDatabase: the proxy's own SQLite files get the pool of a
+// configured database.
+func TestFileDatabase(t *testing.T) {
+	want := Database{Driver: "sqlite", DSN: "file:data/aposproxy-jobs.db", MaxOpen: 10}
+	if got := FileDatabase("data/aposproxy-jobs.db"); !reflect.DeepEqual(got, want) {
+		t.Errorf("FileDatabase = %+v, want %+v", got, want)
+	}
+}

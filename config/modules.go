@@ -6,6 +6,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/aposproxy/aposproxy/apos"
 )
 
 // Module is [modules.<name>]: routes of the project's own under
@@ -209,10 +211,11 @@ func (m *Module) setDefaults(c *Config) {
 			r.Result = "one"
 		}
 		for name, p := range r.Params {
-			setZero(&p.Kind, "string")
+			setZero(&p.Kind, string(apos.String))
 			r.Params[name] = p
 		}
 		if r.Call != nil {
+			setZero(&r.Call.Method, ref.Method)
 			setZero(&r.Call.Pick, "@this")
 		}
 	})

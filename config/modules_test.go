@@ -64,6 +64,8 @@ func TestModuleDefaults(t *testing.T) {
 		{"result of getAll", stock.RestAPIRoutes["getAll"].Result, "list"},
 		{"result of a named route", stock.APIRoutes["post"]["fetchItFine"].Result, "one"},
 		{"pick", stock.APIRoutes["post"]["fetchItFine"].Call.Pick, "@this"},
+		{"call method of a named route", stock.APIRoutes["post"]["fetchItFine"].Call.Method, "POST"},
+		{"call method of a REST handler", stock.RestAPIRoutes["getAll"].Call.Method, "GET"},
 		{"param kind", stock.RestAPIRoutes["getAll"].Params["sku"].Kind, "string"},
 		{"statement as a string", merge.SQL[1].Text, "UPDATE customers SET merged_into = :into WHERE id = :from"},
 		{"statement as a table", merge.SQL[0].Error + " " + merge.SQL[0].Message, "notfound No such customer."},

@@ -1,13 +1,21 @@
 package config
 
+import (
+	"strconv"
+	"strings"
+
+	"github.com/aposproxy/aposproxy/apos"
+)
+
 // Service maps a type onto the routes of a legacy HTTP service: the table
 // [types.<name>.service] of a type that names an upstream. The item itself
 // is described by the type's usual keys, read as paths into the service's
 // JSON items: `key` is the item's id field, `locale.column` and
 // `mode.column` its language and state fields (their `values` translate the
 // service's values, e.g. live = "published"), and each field's `column` is
-// a dotted path such as "warehouse.code". The upstream adapter validates
-// this table when it builds the type, naming the key path of any mistake.
+// a dotted path such as "warehouse.code". Load checks this table with the
+// rest of the file (validate_upstream.go); the upstream adapter only
+// builds calls from it.
 type Service struct {
 	// List, Get, Create, Replace and Delete are the service's routes for
 	// Apostrophe's operations; Publish (optional) copies a draft over the
@@ -44,7 +52,7 @@ type Service struct {
 // type's value maps; each value is escaped for its place in the URL.
 type ServiceOperation struct {
 	// Method defaults to GET for list and get, POST for create and
-	// publish, PUT for replace and DELETE for delete.
+	// publish, PUT for replace and DELETE for delete; Load upper-cases it.
 	Method string `toml:"method"`
 	Path   string `toml:"path"`
 }
@@ -94,4 +102,89 @@ type ServiceErrors struct {
 	// ExposeMessages passes the service's error messages and field reasons
 	// on to clients. Off by default: service text may name internal things.
 	ExposeMessages bool `toml:"expose_messages"`
+}
+
+// serviceOp is one operation of a service, as defaults and checks see it.
+type serviceOp struct {
+	key    string // its key in the service table
+	op     *ServiceOperation
+	method string // its default method
+	one    bool   // it addresses one item, so its path needs {key}
+}
+
+// operations lists the service's operations in the order of the table.
+func (s *Service) operations() []serviceOp {
+	return []serviceOp{
+		{"list", &s.List, "GET", false},
+		{"get", &s.Get, "GET", true},
+		{"create", &s.Create, "POST", false},
+		{"replace", &s.Replace, "PUT", true},
+		{"delete", &s.Delete, "DELETE", true},
+		{"publish", &s.Publish, "POST", true},
+	}
+}
+
+// setDefaults gives each operation with a path its method, upper-cased,
+// and sets the concurrency.
+func (s *Service) setDefaults() {
+	for _, o := range s.operations() {
+		if o.op.Path != "" {
+			setZero(&o.op.Method, o.method)
+		}
+		o.op.Method = strings.ToUpper(o.op.Method)
+	}
+	setZero(&s.Concurrency, defaultConcurrency)
+}
+
+// ServesAllLocales reports whether the service of an upstream type holds
+// every locale: its items have a locale field, or its list or get route
+// takes {locale}. When it does not, it holds the default locale only, and
+// other locales are empty.
+func (t *Type) ServesAllLocales() bool {
+	if t.Service == nil || t.Localized == nil || !*t.Localized {
+		return false
+	}
+	return t.Locale.Column != "" || usesVar(t.Service.List.Template(), VarLocale) || usesVar(t.Service.Get.Template(), VarLocale)
+}
+
+// serviceErrors are the Apostrophe errors a service's error answer may be
+// mapped to.
+var serviceErrors = []*apos.Error{apos.ErrInvalid, apos.ErrForbidden, apos.ErrNotFound, apos.ErrConflict, apos.ErrBadGateway, apos.ErrUnavailable}
+
+// serviceError returns the error of serviceErrors named name, or nil.
+func serviceError(name string) *apos.Error {
+	for _, e := range serviceErrors {
+		if e.Name == name {
+			return e
+		}
+	}
+	return nil
+}
+
+// errorStatus reads a key of Statuses: an error status, 400 to 599.
+func errorStatus(key string) (int, bool) {
+	n, err := strconv.Atoi(key)
+	return n, err == nil && n >= 400 && n <= 599
+}
+
+// CodeErrors gives the Apostrophe error each error code of Codes becomes.
+func (e *ServiceErrors) CodeErrors() map[string]*apos.Error {
+	m := make(map[string]*apos.Error, len(e.Codes))
+	for code, name := range e.Codes {
+		if err := serviceError(name); err != nil {
+			m[code] = err
+		}
+	}
+	return m
+}
+
+// StatusErrors gives the Apostrophe error each status of Statuses becomes.
+func (e *ServiceErrors) StatusErrors() map[int]*apos.Error {
+	m := make(map[int]*apos.Error, len(e.Statuses))
+	for key, name := range e.Statuses {
+		if status, ok := errorStatus(key); ok && serviceError(name) != nil {
+			m[status] = serviceError(name)
+		}
+	}
+	return m
 }

@@ -7,15 +7,13 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/aposproxy/aposproxy/apos"
 )
 
-// The roles of docs/api-rules.md#7, lowest first. API keys cannot be anonymous.
-// The proxy owns what roles mean; the configuration only checks names.
 var (
-	typeRoles   = []string{"anonymous", "guest", "contributor", "editor", "admin"}
-	apiKeyRoles = typeRoles[1:]
-	drivers     = []string{"sqlite", "postgres", "mysql"}
-	localeName  = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+	drivers    = []string{"sqlite", "postgres", "mysql"}
+	localeName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 )
 
 // validate records every mistake of a configuration whose defaults are
@@ -98,15 +96,16 @@ func (db Database) validate(path string, errs *errorList) {
 	}
 }
 
-// validateAPIKeys checks roles and refuses two keys with one secret, which
-// would make the caller's role ambiguous. Messages never show secrets.
+// validateAPIKeys checks roles (an API key cannot be anonymous) and
+// refuses two keys with one secret, which would make the caller's role
+// ambiguous. Messages never show secrets.
 func (c *Config) validateAPIKeys(errs *errorList) {
 	owner := map[string]string{}
 	for _, name := range slices.Sorted(maps.Keys(c.APIKeys)) {
 		k := c.APIKeys[name]
 		path := joinKey("api_keys", name)
-		if !slices.Contains(apiKeyRoles, k.Role) {
-			errs.addf(path+".role", "must be one of %s", strings.Join(apiKeyRoles, ", "))
+		if !roleAtLeast(k.Role, apos.Guest) {
+			errs.addf(path+".role", "must be one of %s", rolesFrom(apos.Guest))
 		}
 		if k.Secret == "" {
 			continue
@@ -129,7 +128,7 @@ func (u Upstream) validate(path string, errs *errorList) {
 	for _, c := range []struct {
 		key string
 		n   int
-	}{{"max_conns", u.MaxConns}, {"max_body_bytes", u.MaxBodyBytes}, {"retries", u.Retries}} {
+	}{{"max_conns", u.MaxConns}, {"max_body_bytes", u.MaxBodyBytes}, {"retries", u.Retries}, {"breaker_failures", u.BreakerFailures}} {
 		if c.n < 0 {
 			errs.addf(path+"."+c.key, "must not be negative")
 		}

@@ -6,14 +6,12 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/aposproxy/aposproxy/apos"
 )
 
 var (
-	pathSegment = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
-	// routeRoles are the roles a route may name; anonymous callers are let
-	// in only by public = true, so that a public route is always explicit.
-	routeRoles   = typeRoles[1:]
-	paramKinds   = []string{"string", "integer", "float", "boolean", "json"}
+	pathSegment  = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 	results      = []string{"one", "list", "count", "none", "document"}
 	expectErrors = []string{"invalid", "forbidden", "notfound", "conflict", "unprocessable"}
 	httpMethods  = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
@@ -108,10 +106,12 @@ func (r *ModuleRoute) validate(c *Config, m *Module, rp, handler string, errs *e
 	switch {
 	case r.Public && r.Role != "":
 		errs.addf(rp+".public", "set either public or role, not both")
-	case r.Role == "anonymous":
+	// Anonymous callers are let in only by public = true, so that a public
+	// route is always explicit.
+	case r.Role == apos.Anonymous.String():
 		errs.addf(rp+".role", `let anonymous callers in with public = true`)
-	case r.Role != "" && !slices.Contains(routeRoles, r.Role):
-		errs.addf(rp+".role", "must be one of %s", strings.Join(routeRoles, ", "))
+	case r.Role != "" && !roleAtLeast(r.Role, apos.Guest):
+		errs.addf(rp+".role", "must be one of %s", rolesFrom(apos.Guest))
 	}
 	for _, name := range slices.Sorted(maps.Keys(r.Params)) {
 		validateParam(joinKey(rp+".params", name), name, r.Params[name], errs)
@@ -156,8 +156,8 @@ func validateParam(pp, name string, p RouteParam, errs *errorList) {
 	if (p.Query == "") == (p.Body == "") {
 		errs.addf(pp, "set exactly one of query (a query string parameter) and body (a path into the body)")
 	}
-	if !slices.Contains(paramKinds, p.Kind) {
-		errs.addf(pp+".kind", "must be one of %s", strings.Join(paramKinds, ", "))
+	if !isOneOf(p.Kind, paramKinds) {
+		errs.addf(pp+".kind", "must be one of %s", oneOf(paramKinds))
 	}
 }
 

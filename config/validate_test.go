@@ -60,6 +60,15 @@ key = "itemId"
 [[types.item.fields]]
 name = "warehouse"
 column = "warehouse.code"
+
+[types.item.service]
+list = { path = "/items" }
+get = { path = "/items/{key}" }
+create = { path = "/items" }
+replace = { path = "/items/{key}" }
+delete = { path = "/items/{key}" }
+paging = { page = "page", size = "size" }
+response = { items = "items", total = "total", item = "@this" }
 `
 
 func TestValidConfig(t *testing.T) {
@@ -106,6 +115,9 @@ func TestValidate(t *testing.T) {
 		{"upstream without host", `url = "http://127.0.0.1:8081"`, `url = "http://"`, "upstreams.inventory.url", "url", "must be an http or https URL"},
 		{"credentials in the upstream URL", `url = "http://127.0.0.1:8081"`, `url = "http://user:pw@127.0.0.1:8081"`, "upstreams.inventory.url", "url", "must not have a query, a fragment or credentials"},
 		{"negative retries", `url = "http://127.0.0.1:8081"`, "url = \"http://127.0.0.1:8081\"\nretries = -1", "upstreams.inventory.retries", "retries", "must not be negative"},
+		{"query in the upstream URL", `url = "http://127.0.0.1:8081"`, `url = "http://127.0.0.1:8081/x?y=1"`, "upstreams.inventory.url", "url", "must not have a query, a fragment or credentials"},
+		{"negative breaker failures", `url = "http://127.0.0.1:8081"`, "url = \"http://127.0.0.1:8081\"\nbreaker_failures = -1", "upstreams.inventory.breaker_failures", "breaker_failures", "must not be negative"},
+		{"negative breaker cooldown", `url = "http://127.0.0.1:8081"`, "url = \"http://127.0.0.1:8081\"\nbreaker_cooldown = \"-1s\"", "upstreams.inventory.breaker_cooldown", "breaker_cooldown", "must not be negative"},
 
 		// [types]: names and backends
 		{"Apostrophe's own type", "types.item", `types."@apostrophecms/user"`, `types."@apostrophecms/user"`, "[types.\"@", "not one of Apostrophe's own"},

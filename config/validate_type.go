@@ -5,13 +5,13 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/aposproxy/aposproxy/apos"
 )
 
 var (
 	typeName  = regexp.MustCompile(`^[A-Za-z0-9@/_-]+$`)
 	fieldName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	kinds     = []string{"string", "integer", "float", "boolean", "date", "datetime", "json", "select"}
-	modes     = []string{"draft", "published"}
 	// reservedFields are the document properties the proxy sets itself
 	// (docs/api-rules.md#24); "archived" may be mapped.
 	reservedFields = []string{"_id", "aposDocId", "aposLocale", "aposMode", "type", "metaType", "modified"}
@@ -20,20 +20,26 @@ var (
 // columnRule says what a backend column name may look like. SQL
 // identifiers are spliced into queries (docs/api-rules.md#61), so they are held to
 // plain identifiers; upstream columns are JSON field names or dotted paths
-// into nested objects (warehouse.code).
+// into nested objects (warehouse.code), read with gjson and written with
+// sjson, so they hold nothing either would read as syntax.
 type columnRule struct {
 	re  *regexp.Regexp
 	msg string
+	// nested says a column may hold others: a path must not lie inside
+	// another, since writing one would overwrite the other.
+	nested bool
 }
 
 var (
 	sqlColumn = columnRule{
 		regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`),
 		"must be a plain SQL identifier: letters, digits and _, not starting with a digit",
+		false,
 	}
 	upstreamColumn = columnRule{
 		regexp.MustCompile(`^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$`),
 		"must be a JSON field name or a dotted path such as warehouse.code",
+		true,
 	}
 )
 
@@ -55,8 +61,8 @@ func (t *Type) validate(c *Config, errs *errorList) {
 		errs.addf(path+".per_page", "must be between 1 and max_per_page (%d)", t.MaxPerPage)
 	}
 	for _, r := range [][2]string{{"view_role", t.ViewRole}, {"edit_role", t.EditRole}, {"publish_role", t.PublishRole}} {
-		if !slices.Contains(typeRoles, r[1]) {
-			errs.addf(path+"."+r[0], "must be one of %s", strings.Join(typeRoles, ", "))
+		if !roleAtLeast(r[1], apos.Anonymous) {
+			errs.addf(path+"."+r[0], "must be one of %s", rolesFrom(apos.Anonymous))
 		}
 	}
 	t.validateFields(path, errs)
@@ -79,6 +85,7 @@ func (t *Type) validateBackend(c *Config, path string, errs *errorList) columnRu
 		if t.Table != "" {
 			errs.addf(path+".table", "is only for types with a database")
 		}
+		t.validateService(path, errs)
 		return upstreamColumn
 	}
 	if t.Database != "" {
@@ -100,19 +107,19 @@ func (t *Type) validateBackend(c *Config, path string, errs *errorList) columnRu
 
 // validateModes checks how the type stores modes and locales (docs/api-rules.md#12).
 func (t *Type) validateModes(c *Config, path string, errs *errorList) {
-	switch t.Storage {
-	case "columns":
+	switch apos.Storage(t.Storage) {
+	case apos.Columns:
 		if t.Mode.Column == "" {
 			errs.addf(path+".storage", `storage "columns" needs mode.column`)
 		}
-	case "autopublish":
+	case apos.Autopublish:
 		if t.Mode.Column != "" {
 			errs.addf(path+".mode.column", `is only used with storage "columns"`)
 		}
-	case "overlay":
+	case apos.Overlay:
 		t.validateOverlay(path, errs)
 	default:
-		errs.addf(path+".storage", "must be columns, autopublish or overlay")
+		errs.addf(path+".storage", "must be %s or %s", oneOf(storages[:len(storages)-1]), storages[len(storages)-1])
 	}
 	if !*t.Localized && (t.Locale.Column != "" || t.Mode.Column != "") {
 		errs.addf(path+".localized", "an unlocalized type cannot have a locale or mode column")
@@ -130,7 +137,7 @@ func (t *Type) validateModes(c *Config, path string, errs *errorList) {
 // values pass through unchanged, it also refuses a map that sends a
 // backend value named like an API value elsewhere while nothing else
 // stands for that API value: writes of it would have no backend value.
-func validateValueMap(path string, m ValueMap, allowed []string, errs *errorList) {
+func validateValueMap[T ~string](path string, m ValueMap, allowed []T, errs *errorList) {
 	if m.Column == "" && len(m.Values) > 0 {
 		errs.addf(path+".values", "needs %s.column", path[strings.LastIndexByte(path, '.')+1:])
 		return
@@ -139,15 +146,16 @@ func validateValueMap(path string, m ValueMap, allowed []string, errs *errorList
 	for _, k := range slices.Sorted(maps.Keys(m.Values)) {
 		v := m.Values[k]
 		p := joinKey(path+".values", k)
-		if !slices.Contains(allowed, v) {
-			errs.addf(p, "must be one of %s", strings.Join(allowed, ", "))
+		if !isOneOf(v, allowed) {
+			errs.addf(p, "must be one of %s", oneOf(allowed))
 		} else if prev, ok := from[v]; ok {
 			errs.addf(p, "%s is already mapped from %s", v, prev)
 		} else {
 			from[v] = k
 		}
 	}
-	for _, a := range allowed {
+	for _, api := range allowed {
+		a := string(api)
 		if to, ok := m.Values[a]; ok && from[a] == "" {
 			errs.addf(joinKey(path+".values", a), "backend value %s reads as %s, so %s needs a backend value of its own", a, to, a)
 		}
@@ -173,26 +181,37 @@ func (t *Type) validateFields(path string, errs *errorList) {
 			errs.addf(fp+".name", "field %s is declared twice", f.Name)
 		}
 		names[f.Name] = true
-		if !slices.Contains(kinds, f.Kind) {
-			errs.addf(fp+".kind", "must be one of %s", strings.Join(kinds, ", "))
+		if !isOneOf(f.Kind, fieldKinds) {
+			errs.addf(fp+".kind", "must be one of %s", oneOf(fieldKinds))
 		}
 		validateChoices(fp, f, errs)
-		switch {
-		case f.Auto != "" && f.Auto != "create" && f.Auto != "update" && f.Auto != "user":
-			errs.addf(fp+".auto", "must be create or update (datetime fields) or user (string fields)")
-		case f.Auto == "user" && f.Kind != "string":
-			errs.addf(fp+".auto", "user is only for string fields")
-		case f.Auto != "" && f.Auto != "user" && f.Kind != "datetime":
-			errs.addf(fp+".auto", "is only for datetime fields")
-		}
+		validateAuto(fp, f, errs)
 	}
 	if t.Sort != "" && !names[strings.TrimPrefix(t.Sort, "-")] {
 		errs.addf(path+".sort", "must name a field, optionally after - for descending order")
 	}
 }
 
+// validateAuto checks what sets the field on writes: a time for datetime
+// fields, the writer for string fields.
+func validateAuto(fp string, f Field, errs *errorList) {
+	switch kind := apos.Kind(f.Kind); apos.Auto(f.Auto) {
+	case apos.AutoNone:
+	case apos.AutoCreate, apos.AutoUpdate:
+		if kind != apos.DateTime {
+			errs.addf(fp+".auto", "is only for datetime fields")
+		}
+	case apos.AutoUser:
+		if kind != apos.String {
+			errs.addf(fp+".auto", "user is only for string fields")
+		}
+	default:
+		errs.addf(fp+".auto", "must be create or update (datetime fields) or user (string fields)")
+	}
+}
+
 func validateChoices(fp string, f Field, errs *errorList) {
-	if f.Kind != "select" {
+	if apos.Kind(f.Kind) != apos.Select {
 		if len(f.Choices) > 0 {
 			errs.addf(fp+".choices", `are only for kind "select"`)
 		}
@@ -215,6 +234,7 @@ func validateChoices(fp string, f Field, errs *errorList) {
 // mode column would let clients rewrite identity.
 func (t *Type) validateColumns(path string, rule columnRule, errs *errorList) {
 	used := map[string]string{}
+	var order []string // the columns of used, in the order claimed
 	claim := func(p, col string) {
 		switch prev, ok := used[col]; {
 		case col == "":
@@ -223,7 +243,15 @@ func (t *Type) validateColumns(path string, rule columnRule, errs *errorList) {
 		case ok:
 			errs.addf(p, "column %s is already mapped by %s", col, prev)
 		default:
+			if rule.nested {
+				for _, other := range order {
+					if strings.HasPrefix(col, other+".") || strings.HasPrefix(other, col+".") {
+						errs.addf(p, "%s overlaps %s, mapped by %s: writing one would overwrite the other", col, other, used[other])
+					}
+				}
+			}
 			used[col] = p
+			order = append(order, col)
 		}
 	}
 	claim(path+".key", t.Key)

@@ -10,6 +10,8 @@ import (
 	"encoding/hex"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/aposproxy/aposproxy/apos"
 )
 
 // User is someone who may log in, as their source describes them.
@@ -97,4 +99,4 @@ func checkPassword(hash, password string) bool {
 }
 
 // roles are the roles a user may have.
-var roles = map[string]bool{"guest": true, "contributor": true, "editor": true, "admin": true}
+var roles = map[string]bool{apos.Guest.String(): true, apos.Contributor.String(): true, apos.Editor.String(): true, apos.Admin.String(): true}

@@ -74,10 +74,6 @@ func Open(ctx context.Context, cfg config.Database) (*DB, error) {
 	return db, nil
 }
 
-// fileMaxOpen sizes the pool of a SQLite file of the proxy's own, as a
-// configured database's max_open does by default.
-const fileMaxOpen = 10
-
 // OpenFile opens a SQLite file of the proxy's own (its login store or its
 // jobs, when the configuration names no database for them), creating the
 // file and its directory when missing.
@@ -85,7 +81,7 @@ func OpenFile(ctx context.Context, path string) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, err
 	}
-	return Open(ctx, config.Database{Driver: "sqlite", DSN: "file:" + path, MaxOpen: fileMaxOpen})
+	return Open(ctx, config.FileDatabase(path))
 }
 
 // sqliteToCreate returns the SQLite file Open must create and seed, if

@@ -148,7 +148,7 @@ func TestOpenFile(t *testing.T) {
 	if err := db.QueryRowContext(t.Context(), "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
 		t.Errorf("journal_mode %q %v, want wal", mode, err)
 	}
-	if n := db.Stats().MaxOpenConnections; n != fileMaxOpen {
-		t.Errorf("max open %d, want %d", n, fileMaxOpen)
+	if n := db.Stats().MaxOpenConnections; n != config.FileDatabase(path).MaxOpen {
+		t.Errorf("max open %d, want %d", n, config.FileDatabase(path).MaxOpen)
 	}
 }

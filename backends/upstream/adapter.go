@@ -78,9 +78,10 @@ var (
 )
 
 // New builds the adapter of one type on a client; t comes from config.Load
-// or config.Parse, with its defaults set. It checks the type's
-// service mapping and names the key path of every mistake, such as
-// "types.inventory-item.service.get.path: must start with /".
+// or config.Parse, which checked its service mapping (naming the file,
+// line and key path of every mistake) and set its defaults. New refuses a
+// type without a service table, and a localized one without
+// opts.DefaultLocale.
 func New(c *Client, t *config.Type, opts Options) (*Adapter, error) {
 	return build(c, t, opts)
 }

@@ -16,26 +16,6 @@ import (
 	"github.com/aposproxy/aposproxy/config"
 )
 
-// The client's defaults, for keys of [upstreams.<name>] left out (zero).
-const (
-	defaultConnectTimeout = time.Second
-	defaultReadTimeout    = 5 * time.Second
-	defaultTimeout        = 5 * time.Second
-	defaultMaxConns       = 64
-	defaultMaxBodyBytes   = 4 << 20
-)
-
-// breakerSettings says when the circuit breaker opens and for how long.
-type breakerSettings struct {
-	failures uint32        // consecutive failed calls that open it
-	cooldown time.Duration // how long it stays open before one probe
-}
-
-// defaultBreaker opens after 5 failed calls in a row and probes after 5s: a
-// service that is down costs one fast 503 per request meanwhile, instead of
-// a connection attempt or a timeout each.
-var defaultBreaker = breakerSettings{failures: 5, cooldown: 5 * time.Second}
-
 // Client is one pooled fasthttp client per [upstreams.<name>] entry, shared
 // by every type on that service. It bounds each call by the connect, read
 // and total timeouts and the caller's deadline, refuses bodies over
@@ -52,25 +32,14 @@ type Client struct {
 	breaker *gobreaker.CircuitBreaker[struct{}]
 }
 
-// NewClient returns the client of the upstream called name.
+// NewClient returns the client of the upstream called name. u comes from
+// config.Load, which checked it and set its defaults.
 func NewClient(name string, u config.Upstream) (*Client, error) {
-	return newClient(name, u, defaultBreaker)
-}
-
-func newClient(name string, u config.Upstream, b breakerSettings) (*Client, error) {
 	p, err := url.Parse(u.URL)
-	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-		return nil, fmt.Errorf("url: must be an http or https URL, such as http://127.0.0.1:8080")
+	if err != nil {
+		return nil, fmt.Errorf("url: %w", err)
 	}
-	if p.RawQuery != "" || p.Fragment != "" || p.User != nil {
-		return nil, fmt.Errorf("url: must not have a query, a fragment or credentials (use headers)")
-	}
-	if u.MaxConns < 0 || u.MaxBodyBytes < 0 || u.Retries < 0 {
-		return nil, fmt.Errorf("max_conns, max_body_bytes and retries must not be negative")
-	}
-	connect := orDefault(u.ConnectTimeout.Duration, defaultConnectTimeout)
-	timeout := orDefault(u.Timeout.Duration, defaultTimeout)
-	read := orDefault(u.ReadTimeout.Duration, defaultReadTimeout)
+	connect, timeout, read := u.ConnectTimeout.Duration, u.Timeout.Duration, u.ReadTimeout.Duration
 	isTLS := p.Scheme == "https"
 	c := &Client{
 		name:    name,
@@ -91,13 +60,13 @@ func newClient(name string, u config.Upstream, b breakerSettings) (*Client, erro
 				}
 				return conn, nil
 			},
-			MaxConns:     orDefault(u.MaxConns, defaultMaxConns),
+			MaxConns:     u.MaxConns,
 			ReadTimeout:  read,
 			WriteTimeout: read,
 			// Retries are ours, for reads only: fasthttp would also
 			// resend PUTs.
 			MaxIdemponentCallAttempts: 1,
-			MaxResponseBodySize:       orDefault(u.MaxBodyBytes, defaultMaxBodyBytes),
+			MaxResponseBodySize:       u.MaxBodyBytes,
 			MaxConnWaitTimeout:        timeout,
 			DisablePathNormalizing:    true,
 		},
@@ -105,16 +74,24 @@ func newClient(name string, u config.Upstream, b breakerSettings) (*Client, erro
 	for _, k := range slices.Sorted(maps.Keys(u.Headers)) {
 		c.headers = append(c.headers, [2]string{k, u.Headers[k]})
 	}
-	c.breaker = gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
+	c.breaker = newBreaker(name, u.BreakerFailures, u.BreakerCooldown.Duration)
+	return c, nil
+}
+
+// newBreaker returns a circuit breaker that opens after failures failed
+// calls in a row and lets one probe through after cooldown: a service that
+// is down then costs one fast 503 per request, instead of a connection
+// attempt or a timeout each.
+func newBreaker(name string, failures int, cooldown time.Duration) *gobreaker.CircuitBreaker[struct{}] {
+	return gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
 		Name:        name,
 		MaxRequests: 1,
-		Timeout:     b.cooldown,
-		ReadyToTrip: func(n gobreaker.Counts) bool { return n.ConsecutiveFailures >= b.failures },
+		Timeout:     cooldown,
+		ReadyToTrip: func(n gobreaker.Counts) bool { return int(n.ConsecutiveFailures) >= failures },
 		OnStateChange: func(name string, from, to gobreaker.State) {
 			slog.Warn("upstream circuit breaker", "upstream", name, "from", from.String(), "to", to.String())
 		},
 	})
-	return c, nil
 }
 
 // Close closes the client's idle connections. Calls in flight finish; the
@@ -127,11 +104,3 @@ type dialError struct{ err error }
 
 func (e dialError) Error() string { return "connect: " + e.err.Error() }
 func (e dialError) Unwrap() error { return e.err }
-
-func orDefault[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
-}

@@ -9,7 +9,6 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/aposproxy/aposproxy/apos"
-	"github.com/aposproxy/aposproxy/config"
 )
 
 // TestCall checks the calls of declared routes: the request as sent, the
@@ -26,7 +25,7 @@ func TestCall(t *testing.T) {
 			ctx.SetBodyString(`{"error":"internal detail"}`)
 		}
 	})
-	c, err := NewClient("svc", config.Upstream{URL: url + "/base/"})
+	c, err := NewClient("svc", upstreamAt(t, url+"/base/"))
 	if err != nil {
 		t.Fatal(err)
 	}

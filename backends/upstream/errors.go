@@ -3,25 +3,12 @@ package upstream
 import (
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
-	"strconv"
 
 	"github.com/tidwall/gjson"
 
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/config"
 )
-
-// errorNames are the Apostrophe errors a service error may become.
-var errorNames = map[string]*apos.Error{
-	"invalid":     apos.ErrInvalid,
-	"forbidden":   apos.ErrForbidden,
-	"notfound":    apos.ErrNotFound,
-	"conflict":    apos.ErrConflict,
-	"badgateway":  apos.ErrBadGateway,
-	"unavailable": apos.ErrUnavailable,
-}
 
 // defaultStatuses translate the usual statuses; any other is the service
 // failing (502).
@@ -45,31 +32,14 @@ type errorMap struct {
 // errStale marks a replace refused because its revision is stale.
 var errStale = errors.New("stale revision")
 
-func newErrorMap(c config.ServiceErrors, p *problems) errorMap {
-	m := errorMap{
+// newErrorMap prepares the translation of error answers that Load
+// checked.
+func newErrorMap(c *config.ServiceErrors) errorMap {
+	return errorMap{
 		code: c.Code, message: c.Message, fields: c.Fields,
-		codes: map[string]*apos.Error{}, statuses: map[int]*apos.Error{},
+		codes: c.CodeErrors(), statuses: c.StatusErrors(),
 		stale: c.Stale, expose: c.ExposeMessages,
 	}
-	for _, code := range slices.Sorted(maps.Keys(c.Codes)) {
-		if m.codes[code] = errorNames[c.Codes[code]]; m.codes[code] == nil {
-			p.add("service.errors.codes."+code, "must be one of invalid, forbidden, notfound, conflict, badgateway, unavailable")
-		}
-	}
-	for _, key := range slices.Sorted(maps.Keys(c.Statuses)) {
-		status, err := strconv.Atoi(key)
-		if err != nil || status < 400 || status > 599 {
-			p.add("service.errors.statuses."+key, "must be an error status from 400 to 599")
-			continue
-		}
-		if m.statuses[status] = errorNames[c.Statuses[key]]; m.statuses[status] == nil {
-			p.add("service.errors.statuses."+key, "must be one of invalid, forbidden, notfound, conflict, badgateway, unavailable")
-		}
-	}
-	if (c.Codes != nil || c.Stale != "") && c.Code == "" {
-		p.add("service.errors.code", "missing: codes and stale need the path of the error code")
-	}
-	return m
 }
 
 // failed translates an error answer (any status but 2xx) into an

@@ -151,7 +151,8 @@ func TestBreaker(t *testing.T) {
 	cfg := snippet(t, url)
 	u := cfg.Upstreams["inventory"]
 	u.Retries = 0
-	c, err := newClient("inventory", u, breakerSettings{failures: 3, cooldown: 200 * time.Millisecond})
+	u.BreakerFailures, u.BreakerCooldown.Duration = 3, 200*time.Millisecond
+	c, err := NewClient("inventory", u)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,6 +67,16 @@ func snippet(t testing.TB, url string) *config.Config {
 	return cfg
 }
 
+// upstreamAt is the configuration of an upstream at url, as Load makes it.
+func upstreamAt(t testing.TB, url string) config.Upstream {
+	t.Helper()
+	cfg, err := config.Parse([]byte("[upstreams.svc]\nurl = \""+url+"\"\n"), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg.Upstreams["svc"]
+}
+
 // adapterAt builds inventory-item from the snippet against url; tweak, when
 // given, changes the config first.
 func adapterAt(t testing.TB, url string, tweak func(*config.Config)) *Adapter {
