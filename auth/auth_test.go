@@ -43,7 +43,7 @@ auto = "user"
 
 [auth]
 token_lifetime = "%LIFETIME%"
-failure_delay = "1ms"
+failure_delay = "%DELAY%"
 %EXTRA%
 
 [[auth.tables]]
@@ -66,8 +66,14 @@ type server struct {
 
 func start(t testing.TB, lifetime, extra string) *server {
 	t.Helper()
+	return startDelayed(t, lifetime, "1ms", extra)
+}
+
+// startDelayed is start with another failure delay.
+func startDelayed(t testing.TB, lifetime, delay, extra string) *server {
+	t.Helper()
 	dir := t.TempDir()
-	src := strings.NewReplacer("%DIR%", dir, "%LIFETIME%", lifetime, "%EXTRA%", extra).Replace(testConfig)
+	src := strings.NewReplacer("%DIR%", dir, "%LIFETIME%", lifetime, "%DELAY%", delay, "%EXTRA%", extra).Replace(testConfig)
 	cfg, err := config.Parse([]byte(src), dir)
 	if err != nil {
 		t.Fatal(err)

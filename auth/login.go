@@ -51,45 +51,54 @@ func (a *Auth) login(r *proxy.Request) ([]byte, error) {
 	return []byte(`{"token":"` + secret + `"}`), nil
 }
 
-// check verifies the credentials under the throttle: a username or an
-// address with too many recent failures is refused before the password
-// is looked at, and every failure counts against both and waits the
-// failure delay.
+// check verifies the credentials under the throttle. Before the password
+// is looked at, one attempt of the user (of the name typed, when it names
+// nobody) and one of the address are reserved, atomically, so that a
+// burst of parallel logins checks no more passwords than the limits
+// allow. A success gives them back; a failure keeps them and waits the
+// failure delay. A name that names nobody, even one no database could
+// hold, fails like a wrong password.
 func (a *Auth) check(ctx context.Context, username, password, addr string) (*users.User, error) {
-	th := a.cfg.Throttle
-	userKey := throttleKey("user", username, a.cfg.CaseInsensitive)
-	addrKey := throttleKey("addr", addr, false)
-	for _, c := range []struct {
-		key   string
-		limit int
-	}{{userKey, th.Attempts}, {addrKey, th.AddressAttempts}} {
-		n, err := a.store.Failures(ctx, c.key)
-		if err != nil {
-			return nil, unavailable(err)
-		}
-		if n >= c.limit {
-			return nil, errLocked
-		}
-	}
-	u, err := a.users.Login(ctx, username, password)
+	u, err := a.users.Find(ctx, username)
 	if err != nil {
 		return nil, unavailable(err)
 	}
-	if u != nil {
-		if err := a.store.Reset(ctx, userKey); err != nil {
-			return nil, unavailable(err)
-		}
-		return u, nil
-	}
-	if _, err := a.store.Fail(ctx, userKey, th.Attempts, th.Per.Duration, th.Lockout.Duration); err != nil {
+	userKey := loginThrottleKey(u, username, a.cfg.CaseInsensitive)
+	addrKey := throttleKey("addr", addr, false)
+	ok, err := a.reserve(ctx, userKey, addrKey)
+	if err != nil {
 		return nil, unavailable(err)
 	}
-	if _, err := a.store.Fail(ctx, addrKey, th.AddressAttempts, th.Per.Duration, th.Lockout.Duration); err != nil {
+	if !ok {
+		return nil, errLocked
+	}
+	if !a.users.Check(u, password) {
+		a.log.Info("login failed", "addr", addr)
+		time.Sleep(a.cfg.FailureDelay.Duration)
+		return nil, errCredentials
+	}
+	if err := a.store.Reset(ctx, userKey); err != nil {
 		return nil, unavailable(err)
 	}
-	a.log.Info("login failed", "addr", addr)
-	time.Sleep(a.cfg.FailureDelay.Duration)
-	return nil, errCredentials
+	if err := a.store.Release(ctx, addrKey); err != nil {
+		return nil, unavailable(err)
+	}
+	return u, nil
+}
+
+// reserve takes an attempt of the user's and of the address's allowance;
+// false when either is used up (the user's is then given back).
+func (a *Auth) reserve(ctx context.Context, userKey, addrKey string) (bool, error) {
+	th := a.cfg.Throttle
+	ok, err := a.store.Reserve(ctx, userKey, th.Attempts, th.Per.Duration, th.Lockout.Duration)
+	if err != nil || !ok {
+		return false, err
+	}
+	ok, err = a.store.Reserve(ctx, addrKey, th.AddressAttempts, th.Per.Duration, th.Lockout.Duration)
+	if err == nil && !ok {
+		err = a.store.Release(ctx, userKey)
+	}
+	return ok, err
 }
 
 // text reads a body value as Apostrophe's launder.string does: strings,

@@ -6,6 +6,8 @@ import (
 	"encoding/base32"
 	"encoding/hex"
 	"strings"
+
+	"github.com/aposproxy/aposproxy/auth/users"
 )
 
 // secretBytes is the entropy of tokens and session ids: 160 bits.
@@ -29,9 +31,19 @@ func storeKey(secret string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// throttleKey names the failure counter of a username or an address,
-// hashed so that the store never holds what someone typed as a username
-// (sometimes a password).
+// loginThrottleKey names the failure counter of a login: the user's when
+// the name typed resolves to one, so that every name of theirs (username,
+// email) counts against one allowance, else the name's as typed.
+func loginThrottleKey(u *users.User, typed string, fold bool) string {
+	if u != nil {
+		return throttleKey("uid", u.Source+"/"+u.ID, false)
+	}
+	return throttleKey("user", typed, fold)
+}
+
+// throttleKey names the failure counter of a user, a username or an
+// address, hashed so that the store never holds what someone typed as a
+// username (sometimes a password).
 func throttleKey(kind, value string, fold bool) string {
 	if fold {
 		value = strings.ToLower(value)

@@ -1,8 +1,14 @@
 package e2e
 
 import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -163,4 +169,151 @@ func TestLoginEdges(t *testing.T) {
 			t.Fatalf("wrong password %v, missing user %v", wrong, missing)
 		}
 	})
+}
+
+const tooMany = "Too many attempts. You may try again in a minute."
+
+// TestLoginBurst attacks the throttle of the shop (3 failures per
+// username a minute, 30 per address, a failure delay of 1s) on each
+// engine, with the store in the shop's database, by a burst of parallel
+// logins. It has a shop of its own, so that a throttle it defeats cannot
+// lock the address for TestLoginThrottle's attacks.
+func TestLoginBurst(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *shop) { burst(t, s, s) })
+}
+
+// TestLoginThrottle runs the other attacks on the throttle on each engine.
+func TestLoginThrottle(t *testing.T) {
+	forEachEngine(t, throttleAttacks)
+}
+
+// TestLoginThrottleRedis is TestLoginBurst and TestLoginThrottle with the
+// store in Redis, the burst split between two instances sharing it.
+func TestLoginThrottleRedis(t *testing.T) {
+	url := os.Getenv("APOSPROXY_TEST_REDIS_URL")
+	if url == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("APOSPROXY_TEST_REDIS_URL is not set; CI must run the Redis tests")
+		}
+		t.Skip("APOSPROXY_TEST_REDIS_URL is not set")
+	}
+	t.Setenv("APOSPROXY_STORE", "redis")
+	t.Setenv("APOSPROXY_REDIS_URL", url)
+	fresh := func() {
+		var b [4]byte
+		_, _ = rand.Read(b[:])
+		prefix := "aposproxye2e" + hex.EncodeToString(b[:])
+		t.Setenv("APOSPROXY_STORE_PREFIX", prefix)
+		t.Cleanup(func() { dropRedisKeys(t, url, prefix+":*") })
+	}
+	fresh()
+	one, two := startShop(t, engines[0]), startShop(t, engines[0])
+	t.Run("burst", func(t *testing.T) { burst(t, one, two) })
+	fresh()
+	throttleAttacks(t, startShop(t, engines[0]))
+}
+
+// throttleAttacks runs the attacks on the throttle but the burst against
+// s. Each uses a username of its own; together they stay under the
+// address limit.
+func throttleAttacks(t *testing.T, s *shop) {
+	t.Run("failures under every name of a user count together", func(t *testing.T) { aliases(t, s) })
+	t.Run("usernames no database can hold are wrong credentials", func(t *testing.T) { badUsernames(t, s) })
+	t.Run("failures beside a success", func(t *testing.T) { besideSuccess(t, s) })
+}
+
+// post sends a login body without failing the test, so that goroutines
+// may call it; it returns the status and the message, or the error.
+func (s *shop) post(body, contentType string) (int, string) {
+	resp, err := http.Post(s.base+loginPath+"/login", contentType, strings.NewReader(body))
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, gjson.GetBytes(b, "message").Str
+}
+
+// burst sends 39 wrong passwords at once, alternately to one and two,
+// and, while they are being checked, the right one to two: three are
+// checked, the rest and the right one find the user locked.
+func burst(t *testing.T, one, two *shop) {
+	answers := map[string]int{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i := range 39 {
+		s := one
+		if i%2 == 1 {
+			s = two
+		}
+		wg.Go(func() {
+			status, msg := s.post(`{"username":"contrib","password":"wrong"}`, "application/json")
+			mu.Lock()
+			defer mu.Unlock()
+			answers[fmt.Sprint(status, " ", msg)]++
+		})
+	}
+	time.Sleep(300 * time.Millisecond)
+	status, msg := two.post(`{"username":"contrib","password":"contrib-pass"}`, "application/json")
+	wg.Wait()
+	t.Logf("39 wrong passwords: %v; then the right one: %d %s", answers, status, msg)
+	if status != 400 || msg != tooMany {
+		t.Errorf("the right password after a burst of wrong ones: %d %s, want 400 %q", status, msg, tooMany)
+	}
+	if answers["400 "+credentials] != 3 || answers["400 "+tooMany] != 36 {
+		t.Errorf("the wrong passwords were answered %v; want 3 checked and 36 refused", answers)
+	}
+}
+
+// aliases fails once as the email and twice as the username: the user is
+// locked under both names.
+func aliases(t *testing.T, s *shop) {
+	for _, name := range []string{"guest@shop.example", "guest", "guest"} {
+		expect(t, s.do(t, "POST", loginPath+"/login", "", `{"username":"`+name+`","password":"wrong"}`), 400, "message", credentials)
+	}
+	for _, name := range []string{"guest@shop.example", "guest"} {
+		expect(t, s.do(t, "POST", loginPath+"/login", "", `{"username":"`+name+`","password":"guest-pass"}`), 400, "message", tooMany)
+	}
+}
+
+// badUsernames sends usernames with a NUL or invalid UTF-8, which
+// PostgreSQL refuses to compare: they are wrong credentials like any
+// other, delayed and counted.
+func badUsernames(t *testing.T, s *shop) {
+	tests := []struct{ name, body, contentType string }{
+		{"NUL", `{"username":"nul\u0000byte","password":"x"}`, "application/json"},
+		{"invalid UTF-8", "username=bad%FF%FEutf8&password=x", "application/x-www-form-urlencoded"},
+	}
+	for _, tt := range tests {
+		start := time.Now()
+		if status, msg := s.post(tt.body, tt.contentType); status != 400 || msg != credentials {
+			t.Errorf("%s: %d %s, want 400 %q", tt.name, status, msg, credentials)
+		}
+		if took := time.Since(start); took < 900*time.Millisecond {
+			t.Errorf("%s: answered in %v, before the failure delay (1s)", tt.name, took)
+		}
+	}
+	for range 2 {
+		s.post(tests[0].body, tests[0].contentType)
+	}
+	if status, msg := s.post(tests[0].body, tests[0].contentType); status != 400 || msg != tooMany {
+		t.Errorf("a fourth NUL username: %d %s, want 400 %q", status, msg, tooMany)
+	}
+}
+
+// besideSuccess sends two wrong passwords and the right one at once, five
+// times: every answer is a login or a 400, never an outage.
+func besideSuccess(t *testing.T, s *shop) {
+	for range 5 {
+		var wg sync.WaitGroup
+		for _, pw := range []string{"wrong", "editor-pass", "wrong"} {
+			wg.Go(func() {
+				status, msg := s.post(`{"username":"editor","password":"`+pw+`"}`, "application/json")
+				if status != 200 && (status != 400 || msg != credentials && msg != tooMany) {
+					t.Errorf("password %s: %d %s", pw, status, msg)
+				}
+			})
+		}
+		wg.Wait()
+	}
 }

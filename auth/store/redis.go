@@ -70,19 +70,33 @@ func (r *Redis) Delete(ctx context.Context, k Kind, id string) error {
 	return r.c.Del(ctx, r.key(k, id)).Err()
 }
 
-// failScript counts a failure atomically: the first one sets the window,
-// the one reaching the limit sets the lockout.
-var failScript = redis.NewScript(`
+// reserveScript takes an attempt atomically: none at the limit; the first
+// sets the window, the one reaching the limit sets the lockout.
+var reserveScript = redis.NewScript(`
+local limit = tonumber(ARGV[3])
+if tonumber(redis.call('GET', KEYS[1]) or '0') >= limit then return 0 end
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-if n == tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return n`)
+if n == limit then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 1`)
 
-// Fail implements Store.
-func (r *Redis) Fail(ctx context.Context, key string, limit int, window, lockout time.Duration) (int, error) {
-	n, err := failScript.Run(ctx, r.c, []string{r.prefix + "throttle:" + key},
+// releaseScript gives an attempt back; the last one takes the counter
+// with it, so that the next failure starts a window (DECR on a missing
+// key would make one without an expiry).
+var releaseScript = redis.NewScript(`
+if tonumber(redis.call('GET', KEYS[1]) or '0') > 1 then return redis.call('DECR', KEYS[1]) end
+return redis.call('DEL', KEYS[1])`)
+
+// Reserve implements Store.
+func (r *Redis) Reserve(ctx context.Context, key string, limit int, window, lockout time.Duration) (bool, error) {
+	ok, err := reserveScript.Run(ctx, r.c, []string{r.prefix + "throttle:" + key},
 		window.Milliseconds(), lockout.Milliseconds(), limit).Int()
-	return n, err
+	return ok == 1, err
+}
+
+// Release implements Store.
+func (r *Redis) Release(ctx context.Context, key string) error {
+	return releaseScript.Run(ctx, r.c, []string{r.prefix + "throttle:" + key}).Err()
 }
 
 // Failures implements Store.

@@ -17,12 +17,12 @@ import (
 type SQL struct {
 	db *sqldb.DB
 	// Statements, rebound for the engine.
-	get, put, del     map[Kind]string
-	sweep             map[Kind]string
-	thrRead, thrLock  string
-	thrSet, thrInsert string
-	thrReset          string
-	lastSweep         atomic.Int64 // Unix ms of the last removal of expired rows
+	get, put, del          map[Kind]string
+	sweep                  map[Kind]string
+	thrRead, thrReadLocked string
+	thrLock, thrSet        string
+	thrRelease, thrReset   string
+	lastSweep              atomic.Int64 // Unix ms of the last removal of expired rows
 }
 
 // sweepEvery bounds how often Put removes expired rows.
@@ -47,9 +47,10 @@ func NewSQL(ctx context.Context, db *sqldb.DB, prefix string) (*SQL, error) {
 			[]string{"source", "user_id", "stamp", "expires"}))
 	}
 	s.thrRead = db.Rebind("SELECT failures, expires FROM " + throttle + " WHERE id = ?")
-	s.thrLock = s.thrRead + db.ForUpdate()
+	s.thrReadLocked = s.thrRead + db.ForUpdate()
+	s.thrLock = db.Rebind(lockRow(db.Engine(), throttle))
 	s.thrSet = db.Rebind("UPDATE " + throttle + " SET failures = ?, expires = ? WHERE id = ?")
-	s.thrInsert = db.Rebind(insertIgnore(db.Engine(), throttle, "id, failures, expires", "?, 0, 0"))
+	s.thrRelease = db.Rebind("UPDATE " + throttle + " SET failures = failures - 1 WHERE id = ? AND failures > 0")
 	s.thrReset = db.Rebind("DELETE FROM " + throttle + " WHERE id = ?")
 	for _, q := range ddl {
 		if _, err := db.ExecContext(ctx, q); err != nil {
@@ -85,12 +86,16 @@ func upsert(engine, table, cols, vals string, set []string) string {
 	return q
 }
 
-// insertIgnore inserts a row unless its id exists.
-func insertIgnore(engine, table, cols, vals string) string {
+// lockRow creates a counter's row when it is missing and, either way,
+// locks it until the end of the transaction: an upsert that changes
+// nothing still takes the row's write lock (SQLite's transactions hold
+// the database's).
+func lockRow(engine, table string) string {
+	q := "INSERT INTO " + table + " (id, failures, expires) VALUES (?, 0, 0)"
 	if engine == "mysql" {
-		return "INSERT IGNORE INTO " + table + " (" + cols + ") VALUES (" + vals + ")"
+		return q + " ON DUPLICATE KEY UPDATE failures = failures"
 	}
-	return "INSERT INTO " + table + " (" + cols + ") VALUES (" + vals + ") ON CONFLICT (id) DO NOTHING"
+	return q + " ON CONFLICT (id) DO UPDATE SET failures = " + table + ".failures"
 }
 
 // Put implements Store.
@@ -123,37 +128,54 @@ func (s *SQL) Delete(ctx context.Context, k Kind, id string) error {
 	return err
 }
 
-// Fail implements Store: the counter's row is read and written in one
-// transaction, locked, so that concurrent failures all count.
-func (s *SQL) Fail(ctx context.Context, key string, limit int, window, lockout time.Duration) (n int, err error) {
-	if _, err := s.db.ExecContext(ctx, s.thrInsert, key); err != nil {
-		return 0, err
-	}
+// Reserve implements Store: the counter's row is created or locked, read
+// and written in one transaction, so that concurrent reservations and
+// resets wait for each other.
+func (s *SQL) Reserve(ctx context.Context, key string, limit int, window, lockout time.Duration) (bool, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, err
+		return false, err
 	}
-	defer func() {
-		if err != nil {
-			_ = tx.Rollback()
-		}
-	}()
+	defer func() { _ = tx.Rollback() }() // a no-op after Commit
+	if _, err := tx.ExecContext(ctx, s.thrLock, key); err != nil {
+		return false, err
+	}
+	var n int
 	var exp int64
-	if err := tx.QueryRowContext(ctx, s.thrLock, key).Scan(&n, &exp); err != nil {
-		return 0, err
+	if err := tx.QueryRowContext(ctx, s.thrReadLocked, key).Scan(&n, &exp); err != nil {
+		return false, err
 	}
-	now := time.Now()
+	n, exp, ok := reserve(n, exp, time.Now(), limit, window, lockout)
+	if !ok {
+		return false, nil
+	}
+	if _, err := tx.ExecContext(ctx, s.thrSet, n, exp, key); err != nil {
+		return false, err
+	}
+	return true, tx.Commit()
+}
+
+// reserve counts one more failure on a counter of n that lasts until exp
+// (Unix ms), unless it holds limit already. A counter past exp starts a
+// new window; the failure that reaches limit makes it last lockout.
+func reserve(n int, exp int64, now time.Time, limit int, window, lockout time.Duration) (int, int64, bool) {
 	if exp <= now.UnixMilli() {
 		n, exp = 0, now.Add(window).UnixMilli()
+	}
+	if n >= limit {
+		return n, exp, false
 	}
 	n++
 	if n == limit {
 		exp = now.Add(lockout).UnixMilli()
 	}
-	if _, err := tx.ExecContext(ctx, s.thrSet, n, exp, key); err != nil {
-		return 0, err
-	}
-	return n, tx.Commit()
+	return n, exp, true
+}
+
+// Release implements Store.
+func (s *SQL) Release(ctx context.Context, key string) error {
+	_, err := s.db.ExecContext(ctx, s.thrRelease, key)
+	return err
 }
 
 // Failures implements Store.

@@ -47,10 +47,17 @@ type Store interface {
 	// Delete removes grant id of kind k; a missing one is no error.
 	Delete(ctx context.Context, k Kind, id string) error
 
-	// Fail counts one failure against key and returns the count. The
-	// first failure starts a window of length window; the one that
-	// reaches limit makes the counter last lockout from then on.
-	Fail(ctx context.Context, key string, limit int, window, lockout time.Duration) (int, error)
+	// Reserve takes one of key's attempts before a password is checked,
+	// counting it as a failure in advance: when key counts fewer than
+	// limit, it counts one more and returns true; otherwise it changes
+	// nothing and returns false. It is atomic, so concurrent reservations
+	// (in any process sharing the store) never take more than limit. The
+	// first one starts a window of length window; the one that reaches
+	// limit makes the counter last lockout from then on.
+	Reserve(ctx context.Context, key string, limit int, window, lockout time.Duration) (bool, error)
+	// Release gives back an attempt Reserve took for a check that did not
+	// fail. A key without failures is no error.
+	Release(ctx context.Context, key string) error
 	// Failures returns key's current count (0 once it has expired).
 	Failures(ctx context.Context, key string) (int, error)
 	// Reset forgets key's failures.

@@ -8,6 +8,8 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -64,22 +66,41 @@ func NewDirectory(sources ...Source) (*Directory, error) {
 }
 
 // Login returns the user that username and password identify, or nil for
-// bad credentials. The first source that knows the username decides.
+// bad credentials.
 func (d *Directory) Login(ctx context.Context, username, password string) (*User, error) {
+	u, err := d.Find(ctx, username)
+	if err != nil || !d.Check(u, password) {
+		return nil, err
+	}
+	return u, nil
+}
+
+// Find returns the user a login name (a username, or an email where the
+// source compares it) names, or nil. The first source that knows the name
+// decides. A name with a NUL or invalid UTF-8 names nobody: no text column
+// holds it, and PostgreSQL refuses even to compare it.
+func (d *Directory) Find(ctx context.Context, login string) (*User, error) {
+	if !utf8.ValidString(login) || strings.ContainsRune(login, 0) {
+		return nil, nil
+	}
 	for _, s := range d.sources {
-		u, err := s.ByLogin(ctx, username)
-		if err != nil {
-			return nil, err
-		}
-		if u != nil {
-			if !checkPassword(u.hash, password) {
-				return nil, nil
-			}
-			return u, nil
+		u, err := s.ByLogin(ctx, login)
+		if u != nil || err != nil {
+			return u, err
 		}
 	}
-	_ = bcrypt.CompareHashAndPassword(d.dummy, []byte(password))
 	return nil, nil
+}
+
+// Check reports whether password is u's. For a nil user it compares with
+// a dummy hash, so that a missing user costs as much time as a wrong
+// password.
+func (d *Directory) Check(u *User, password string) bool {
+	if u == nil {
+		_ = bcrypt.CompareHashAndPassword(d.dummy, []byte(password))
+		return false
+	}
+	return checkPassword(u.hash, password)
 }
 
 // Get returns the user id of source, or nil when they no longer exist or

@@ -98,6 +98,13 @@ func TestDirectory(t *testing.T) {
 					}
 				})
 			}
+			t.Run("a login no text column can hold names nobody", func(t *testing.T) {
+				for _, name := range []string{"nul\x00byte", "bad\xff\xfeutf8", "\x00"} {
+					if u, err := dir.Login(ctx, name, "x"); u != nil || err != nil {
+						t.Errorf("Login(%q) = %+v, %v; want no user and no error", name, u, err)
+					}
+				}
+			})
 			t.Run("a changed password changes the stamp", func(t *testing.T) {
 				before, _ := dir.Get(ctx, "shop.staff", "2")
 				if _, err := db.Exec(db.Rebind("UPDATE staff SET pw_hash = ? WHERE id = 2"), hash(t, "new-pass")); err != nil {

@@ -4,6 +4,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -22,6 +23,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("shared", func(t *testing.T) { shared(ctx, t, s, open(t)) })
 	t.Run("throttle", func(t *testing.T) { throttle(ctx, t, s) })
 	t.Run("concurrent failures", func(t *testing.T) { concurrent(ctx, t, s) })
+	t.Run("concurrent reservations stop at the limit", func(t *testing.T) { limited(ctx, t, s, open(t)) })
+	t.Run("failures beside resets", func(t *testing.T) { besideResets(ctx, t, s) })
 }
 
 func grants(ctx context.Context, t *testing.T, s store.Store) {
@@ -102,11 +105,10 @@ func shared(ctx context.Context, t *testing.T, a, b store.Store) {
 
 func throttle(ctx context.Context, t *testing.T, s store.Store) {
 	const window, lockout = 200 * time.Millisecond, 600 * time.Millisecond
-	fail := func(key string, want int) {
+	reserve := func(key string, want bool) {
 		t.Helper()
-		n, err := s.Fail(ctx, key, 3, window, lockout)
-		if err != nil || n != want {
-			t.Fatalf("Fail(%s) = %d, %v; want %d", key, n, err, want)
+		if ok, err := s.Reserve(ctx, key, 3, window, lockout); err != nil || ok != want {
+			t.Fatalf("Reserve(%s) = %v, %v; want %v", key, ok, err, want)
 		}
 	}
 	count := func(key string, want int) {
@@ -117,24 +119,29 @@ func throttle(ctx context.Context, t *testing.T, s store.Store) {
 	}
 	t.Run("window", func(t *testing.T) {
 		count("w", 0)
-		fail("w", 1)
-		fail("w", 2)
+		reserve("w", true)
+		reserve("w", true)
 		count("w", 2)
 		time.Sleep(window + 150*time.Millisecond)
 		count("w", 0)
-		fail("w", 1)
+		reserve("w", true)
+		count("w", 1)
 	})
 	t.Run("lockout outlives the window", func(t *testing.T) {
-		for i := 1; i <= 3; i++ {
-			fail("l", i)
+		for range 3 {
+			reserve("l", true)
 		}
+		reserve("l", false)
+		count("l", 3)
 		time.Sleep(window + 150*time.Millisecond)
 		count("l", 3)
+		reserve("l", false)
 		time.Sleep(lockout)
 		count("l", 0)
+		reserve("l", true)
 	})
 	t.Run("reset", func(t *testing.T) {
-		fail("r", 1)
+		reserve("r", true)
 		if err := s.Reset(ctx, "r"); err != nil {
 			t.Fatal(err)
 		}
@@ -142,17 +149,45 @@ func throttle(ctx context.Context, t *testing.T, s store.Store) {
 		if err := s.Reset(ctx, "never"); err != nil {
 			t.Fatalf("resetting an unknown key: %v", err)
 		}
+		for range 3 {
+			reserve("r", true)
+		}
+		reserve("r", false)
+	})
+	t.Run("release", func(t *testing.T) {
+		release := func(key string) {
+			t.Helper()
+			if err := s.Release(ctx, key); err != nil {
+				t.Fatalf("Release(%s): %v", key, err)
+			}
+		}
+		for range 3 {
+			reserve("g", true)
+		}
+		release("g")
+		count("g", 2)
+		reserve("g", true)
+		reserve("g", false)
+		for range 4 {
+			release("g")
+		}
+		count("g", 0)
+		reserve("g", true)
+		count("g", 1)
+		release("unknown")
+		count("unknown", 0)
 	})
 }
 
+// concurrent counts 20 failures at once: all count.
 func concurrent(ctx context.Context, t *testing.T, s store.Store) {
 	const n = 20
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
 	for range n {
 		wg.Go(func() {
-			if _, err := s.Fail(ctx, "c", 1000, time.Minute, time.Minute); err != nil {
-				errs <- err
+			if ok, err := s.Reserve(ctx, "c", 1000, time.Minute, time.Minute); err != nil || !ok {
+				errs <- fmt.Errorf("Reserve = %v, %v", ok, err)
 			}
 		})
 	}
@@ -163,5 +198,71 @@ func concurrent(ctx context.Context, t *testing.T, s store.Store) {
 	}
 	if got, err := s.Failures(ctx, "c"); err != nil || got != n {
 		t.Fatalf("after %d concurrent failures the count is %d (%v)", n, got, err)
+	}
+}
+
+// limited makes 40 reservations at once, half through another store over
+// the same storage, as a burst of logins spread over two proxy instances:
+// exactly the limit of them get an attempt.
+func limited(ctx context.Context, t *testing.T, a, b store.Store) {
+	const n, limit = 40, 3
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	granted := 0
+	errs := make(chan error, n)
+	for i := range n {
+		s := a
+		if i%2 == 1 {
+			s = b
+		}
+		wg.Go(func() {
+			ok, err := s.Reserve(ctx, "burst", limit, time.Minute, time.Minute)
+			if err != nil {
+				errs <- err
+			}
+			if ok {
+				mu.Lock()
+				granted++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if got, err := a.Failures(ctx, "burst"); granted != limit || err != nil || got != limit {
+		t.Fatalf("%d concurrent reservations with a limit of %d: %d granted, count %d (%v)", n, limit, granted, got, err)
+	}
+}
+
+// besideResets counts failures while a success resets the same counter,
+// as concurrent logins of one user with one right password do: no
+// failure may be lost to an error.
+func besideResets(ctx context.Context, t *testing.T, s store.Store) {
+	const workers, rounds = 8, 25
+	var wg sync.WaitGroup
+	errs := make(chan error, workers*rounds+rounds)
+	for range workers {
+		wg.Go(func() {
+			for range rounds {
+				if _, err := s.Reserve(ctx, "mixed", 1000, time.Minute, time.Minute); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		for range rounds {
+			if err := s.Reset(ctx, "mixed"); err != nil {
+				errs <- err
+			}
+		}
+	})
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatalf("a failure beside a reset: %v", err)
 	}
 }
