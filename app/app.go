@@ -2,7 +2,7 @@
 // the front end with its login, the modules the configuration declares,
 // and the server. The aposproxy command runs it as it is; a Go program
 // runs it with modules of its own (see examples/mydatabase), so that both
-// serve the same API the same way. New components are wired in Serve.
+// serve the same API the same way. New components are wired in Build.
 package app
 
 import (
@@ -154,14 +154,18 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Optio
 	if err != nil {
 		return nil, startError{err}
 	}
-	if err := login.Register(api); err != nil {
+	if err := api.AddRoutes(login.Routes()...); err != nil {
 		return nil, startError{err}
 	}
 	mods, err := declared.Modules(startCtx, cfg, set, api)
 	if err != nil {
 		return nil, startError{err}
 	}
-	if err := modules.Register(api, append(mods, opts.Modules...)...); err != nil {
+	routes, err := modules.Routes(api, append(mods, opts.Modules...)...)
+	if err != nil {
+		return nil, startError{err}
+	}
+	if err := api.AddRoutes(routes...); err != nil {
 		return nil, startError{err}
 	}
 	p.API, p.modules = api, len(mods)+len(opts.Modules)

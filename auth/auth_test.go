@@ -95,7 +95,7 @@ func start(t testing.TB, lifetime, extra string) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Register(api); err != nil {
+	if err := api.AddRoutes(a.Routes()...); err != nil {
 		t.Fatal(err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

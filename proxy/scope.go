@@ -87,3 +87,31 @@ func (l *locales) resolveScope(p scopeParams, id apos.DocID, strict bool) (apos.
 	}
 	return s, nil
 }
+
+// scopeFor resolves the scope of a request from its query and id, the
+// parsed _id of its path (zero when it has none), and applies the draft
+// gate to the mode it comes to.
+func (s *Server) scopeFor(args *fasthttp.Args, id apos.DocID, who *apos.Principal) (apos.Scope, error) {
+	scope, err := s.locales.resolveScope(readScopeParams(args), id, s.strict)
+	if err != nil {
+		return scope, err
+	}
+	return scope, draftGate(scope.Mode, who)
+}
+
+// resolveID resolves the raw _id of a single-document request on d into
+// the aposDocId and the scope to read or write (DECISIONS 1, 3-5).
+func (s *Server) resolveID(d *docType, raw string, args *fasthttp.Args, who *apos.Principal) (string, apos.Scope, error) {
+	id, ok := apos.ParseID(raw)
+	if !ok {
+		return "", apos.Scope{}, apos.ErrNotFound
+	}
+	if !d.localized() {
+		if id.Locale != "" {
+			return "", apos.Scope{}, apos.ErrNotFound
+		}
+		return id.DocID, apos.Scope{Mode: apos.Published}, nil
+	}
+	scope, err := s.scopeFor(args, id, who)
+	return id.DocID, scope, err
+}
