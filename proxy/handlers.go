@@ -12,7 +12,7 @@ import (
 // and the scope to read or write (DECISIONS 1, 3-5).
 func (s *Server) target(c *call, d *docType) (string, apos.Scope, error) {
 	raw, _ := c.ctx.UserValue("id").(string)
-	return s.resolveID(d, raw, c.ctx.QueryArgs(), c.who)
+	return s.resolveID(d, raw, c.params, c.who)
 }
 
 // listScope is the scope of a list or a create: parameters, else the first
@@ -21,7 +21,7 @@ func (s *Server) listScope(c *call, d *docType, fromIDs apos.DocID) (apos.Scope,
 	if !d.localized() {
 		return apos.Scope{Mode: apos.Published}, nil
 	}
-	scope, err := s.scopeFor(c.ctx.QueryArgs(), fromIDs, c.who)
+	scope, err := s.scopeFor(c.params, fromIDs, c.who)
 	if err == apos.ErrNotFound {
 		// An _ids entry in an unknown locale or mode matches nothing.
 		return scope, nil

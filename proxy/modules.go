@@ -33,7 +33,7 @@ func (s *Server) ViewRole(typeName string) (r apos.Role, ok bool) {
 // permission (forbidden). id is the parsed _id (zero for a bare or
 // foreign one).
 func (s *Server) ScopeOf(r *endpoint.Request, id apos.DocID) (apos.Scope, error) {
-	return s.scopeFor(r.QueryArgs(), id, r.Who)
+	return s.scopeFor(readScopeParams(r.QueryArgs()), id, r.Who)
 }
 
 // Document reads the document rawID (an _id or a bare aposDocId) of the
@@ -48,7 +48,7 @@ func (s *Server) Document(r *endpoint.Request, typeName, rawID string) ([]byte, 
 	if r.Who.Role < d.viewRole {
 		return nil, apos.ErrNotFound
 	}
-	docID, scope, err := s.resolveID(d, rawID, r.QueryArgs(), r.Who)
+	docID, scope, err := s.resolveID(d, rawID, readScopeParams(r.QueryArgs()), r.Who)
 	if err != nil {
 		return nil, err
 	}

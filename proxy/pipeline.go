@@ -43,6 +43,9 @@ func (s *Server) recoverPanic(ctx *fasthttp.RequestCtx) {
 type call struct {
 	ctx *fasthttp.RequestCtx
 	who *apos.Principal // set by authentication
+	// params are the query's scope parameters, read once by the draft
+	// gate for the scope resolution of the route.
+	params scopeParams
 	// bctx carries the request's deadline to the backend; it is not the
 	// RequestCtx, which must not outlive the handler.
 	bctx context.Context
@@ -105,12 +108,14 @@ func (s *Server) authenticated(next handler) handler {
 	}
 }
 
-// gateDrafts refuses a request whose query asks for draft mode from a
-// caller without view-draft, first, as Apostrophe's middleware does.
+// gateDrafts reads the query's scope parameters and refuses a request
+// that asks for draft mode from a caller without view-draft, first, as
+// Apostrophe's middleware does.
 func gateDrafts(next handler) handler {
 	return func(c *call) error {
-		if p := readScopeParams(c.ctx.QueryArgs()); p.hasMode {
-			if err := draftGate(apos.Mode(p.mode), c.who); err != nil {
+		c.params = readScopeParams(c.ctx.QueryArgs())
+		if c.params.hasMode {
+			if err := draftGate(apos.Mode(c.params.mode), c.who); err != nil {
 				return err
 			}
 		}

@@ -44,7 +44,7 @@ func (s *Server) AddRoute(rt endpoint.Route) (err error) {
 // and sends the JSON body it answers with.
 func (s *Server) endpointHandler(rt endpoint.Route) handler {
 	return func(c *call) error {
-		scope, err := s.scopeFor(c.ctx.QueryArgs(), apos.DocID{}, c.who)
+		scope, err := s.scopeFor(c.params, apos.DocID{}, c.who)
 		if err != nil {
 			return err
 		}

@@ -88,11 +88,11 @@ func (l *locales) resolveScope(p scopeParams, id apos.DocID, strict bool) (apos.
 	return s, nil
 }
 
-// scopeFor resolves the scope of a request from its query and id, the
-// parsed _id of its path (zero when it has none), and applies the draft
-// gate to the mode it comes to.
-func (s *Server) scopeFor(args *fasthttp.Args, id apos.DocID, who *apos.Principal) (apos.Scope, error) {
-	scope, err := s.locales.resolveScope(readScopeParams(args), id, s.strict)
+// scopeFor resolves the scope of a request from its query's scope
+// parameters p and id, the parsed _id of its path (zero when it has none),
+// and applies the draft gate to the mode it comes to.
+func (s *Server) scopeFor(p scopeParams, id apos.DocID, who *apos.Principal) (apos.Scope, error) {
+	scope, err := s.locales.resolveScope(p, id, s.strict)
 	if err != nil {
 		return scope, err
 	}
@@ -101,7 +101,7 @@ func (s *Server) scopeFor(args *fasthttp.Args, id apos.DocID, who *apos.Principa
 
 // resolveID resolves the raw _id of a single-document request on d into
 // the aposDocId and the scope to read or write (DECISIONS 1, 3-5).
-func (s *Server) resolveID(d *docType, raw string, args *fasthttp.Args, who *apos.Principal) (string, apos.Scope, error) {
+func (s *Server) resolveID(d *docType, raw string, p scopeParams, who *apos.Principal) (string, apos.Scope, error) {
 	id, ok := apos.ParseID(raw)
 	if !ok {
 		return "", apos.Scope{}, apos.ErrNotFound
@@ -112,6 +112,6 @@ func (s *Server) resolveID(d *docType, raw string, args *fasthttp.Args, who *apo
 		}
 		return id.DocID, apos.Scope{Mode: apos.Published}, nil
 	}
-	scope, err := s.scopeFor(args, id, who)
+	scope, err := s.scopeFor(p, id, who)
 	return id.DocID, scope, err
 }
