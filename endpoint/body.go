@@ -41,14 +41,11 @@ func JSONBody(ctx *fasthttp.RequestCtx) (gjson.Result, error) {
 // reported as an unknown field rather than read as a path.
 func formBody(args *fasthttp.Args) (gjson.Result, error) {
 	doc := []byte("{}")
-	var err error
-	args.VisitAll(func(k, v []byte) {
-		if err == nil {
-			doc, err = sjson.SetBytes(doc, gjson.Escape(string(k)), string(v))
+	for k, v := range args.All() {
+		var err error
+		if doc, err = sjson.SetBytes(doc, gjson.Escape(string(k)), string(v)); err != nil {
+			return gjson.Result{}, errMalformed
 		}
-	})
-	if err != nil {
-		return gjson.Result{}, errMalformed
 	}
 	return gjson.ParseBytes(doc), nil
 }

@@ -59,15 +59,15 @@ type stage func(next handler) handler
 
 // pipeline is the one request pipeline of every route (the type routes,
 // their workflow and batch routes, and every Route added with AddRoute),
-// in the order its stages run. min is the lowest role the route allows;
+// in the order its stages run. minRole is the lowest role the route allows;
 // a lower caller is answered refusal.
-func (s *Server) pipeline(min apos.Role, refusal error, h handler) fasthttp.RequestHandler {
+func (s *Server) pipeline(minRole apos.Role, refusal error, h handler) fasthttp.RequestHandler {
 	return s.serve(stack(h,
-		s.authenticated,           // who calls: login's tokens and sessions (with CSRF), API keys
-		gateDrafts,                // draft mode needs view-draft, before any lookup
-		requireRole(min, refusal), // the type's view role, or the route's MinRole
-		noStore,                   // answers to authenticated reads are not cached
-		s.deadline,                // the backend's deadline
+		s.authenticated,               // who calls: login's tokens and sessions (with CSRF), API keys
+		gateDrafts,                    // draft mode needs view-draft, before any lookup
+		requireRole(minRole, refusal), // the type's view role, or the route's MinRole
+		noStore,                       // answers to authenticated reads are not cached
+		s.deadline,                    // the backend's deadline
 	))
 }
 
@@ -134,13 +134,13 @@ func draftGate(m apos.Mode, who *apos.Principal) error {
 	return nil
 }
 
-// requireRole refuses callers below min: with 404 for a type the caller
+// requireRole refuses callers below minRole: with 404 for a type the caller
 // may not view (as Apostrophe answers for a REST API the caller cannot
 // access), with 403 for an extra route.
-func requireRole(min apos.Role, refusal error) stage {
+func requireRole(minRole apos.Role, refusal error) stage {
 	return func(next handler) handler {
 		return func(c *call) error {
-			if c.who.Role < min {
+			if c.who.Role < minRole {
 				return refusal
 			}
 			return next(c)
