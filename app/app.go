@@ -154,14 +154,18 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Optio
 	if err != nil {
 		return nil, startError{err}
 	}
-	if err := login.Register(api); err != nil {
+	if err := api.AddRoutes(login.Routes()...); err != nil {
 		return nil, startError{err}
 	}
 	mods, err := declared.Modules(startCtx, cfg, set, api)
 	if err != nil {
 		return nil, startError{err}
 	}
-	if err := modules.Register(api, append(mods, opts.Modules...)...); err != nil {
+	routes, err := modules.Routes(api, append(mods, opts.Modules...)...)
+	if err != nil {
+		return nil, startError{err}
+	}
+	if err := api.AddRoutes(routes...); err != nil {
 		return nil, startError{err}
 	}
 	p.API, p.modules = api, len(mods)+len(opts.Modules)

@@ -19,8 +19,9 @@ import (
 	"github.com/aposproxy/aposproxy/config"
 )
 
-// Auth is the login machinery of one configuration. It is a
-// proxy.Authenticator; Register adds its routes.
+// Auth is the login machinery of one configuration. Its Authenticate
+// recognises bearer tokens and sessions for the front end; Routes are its
+// login routes.
 type Auth struct {
 	cfg     config.Auth
 	prefix  string // the API prefix, such as /api/v1

@@ -101,7 +101,7 @@ func startDelayed(t testing.TB, lifetime, delay, extra string) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Register(api); err != nil {
+	if err := api.AddRoutes(a.Routes()...); err != nil {
 		t.Fatal(err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -8,7 +8,7 @@ import (
 
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/auth/store"
-	"github.com/aposproxy/aposproxy/proxy"
+	"github.com/aposproxy/aposproxy/endpoint"
 	"github.com/valyala/fasthttp"
 )
 
@@ -23,7 +23,8 @@ var (
 	bearerScheme  = []byte("bearer ")
 )
 
-// Authenticate implements proxy.Authenticator, in Apostrophe's order:
+// Authenticate is the front end's authenticator of logins (the proxy runs
+// it before API keys). It follows Apostrophe's order:
 // a valid bearer token wins (even over an API key); a bad one is a 401
 // unless an API key is there to decide; then API keys beat sessions; a
 // session cookie authenticates only with its CSRF cookie on writes.
@@ -42,13 +43,13 @@ func (a *Auth) Authenticate(ctx *fasthttp.RequestCtx) (*apos.Principal, error) {
 		case p != nil:
 			p.Via = "bearer"
 			return p, nil
-		case proxy.HasAPIKey(ctx):
+		case endpoint.HasAPIKey(ctx):
 			return nil, nil
 		}
 		return nil, errBadBearer
 	}
 	sid := ctx.Request.Header.Cookie(a.cookies.sid)
-	if len(sid) == 0 || proxy.HasAPIKey(ctx) {
+	if len(sid) == 0 || endpoint.HasAPIKey(ctx) {
 		return nil, nil
 	}
 	p, err := a.principal(rctx, store.Session, string(sid))

@@ -39,7 +39,7 @@ func (a *Auth) cookie(name, value string, httpOnly bool) *fasthttp.Cookie {
 	return c
 }
 
-// cookieJar adds a cookie to a response: a proxy.Request's SetCookie, or
+// cookieJar adds a cookie to a response: an endpoint.Request's SetCookie, or
 // a RequestCtx's response header's. Both copy the cookie.
 type cookieJar func(*fasthttp.Cookie)
 

@@ -8,7 +8,7 @@ import (
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/auth/store"
 	"github.com/aposproxy/aposproxy/auth/users"
-	"github.com/aposproxy/aposproxy/proxy"
+	"github.com/aposproxy/aposproxy/endpoint"
 	"github.com/tidwall/gjson"
 )
 
@@ -21,7 +21,7 @@ var (
 
 // login serves POST /login: {username, password} gives {token}; with
 // session:true, {} and a session cookie instead.
-func (a *Auth) login(r *proxy.Request) ([]byte, error) {
+func (a *Auth) login(r *endpoint.Request) ([]byte, error) {
 	body, err := r.Body()
 	if err != nil {
 		return nil, err

@@ -5,7 +5,7 @@ import (
 
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/auth/store"
-	"github.com/aposproxy/aposproxy/proxy"
+	"github.com/aposproxy/aposproxy/endpoint"
 	"github.com/tidwall/gjson"
 )
 
@@ -18,28 +18,22 @@ const (
 
 var errNotLoggedIn = apos.NewError("forbidden", "You were not logged in.", nil)
 
-// Register adds the login module's routes to s.
-func (a *Auth) Register(s *proxy.Server) error {
+// Routes are the login module's routes, for the front end to serve.
+func (a *Auth) Routes() []endpoint.Route {
 	base := a.prefix + loginBase
-	routes := []proxy.Route{
-		{Method: "POST", Path: base + "/login", Handler: a.login},
-		{Method: "POST", Path: base + "/logout", Handler: a.logout},
-		{Method: "GET", Path: base + "/whoami", Handler: whoami},
-		{Method: "POST", Path: base + "/whoami", Handler: whoami},
-		{Method: "GET", Path: base + "/context", Handler: loginContext},
-		{Method: "POST", Path: base + "/context", Handler: loginContext},
+	return []endpoint.Route{
+		{Name: "login", Method: "POST", Path: base + "/login", Handler: a.login},
+		{Name: "login", Method: "POST", Path: base + "/logout", Handler: a.logout},
+		{Name: "login", Method: "GET", Path: base + "/whoami", Handler: whoami},
+		{Name: "login", Method: "POST", Path: base + "/whoami", Handler: whoami},
+		{Name: "login", Method: "GET", Path: base + "/context", Handler: loginContext},
+		{Name: "login", Method: "POST", Path: base + "/context", Handler: loginContext},
 	}
-	for _, rt := range routes {
-		if err := s.AddRoute(rt); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // logout serves POST /logout: it deletes the presented token or session
 // and clears the session cookie. An anonymous caller gets 403.
-func (a *Auth) logout(r *proxy.Request) ([]byte, error) {
+func (a *Auth) logout(r *endpoint.Request) ([]byte, error) {
 	var err error
 	switch r.Who.Via {
 	case "":
@@ -64,7 +58,7 @@ func (a *Auth) logout(r *proxy.Request) ([]byte, error) {
 
 // whoami serves GET and POST /whoami: the caller's defined keys among
 // _id, username, title and email; 404 for an anonymous caller.
-func whoami(r *proxy.Request) ([]byte, error) {
+func whoami(r *endpoint.Request) ([]byte, error) {
 	w := r.Who
 	if !w.Authenticated() {
 		return nil, apos.ErrNotFound
@@ -85,6 +79,6 @@ func whoami(r *proxy.Request) ([]byte, error) {
 // loginContext serves GET and POST /context: what a login page needs.
 // There are no login requirements; version is the Apostrophe release
 // whose contract the proxy serves.
-func loginContext(*proxy.Request) ([]byte, error) {
+func loginContext(*endpoint.Request) ([]byte, error) {
 	return []byte(`{"env":"production","name":"aposproxy","version":"4.32.2","requirementProps":{}}`), nil
 }

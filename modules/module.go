@@ -1,7 +1,8 @@
 // Package modules is Apostrophe's module API in Go: a Module has the REST
 // handlers of an Apostrophe module's restApiRoutes (GetAll, GetOne, Post,
-// Put, Patch, Delete) and the named routes of its apiRoutes, and Register
-// serves them under /api/v1/<name> next to the configured types.
+// Put, Patch, Delete) and the named routes of its apiRoutes, and Routes
+// lists them as routes for the front end to serve under /api/v1/<name>,
+// next to the configured types.
 //
 // Unlike Apostrophe, where "you are solely responsible for security", every
 // route gets the proxy's authentication (API keys, and whatever other
@@ -21,7 +22,9 @@
 //		},
 //		Roles: map[string]apos.Role{"getAll": apos.Anonymous, "post merge": apos.Editor},
 //	}
-//	err := modules.Register(server, m)
+//	routes, err := modules.Routes(api, m) // api is the *proxy.Server
+//	...
+//	err = api.AddRoutes(routes...)
 package modules
 
 import (
@@ -32,12 +35,26 @@ import (
 
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/config"
-	"github.com/aposproxy/aposproxy/proxy"
+	"github.com/aposproxy/aposproxy/endpoint"
 )
+
+// Server is what modules need from the front end that serves them;
+// *proxy.Server is one.
+type Server interface {
+	// Prefix is the prefix the API is served under, such as /api/v1.
+	Prefix() string
+	// ViewRole is the lowest role that may read the type typeName; ok is
+	// false when no such type is served.
+	ViewRole(typeName string) (r apos.Role, ok bool)
+	// ScopeOf resolves the locale and mode of a request whose path
+	// carries the _id id as the type routes do, draft gate included.
+	ScopeOf(r *endpoint.Request, id apos.DocID) (apos.Scope, error)
+}
 
 // Handler answers a route without an _id: GetAll, Post and every named
 // route. Its result is sent as Apostrophe's res.send sends it: JSON with
-// status 200, or an empty 200 for nil (see Register).
+// status 200, an empty 200 for nil, and a json.RawMessage as it is, once
+// checked.
 type Handler func(req *Request) (any, error)
 
 // IDHandler answers a REST route with an _id: GetOne, Put, Patch and
@@ -122,26 +139,31 @@ func (m *Module) routes(prefix string) ([]route, error) {
 	return out, nil
 }
 
-// Register serves the modules' routes on s, after its type routes. A
-// module without a name, a route that collides with one already served (a
-// type's, another module's), or a Roles key that names no route is an
-// error, so that the server does not start half-routed.
-func Register(s *proxy.Server, mods ...*Module) error {
+// Routes lists the routes of mods, for s to serve after its type routes
+// (s.AddRoutes). A module without a name, or a Roles key that names no
+// route, is an error; so is, when s adds it, a route that collides with
+// one already served (a type's, another module's), named after its module
+// and handler. Either way the server does not start half-routed.
+func Routes(s Server, mods ...*Module) ([]endpoint.Route, error) {
+	var out []endpoint.Route
 	for _, m := range mods {
-		if err := m.register(s); err != nil {
-			return fmt.Errorf("module %s: %w", m.Name, err)
+		routes, err := m.endpoints(s)
+		if err != nil {
+			return nil, fmt.Errorf("module %s: %w", m.Name, err)
 		}
+		out = append(out, routes...)
 	}
-	return nil
+	return out, nil
 }
 
-func (m *Module) register(s *proxy.Server) error {
+// endpoints lists the routes of m, checked.
+func (m *Module) endpoints(s Server) ([]endpoint.Route, error) {
 	if m.Name == "" || strings.HasPrefix(m.Name, "/") || strings.HasSuffix(m.Name, "/") {
-		return fmt.Errorf("a module needs a name, such as mydatabase")
+		return nil, fmt.Errorf("a module needs a name, such as mydatabase")
 	}
 	routes, err := m.routes(s.Prefix())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	keys := map[string]bool{}
 	for _, r := range routes {
@@ -149,20 +171,19 @@ func (m *Module) register(s *proxy.Server) error {
 	}
 	for _, k := range slices.Sorted(maps.Keys(m.Roles)) {
 		if !keys[k] {
-			return fmt.Errorf("Roles[%q] names no route of the module", k)
+			return nil, fmt.Errorf("Roles[%q] names no route of the module", k)
 		}
 	}
+	out := make([]endpoint.Route, 0, len(routes))
 	for _, r := range routes {
-		err := s.AddRoute(proxy.Route{Method: r.method, Path: r.path, MinRole: m.role(s, r), Handler: r.serve(s)})
-		if err != nil {
-			return fmt.Errorf("%s: %w", r.key, err)
-		}
+		out = append(out, endpoint.Route{Name: "module " + m.Name + ": " + r.key,
+			Method: r.method, Path: r.path, MinRole: m.role(s, r), Handler: r.serve(s)})
 	}
-	return nil
+	return out, nil
 }
 
 // role is the lowest role of route r (see Module.Roles).
-func (m *Module) role(s *proxy.Server, r route) apos.Role {
+func (m *Module) role(s Server, r route) apos.Role {
 	if role, ok := m.Roles[r.key]; ok {
 		return role
 	}

@@ -79,7 +79,11 @@ func server(t *testing.T, mods ...*Module) (*proxy.Server, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s, Register(s, mods...)
+	routes, err := Routes(s, mods...)
+	if err != nil {
+		return s, err
+	}
+	return s, s.AddRoutes(routes...)
 }
 
 // serve starts s on a loopback listener and returns its URL.
@@ -232,7 +236,7 @@ func TestModule(t *testing.T) {
 	}
 }
 
-func TestRegisterRefuses(t *testing.T) {
+func TestRoutesRefuse(t *testing.T) {
 	h := func(*Request) (any, error) { return nil, nil }
 	for _, tc := range []struct {
 		name string

@@ -7,16 +7,16 @@ import (
 	"net/url"
 
 	"github.com/aposproxy/aposproxy/apos"
-	"github.com/aposproxy/aposproxy/proxy"
+	"github.com/aposproxy/aposproxy/endpoint"
 )
 
 // Request is one call to a module's route: Apostrophe's req. It embeds
-// the proxy's request, which gives the deadline (Context: use it for
+// the front end's request, which gives the deadline (Context: use it for
 // backend work), the caller (Who), the scope, path parameters (Param),
 // the query (Query, QueryArgs), the body as JSON (Body), headers and
 // cookies. It is valid only while the handler runs.
 type Request struct {
-	*proxy.Request
+	*endpoint.Request
 	id    apos.DocID
 	hasID bool
 }
@@ -57,10 +57,10 @@ func (r *Request) Param(name string) string {
 // Role is the caller's role (anonymous when not authenticated).
 func (r *Request) Role() apos.Role { return r.Who.Role }
 
-// serve adapts a module route to the proxy: it resolves the _id's scope,
-// calls the handler and encodes its result.
-func (rt route) serve(s *proxy.Server) func(*proxy.Request) ([]byte, error) {
-	return func(pr *proxy.Request) ([]byte, error) {
+// serve adapts a module route to the front end: it resolves the _id's
+// scope, calls the handler and encodes its result.
+func (rt route) serve(s Server) func(*endpoint.Request) ([]byte, error) {
+	return func(pr *endpoint.Request) ([]byte, error) {
 		req := &Request{Request: pr}
 		raw := ""
 		if rt.hasID {

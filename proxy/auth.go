@@ -4,13 +4,14 @@ import (
 	"crypto/sha256"
 
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/endpoint"
 	"github.com/valyala/fasthttp"
 )
 
 // Authenticator recognises one kind of credentials. It returns nil, nil
 // when the request carries none of its kind, a principal when they are
 // valid, and an error (answered as is) when they are present but bad.
-// Login, bearer tokens and sessions plug in here.
+// Login's bearer tokens and sessions (package auth) plug in here.
 type Authenticator interface {
 	Authenticate(ctx *fasthttp.RequestCtx) (*apos.Principal, error)
 }
@@ -35,7 +36,7 @@ var errBadAPIKey = apos.NewError("forbidden", "Invalid API key.", nil)
 
 // Authenticate implements Authenticator.
 func (a *apiKeys) Authenticate(ctx *fasthttp.RequestCtx) (*apos.Principal, error) {
-	key := presentedAPIKey(ctx)
+	key := endpoint.APIKey(ctx)
 	if key == nil {
 		return nil, nil
 	}

@@ -55,6 +55,9 @@ func newDocType(t *config.Type, backend adapters.Adapter) (*docType, error) {
 			return nil, fmt.Errorf("types.%s.%s: unknown role %q", t.Name, r.key, r.name)
 		}
 	}
+	// Publishing makes a draft live, so it also needs the edit role: a
+	// publish_role below edit_role counts as edit_role. (A rule, not a
+	// default: config applies the defaults.)
 	if d.publishRole < d.editRole {
 		d.publishRole = d.editRole
 	}
@@ -65,12 +68,6 @@ func newDocType(t *config.Type, backend adapters.Adapter) (*docType, error) {
 	d.slugFromTitle = d.fields["title"] != nil && d.fields["slug"] == nil
 	d.typeJSON = appendString(append(d.typeJSON, `"type":`...), t.Name)
 	d.typeJSON = append(d.typeJSON, `,"metaType":"doc"`...)
-	if d.perPage <= 0 {
-		d.perPage = 50
-	}
-	if d.maxPerPage <= 0 {
-		d.maxPerPage = 1000
-	}
 	return d, nil
 }
 

@@ -55,14 +55,11 @@ func (e *etag) matches(header []byte, weakOK bool) bool {
 }
 
 // sendCacheable writes a GET body with its ETag, answering 304 when the
-// client's If-None-Match already names it.
-func sendCacheable(ctx *fasthttp.RequestCtx, authenticated bool, body []byte) {
+// client's If-None-Match already names it. (The pipeline's noStore keeps
+// authenticated answers out of shared caches.)
+func sendCacheable(ctx *fasthttp.RequestCtx, body []byte) {
 	e := etagOf(body)
-	h := &ctx.Response.Header
-	h.SetBytesV(fasthttp.HeaderETag, e[:])
-	if authenticated {
-		h.Set(fasthttp.HeaderCacheControl, "no-store")
-	}
+	ctx.Response.Header.SetBytesV(fasthttp.HeaderETag, e[:])
 	if inm := ctx.Request.Header.Peek(fasthttp.HeaderIfNoneMatch); len(inm) > 0 && e.matches(inm, true) {
 		ctx.SetStatusCode(fasthttp.StatusNotModified)
 		return

@@ -3,6 +3,7 @@ package proxy
 import (
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/endpoint"
 	"github.com/tidwall/gjson"
 	"github.com/valyala/fasthttp"
 )
@@ -11,7 +12,7 @@ import (
 // and the scope to read or write (docs/api-rules.md#1, #4 to #6).
 func (s *Server) target(c *call, d *docType) (string, apos.Scope, error) {
 	raw, _ := c.ctx.UserValue("id").(string)
-	return s.resolveID(d, raw, c.ctx.QueryArgs(), c.who)
+	return s.resolveID(d, raw, c.params, c.who)
 }
 
 // listScope is the scope of a list or a create: parameters, else the first
@@ -20,13 +21,10 @@ func (s *Server) listScope(c *call, d *docType, fromIDs apos.DocID) (apos.Scope,
 	if !d.localized() {
 		return apos.Scope{Mode: apos.Published}, nil
 	}
-	scope, err := s.locales.resolveScope(readScopeParams(c.ctx.QueryArgs()), fromIDs, s.strict)
+	scope, err := s.scopeFor(c.params, fromIDs, c.who)
 	if err == apos.ErrNotFound {
 		// An _ids entry in an unknown locale or mode matches nothing.
 		return scope, nil
-	}
-	if err == nil && scope.Mode == apos.Draft && !c.who.CanViewDraft() {
-		err = apos.ErrForbidden
 	}
 	return scope, err
 }
@@ -52,7 +50,7 @@ func (s *Server) getOne(c *call, d *docType) error {
 	buf := bufPool.get()
 	defer bufPool.put(buf)
 	buf.b = d.appendDoc(buf.b[:0], rec, c.who, p)
-	sendCacheable(c.ctx, c.who.Authenticated(), buf.b)
+	sendCacheable(c.ctx, buf.b)
 	return nil
 }
 
@@ -151,7 +149,7 @@ func writeBody(c *call, d *docType, m apos.Mode) (gjson.Result, error) {
 	if !d.canWrite(c.who, m) {
 		return gjson.Result{}, apos.ErrForbidden
 	}
-	return jsonBody(c.ctx)
+	return endpoint.JSONBody(c.ctx)
 }
 
 // checkIfMatch refuses a write whose If-Match does not name the current

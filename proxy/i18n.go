@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/endpoint"
 	"github.com/valyala/fasthttp"
 )
 
@@ -85,10 +86,10 @@ func (l *locales) visible(name string, who *apos.Principal) bool {
 // for callers who may edit, and without private locales for anonymous
 // callers.
 func (s *Server) routeI18n() error {
-	return s.AddRoute(Route{
+	return s.AddRoute(endpoint.Route{
 		Method: fasthttp.MethodGet,
 		Path:   s.cfg.Server.Prefix + "/@apostrophecms/i18n/locales",
-		Handler: func(r *Request) ([]byte, error) {
+		Handler: func(r *endpoint.Request) ([]byte, error) {
 			b := []byte{'{'}
 			n := 0
 			for _, l := range s.cfg.Locales.List {

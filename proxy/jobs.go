@@ -7,6 +7,7 @@ import (
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/endpoint"
 	"github.com/tidwall/gjson"
 	"github.com/valyala/fasthttp"
 )
@@ -28,10 +29,10 @@ func (s *Server) routeBatch(d *docType) {
 // its percentage, for callers with view-draft (and the job's owner, when it
 // has one); 404 for anyone else, as Apostrophe answers.
 func (s *Server) routeJobs() error {
-	return s.AddRoute(Route{
+	return s.AddRoute(endpoint.Route{
 		Method: fasthttp.MethodGet,
 		Path:   s.cfg.Server.Prefix + "/@apostrophecms/job/{id}",
-		Handler: func(r *Request) ([]byte, error) {
+		Handler: func(r *endpoint.Request) ([]byte, error) {
 			if s.runner == nil || !r.Who.CanViewDraft() {
 				return nil, apos.ErrNotFound
 			}
@@ -54,7 +55,7 @@ func (s *Server) batch(c *call, d *docType, name string) error {
 	if s.runner == nil {
 		return apos.Errorf(apos.ErrUnimplemented, "Batch operations need a job store.")
 	}
-	body, err := jsonBody(c.ctx)
+	body, err := endpoint.JSONBody(c.ctx)
 	if err != nil {
 		return err
 	}

@@ -4,13 +4,14 @@ import (
 	"fmt"
 
 	"github.com/aposproxy/aposproxy/apos"
-	"github.com/valyala/fasthttp"
+	"github.com/aposproxy/aposproxy/endpoint"
 )
 
-// This file is what modules of the project's own (package modules, and the
-// routes a configuration declares) need from the front end beyond
-// AddRoute: the API prefix, the roles of types, the scope rules of _id
-// routes, and documents rendered as the type routes render them.
+// This file is what the packages that add routes (modules, and the routes
+// a configuration declares) need from the front end beyond AddRoute: the
+// API prefix, the roles of types, the scope rules of _id routes, and
+// documents rendered as the type routes render them. They ask for it with
+// interfaces of their own, which *Server implements.
 
 // Prefix is the prefix the API is served under (server.prefix).
 func (s *Server) Prefix() string { return s.cfg.Server.Prefix }
@@ -31,40 +32,15 @@ func (s *Server) ViewRole(typeName string) (r apos.Role, ok bool) {
 // inside the _id is notfound, and draft mode needs the view-draft
 // permission (forbidden). id is the parsed _id (zero for a bare or
 // foreign one).
-func (s *Server) ScopeOf(r *Request, id apos.DocID) (apos.Scope, error) {
-	return s.scopeOf(r.ctx.QueryArgs(), id, r.Who)
-}
-
-func (s *Server) scopeOf(args *fasthttp.Args, id apos.DocID, who *apos.Principal) (apos.Scope, error) {
-	scope, err := s.locales.resolveScope(readScopeParams(args), id, s.strict)
-	if err == nil && scope.Mode == apos.Draft && !who.CanViewDraft() {
-		err = apos.ErrForbidden
-	}
-	return scope, err
-}
-
-// resolveID resolves the raw _id of a single-document request on d into
-// the aposDocId and the scope to read or write (docs/api-rules.md#1, #4 to #6).
-func (s *Server) resolveID(d *docType, raw string, args *fasthttp.Args, who *apos.Principal) (string, apos.Scope, error) {
-	id, ok := apos.ParseID(raw)
-	if !ok {
-		return "", apos.Scope{}, apos.ErrNotFound
-	}
-	if !d.localized() {
-		if id.Locale != "" {
-			return "", apos.Scope{}, apos.ErrNotFound
-		}
-		return id.DocID, apos.Scope{Mode: apos.Published}, nil
-	}
-	scope, err := s.scopeOf(args, id, who)
-	return id.DocID, scope, err
+func (s *Server) ScopeOf(r *endpoint.Request, id apos.DocID) (apos.Scope, error) {
+	return s.scopeFor(readScopeParams(r.QueryArgs()), id, r.Who)
 }
 
 // Document reads the document rawID (an _id or a bare aposDocId) of the
 // type typeName for r's caller, and renders it exactly as
 // GET <prefix>/<type>/<rawID> with r's query would: the type's view role
 // (notfound below it), the scope rules and the permission annotations.
-func (s *Server) Document(r *Request, typeName, rawID string) ([]byte, error) {
+func (s *Server) Document(r *endpoint.Request, typeName, rawID string) ([]byte, error) {
 	d, ok := s.types[typeName]
 	if !ok {
 		return nil, fmt.Errorf("no type %q is served", typeName)
@@ -72,7 +48,7 @@ func (s *Server) Document(r *Request, typeName, rawID string) ([]byte, error) {
 	if r.Who.Role < d.viewRole {
 		return nil, apos.ErrNotFound
 	}
-	docID, scope, err := s.resolveID(d, rawID, r.ctx.QueryArgs(), r.Who)
+	docID, scope, err := s.resolveID(d, rawID, readScopeParams(r.QueryArgs()), r.Who)
 	if err != nil {
 		return nil, err
 	}

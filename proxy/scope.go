@@ -87,3 +87,31 @@ func (l *locales) resolveScope(p scopeParams, id apos.DocID, strict bool) (apos.
 	}
 	return s, nil
 }
+
+// scopeFor resolves the scope of a request from its query's scope
+// parameters p and id, the parsed _id of its path (zero when it has none),
+// and applies the draft gate to the mode it comes to.
+func (s *Server) scopeFor(p scopeParams, id apos.DocID, who *apos.Principal) (apos.Scope, error) {
+	scope, err := s.locales.resolveScope(p, id, s.strict)
+	if err != nil {
+		return scope, err
+	}
+	return scope, draftGate(scope.Mode, who)
+}
+
+// resolveID resolves the raw _id of a single-document request on d into
+// the aposDocId and the scope to read or write (docs/api-rules.md#1, #4 to #6).
+func (s *Server) resolveID(d *docType, raw string, p scopeParams, who *apos.Principal) (string, apos.Scope, error) {
+	id, ok := apos.ParseID(raw)
+	if !ok {
+		return "", apos.Scope{}, apos.ErrNotFound
+	}
+	if !d.localized() {
+		if id.Locale != "" {
+			return "", apos.Scope{}, apos.ErrNotFound
+		}
+		return id.DocID, apos.Scope{Mode: apos.Published}, nil
+	}
+	scope, err := s.scopeFor(p, id, who)
+	return id.DocID, scope, err
+}

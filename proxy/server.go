@@ -6,11 +6,8 @@
 package proxy
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
-	"runtime/debug"
-	"sync"
 	"time"
 
 	"github.com/aposproxy/aposproxy/adapters"
@@ -38,8 +35,8 @@ type Server struct {
 // Options are what New needs beyond the configuration.
 type Options struct {
 	Log *slog.Logger
-	// Authenticators run before API keys (bearer tokens, sessions); see
-	// HasAPIKey.
+	// Authenticators run before API keys (bearer tokens, sessions), in
+	// order; see endpoint.HasAPIKey.
 	Authenticators []Authenticator
 	// Jobs runs batch operations; without it batch routes answer 501.
 	Jobs *jobs.Runner
@@ -59,9 +56,6 @@ func New(cfg *config.Config, backends map[string]adapters.Adapter, opts Options)
 	}
 	if s.log == nil {
 		s.log = slog.Default()
-	}
-	if s.timeout <= 0 {
-		s.timeout = 5 * time.Second
 	}
 	s.locales = locales{def: cfg.Locales.Default, names: map[string]bool{}}
 	for _, l := range cfg.Locales.List {
@@ -134,27 +128,6 @@ func (s *Server) routeType(d *docType) {
 	s.router.DELETE(one, s.handle(d, s.delete))
 }
 
-// Handler returns the fasthttp handler of the whole API.
-func (s *Server) Handler() fasthttp.RequestHandler {
-	h := s.router.Handler
-	return func(ctx *fasthttp.RequestCtx) {
-		defer s.recoverPanic(ctx)
-		s.cors.allow(ctx)
-		if s.localizePath(ctx) {
-			h(ctx)
-		}
-	}
-}
-
-// recoverPanic turns a panic in a handler into a logged, masked 500
-// instead of a crash of the whole proxy (fasthttp does not recover).
-func (s *Server) recoverPanic(ctx *fasthttp.RequestCtx) {
-	if p := recover(); p != nil {
-		ctx.Response.Reset()
-		writeError(ctx, s.log, fmt.Errorf("panic: %v\n%s", p, debug.Stack()))
-	}
-}
-
 // ErrorHandler answers the errors fasthttp raises before a handler runs
 // (an oversized body, a malformed request) in Apostrophe's shape.
 func (s *Server) ErrorHandler(ctx *fasthttp.RequestCtx, err error) {
@@ -165,57 +138,10 @@ func (s *Server) ErrorHandler(ctx *fasthttp.RequestCtx, err error) {
 	writeError(ctx, s.log, apos.Errorf(apos.ErrInvalid, "Malformed request."))
 }
 
-// call is one request to a type's route, after authentication.
-type call struct {
-	ctx *fasthttp.RequestCtx
-	who *apos.Principal
-	// bctx carries the request's deadline to the backend; it is not the
-	// RequestCtx, which must not outlive the handler.
-	bctx context.Context
-}
-
-// handle wraps a route: authentication, the draft gate of docs/api-rules.md#6
-// (before any lookup), the type's view role, the backend deadline, and
-// error rendering.
+// handle serves a route of type d with h, through the pipeline: callers
+// below the type's view role find nothing (404).
 func (s *Server) handle(d *docType, h func(*call, *docType) error) fasthttp.RequestHandler {
-	return func(ctx *fasthttp.RequestCtx) {
-		who, err := s.authenticate(ctx)
-		if err == nil {
-			err = s.gate(ctx, d, who)
-		}
-		if err != nil {
-			writeError(ctx, s.log, err)
-			return
-		}
-		bctx, cancel := context.WithTimeout(context.Background(), s.timeout)
-		defer cancel()
-		c := callPool.Get().(*call)
-		*c = call{ctx: ctx, who: who, bctx: bctx}
-		if err := h(c, d); err != nil {
-			writeError(ctx, s.log, err)
-		}
-		*c = call{} // drop the references before pooling
-		callPool.Put(c)
-	}
-}
-
-// callPool recycles calls: a handler is a function value, so a call on the
-// stack would escape to the heap on every request.
-var callPool = sync.Pool{New: func() any { return new(call) }}
-
-// gate refuses draft requests from callers without view-draft (first, as
-// Apostrophe's middleware does), then every request to a type the caller
-// may not view (404, as Apostrophe answers
-// for a type whose REST API the caller cannot access).
-func (s *Server) gate(ctx *fasthttp.RequestCtx, d *docType, who *apos.Principal) error {
-	p := readScopeParams(ctx.QueryArgs())
-	if p.hasMode && p.mode == string(apos.Draft) && !who.CanViewDraft() {
-		return apos.ErrForbidden
-	}
-	if who.Role < d.viewRole {
-		return apos.ErrNotFound
-	}
-	return nil
+	return s.pipeline(d.viewRole, apos.ErrNotFound, func(c *call) error { return h(c, d) })
 }
 
 // notFound answers unknown routes with a JSON 404.

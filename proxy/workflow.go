@@ -7,6 +7,7 @@ import (
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/endpoint"
 	"github.com/tidwall/gjson"
 	"github.com/valyala/fasthttp"
 )
@@ -57,7 +58,7 @@ func (s *Server) publish(c *call, d *docType) error {
 	if err != nil {
 		return err
 	}
-	body, err := jsonBody(c.ctx)
+	body, err := endpoint.JSONBody(c.ctx)
 	if err != nil {
 		return err
 	}
@@ -111,7 +112,7 @@ func (s *Server) localize(c *call, d *docType) error {
 	if err != nil {
 		return err
 	}
-	body, err := jsonBody(c.ctx)
+	body, err := endpoint.JSONBody(c.ctx)
 	if err != nil {
 		return err
 	}
@@ -195,6 +196,6 @@ func (s *Server) docLocales(c *call, d *docType) error {
 			b = append(b, `"}`...)
 		}
 	}
-	sendCacheable(c.ctx, c.who.Authenticated(), append(b, "]}"...))
+	sendCacheable(c.ctx, append(b, "]}"...))
 	return nil
 }

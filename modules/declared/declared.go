@@ -18,20 +18,28 @@ import (
 	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/aposproxy/aposproxy/backends/upstream"
 	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/endpoint"
 	"github.com/aposproxy/aposproxy/modules"
-	"github.com/aposproxy/aposproxy/proxy"
 )
 
+// Documents renders documents as the type routes do; *proxy.Server is
+// one. A route whose result is "document" answers with one.
+type Documents interface {
+	// Document renders the document rawID of the type typeName as
+	// GET <prefix>/<typeName>/<rawID> would for r's caller and query.
+	Document(r *endpoint.Request, typeName, rawID string) ([]byte, error)
+}
+
 // Modules builds the modules cfg declares, on the set's databases and
-// upstreams; srv renders the documents routes answer with. It compiles
+// upstreams; docs renders the documents routes answer with. It compiles
 // every statement for its engine and checks every parameter a statement,
 // call or document uses: each mistake is reported with its key path, such
 // as modules.customer.api_routes.post.merge.sql[0], and stops the start.
-func Modules(ctx context.Context, cfg *config.Config, set *backends.Set, srv *proxy.Server) ([]*modules.Module, error) {
+func Modules(ctx context.Context, cfg *config.Config, set *backends.Set, docs Documents) ([]*modules.Module, error) {
 	var mods []*modules.Module
 	var errs []error
 	for _, name := range slices.Sorted(maps.Keys(cfg.Modules)) {
-		b := builder{ctx: ctx, cfg: cfg, set: set, srv: srv, m: cfg.Modules[name]}
+		b := builder{ctx: ctx, cfg: cfg, set: set, docs: docs, m: cfg.Modules[name]}
 		mod, err := b.build()
 		errs = append(errs, err)
 		mods = append(mods, mod)
@@ -44,11 +52,11 @@ func Modules(ctx context.Context, cfg *config.Config, set *backends.Set, srv *pr
 
 // builder builds one module.
 type builder struct {
-	ctx context.Context
-	cfg *config.Config
-	set *backends.Set
-	srv *proxy.Server
-	m   *config.Module
+	ctx  context.Context
+	cfg  *config.Config
+	set  *backends.Set
+	docs Documents
+	m    *config.Module
 	// failed: opening the module's backend failed, and was reported.
 	failed bool
 }
@@ -102,7 +110,7 @@ func (b *builder) build() (*modules.Module, error) {
 // route builds the handler of one route, whose key path is rp.
 func (b *builder) route(ref config.RouteRef, rp string) (modules.Handler, error) {
 	r := ref.Route
-	sh := shape{result: r.Result, getAll: ref.Handler == "getAll", srv: b.srv}
+	sh := shape{result: r.Result, getAll: ref.Handler == "getAll", docs: b.docs}
 	if r.Document != nil {
 		sh.docType, sh.docID = r.Document.Type, r.Document.ID
 	}

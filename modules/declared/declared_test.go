@@ -15,6 +15,7 @@ import (
 
 	"github.com/aposproxy/aposproxy/backends"
 	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/endpoint"
 	"github.com/aposproxy/aposproxy/modules"
 	"github.com/aposproxy/aposproxy/proxy"
 )
@@ -180,7 +181,10 @@ func build(tb testing.TB, src string) (*proxy.Server, error) {
 	}
 	mods, err := Modules(tb.Context(), cfg, set, srv)
 	if err == nil {
-		err = modules.Register(srv, mods...)
+		var routes []endpoint.Route
+		if routes, err = modules.Routes(srv, mods...); err == nil {
+			err = srv.AddRoutes(routes...)
+		}
 	}
 	return srv, err
 }

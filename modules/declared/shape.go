@@ -6,7 +6,6 @@ import (
 
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/modules"
-	"github.com/aposproxy/aposproxy/proxy"
 )
 
 // shape is how a route answers (config.ModuleRoute.Result).
@@ -14,9 +13,9 @@ type shape struct {
 	result string // one, list, count, none or document
 	getAll bool   // a list gets Apostrophe's paging envelope
 	// docType and docID name the type and the parameter of a document
-	// answer; srv renders it.
+	// answer; docs renders it.
 	docType, docID string
-	srv            *proxy.Server
+	docs           Documents
 }
 
 // answer shapes a result: rows are JSON values (objects from SQL, the
@@ -38,7 +37,7 @@ func (sh shape) answer(req *modules.Request, vals map[string]any, rows [][]byte,
 		if id == "" {
 			return nil, apos.ErrNotFound
 		}
-		doc, err := sh.srv.Document(req.Request, sh.docType, id)
+		doc, err := sh.docs.Document(req.Request, sh.docType, id)
 		return json.RawMessage(doc), err
 	}
 	b := make([]byte, 0, 256)

@@ -1,0 +1,172 @@
+package proxy
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"sync"
+
+	"github.com/aposproxy/aposproxy/apos"
+	"github.com/valyala/fasthttp"
+)
+
+// This file is the life of a request: the front door every request
+// takes (Handler), then the pipeline of its route, the same for every
+// route.
+
+// Handler returns the fasthttp handler of the whole API, its front door,
+// which every request takes, known route or not, preflights included: it
+// turns a panic into a 500, sets the CORS headers, strips a locale prefix
+// and hides private locales from anonymous callers (localizePath), then
+// routes the request.
+func (s *Server) Handler() fasthttp.RequestHandler {
+	h := s.router.Handler
+	return func(ctx *fasthttp.RequestCtx) {
+		defer s.recoverPanic(ctx)
+		s.cors.allow(ctx)
+		if s.localizePath(ctx) {
+			h(ctx)
+		}
+	}
+}
+
+// recoverPanic turns a panic in a handler into a logged, masked 500
+// instead of a crash of the whole proxy (fasthttp does not recover).
+func (s *Server) recoverPanic(ctx *fasthttp.RequestCtx) {
+	if p := recover(); p != nil {
+		ctx.Response.Reset()
+		writeError(ctx, s.log, fmt.Errorf("panic: %v\n%s", p, debug.Stack()))
+	}
+}
+
+// call is one request to a route, as it goes down the pipeline.
+type call struct {
+	ctx *fasthttp.RequestCtx
+	who *apos.Principal // set by authentication
+	// params are the query's scope parameters, read once by the draft
+	// gate for the scope resolution of the route.
+	params scopeParams
+	// bctx carries the request's deadline to the backend; it is not the
+	// RequestCtx, which must not outlive the handler.
+	bctx context.Context
+}
+
+// handler answers a call, or returns the error to answer with.
+type handler func(*call) error
+
+// stage is one concern of the pipeline: it wraps the rest of it.
+type stage func(next handler) handler
+
+// pipeline is the one request pipeline of every route (the type routes,
+// their workflow and batch routes, and every Route added with AddRoute),
+// in the order its stages run. minRole is the lowest role the route allows;
+// a lower caller is answered refusal.
+func (s *Server) pipeline(minRole apos.Role, refusal error, h handler) fasthttp.RequestHandler {
+	return s.serve(stack(h,
+		s.authenticated,               // who calls: login's tokens and sessions (with CSRF), API keys
+		gateDrafts,                    // draft mode needs view-draft, before any lookup
+		requireRole(minRole, refusal), // the type's view role, or the route's MinRole
+		noStore,                       // answers to authenticated reads are not cached
+		s.deadline,                    // the backend's deadline
+	))
+}
+
+// stack wraps h in stages, the first listed outermost. It runs once per
+// route, when the route is added: a request only calls the closures.
+func stack(h handler, stages ...stage) handler {
+	for i := len(stages) - 1; i >= 0; i-- {
+		h = stages[i](h)
+	}
+	return h
+}
+
+// serve runs the pipeline h for each request and renders the error it
+// returns in Apostrophe's shape.
+func (s *Server) serve(h handler) fasthttp.RequestHandler {
+	return func(ctx *fasthttp.RequestCtx) {
+		c := callPool.Get().(*call)
+		*c = call{ctx: ctx}
+		if err := h(c); err != nil {
+			writeError(ctx, s.log, err)
+		}
+		*c = call{} // drop the references before pooling
+		callPool.Put(c)
+	}
+}
+
+// callPool recycles calls: a handler is a function value, so a call on the
+// stack would escape to the heap on every request.
+var callPool = sync.Pool{New: func() any { return new(call) }}
+
+// authenticated sets the caller (see authenticate).
+func (s *Server) authenticated(next handler) handler {
+	return func(c *call) (err error) {
+		if c.who, err = s.authenticate(c.ctx); err != nil {
+			return err
+		}
+		return next(c)
+	}
+}
+
+// gateDrafts reads the query's scope parameters and refuses a request
+// that asks for draft mode from a caller without view-draft, first, as
+// Apostrophe's middleware does.
+func gateDrafts(next handler) handler {
+	return func(c *call) error {
+		c.params = readScopeParams(c.ctx.QueryArgs())
+		if c.params.hasMode {
+			if err := draftGate(apos.Mode(c.params.mode), c.who); err != nil {
+				return err
+			}
+		}
+		return next(c)
+	}
+}
+
+// draftGate is the one rule of draft mode: it needs Apostrophe's
+// view-draft permission (403 otherwise). The pipeline applies it to the
+// mode the query asks for; scope resolution applies it to the mode an _id
+// carries.
+func draftGate(m apos.Mode, who *apos.Principal) error {
+	if m == apos.Draft && !who.CanViewDraft() {
+		return apos.ErrForbidden
+	}
+	return nil
+}
+
+// requireRole refuses callers below minRole: with 404 for a type the caller
+// may not view (as Apostrophe answers for a REST API the caller cannot
+// access), with 403 for an extra route.
+func requireRole(minRole apos.Role, refusal error) stage {
+	return func(next handler) handler {
+		return func(c *call) error {
+			if c.who.Role < minRole {
+				return refusal
+			}
+			return next(c)
+		}
+	}
+}
+
+// noStore marks a successful read by an authenticated caller as not
+// cacheable: its answer depends on who asked.
+func noStore(next handler) handler {
+	return func(c *call) error {
+		err := next(c)
+		if err == nil && (c.ctx.IsGet() || c.ctx.IsHead()) && c.who.Authenticated() {
+			c.ctx.Response.Header.Set(fasthttp.HeaderCacheControl, "no-store")
+		}
+		return err
+	}
+}
+
+// deadline gives the backend work of the call the configured request
+// timeout (server.request_timeout).
+func (s *Server) deadline(next handler) handler {
+	return func(c *call) error {
+		bctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+		defer cancel()
+		c.bctx = bctx
+		return next(c)
+	}
+}
