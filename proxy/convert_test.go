@@ -107,6 +107,10 @@ func TestApplyPatch(t *testing.T) {
 		{name: "push", body: `{"$push":{"attributes.tags":"z"}}`, path: "attributes.tags", want: `["x","y","z"]`},
 		{name: "push each position", body: `{"$push":{"attributes.tags":{"$each":["a","b"],"$position":1}}}`, path: "attributes.tags", want: `["x","a","b","y"]`},
 		{name: "push each after id", body: `{"$push":{"attributes.items":{"$each":[{"_id":"c"}],"$after":"a"}}}`, path: "attributes.items.#._id", want: `["a","c","b"]`},
+		{name: "push each before id", body: `{"$push":{"attributes.items":{"$each":[{"_id":"c"},{"_id":"d"}],"$before":"b"}}}`, path: "attributes.items.#._id", want: `["a","c","d","b"]`},
+		{name: "push each at the end", body: `{"$push":{"attributes.tags":{"$each":["z"],"$position":9}}}`, path: "attributes.tags", want: `["x","y","z"]`},
+		{name: "push onto a missing array", body: `{"$push":{"attributes.none":"z"}}`, path: "attributes.none", want: `["z"]`},
+		{name: "pullAll deep-equal values", body: `{"$pullAll":{"attributes.items":[{"_id":"b"}]}}`, path: "attributes.items.#._id", want: `["a"]`},
 		{name: "pullAll", body: `{"$pullAll":{"attributes.tags":["x"]}}`, path: "attributes.tags", want: `["y"]`},
 		{name: "pullAllById", body: `{"$pullAllById":{"attributes.items":["a"]}}`, path: "attributes.items.#._id", want: `["b"]`},
 		{name: "push wins over pullAll", body: `{"$push":{"attributes.tags":"z"},"$pullAll":{"attributes.tags":["x"]}}`, path: "attributes.tags", want: `["x","y","z"]`},
@@ -119,7 +123,7 @@ func TestApplyPatch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, _, err := d.applyPatch([]byte(doc), gjson.Parse(tt.body))
+			out, _, err := d.applyPatch(t.Context(), newPatchLimits(0), []byte(doc), gjson.Parse(tt.body))
 			if tt.wantErr != "" {
 				if err == nil {
 					t.Fatalf("no error, got %s", out)
