@@ -78,7 +78,7 @@ func TestHostilePage(t *testing.T) {
 		for _, page := range []string{"9223372036854775807", "99999999999999999999", "184467440737095517"} {
 			expect(t, s.do(t, "GET", "/product?page="+page, "", ""), 400, "name", "invalid")
 		}
-		expect(t, s.do(t, "GET", "/product?page=9223372036854775&perPage=1000", "", ""), 400, "name", "invalid")
+		expect(t, s.do(t, "GET", "/product?page=9223372036854776&perPage=1000", "", ""), 400, "name", "invalid")
 		expect(t, s.do(t, "GET", "/product?page=9223372036854775&perPage=1", "", ""), 200,
 			"currentPage", "9223372036854775", "results.#", "0")
 	})

@@ -152,6 +152,11 @@ func TestParseList(t *testing.T) {
 		{query: "sort[price]=-1&sort[title]=1", check: func(l *listRequest) bool {
 			return len(l.q.Sort) == 2 && l.q.Sort[0].Desc && l.q.Sort[1].Field == "title"
 		}},
+		{query: "page=9223372036854775807", wantErr: true},
+		{query: "page=99999999999999999999", wantErr: true},
+		{query: "page=9223372036854776&perPage=1000", wantErr: true},
+		{query: "perPage=1000&page=9223372036854775", check: func(l *listRequest) bool { return l.q.Page == 9223372036854775 }},
+		{query: "page=-99999999999999999999", check: func(l *listRequest) bool { return l.q.Page == 1 }},
 		{query: "sort[nosuch]=1", wantErr: true},
 		{query: "sort[price]=up", wantErr: true},
 		{query: "price[]=1&price[]=9", check: func(l *listRequest) bool { return l.q.Filters[0].Op == adapters.OpRange }},
