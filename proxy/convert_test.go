@@ -2,6 +2,8 @@ package proxy
 
 import (
 	"errors"
+	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -187,5 +189,34 @@ func TestParseList(t *testing.T) {
 				t.Fatalf("got %+v, %v", lr, err)
 			}
 		})
+	}
+}
+
+// TestIntegerRange: a field whose backend keeps 32-bit integers refuses
+// values outside that range in writes and filters, naming the field.
+func TestIntegerRange(t *testing.T) {
+	d := testType()
+	d.fields["price"].Min, d.fields["price"].Max = math.MinInt32, math.MaxInt32
+	for _, body := range []string{`{"title":"A","price":2147483648}`, `{"title":"A","price":"-2147483649"}`, `{"title":"A","price":3e9}`} {
+		_, err := d.convert(gjson.Parse(body), writeInsert, nil, stamp{})
+		var v *apos.ValidationError
+		if !errors.As(err, &v) || len(v.Fields) != 1 || v.Fields[0].Path != "price" || v.Fields[0].Name != "invalid" {
+			t.Errorf("%s: err = %v, want invalid price", body, err)
+		}
+	}
+	if _, err := d.convert(gjson.Parse(`{"title":"A","price":2147483647}`), writeInsert, nil, stamp{}); err != nil {
+		t.Errorf("the largest int4: %v", err)
+	}
+	for _, q := range []string{"price=2147483648", "price[]=1&price[]=2147483648", "price=-2147483649"} {
+		_, err := d.parseList(parseArgs(q))
+		if !errors.Is(err, apos.ErrInvalid) || !strings.Contains(err.Error(), "price") {
+			t.Errorf("%s: err = %v, want invalid naming price", q, err)
+		}
+	}
+	if _, err := d.parseList(parseArgs("price[]=-2147483648&price[]=2147483647")); err != nil {
+		t.Errorf("the int4 range: %v", err)
+	}
+	if lo, hi := testType().fields["price"].IntRange(); lo != math.MinInt64 || hi != math.MaxInt64 {
+		t.Errorf("an unbounded field's range: %d to %d", lo, hi)
 	}
 }

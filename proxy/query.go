@@ -212,6 +212,11 @@ func filterFor(f *apos.Field, vals []string) (flt adapters.Filter, use bool, err
 			if perr != nil {
 				return flt, false, apos.Errorf(apos.ErrInvalid, "%s: %q is not a valid %s.", f.Name, s, f.Kind)
 			}
+			if n, ok := v.(int64); ok {
+				if lo, hi := f.IntRange(); n < lo || n > hi {
+					return flt, false, apos.Errorf(apos.ErrInvalid, "%s: %d is out of range (%d to %d).", f.Name, n, lo, hi)
+				}
+			}
 			flt.Values = append(flt.Values, v)
 		}
 		flt.Op = adapters.OpEqual

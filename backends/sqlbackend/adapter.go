@@ -82,10 +82,12 @@ func New(db *DB, t *config.Type, opts Options) (*Adapter, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
-	var err error
-	if a.intKey, err = a.describe(ctx); err != nil {
+	cols, err := a.describe(ctx)
+	if err != nil {
 		return nil, err
 	}
+	a.intKey = cols.intKey
+	a.boundIntegers(cols)
 	if a.randomKey && a.intKey {
 		return nil, fmt.Errorf("new_keys \"random\" needs a text key column, and %q holds integers", t.Key)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/aposproxy/aposproxy/apos"
@@ -19,21 +20,34 @@ func (a *Adapter) Verify(ctx context.Context) error {
 	return nil
 }
 
+// columns is what describe read of the table.
+type columns struct {
+	// intKey: the key column holds integers.
+	intKey bool
+	// ranges bounds the integer fields, by index into a.fields, whose
+	// columns hold less than 64 bits.
+	ranges map[int]intRange
+}
+
+// intRange is the values an integer column holds.
+type intRange struct{ lo, hi int64 }
+
 // describe reads the table's columns, reports the configured ones it
-// lacks, and tells whether the key column holds integers.
-func (a *Adapter) describe(ctx context.Context) (intKey bool, err error) {
+// lacks, and tells whether the key column holds integers and the range of
+// each integer field.
+func (a *Adapter) describe(ctx context.Context) (*columns, error) {
 	rows, err := a.db.x.QueryContext(ctx, "SELECT * FROM "+a.table+" WHERE 1 = 0", a.db.dialect.uncached()...)
 	if err != nil {
 		err = a.fail(ctx, err)
 		if errors.Is(err, apos.ErrUnavailable) || errors.Is(err, apos.ErrTimeout) {
-			return false, fmt.Errorf("database unreachable: %w", err)
+			return nil, fmt.Errorf("database unreachable: %w", err)
 		}
-		return false, fmt.Errorf("table %q cannot be read: %w", a.t.Table, err)
+		return nil, fmt.Errorf("table %q cannot be read: %w", a.t.Table, err)
 	}
 	defer rows.Close()
 	types, err := rows.ColumnTypes()
 	if err != nil {
-		return false, a.fail(ctx, err)
+		return nil, a.fail(ctx, err)
 	}
 	// PostgreSQL's quoted identifiers are case-sensitive; MySQL's and
 	// SQLite's column names are not.
@@ -66,9 +80,55 @@ func (a *Adapter) describe(ctx context.Context) (intKey bool, err error) {
 		need(f.column, "field "+f.name)
 	}
 	if len(missing) > 0 {
-		return false, errors.New(strings.Join(missing, "; "))
+		return nil, errors.New(strings.Join(missing, "; "))
 	}
-	return integerType(types[find(a.t.Key)].DatabaseTypeName()), nil
+	cols := &columns{intKey: integerType(types[find(a.t.Key)].DatabaseTypeName()), ranges: map[int]intRange{}}
+	for i, f := range a.fields {
+		if r, ok := columnRange(a.db.dialect, types[find(f.column)].DatabaseTypeName()); ok && f.kind == apos.Integer {
+			cols.ranges[i] = r
+		}
+	}
+	return cols, nil
+}
+
+// boundIntegers sets the range of each integer field whose column holds
+// less than 64 bits on the schema, so that the proxy refuses values the
+// column cannot hold (in writes and in filters) with a 400 naming the
+// field, before PostgreSQL's driver fails to encode them, or MySQL
+// compares them with values that can never match.
+func (a *Adapter) boundIntegers(cols *columns) {
+	for i, r := range cols.ranges {
+		a.schema.Fields[i].Min, a.schema.Fields[i].Max = r.lo, r.hi
+	}
+}
+
+// The ranges of the integer column types narrower than 64 bits, as the
+// drivers spell them: pgx (PostgreSQL) and go-sql-driver (MySQL, MariaDB).
+// SQLite keeps every integer in 64 bits, whatever its declared type.
+var (
+	postgresRanges = map[string]intRange{
+		"INT2": {math.MinInt16, math.MaxInt16},
+		"INT4": {math.MinInt32, math.MaxInt32},
+	}
+	mysqlRanges = map[string]intRange{
+		"TINYINT": {math.MinInt8, math.MaxInt8}, "UNSIGNED TINYINT": {0, math.MaxUint8},
+		"SMALLINT": {math.MinInt16, math.MaxInt16}, "UNSIGNED SMALLINT": {0, math.MaxUint16},
+		"MEDIUMINT": {-1 << 23, 1<<23 - 1}, "UNSIGNED MEDIUMINT": {0, 1<<24 - 1},
+		"INT": {math.MinInt32, math.MaxInt32}, "UNSIGNED INT": {0, math.MaxUint32},
+		"UNSIGNED BIGINT": {0, math.MaxInt64},
+	}
+)
+
+// columnRange returns the range of an integer column type of d's engine;
+// ok is false for a type that holds any int64, or no integers.
+func columnRange(d dialect, typeName string) (r intRange, ok bool) {
+	switch d.(type) {
+	case postgresDialect:
+		r, ok = postgresRanges[strings.ToUpper(typeName)]
+	case mysqlDialect:
+		r, ok = mysqlRanges[strings.ToUpper(typeName)]
+	}
+	return r, ok
 }
 
 // integerType reports whether a column type name, as the drivers spell it
