@@ -26,11 +26,11 @@ type columns struct {
 	intKey bool
 	// ranges bounds the integer fields, by index into a.fields, whose
 	// columns hold less than 64 bits.
-	ranges map[int]intRange
+	ranges map[int]IntRange
 }
 
-// intRange is the values an integer column holds.
-type intRange struct{ lo, hi int64 }
+// IntRange is the values an integer column or parameter holds.
+type IntRange struct{ Min, Max int64 }
 
 // describe reads the table's columns, reports the configured ones it
 // lacks, and tells whether the key column holds integers and the range of
@@ -82,7 +82,7 @@ func (a *Adapter) describe(ctx context.Context) (*columns, error) {
 	if len(missing) > 0 {
 		return nil, errors.New(strings.Join(missing, "; "))
 	}
-	cols := &columns{intKey: integerType(types[find(a.t.Key)].DatabaseTypeName()), ranges: map[int]intRange{}}
+	cols := &columns{intKey: integerType(types[find(a.t.Key)].DatabaseTypeName()), ranges: map[int]IntRange{}}
 	for i, f := range a.fields {
 		if r, ok := columnRange(a.db.dialect, types[find(f.column)].DatabaseTypeName()); ok && f.kind == apos.Integer {
 			cols.ranges[i] = r
@@ -98,7 +98,7 @@ func (a *Adapter) describe(ctx context.Context) (*columns, error) {
 // compares them with values that can never match.
 func (a *Adapter) boundIntegers(cols *columns) {
 	for i, r := range cols.ranges {
-		a.schema.Fields[i].Min, a.schema.Fields[i].Max = r.lo, r.hi
+		a.schema.Fields[i].Min, a.schema.Fields[i].Max = r.Min, r.Max
 	}
 }
 
@@ -106,11 +106,11 @@ func (a *Adapter) boundIntegers(cols *columns) {
 // drivers spell them: pgx (PostgreSQL) and go-sql-driver (MySQL, MariaDB).
 // SQLite keeps every integer in 64 bits, whatever its declared type.
 var (
-	postgresRanges = map[string]intRange{
+	postgresRanges = map[string]IntRange{
 		"INT2": {math.MinInt16, math.MaxInt16},
 		"INT4": {math.MinInt32, math.MaxInt32},
 	}
-	mysqlRanges = map[string]intRange{
+	mysqlRanges = map[string]IntRange{
 		"TINYINT": {math.MinInt8, math.MaxInt8}, "UNSIGNED TINYINT": {0, math.MaxUint8},
 		"SMALLINT": {math.MinInt16, math.MaxInt16}, "UNSIGNED SMALLINT": {0, math.MaxUint16},
 		"MEDIUMINT": {-1 << 23, 1<<23 - 1}, "UNSIGNED MEDIUMINT": {0, 1<<24 - 1},
@@ -121,7 +121,7 @@ var (
 
 // columnRange returns the range of an integer column type of d's engine;
 // ok is false for a type that holds any int64, or no integers.
-func columnRange(d dialect, typeName string) (r intRange, ok bool) {
+func columnRange(d dialect, typeName string) (r IntRange, ok bool) {
 	switch d.(type) {
 	case postgresDialect:
 		r, ok = postgresRanges[strings.ToUpper(typeName)]
