@@ -115,6 +115,16 @@ func TestHostileIntegers(t *testing.T) {
 			want(t, s.do(t, "PUT", "/product/P-1002:en:draft", editorKey, `{"title":"Big","price":"2147483648"}`), "price")
 			expect(t, s.do(t, "PATCH", "/product/P-1002:en:draft", editorKey, `{"price":2147483647}`), 200, "price", "2147483647")
 		})
+		t.Run("ids of an integer key", func(t *testing.T) {
+			// No record has a key its column cannot hold.
+			expect(t, s.do(t, "GET", "/category/2147483648", "", ""), 404, "name", "notfound")
+			expect(t, s.do(t, "PATCH", "/category/2147483648", editorKey, `{"title":"x"}`), 404, "name", "notfound")
+			expect(t, s.do(t, "GET", "/category?_ids[]=2147483648&_ids[]=3", "", ""), 200, "results.#", "1")
+			expect(t, s.do(t, "POST", "/category", editorKey, `{"title":"x","_createId":"9223372036854775808"}`), 400, "name", "invalid")
+			if narrow {
+				expect(t, s.do(t, "POST", "/category", editorKey, `{"title":"x","_createId":"2147483648"}`), 400, "name", "invalid")
+			}
+		})
 		t.Run("declared route parameter", func(t *testing.T) {
 			// PostgreSQL types the parameter as its column's int4; MySQL
 			// and SQLite compare any integer, and find no such customer.

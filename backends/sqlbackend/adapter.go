@@ -27,10 +27,11 @@ type Adapter struct {
 	t      *config.Type
 	schema *apos.Schema
 
-	table     string // quoted
-	key       string // the quoted key column
-	intKey    bool   // the key column is an integer column
-	randomKey bool   // the adapter, not the database, makes new keys
+	table     string   // quoted
+	key       string   // the quoted key column
+	intKey    bool     // the key column is an integer column
+	keyRange  IntRange // the integers the key column holds
+	randomKey bool     // the adapter, not the database, makes new keys
 	locale    *valueMap
 	mode      *valueMap // nil unless storage is columns
 	// defaultLocale is the one locale of a localized type without a
@@ -86,7 +87,7 @@ func New(db *DB, t *config.Type, opts Options) (*Adapter, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.intKey = cols.intKey
+	a.intKey, a.keyRange = cols.intKey, cols.keyRange
 	a.boundIntegers(cols)
 	if a.randomKey && a.intKey {
 		return nil, fmt.Errorf("new_keys \"random\" needs a text key column, and %q holds integers", t.Key)

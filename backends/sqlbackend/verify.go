@@ -22,15 +22,20 @@ func (a *Adapter) Verify(ctx context.Context) error {
 
 // columns is what describe read of the table.
 type columns struct {
-	// intKey: the key column holds integers.
-	intKey bool
+	// intKey: the key column holds integers; keyRange bounds them.
+	intKey   bool
+	keyRange IntRange
 	// ranges bounds the integer fields, by index into a.fields, whose
 	// columns hold less than 64 bits.
 	ranges map[int]IntRange
 }
 
-// IntRange is the values an integer column or parameter holds.
+// IntRange is the values an integer column or parameter holds; the zero
+// IntRange holds any int64.
 type IntRange struct{ Min, Max int64 }
+
+// Holds reports whether n is in r.
+func (r IntRange) Holds(n int64) bool { return r == IntRange{} || n >= r.Min && n <= r.Max }
 
 // describe reads the table's columns, reports the configured ones it
 // lacks, and tells whether the key column holds integers and the range of
@@ -82,7 +87,9 @@ func (a *Adapter) describe(ctx context.Context) (*columns, error) {
 	if len(missing) > 0 {
 		return nil, errors.New(strings.Join(missing, "; "))
 	}
-	cols := &columns{intKey: integerType(types[find(a.t.Key)].DatabaseTypeName()), ranges: map[int]IntRange{}}
+	keyType := types[find(a.t.Key)].DatabaseTypeName()
+	cols := &columns{intKey: integerType(keyType), ranges: map[int]IntRange{}}
+	cols.keyRange, _ = columnRange(a.db.dialect, keyType)
 	for i, f := range a.fields {
 		if r, ok := columnRange(a.db.dialect, types[find(f.column)].DatabaseTypeName()); ok && f.kind == apos.Integer {
 			cols.ranges[i] = r

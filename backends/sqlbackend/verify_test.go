@@ -52,9 +52,9 @@ var integerDDL = map[string]string{
   txt VARCHAR(10));`,
 }
 
-// TestIntegerRanges: New bounds each integer field by its column's type,
-// so that the proxy refuses what the column cannot hold; SQLite holds 64
-// bits in any integer column.
+// TestIntegerRanges: New bounds each integer field and the key by their
+// columns' types, so that what the column cannot hold is refused (fields)
+// or matches nothing (ids); SQLite holds 64 bits in any integer column.
 func TestIntegerRanges(t *testing.T) {
 	full := [2]int64{math.MinInt64, math.MaxInt64}
 	want := map[string]map[string][2]int64{
@@ -73,6 +73,13 @@ func TestIntegerRanges(t *testing.T) {
 			// An integer column mapped to a string field is not bounded.
 			typ.Fields = append(typ.Fields, config.Field{Name: "txt", Column: "i2", Kind: "string"})
 			a := mustNew(t, db, typ)
+			// No record has an id its key column cannot hold.
+			if _, ok := a.keyOf("2147483648"); ok != (e.name == "sqlite") {
+				t.Errorf("the id 2147483648 of an INT key: ok %v", ok)
+			}
+			if _, ok := a.keyOf("2147483647"); !ok {
+				t.Error("the id 2147483647 of an INT key is refused")
+			}
 			for name, r := range want[e.name] {
 				lo, hi := a.Schema().Field(name).IntRange()
 				if lo != r[0] || hi != r[1] {

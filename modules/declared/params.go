@@ -58,7 +58,7 @@ func (p *params) value(name, kind string, raw gjson.Result) (any, string) {
 		return nil, "Must be " + article(kind) + "."
 	}
 	n, isInt := v.(int64)
-	if r, bounded := p.ranges[name]; bounded && isInt && (n < r.Min || n > r.Max) {
+	if r := p.ranges[name]; isInt && !r.Holds(n) {
 		return nil, fmt.Sprintf("Must be between %d and %d.", r.Min, r.Max)
 	}
 	return v, ""
