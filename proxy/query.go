@@ -73,14 +73,23 @@ func (d *docType) parseList(args *fasthttp.Args) (*listRequest, error) {
 	if err == nil {
 		err = checkPage(lr.q.Page, pageText, lr.q.PerPage)
 	}
+	if err == nil {
+		err = d.finishList(lr, raw)
+	}
 	if err != nil {
 		return nil, err
 	}
+	return lr, nil
+}
+
+// finishList completes a parsed list request: the filters from their
+// values by field, the default sort, and the fields a projection reads.
+func (d *docType) finishList(lr *listRequest, raw map[string][]string) error {
 	for _, f := range d.schema.Fields {
 		if vals, ok := raw[f.Name]; ok {
-			flt, use, ferr := filterFor(&f, vals)
-			if ferr != nil {
-				return nil, ferr
+			flt, use, err := filterFor(&f, vals)
+			if err != nil {
+				return err
 			}
 			if use {
 				lr.q.Filters = append(lr.q.Filters, flt)
@@ -100,7 +109,7 @@ func (d *docType) parseList(args *fasthttp.Args) (*listRequest, error) {
 			lr.q.Project = append(lr.q.Project, "title")
 		}
 	}
-	return lr, nil
+	return nil
 }
 
 // checkPage refuses a page whose rows, up to page × perPage, cannot be
