@@ -1,5 +1,7 @@
 package apos
 
+import "math"
+
 // Kind is the type of a field's values, as the API shows them.
 type Kind string
 
@@ -44,6 +46,19 @@ type Field struct {
 	Searchable bool // part of search and autocomplete
 	Choices    []Choice
 	Auto       Auto
+	// Min and Max bound an integer field's values when its backend keeps
+	// them narrower than 64 bits (an INTEGER column of PostgreSQL or
+	// MySQL); both zero: any int64. The backend sets them as it starts;
+	// values outside are refused, never clamped.
+	Min, Max int64
+}
+
+// IntRange returns the values an integer field can hold.
+func (f *Field) IntRange() (lo, hi int64) {
+	if f.Min == 0 && f.Max == 0 {
+		return math.MinInt64, math.MaxInt64
+	}
+	return f.Min, f.Max
 }
 
 // Storage is how a type's backend keeps modes.

@@ -131,7 +131,7 @@ func convertValue(f *apos.Field, r gjson.Result) (any, string) {
 		}
 		return nil, "invalid"
 	case apos.Integer:
-		return convertInt(r)
+		return convertInt(f, r)
 	case apos.Float:
 		return convertFloat(r)
 	case apos.Boolean:
@@ -186,7 +186,9 @@ func numberText(r gjson.Result) (text string, empty, ok bool) {
 	return "", false, false
 }
 
-func convertInt(r gjson.Result) (any, string) {
+// convertInt converts an integer, refusing one outside the range the
+// backend keeps f's values in.
+func convertInt(f *apos.Field, r gjson.Result) (any, string) {
 	s, empty, ok := numberText(r)
 	switch {
 	case !ok:
@@ -197,11 +199,14 @@ func convertInt(r gjson.Result) (any, string) {
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
 		// 12.0 and 1e3 are integers written as floats; 12.7 is not.
-		f, ferr := strconv.ParseFloat(s, 64)
-		if ferr != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		x, ferr := strconv.ParseFloat(s, 64)
+		if ferr != nil || x != math.Trunc(x) || math.Abs(x) > 1<<53 {
 			return nil, "invalid"
 		}
-		n = int64(f)
+		n = int64(x)
+	}
+	if lo, hi := f.IntRange(); n < lo || n > hi {
+		return nil, "invalid"
 	}
 	return n, ""
 }

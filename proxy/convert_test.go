@@ -2,6 +2,8 @@ package proxy
 
 import (
 	"errors"
+	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -107,6 +109,10 @@ func TestApplyPatch(t *testing.T) {
 		{name: "push", body: `{"$push":{"attributes.tags":"z"}}`, path: "attributes.tags", want: `["x","y","z"]`},
 		{name: "push each position", body: `{"$push":{"attributes.tags":{"$each":["a","b"],"$position":1}}}`, path: "attributes.tags", want: `["x","a","b","y"]`},
 		{name: "push each after id", body: `{"$push":{"attributes.items":{"$each":[{"_id":"c"}],"$after":"a"}}}`, path: "attributes.items.#._id", want: `["a","c","b"]`},
+		{name: "push each before id", body: `{"$push":{"attributes.items":{"$each":[{"_id":"c"},{"_id":"d"}],"$before":"b"}}}`, path: "attributes.items.#._id", want: `["a","c","d","b"]`},
+		{name: "push each at the end", body: `{"$push":{"attributes.tags":{"$each":["z"],"$position":9}}}`, path: "attributes.tags", want: `["x","y","z"]`},
+		{name: "push onto a missing array", body: `{"$push":{"attributes.none":"z"}}`, path: "attributes.none", want: `["z"]`},
+		{name: "pullAll deep-equal values", body: `{"$pullAll":{"attributes.items":[{"_id":"b"}]}}`, path: "attributes.items.#._id", want: `["a"]`},
 		{name: "pullAll", body: `{"$pullAll":{"attributes.tags":["x"]}}`, path: "attributes.tags", want: `["y"]`},
 		{name: "pullAllById", body: `{"$pullAllById":{"attributes.items":["a"]}}`, path: "attributes.items.#._id", want: `["b"]`},
 		{name: "push wins over pullAll", body: `{"$push":{"attributes.tags":"z"},"$pullAll":{"attributes.tags":["x"]}}`, path: "attributes.tags", want: `["x","y","z"]`},
@@ -119,7 +125,7 @@ func TestApplyPatch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, _, err := d.applyPatch([]byte(doc), gjson.Parse(tt.body))
+			out, _, err := d.applyPatch(t.Context(), newPatchLimits(0), []byte(doc), gjson.Parse(tt.body))
 			if tt.wantErr != "" {
 				if err == nil {
 					t.Fatalf("no error, got %s", out)
@@ -148,6 +154,11 @@ func TestParseList(t *testing.T) {
 		{query: "sort[price]=-1&sort[title]=1", check: func(l *listRequest) bool {
 			return len(l.q.Sort) == 2 && l.q.Sort[0].Desc && l.q.Sort[1].Field == "title"
 		}},
+		{query: "page=9223372036854775807", wantErr: true},
+		{query: "page=99999999999999999999", wantErr: true},
+		{query: "page=9223372036854776&perPage=1000", wantErr: true},
+		{query: "perPage=1000&page=9223372036854775", check: func(l *listRequest) bool { return l.q.Page == 9223372036854775 }},
+		{query: "page=-99999999999999999999", check: func(l *listRequest) bool { return l.q.Page == 1 }},
 		{query: "sort[nosuch]=1", wantErr: true},
 		{query: "sort[price]=up", wantErr: true},
 		{query: "price[]=1&price[]=9", check: func(l *listRequest) bool { return l.q.Filters[0].Op == adapters.OpRange }},
@@ -178,5 +189,34 @@ func TestParseList(t *testing.T) {
 				t.Fatalf("got %+v, %v", lr, err)
 			}
 		})
+	}
+}
+
+// TestIntegerRange: a field whose backend keeps 32-bit integers refuses
+// values outside that range in writes and filters, naming the field.
+func TestIntegerRange(t *testing.T) {
+	d := testType()
+	d.fields["price"].Min, d.fields["price"].Max = math.MinInt32, math.MaxInt32
+	for _, body := range []string{`{"title":"A","price":2147483648}`, `{"title":"A","price":"-2147483649"}`, `{"title":"A","price":3e9}`} {
+		_, err := d.convert(gjson.Parse(body), writeInsert, nil, stamp{})
+		var v *apos.ValidationError
+		if !errors.As(err, &v) || len(v.Fields) != 1 || v.Fields[0].Path != "price" || v.Fields[0].Name != "invalid" {
+			t.Errorf("%s: err = %v, want invalid price", body, err)
+		}
+	}
+	if _, err := d.convert(gjson.Parse(`{"title":"A","price":2147483647}`), writeInsert, nil, stamp{}); err != nil {
+		t.Errorf("the largest int4: %v", err)
+	}
+	for _, q := range []string{"price=2147483648", "price[]=1&price[]=2147483648", "price=-2147483649"} {
+		_, err := d.parseList(parseArgs(q))
+		if !errors.Is(err, apos.ErrInvalid) || !strings.Contains(err.Error(), "price") {
+			t.Errorf("%s: err = %v, want invalid naming price", q, err)
+		}
+	}
+	if _, err := d.parseList(parseArgs("price[]=-2147483648&price[]=2147483647")); err != nil {
+		t.Errorf("the int4 range: %v", err)
+	}
+	if lo, hi := testType().fields["price"].IntRange(); lo != math.MinInt64 || hi != math.MaxInt64 {
+		t.Errorf("an unbounded field's range: %d to %d", lo, hi)
 	}
 }

@@ -93,7 +93,7 @@ func (s *Server) put(c *call, d *docType) error {
 // patch serves PATCH: apply the patch operators to the current record.
 func (s *Server) patch(c *call, d *docType) error {
 	return s.update(c, d, func(body gjson.Result, cur *adapters.Record) ([]adapters.Value, error) {
-		doc, touched, err := d.applyPatch(cur.Fields, body)
+		doc, touched, err := d.applyPatch(c.bctx, newPatchLimits(s.cfg.Server.MaxBodyBytes), cur.Fields, body)
 		if err != nil || len(touched) == 0 {
 			return nil, err // an empty patch writes nothing
 		}

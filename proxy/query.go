@@ -1,6 +1,8 @@
 package proxy
 
 import (
+	"errors"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +32,7 @@ type listRequest struct {
 func (d *docType) parseList(args *fasthttp.Args) (*listRequest, error) {
 	lr := &listRequest{q: adapters.Query{Page: 1, PerPage: d.perPage}}
 	raw := map[string][]string{} // filter values by field
+	pageText := ""
 	var err error
 	args.VisitAll(func(k, v []byte) {
 		if err != nil {
@@ -38,7 +41,7 @@ func (d *docType) parseList(args *fasthttp.Args) (*listRequest, error) {
 		p := splitParam(k, v)
 		switch p.base {
 		case "page":
-			lr.q.Page = launderInt(p.value, 1, 1)
+			lr.q.Page, pageText = launderInt(p.value, 1, 1), p.value
 		case "perPage":
 			lr.q.PerPage = min(launderInt(p.value, d.perPage, 1), d.maxPerPage)
 		case "sort":
@@ -67,14 +70,26 @@ func (d *docType) parseList(args *fasthttp.Args) (*listRequest, error) {
 			}
 		}
 	})
+	if err == nil {
+		err = checkPage(lr.q.Page, pageText, lr.q.PerPage)
+	}
+	if err == nil {
+		err = d.finishList(lr, raw)
+	}
 	if err != nil {
 		return nil, err
 	}
+	return lr, nil
+}
+
+// finishList completes a parsed list request: the filters from their
+// values by field, the default sort, and the fields a projection reads.
+func (d *docType) finishList(lr *listRequest, raw map[string][]string) error {
 	for _, f := range d.schema.Fields {
 		if vals, ok := raw[f.Name]; ok {
-			flt, use, ferr := filterFor(&f, vals)
-			if ferr != nil {
-				return nil, ferr
+			flt, use, err := filterFor(&f, vals)
+			if err != nil {
+				return err
 			}
 			if use {
 				lr.q.Filters = append(lr.q.Filters, flt)
@@ -94,7 +109,25 @@ func (d *docType) parseList(args *fasthttp.Args) (*listRequest, error) {
 			lr.q.Project = append(lr.q.Project, "title")
 		}
 	}
-	return lr, nil
+	return nil
+}
+
+// checkPage refuses a page whose rows, up to page × perPage, cannot be
+// counted in an int (64 bits): past it the offset overflows, and SQLite
+// answered the first page labelled with the page asked for. page is
+// launderInt's reading of text, which falls back to 1 when the digits
+// overflow.
+func checkPage(page int, text string, perPage int) error {
+	s := strings.TrimPrefix(strings.TrimSpace(text), "+")
+	end := 0
+	for end < len(s) && s[end] >= '0' && s[end] <= '9' {
+		end++
+	}
+	_, perr := strconv.Atoi(s[:end]) // a negative page is page 1
+	if page > math.MaxInt/perPage || errors.Is(perr, strconv.ErrRange) {
+		return apos.Errorf(apos.ErrInvalid, "page must be at most %d with perPage %d.", math.MaxInt/perPage, perPage)
+	}
+	return nil
 }
 
 // parseSort reads sort[field]=1|-1.
@@ -187,6 +220,11 @@ func filterFor(f *apos.Field, vals []string) (flt adapters.Filter, use bool, err
 			v, perr := parseScalar(f.Kind, s)
 			if perr != nil {
 				return flt, false, apos.Errorf(apos.ErrInvalid, "%s: %q is not a valid %s.", f.Name, s, f.Kind)
+			}
+			if n, ok := v.(int64); ok {
+				if lo, hi := f.IntRange(); n < lo || n > hi {
+					return flt, false, apos.Errorf(apos.ErrInvalid, "%s: %d is out of range (%d to %d).", f.Name, n, lo, hi)
+				}
 			}
 			flt.Values = append(flt.Values, v)
 		}

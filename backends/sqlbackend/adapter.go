@@ -28,10 +28,11 @@ type Adapter struct {
 	t      *config.Type
 	schema *apos.Schema
 
-	table     string // quoted
-	key       string // the quoted key column
-	intKey    bool   // the key column is an integer column
-	randomKey bool   // the adapter, not the database, makes new keys
+	table     string         // quoted
+	key       string         // the quoted key column
+	intKey    bool           // the key column is an integer column
+	keyRange  sqldb.IntRange // the integers the key column holds
+	randomKey bool           // the adapter, not the database, makes new keys
 	locale    *valueMap
 	mode      *valueMap // nil unless storage is columns
 	// defaultLocale is the one locale of a localized type without a
@@ -83,10 +84,12 @@ func New(db *sqldb.DB, t *config.Type, opts Options) (*Adapter, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
-	var err error
-	if a.intKey, err = a.describe(ctx); err != nil {
+	cols, err := a.describe(ctx)
+	if err != nil {
 		return nil, err
 	}
+	a.intKey, a.keyRange = cols.intKey, cols.keyRange
+	a.boundIntegers(cols)
 	if a.randomKey && a.intKey {
 		return nil, fmt.Errorf("new_keys \"random\" needs a text key column, and %q holds integers", t.Key)
 	}

@@ -10,7 +10,8 @@ import (
 // keyOf returns the key value to bind for an aposDocId. ok is false when
 // docID is not the aposDocId of any key this table can hold: it does not
 // decode, or the key column holds integers and docID is not one (in its
-// canonical form, so that each record has one aposDocId).
+// canonical form, so that each record has one aposDocId) in the column's
+// range.
 func (a *Adapter) keyOf(docID string) (key any, ok bool) {
 	k, ok := apos.DecodeKey(docID)
 	if !ok {
@@ -20,7 +21,7 @@ func (a *Adapter) keyOf(docID string) (key any, ok bool) {
 		return k, true
 	}
 	n, err := strconv.ParseInt(k, 10, 64)
-	if err != nil || strconv.FormatInt(n, 10) != k {
+	if err != nil || strconv.FormatInt(n, 10) != k || !a.keyRange.Holds(n) {
 		return nil, false
 	}
 	return n, true

@@ -25,7 +25,7 @@ import (
 func (a *Adapter) view(table string, locale, mode *valueMap) *Adapter {
 	v := &Adapter{
 		db: a.db, t: a.t, schema: a.schema,
-		table: table, key: a.key, intKey: a.intKey, randomKey: a.randomKey,
+		table: table, key: a.key, intKey: a.intKey, keyRange: a.keyRange, randomKey: a.randomKey,
 		locale: locale, mode: mode, defaultLocale: a.defaultLocale,
 		fields: a.fields, byName: a.byName, all: a.all, compare: a.compare,
 		columns: a.columns, scope: scopeConds(locale, mode),

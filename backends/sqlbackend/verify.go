@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 )
 
 // Verify checks that the table and every configured column exist in the
@@ -19,21 +20,32 @@ func (a *Adapter) Verify(ctx context.Context) error {
 	return nil
 }
 
+// columns is what describe read of the table.
+type columns struct {
+	// intKey: the key column holds integers; keyRange bounds them.
+	intKey   bool
+	keyRange sqldb.IntRange
+	// ranges bounds the integer fields, by index into a.fields, whose
+	// columns hold less than 64 bits.
+	ranges map[int]sqldb.IntRange
+}
+
 // describe reads the table's columns, reports the configured ones it
-// lacks, and tells whether the key column holds integers.
-func (a *Adapter) describe(ctx context.Context) (intKey bool, err error) {
+// lacks, and tells whether the key column holds integers and the range of
+// each integer field.
+func (a *Adapter) describe(ctx context.Context) (*columns, error) {
 	rows, err := a.db.QueryContext(ctx, "SELECT * FROM "+a.table+" WHERE 1 = 0", a.db.Uncached()...)
 	if err != nil {
 		err = a.fail(ctx, err)
 		if errors.Is(err, apos.ErrUnavailable) || errors.Is(err, apos.ErrTimeout) {
-			return false, fmt.Errorf("database unreachable: %w", err)
+			return nil, fmt.Errorf("database unreachable: %w", err)
 		}
-		return false, fmt.Errorf("table %q cannot be read: %w", a.t.Table, err)
+		return nil, fmt.Errorf("table %q cannot be read: %w", a.t.Table, err)
 	}
 	defer rows.Close()
 	types, err := rows.ColumnTypes()
 	if err != nil {
-		return false, a.fail(ctx, err)
+		return nil, a.fail(ctx, err)
 	}
 	// PostgreSQL's quoted identifiers are case-sensitive; MySQL's and
 	// SQLite's column names are not.
@@ -66,9 +78,28 @@ func (a *Adapter) describe(ctx context.Context) (intKey bool, err error) {
 		need(f.column, "field "+f.name)
 	}
 	if len(missing) > 0 {
-		return false, errors.New(strings.Join(missing, "; "))
+		return nil, errors.New(strings.Join(missing, "; "))
 	}
-	return integerType(types[find(a.t.Key)].DatabaseTypeName()), nil
+	keyType := types[find(a.t.Key)].DatabaseTypeName()
+	cols := &columns{intKey: integerType(keyType), ranges: map[int]sqldb.IntRange{}}
+	cols.keyRange, _ = a.db.ColumnRange(keyType)
+	for i, f := range a.fields {
+		if r, ok := a.db.ColumnRange(types[find(f.column)].DatabaseTypeName()); ok && f.kind == apos.Integer {
+			cols.ranges[i] = r
+		}
+	}
+	return cols, nil
+}
+
+// boundIntegers sets the range of each integer field whose column holds
+// less than 64 bits on the schema, so that the proxy refuses values the
+// column cannot hold (in writes and in filters) with a 400 naming the
+// field, before PostgreSQL's driver fails to encode them, or MySQL
+// compares them with values that can never match.
+func (a *Adapter) boundIntegers(cols *columns) {
+	for i, r := range cols.ranges {
+		a.schema.Fields[i].Min, a.schema.Fields[i].Max = r.Min, r.Max
+	}
 }
 
 // integerType reports whether a column type name, as the drivers spell it

@@ -1,6 +1,7 @@
 package declared
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/modules"
 )
@@ -29,6 +31,37 @@ type params struct {
 	path     []string // path parameters, such as _id
 	hasID    bool     // the path has an _id, so _aposDocId exists
 	returned []string // names set by statements' returns, so far
+	// ranges bounds the integer parameters that a statement binds
+	// narrower than 64 bits (see sqlbackend.DB.IntRanges).
+	ranges map[string]sqldb.IntRange
+}
+
+// bound narrows the ranges of parameters to those one statement takes.
+func (p *params) bound(ranges map[string]sqldb.IntRange) {
+	for name, r := range ranges {
+		if p.ranges == nil {
+			p.ranges = map[string]sqldb.IntRange{}
+		}
+		if old, ok := p.ranges[name]; ok {
+			r = sqldb.IntRange{Min: max(r.Min, old.Min), Max: min(r.Max, old.Max)}
+		}
+		p.ranges[name] = r
+	}
+}
+
+// value converts the raw value of the declared parameter name to kind,
+// or returns the message that says why it cannot be: not of the kind, or
+// an integer its statements cannot take.
+func (p *params) value(name, kind string, raw gjson.Result) (any, string) {
+	v, ok := convert(kind, raw)
+	if !ok {
+		return nil, "Must be " + article(kind) + "."
+	}
+	n, isInt := v.(int64)
+	if r := p.ranges[name]; isInt && !r.Holds(n) {
+		return nil, fmt.Sprintf("Must be between %d and %d.", r.Min, r.Max)
+	}
+	return v, ""
 }
 
 func newParams(ref config.RouteRef) *params {
@@ -96,9 +129,9 @@ func (p *params) values(req *modules.Request) (map[string]any, error) {
 			vals[name] = nil
 			continue
 		}
-		v, ok := convert(d.Kind, raw)
-		if !ok {
-			verr.Fields = append(verr.Fields, apos.FieldError{Path: where, Name: "invalid", Msg: "Must be " + article(d.Kind) + "."})
+		v, msg := p.value(name, d.Kind, raw)
+		if msg != "" {
+			verr.Fields = append(verr.Fields, apos.FieldError{Path: where, Name: "invalid", Msg: msg})
 			continue
 		}
 		vals[name] = v

@@ -87,6 +87,11 @@ func (r *sqlRoute) compile(ctx context.Context, text, path string) (*sqldb.State
 	if err := r.db.Check(ctx, st); err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
+	ranges, err := r.db.IntRanges(ctx, st)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	r.p.bound(ranges)
 	return st, nil
 }
 
