@@ -113,7 +113,7 @@ func CheckRouteKey(key string) error {
 		case param && !fieldName.MatchString(name):
 			return fmt.Errorf("path %q: parameter :%s must be letters, digits and _, not starting with a digit", key, name)
 		case !param && !pathSegment.MatchString(s):
-			return fmt.Errorf("path %q: segment %q must be letters, digits, _, - and .", key, s)
+			return fmt.Errorf("path %q: segment %q must be made of letters, digits, _, - and . only", key, s)
 		}
 	}
 	return nil

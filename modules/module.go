@@ -171,7 +171,7 @@ func (m *Module) endpoints(s Server) ([]endpoint.Route, error) {
 	}
 	for _, k := range slices.Sorted(maps.Keys(m.Roles)) {
 		if !keys[k] {
-			return nil, fmt.Errorf("Roles[%q] names no route of the module", k)
+			return nil, fmt.Errorf("the Roles key %q names no route of the module", k)
 		}
 	}
 	out := make([]endpoint.Route, 0, len(routes))

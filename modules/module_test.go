@@ -245,7 +245,7 @@ func TestRoutesRefuse(t *testing.T) {
 	}{
 		{"no name", &Module{GetAll: h}, "needs a name"},
 		{"a type's route", &Module{Name: "customer", GetAll: h}, "module customer: getAll: route GET /api/v1/customer"},
-		{"a Roles key without a route", &Module{Name: "m", GetAll: h, Roles: map[string]apos.Role{"post": apos.Guest}}, `Roles["post"] names no route`},
+		{"a Roles key without a route", &Module{Name: "m", GetAll: h, Roles: map[string]apos.Role{"post": apos.Guest}}, `the Roles key "post" names no route`},
 		{"an unknown method", &Module{Name: "m", APIRoutes: APIRoutes{"fetch": {"x": h}}}, `unknown method "fetch"`},
 		{"a wildcard", &Module{Name: "m", APIRoutes: APIRoutes{"get": {":x/*": h}}}, "wildcards"},
 		{"two modules on one route", &Module{Name: "rest-test", APIRoutes: APIRoutes{"get": {"fetch-it-fine": h}}}, "module rest-test: get fetch-it-fine"},

@@ -63,9 +63,6 @@ func newPlan(target, cred string, m mix, pools [numScenarios][]request, writers 
 	return p
 }
 
-// empty reports whether the plan has nothing to send.
-func (p *plan) empty() bool { return p.cumulative[numScenarios-1] == 0 }
-
 // pick returns the next request to send.
 func (p *plan) pick() (request, scenario) {
 	n := rand.IntN(p.cumulative[numScenarios-1])

@@ -187,7 +187,7 @@ func concurrent(ctx context.Context, t *testing.T, s store.Store) {
 	for range n {
 		wg.Go(func() {
 			if ok, err := s.Reserve(ctx, "c", 1000, time.Minute, time.Minute); err != nil || !ok {
-				errs <- fmt.Errorf("Reserve = %v, %v", ok, err)
+				errs <- fmt.Errorf("reserve = %v, %v", ok, err)
 			}
 		})
 	}
