@@ -53,6 +53,9 @@ var (
 	ErrUnavailable = &Error{Name: "unavailable"}
 	// ErrTimeout: the backend did not answer within the deadline (504).
 	ErrTimeout = &Error{Name: "timeout"}
+	// ErrTooMany: the caller, or everyone, has as much work running as
+	// the configuration allows, such as batch jobs; retry later (429).
+	ErrTooMany = &Error{Name: "toomany"}
 )
 
 // NewError returns an *Error with the given name, client-safe message and data.

@@ -145,7 +145,11 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Optio
 	if err != nil {
 		return nil, startError{err}
 	}
-	runner, err := jobs.New(startCtx, jobStore, log, cfg.Server.RequestTimeout.Duration)
+	runner, err := jobs.New(startCtx, jobStore, log, jobs.Options{
+		Timeout:     cfg.Server.RequestTimeout.Duration,
+		MaxRunning:  cfg.Jobs.MaxRunning,
+		MaxPerOwner: cfg.Jobs.MaxRunningPerCaller,
+	})
 	if err != nil {
 		return nil, startError{fmt.Errorf("jobs: %w", err)}
 	}

@@ -14,10 +14,10 @@ import (
 // quote.
 const jobsFile = "[jobs] file"
 
-// JobStore opens where cfg keeps batch jobs: the table aposproxy_jobs in
-// the [jobs] database, or, when the configuration has no database at all,
-// in a SQLite file of its own (its directory is created). It is closed
-// with the set.
+// JobStore opens where cfg keeps batch jobs: the tables aposproxy_jobs and
+// aposproxy_job_items in the [jobs] database, or, when the configuration
+// has no database at all, in a SQLite file of its own (its directory is
+// created). It is closed with the set.
 func (s *Set) JobStore(ctx context.Context, cfg *config.Config) (*sqlbackend.JobStore, error) {
 	if name := cfg.Jobs.Database; name != "" {
 		db, err := s.database(ctx, cfg, name)

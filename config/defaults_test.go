@@ -38,6 +38,29 @@ func TestDefaults(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("type defaults = %v, want %v", got, want)
 	}
+	if j := cfg.Jobs; j.MaxIDs != 1000 || j.MaxRunning != 8 || j.MaxRunningPerCaller != 2 {
+		t.Errorf("jobs = %+v, want max_ids 1000, max_running 8, max_running_per_caller 2", j)
+	}
+}
+
+// TestJobCapDefaults: a caller's cap defaults to at most the total cap.
+func TestJobCapDefaults(t *testing.T) {
+	for _, tt := range []struct {
+		jobs               string
+		running, perCaller int
+	}{
+		{"[jobs]\nmax_running = 1\n", 1, 1},
+		{"[jobs]\nmax_running = 20\n", 20, 2},
+		{"[jobs]\nmax_running_per_caller = 5\n", 8, 5},
+	} {
+		cfg, err := parseEnv(minimal+tt.jobs, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Jobs.MaxRunning != tt.running || cfg.Jobs.MaxRunningPerCaller != tt.perCaller {
+			t.Errorf("%q: max_running %d, per caller %d; want %d, %d", tt.jobs, cfg.Jobs.MaxRunning, cfg.Jobs.MaxRunningPerCaller, tt.running, tt.perCaller)
+		}
+	}
 }
 
 func TestLocaleDefaults(t *testing.T) {

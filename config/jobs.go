@@ -1,10 +1,10 @@
 package config
 
-// Jobs says where aposproxy keeps the jobs of batch operations (the table
-// aposproxy_jobs), so that a job and its progress outlive a restart. The
-// tables of a type's workflow (aposproxy_meta, aposproxy_<table>) always
-// live in the type's own database, so that each workflow route is one
-// transaction.
+// Jobs says where aposproxy keeps the jobs of batch operations (the tables
+// aposproxy_jobs and aposproxy_job_items), so that a job and its progress
+// outlive a restart, and how many of them may run. The tables of a type's
+// workflow (aposproxy_meta, aposproxy_<table>) always live in the type's
+// own database, so that each workflow route is one transaction.
 type Jobs struct {
 	// Database names the [databases] entry that holds the jobs. Default:
 	// the database of the first type in the file that has one.
@@ -12,7 +12,21 @@ type Jobs struct {
 	// File is the SQLite file that holds them when no database does.
 	// Default data/aposproxy-jobs.db, relative to the working directory.
 	File string `toml:"file"`
+	// MaxIDs caps the _ids of one batch request. Default 1000.
+	MaxIDs int `toml:"max_ids"`
+	// MaxRunning caps the jobs one proxy process runs at once, and
+	// MaxRunningPerCaller those of one caller (a user; API keys, all the
+	// nameless System Task, count as one caller). Defaults 8 and 2.
+	MaxRunning          int `toml:"max_running"`
+	MaxRunningPerCaller int `toml:"max_running_per_caller"`
 }
+
+// The defaults of [jobs]' caps.
+const (
+	defaultMaxIDs              = 1000
+	defaultMaxRunning          = 8
+	defaultMaxRunningPerCaller = 2
+)
 
 // setDefaults picks the first SQL type's database, in file order.
 func (j *Jobs) setDefaults(c *Config) {
@@ -22,11 +36,29 @@ func (j *Jobs) setDefaults(c *Config) {
 		}
 	}
 	setZero(&j.File, "data/aposproxy-jobs.db")
+	setZero(&j.MaxIDs, defaultMaxIDs)
+	setZero(&j.MaxRunning, defaultMaxRunning)
+	perCaller := defaultMaxRunningPerCaller
+	if j.MaxRunning > 0 {
+		perCaller = min(perCaller, j.MaxRunning)
+	}
+	setZero(&j.MaxRunningPerCaller, perCaller)
 }
 
 func (j *Jobs) validate(c *Config, errs *errorList) {
 	if _, ok := c.Databases[j.Database]; j.Database != "" && !ok {
 		errs.addf("jobs.database", "no database named %q in [databases]", j.Database)
+	}
+	for _, limit := range []struct {
+		key string
+		n   int
+	}{{"jobs.max_ids", j.MaxIDs}, {"jobs.max_running", j.MaxRunning}, {"jobs.max_running_per_caller", j.MaxRunningPerCaller}} {
+		if limit.n < 1 {
+			errs.addf(limit.key, "must be at least 1")
+		}
+	}
+	if j.MaxRunning >= 1 && j.MaxRunningPerCaller > j.MaxRunning {
+		errs.addf("jobs.max_running_per_caller", "must not be more than max_running (%d)", j.MaxRunning)
 	}
 }
 

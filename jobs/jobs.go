@@ -8,30 +8,33 @@ package jobs
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/aposproxy/aposproxy/apos"
 )
 
-// Store keeps job documents; sqlbackend.JobStore is one.
+// Store keeps job documents; sqlbackend.JobStore is one. A job's progress
+// (its document without the items' outcomes) is replaced at each save;
+// the outcomes, one entry per item, are appended, so that saving costs
+// what changed, not the whole job.
 type Store interface {
-	// SaveJob stores the document of job id, replacing any earlier one.
-	SaveJob(ctx context.Context, id, owner string, ended bool, doc []byte) error
-	// LoadJob returns a job's owner and document, or apos.ErrNotFound.
-	LoadJob(ctx context.Context, id string) (owner string, doc []byte, err error)
+	// SaveJob stores the progress of job id, replacing any earlier one,
+	// and appends entries, numbered from first (replacing any numbered
+	// first or later), in one transaction.
+	SaveJob(ctx context.Context, id, owner string, ended bool, progress []byte, first int, entries [][]byte) error
+	// LoadJob returns a job's owner, progress and entries in order, read
+	// together, or apos.ErrNotFound.
+	LoadJob(ctx context.Context, id string) (owner string, progress []byte, entries [][]byte, err error)
 	// UnfinishedJobs lists the jobs not over yet.
 	UnfinishedJobs(ctx context.Context) ([]string, error)
 }
 
-// Job is Apostrophe's job document, plus why each failed item failed.
-type Job struct {
+// Progress is Apostrophe's job document without the items' outcomes.
+type Progress struct {
 	ID        string `json:"_id"`
 	Good      int    `json:"good"`
 	Bad       int    `json:"bad"`
@@ -42,6 +45,11 @@ type Job struct {
 	Status string `json:"status"`
 	Ended  bool   `json:"ended"`
 	When   string `json:"when"` // ISO-8601 UTC with milliseconds
+}
+
+// Job is Apostrophe's job document, plus why each failed item failed.
+type Job struct {
+	Progress
 	// Results holds each good item's result, by item.
 	Results map[string]json.RawMessage `json:"results"`
 	// Errors holds each bad item's error, by item: {"name","message"}.
@@ -54,151 +62,109 @@ type ItemError struct {
 	Message string `json:"message"`
 }
 
+// entry is one item's outcome as stored: its result or its error.
+type entry struct {
+	Item   string          `json:"id"`
+	Result json.RawMessage `json:"result,omitempty"`
+	Error  *ItemError      `json:"error,omitempty"`
+}
+
 // Work does the operation of a job on one item and returns the item's
 // JSON result (nil: true).
 type Work func(ctx context.Context, item string) (json.RawMessage, error)
 
-// Runner runs jobs, one goroutine each.
-type Runner struct {
-	store   Store
-	log     *slog.Logger
-	timeout time.Duration // per item, and per save
-	ctx     context.Context
-	stop    context.CancelFunc
-	wg      sync.WaitGroup
+// Options are a runner's limits.
+type Options struct {
+	// Timeout bounds each item, and each save.
+	Timeout time.Duration
+	// MaxRunning caps the jobs running at once, MaxPerOwner those of one
+	// owner; a job over a cap is refused with apos.ErrTooMany. 0: no cap.
+	MaxRunning, MaxPerOwner int
+	// A running job's progress is saved once SaveItems items are done or
+	// SaveEvery after the first unsaved one, whichever comes first, and
+	// when it ends. Defaults 100 and 500ms.
+	SaveItems int
+	SaveEvery time.Duration
 }
 
-// errInterrupted is the error of the items a stop left undone.
-var errInterrupted = ItemError{Name: "error", Message: "The job was interrupted by a restart of the proxy."}
+// Runner runs jobs, one goroutine each.
+type Runner struct {
+	store Store
+	log   *slog.Logger
+	opts  Options
+	ctx   context.Context
+	stop  context.CancelFunc
+	wg    sync.WaitGroup
 
-// New returns a runner keeping jobs in store. Each item, and each save,
-// gets timeout. Jobs that a previous process left running are marked
-// failed: their work stopped with it.
-func New(ctx context.Context, store Store, log *slog.Logger, timeout time.Duration) (*Runner, error) {
-	r := &Runner{store: store, log: log, timeout: timeout}
+	mu      sync.Mutex
+	running int
+	owners  map[string]int // running jobs by owner
+}
+
+// New returns a runner keeping jobs in store. Jobs that a previous
+// process left running are marked failed: their work stopped with it.
+func New(ctx context.Context, store Store, log *slog.Logger, opts Options) (*Runner, error) {
+	if opts.SaveItems <= 0 {
+		opts.SaveItems = 100
+	}
+	if opts.SaveEvery <= 0 {
+		opts.SaveEvery = 500 * time.Millisecond
+	}
+	r := &Runner{store: store, log: log, opts: opts, owners: map[string]int{}}
 	r.ctx, r.stop = context.WithCancel(context.Background())
 	ids, err := store.UnfinishedJobs(ctx)
 	if err != nil {
 		return nil, err
 	}
 	for _, id := range ids {
-		owner, doc, err := store.LoadJob(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		var j Job
-		if err := json.Unmarshal(doc, &j); err != nil {
-			return nil, err
-		}
-		j.Status, j.Ended = "failed", true
-		if err := r.save(ctx, &j, owner); err != nil {
+		if err := r.markFailed(ctx, id); err != nil {
 			return nil, err
 		}
 	}
 	return r, nil
 }
 
-// Start saves a new job over items for owner and works on them in the
-// background, in order; it returns the job's id at once.
-func (r *Runner) Start(ctx context.Context, owner string, items []string, work Work) (string, error) {
-	j := &Job{
-		ID:      strings.ToLower(rand.Text()),
-		Total:   len(items),
-		Status:  "running",
-		When:    time.Now().UTC().Format("2006-01-02T15:04:05.000Z"),
-		Results: map[string]json.RawMessage{},
-		Errors:  map[string]ItemError{},
-	}
-	if err := r.save(ctx, j, owner); err != nil {
-		return "", err
-	}
-	r.wg.Go(func() { r.run(j, owner, items, work) })
-	return j.ID, nil
-}
-
-// run works on the items, saving the job after each.
-func (r *Runner) run(j *Job, owner string, items []string, work Work) {
-	for _, item := range items {
-		if r.ctx.Err() != nil {
-			j.Status = "failed"
-			j.Errors[item] = errInterrupted
-			break
-		}
-		ctx, cancel := context.WithTimeout(r.ctx, r.timeout)
-		res, err := work(ctx, item)
-		cancel()
-		j.Processed++
-		switch {
-		case err != nil && r.ctx.Err() != nil:
-			j.Bad++
-			j.Status = "failed"
-			j.Errors[item] = errInterrupted
-		case err != nil:
-			j.Bad++
-			j.Errors[item] = r.itemError(j.ID, item, err)
-		default:
-			j.Good++
-			if res == nil {
-				res = json.RawMessage("true")
-			}
-			j.Results[item] = res
-		}
-		if j.Status != "running" {
-			break
-		}
-		if j.Processed < j.Total {
-			r.saveLogged(j, owner)
-		}
-	}
-	if j.Status == "running" {
-		j.Status = "completed"
-	}
-	j.Ended = true
-	r.saveLogged(j, owner)
-}
-
-// itemError is the client-safe error of an item; anything but one of the
-// apos package's errors is logged and masked.
-func (r *Runner) itemError(job, item string, err error) ItemError {
-	var ve *apos.ValidationError
-	if errors.As(err, &ve) {
-		return ItemError{Name: "invalid", Message: ve.Error()}
-	}
-	if e, ok := apos.AsError(err); ok {
-		msg := e.Message
-		if msg == "" {
-			msg = e.Name
-		}
-		return ItemError{Name: e.Name, Message: msg}
-	}
-	r.log.Error("batch job item failed", "job", job, "item", item, "err", err)
-	return ItemError{Name: "error", Message: "An error occurred."}
-}
-
-// save stores j.
-func (r *Runner) save(ctx context.Context, j *Job, owner string) error {
-	doc, err := json.Marshal(j)
+// markFailed saves job id as failed and ended. A document saved whole,
+// as before outcomes were stored apart, has its outcomes moved to
+// entries.
+func (r *Runner) markFailed(ctx context.Context, id string) error {
+	owner, doc, entries, err := r.store.LoadJob(ctx, id)
 	if err != nil {
 		return err
 	}
-	return r.store.SaveJob(ctx, j.ID, owner, j.Ended, doc)
+	var j Job
+	if err := json.Unmarshal(doc, &j); err != nil {
+		return err
+	}
+	j.Status, j.Ended = "failed", true
+	var moved [][]byte
+	for item, res := range j.Results {
+		moved = append(moved, encodeEntry(entry{Item: item, Result: res}))
+	}
+	for item, e := range j.Errors {
+		moved = append(moved, encodeEntry(entry{Item: item, Error: &e}))
+	}
+	progress, err := json.Marshal(j.Progress)
+	if err != nil {
+		return err
+	}
+	return r.store.SaveJob(ctx, id, owner, true, progress, len(entries), moved)
 }
 
-// saveLogged stores j from the job's goroutine; a failure is logged, and
-// the next save (or a restart) puts the document right.
-func (r *Runner) saveLogged(j *Job, owner string) {
-	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
-	defer cancel()
-	if err := r.save(ctx, j, owner); err != nil {
-		r.log.Error("saving a batch job", "job", j.ID, "err", err)
+// encodeEntry is the stored form of e; its parts are valid JSON already.
+func encodeEntry(e entry) []byte {
+	b, err := json.Marshal(e)
+	if err != nil {
+		b, _ = json.Marshal(entry{Item: e.Item, Result: json.RawMessage("true")})
 	}
+	return b
 }
 
 // Get returns the document of job id with Apostrophe's percentage (0, or
 // the share processed as a string with two decimals), for caller: a job
 // with an owner is found by its owner only (ErrNotFound otherwise).
 func (r *Runner) Get(ctx context.Context, id, caller string) ([]byte, error) {
-	owner, doc, err := r.store.LoadJob(ctx, id)
+	owner, doc, entries, err := r.store.LoadJob(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -207,6 +173,26 @@ func (r *Runner) Get(ctx context.Context, id, caller string) ([]byte, error) {
 	}
 	var j Job
 	if err := json.Unmarshal(doc, &j); err != nil {
+		return nil, err
+	}
+	if j.Results == nil {
+		j.Results = map[string]json.RawMessage{}
+	}
+	if j.Errors == nil {
+		j.Errors = map[string]ItemError{}
+	}
+	for _, b := range entries {
+		var e entry
+		if err := json.Unmarshal(b, &e); err != nil {
+			return nil, err
+		}
+		if e.Error != nil {
+			j.Errors[e.Item] = *e.Error
+		} else {
+			j.Results[e.Item] = e.Result
+		}
+	}
+	if doc, err = json.Marshal(&j); err != nil {
 		return nil, err
 	}
 	pct := []byte("0")

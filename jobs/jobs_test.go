@@ -53,7 +53,7 @@ func wait(t *testing.T, r *jobs.Runner, id, caller string) gjson.Result {
 
 func TestRunner(t *testing.T) {
 	st := openStore(t)
-	r, err := jobs.New(t.Context(), st, quiet, time.Second)
+	r, err := jobs.New(t.Context(), st, quiet, jobs.Options{Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestRunner(t *testing.T) {
 // does for a job a crash left running.
 func TestRestart(t *testing.T) {
 	st := openStore(t)
-	r, err := jobs.New(t.Context(), st, quiet, time.Second)
+	r, err := jobs.New(t.Context(), st, quiet, jobs.Options{Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,12 +131,13 @@ func TestRestart(t *testing.T) {
 	}
 	<-started
 	r.Close()
-	// A crash leaves a job saved as running.
-	crashed := `{"_id":"crashed","good":1,"bad":0,"processed":1,"total":4,"status":"running","ended":false,"when":"2026-01-01T00:00:00.000Z","results":{},"errors":{}}`
-	if err := st.SaveJob(t.Context(), "crashed", "", false, []byte(crashed)); err != nil {
+	// A crash leaves a job saved as running, here whole, as jobs were
+	// saved before their items' outcomes were stored apart.
+	crashed := `{"_id":"crashed","good":1,"bad":0,"processed":1,"total":4,"status":"running","ended":false,"when":"2026-01-01T00:00:00.000Z","results":{"x":{"_id":"x:en:draft"}},"errors":{}}`
+	if err := st.SaveJob(t.Context(), "crashed", "", false, []byte(crashed), 0, nil); err != nil {
 		t.Fatal(err)
 	}
-	r2, err := jobs.New(t.Context(), st, quiet, time.Second)
+	r2, err := jobs.New(t.Context(), st, quiet, jobs.Options{Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +152,8 @@ func TestRestart(t *testing.T) {
 		t.Fatalf("interrupted job %s", doc)
 	}
 	doc, err = r2.Get(t.Context(), "crashed", "")
-	if j := gjson.ParseBytes(doc); err != nil || j.Get("status").Str != "failed" || !j.Get("ended").Bool() || j.Get("percentage").Str != "25.00" {
+	if j := gjson.ParseBytes(doc); err != nil || j.Get("status").Str != "failed" || !j.Get("ended").Bool() || j.Get("percentage").Str != "25.00" ||
+		j.Get("results.x._id").Str != "x:en:draft" {
 		t.Fatalf("crashed job %s %v", doc, err)
 	}
 }

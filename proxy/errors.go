@@ -29,6 +29,7 @@ var statusOf = map[string]int{
 	"badgateway":    fasthttp.StatusBadGateway,
 	"unavailable":   fasthttp.StatusServiceUnavailable,
 	"timeout":       fasthttp.StatusGatewayTimeout,
+	"toomany":       fasthttp.StatusTooManyRequests,
 	"unauthorized":  fasthttp.StatusUnauthorized, // a bad bearer token
 }
 
@@ -42,6 +43,7 @@ var wireName = map[string]string{
 	"unavailable":  "error",
 	"timeout":      "error",
 	"unauthorized": "invalid",
+	"toomany":      "invalid",
 }
 
 // defaultMessage is the client message of the proxy's own names when the
@@ -52,7 +54,12 @@ var defaultMessage = map[string]string{
 	"badgateway":   "The backend is unreachable or answered badly.",
 	"unavailable":  "The backend is unavailable; try again later.",
 	"timeout":      "The backend did not answer in time.",
+	"toomany":      "Too much is running; try again later.",
 }
+
+// retryAfter is the Retry-After, in seconds, of a 429: a guess, since
+// work that holds a cap ends when it ends.
+const retryAfter = "5"
 
 // errTooLarge answers a body over the configured limit.
 var errTooLarge = &apos.Error{Name: "toolarge"}
@@ -93,6 +100,9 @@ func writeError(ctx *fasthttp.RequestCtx, log *slog.Logger, err error) {
 	}
 	if msg == "" {
 		msg = e.Name
+	}
+	if status == fasthttp.StatusTooManyRequests {
+		ctx.Response.Header.Set(fasthttp.HeaderRetryAfter, retryAfter)
 	}
 	b := make([]byte, 0, 96)
 	b = append(b, `{"name":`...)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
@@ -41,9 +42,11 @@ func (s *Server) routeJobs() error {
 	})
 }
 
-// batch starts the job of one batch route. Archiving and restoring set the
-// type's archived field on each draft (a type that maps none fails every
-// item, saying so); archiving also unpublishes, as in Apostrophe.
+// batch starts the job of one batch route, refusing more _ids than
+// jobs.max_ids (400) and a job past the runner's caps (429). Archiving
+// and restoring set the type's archived field on each draft (a type that
+// maps none fails every item, saying so); archiving also unpublishes, as
+// in Apostrophe.
 func (s *Server) batch(c *call, d *docType, name string) error {
 	allowed := d.canPublish(c.who)
 	if name == "restore" {
@@ -62,6 +65,9 @@ func (s *Server) batch(c *call, d *docType, name string) error {
 	items, err := stringList(body, "_ids")
 	if err != nil {
 		return err
+	}
+	if n := s.cfg.Jobs.MaxIDs; n > 0 && len(items) > n {
+		return apos.Invalid("_ids", "max", "Send at most "+strconv.Itoa(n)+" ids in one batch.")
 	}
 	scope, err := s.listScope(c, d, apos.DocID{})
 	if err != nil {

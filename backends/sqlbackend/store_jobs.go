@@ -4,44 +4,79 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/backends/sqldb"
 )
 
-// jobsTable holds the documents of batch jobs (see package jobs).
-const jobsTable = "aposproxy_jobs"
+// jobsTable holds the documents of batch jobs (see package jobs), without
+// their items; jobItemsTable holds the items' outcomes, one row each.
+const (
+	jobsTable     = "aposproxy_jobs"
+	jobItemsTable = "aposproxy_job_items"
+)
 
-// JobStore keeps the documents of batch jobs in the table aposproxy_jobs of
-// one database, so that they outlive the process that ran them.
+// entriesPerInsert bounds the rows of one INSERT, far below every
+// engine's limit on bound parameters.
+const entriesPerInsert = 200
+
+// JobStore keeps the documents of batch jobs in the tables aposproxy_jobs
+// and aposproxy_job_items of one database, so that they outlive the
+// process that ran them. A job's document is stored apart from the
+// outcomes of its items, which are appended as the job goes: saving its
+// progress writes the new outcomes only, never those saved before.
 type JobStore struct {
-	db    *sqldb.DB
-	table string // quoted
+	db           *sqldb.DB
+	table, items string // quoted
 }
 
-// NewJobStore creates the jobs table on db when it does not exist yet.
+// NewJobStore creates the jobs tables on db when they do not exist yet.
 func NewJobStore(ctx context.Context, db *sqldb.DB) (*JobStore, error) {
-	s := &JobStore{db: db, table: db.QuoteName(jobsTable)}
-	_, err := db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS "+s.table+` (
+	s := &JobStore{db: db, table: db.QuoteName(jobsTable), items: db.QuoteName(jobItemsTable)}
+	for _, create := range []string{
+		"CREATE TABLE IF NOT EXISTS " + s.table + ` (
   id    VARCHAR(64)  NOT NULL PRIMARY KEY,
   owner VARCHAR(191) NOT NULL,
   ended INTEGER      NOT NULL,
-  doc   `+db.LongText()+` NOT NULL)`)
-	if err != nil {
-		return nil, db.Fail(ctx, err, nil)
+  doc   ` + db.LongText() + ` NOT NULL)`,
+		"CREATE TABLE IF NOT EXISTS " + s.items + ` (
+  job   VARCHAR(64) NOT NULL,
+  seq   INTEGER     NOT NULL,
+  entry ` + db.LongText() + ` NOT NULL,
+  PRIMARY KEY (job, seq))`,
+	} {
+		if _, err := db.ExecContext(ctx, create); err != nil {
+			return nil, db.Fail(ctx, err, nil)
+		}
 	}
 	return s, nil
 }
 
-// SaveJob stores the document of job id, replacing the one stored before.
-// owner is who may read it ("" for anyone who may read jobs); ended says
-// whether the job is over.
-func (s *JobStore) SaveJob(ctx context.Context, id, owner string, ended bool, doc []byte) error {
+// SaveJob stores the document of job id, replacing the one stored before,
+// and appends entries to the job's, numbered from first (replacing any
+// numbered first or later, so that saving again after a failed save is
+// harmless), in one transaction. owner is who may read the job ("" for
+// anyone who may read jobs); ended says whether the job is over.
+func (s *JobStore) SaveJob(ctx context.Context, id, owner string, ended bool, doc []byte, first int, entries [][]byte) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return s.fail(ctx, err)
 	}
 	defer tx.Rollback()
+	if err := s.saveDoc(ctx, tx, id, owner, ended, doc); err != nil {
+		return s.fail(ctx, err)
+	}
+	if len(entries) > 0 {
+		if err := s.appendEntries(ctx, tx, id, first, entries); err != nil {
+			return s.fail(ctx, err)
+		}
+	}
+	return s.fail(ctx, tx.Commit())
+}
+
+// saveDoc updates the row of job id, or inserts it.
+func (s *JobStore) saveDoc(ctx context.Context, tx *sql.Tx, id, owner string, ended bool, doc []byte) error {
 	done := int64(0)
 	if ended {
 		done = 1
@@ -49,25 +84,71 @@ func (s *JobStore) SaveJob(ctx context.Context, id, owner string, ended bool, do
 	res, err := tx.ExecContext(ctx, s.db.Rebind("UPDATE "+s.table+" SET owner = ?, ended = ?, doc = ? WHERE id = ?"),
 		owner, done, string(doc), id)
 	if err != nil {
-		return s.fail(ctx, err)
+		return err
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		_, err = tx.ExecContext(ctx, s.db.Rebind("INSERT INTO "+s.table+" (id, owner, ended, doc) VALUES (?, ?, ?, ?)"),
-			id, owner, done, string(doc))
-		if err != nil {
-			return s.fail(ctx, err)
-		}
+	if n, err := res.RowsAffected(); err == nil && n > 0 {
+		return nil
 	}
-	return s.fail(ctx, tx.Commit())
+	_, err = tx.ExecContext(ctx, s.db.Rebind("INSERT INTO "+s.table+" (id, owner, ended, doc) VALUES (?, ?, ?, ?)"),
+		id, owner, done, string(doc))
+	return err
 }
 
-// LoadJob returns the owner and document of job id, or ErrNotFound.
-func (s *JobStore) LoadJob(ctx context.Context, id string) (owner string, doc []byte, err error) {
-	err = s.db.QueryRowContext(ctx, s.db.Rebind("SELECT owner, doc FROM "+s.table+" WHERE id = ?"), id).Scan(&owner, &doc)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil, apos.ErrNotFound
+// appendEntries inserts entries numbered from first, a few hundred rows a
+// statement.
+func (s *JobStore) appendEntries(ctx context.Context, tx *sql.Tx, id string, first int, entries [][]byte) error {
+	_, err := tx.ExecContext(ctx, s.db.Rebind("DELETE FROM "+s.items+" WHERE job = ? AND seq >= ?"), id, first)
+	if err != nil {
+		return err
 	}
-	return owner, doc, s.fail(ctx, err)
+	for len(entries) > 0 {
+		n := min(len(entries), entriesPerInsert)
+		q := strings.Builder{}
+		q.WriteString("INSERT INTO " + s.items + " (job, seq, entry) VALUES ")
+		args := make([]any, 0, 3*n)
+		for i, e := range entries[:n] {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?)")
+			args = append(args, id, first+i, string(e))
+		}
+		if _, err := tx.ExecContext(ctx, s.db.Rebind(q.String()), args...); err != nil {
+			return err
+		}
+		entries, first = entries[n:], first+n
+	}
+	return nil
+}
+
+// LoadJob returns the owner, document and entries (in order) of job id,
+// read together, or ErrNotFound.
+func (s *JobStore) LoadJob(ctx context.Context, id string) (owner string, doc []byte, entries [][]byte, err error) {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return "", nil, nil, s.fail(ctx, err)
+	}
+	defer tx.Rollback()
+	err = tx.QueryRowContext(ctx, s.db.Rebind("SELECT owner, doc FROM "+s.table+" WHERE id = ?"), id).Scan(&owner, &doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil, nil, apos.ErrNotFound
+	}
+	if err != nil {
+		return "", nil, nil, s.fail(ctx, err)
+	}
+	rows, err := tx.QueryContext(ctx, s.db.Rebind("SELECT entry FROM "+s.items+" WHERE job = ? ORDER BY seq"), id)
+	if err != nil {
+		return "", nil, nil, s.fail(ctx, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e []byte
+		if err := rows.Scan(&e); err != nil {
+			return "", nil, nil, s.fail(ctx, err)
+		}
+		entries = append(entries, e)
+	}
+	return owner, doc, entries, s.fail(ctx, rows.Err())
 }
 
 // UnfinishedJobs lists the jobs that are not over.

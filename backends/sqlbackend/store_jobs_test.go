@@ -2,6 +2,8 @@ package sqlbackend
 
 import (
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/aposproxy/aposproxy/apos"
@@ -26,11 +28,11 @@ func TestJobStore(t *testing.T) {
 				{"j2", "u7", false, `{"_id":"j2"}`},
 				{"j1", "", true, `{"_id":"j1","processed":3}`},
 			} {
-				noErr(t, st.SaveJob(t.Context(), tc.id, tc.owner, tc.ended, []byte(tc.doc)))
-				owner, doc, err := st.LoadJob(t.Context(), tc.id)
+				noErr(t, st.SaveJob(t.Context(), tc.id, tc.owner, tc.ended, []byte(tc.doc), 0, nil))
+				owner, doc, entries, err := st.LoadJob(t.Context(), tc.id)
 				noErr(t, err)
-				if owner != tc.owner || string(doc) != tc.doc {
-					t.Fatalf("loaded %q %s, want %q %s", owner, doc, tc.owner, tc.doc)
+				if owner != tc.owner || string(doc) != tc.doc || len(entries) != 0 {
+					t.Fatalf("loaded %q %s %q, want %q %s and no entries", owner, doc, entries, tc.owner, tc.doc)
 				}
 			}
 			ids, err := st.UnfinishedJobs(t.Context())
@@ -38,8 +40,42 @@ func TestJobStore(t *testing.T) {
 			if !slices.Equal(ids, []string{"j2"}) {
 				t.Fatalf("unfinished %v, want [j2]", ids)
 			}
-			_, _, err = st.LoadJob(t.Context(), "nosuchjob")
+			_, _, _, err = st.LoadJob(t.Context(), "nosuchjob")
 			wantErr(t, err, apos.ErrNotFound)
+		})
+	}
+}
+
+// TestJobStoreEntries appends a job's entries over several saves, more
+// than one INSERT holds, and saves again from an earlier number, as a
+// retry after a failed save does: the entries come back in order, once.
+func TestJobStoreEntries(t *testing.T) {
+	for _, e := range engines(t) {
+		t.Run(e.name, func(t *testing.T) {
+			st, err := NewJobStore(t.Context(), open(t, e.fresh(t)))
+			noErr(t, err)
+			entries := func(from, to int) [][]byte {
+				var out [][]byte
+				for i := from; i < to; i++ {
+					out = append(out, []byte(`{"id":"`+strings.Repeat("x", i%7)+`","n":`+strconv.Itoa(i)+`}`))
+				}
+				return out
+			}
+			noErr(t, st.SaveJob(t.Context(), "j", "u1", false, []byte(`{"processed":3}`), 0, entries(0, 3)))
+			noErr(t, st.SaveJob(t.Context(), "j", "u1", false, []byte(`{"processed":450}`), 3, entries(3, 450)))
+			noErr(t, st.SaveJob(t.Context(), "other", "", false, []byte(`{}`), 0, entries(0, 2)))
+			noErr(t, st.SaveJob(t.Context(), "j", "u1", true, []byte(`{"processed":500}`), 400, entries(400, 500)))
+			owner, doc, got, err := st.LoadJob(t.Context(), "j")
+			noErr(t, err)
+			want := entries(0, 500)
+			if owner != "u1" || string(doc) != `{"processed":500}` || len(got) != len(want) {
+				t.Fatalf("loaded %q %s and %d entries, want u1, processed 500 and %d entries", owner, doc, len(got), len(want))
+			}
+			for i := range want {
+				if string(got[i]) != string(want[i]) {
+					t.Fatalf("entry %d = %s, want %s", i, got[i], want[i])
+				}
+			}
 		})
 	}
 }
