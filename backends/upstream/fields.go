@@ -1,6 +1,8 @@
 package upstream
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -108,7 +110,12 @@ func appendValue(dst []byte, kind apos.Kind, v gjson.Result) ([]byte, bool) {
 			return append(t.UTC().AppendFormat(append(dst, '"'), dateTimeLayout), '"'), true
 		}
 	case apos.JSON:
-		return append(dst, v.Raw...), true
+		// Compact: the service's own indentation is not part of the value.
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, []byte(v.Raw)); err != nil {
+			return dst, false
+		}
+		return append(dst, buf.Bytes()...), true
 	}
 	return dst, false
 }

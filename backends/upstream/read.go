@@ -127,7 +127,7 @@ func (a *Adapter) itemOf(body []byte) (gjson.Result, error) {
 // call sends one operation and returns the body of its 2xx answer; other
 // answers become Apostrophe errors.
 func (a *Adapter) call(ctx context.Context, r *route, op string, uri, body []byte) ([]byte, error) {
-	res, err := a.c.do(ctx, r.method, uri, body)
+	res, err := a.c.do(ctx, &request{method: r.method, uri: uri, body: body, clientError: a.errs.clientError})
 	if err != nil {
 		return nil, err
 	}
