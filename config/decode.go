@@ -30,7 +30,13 @@ type decoder struct {
 	errs *errorList
 }
 
+// shortForm is a table that may also be written as one string, such as a
+// filter written as its parameter's name: { warehouse = "warehouse" }. As
+// a table it is decoded as any other, key by key.
+type shortForm interface{ setShort(s string) }
+
 var (
+	shortFormType   = reflect.TypeFor[shortForm]()
 	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 	tomlUnmarshaler = reflect.TypeFor[toml.Unmarshaler]()
 )
@@ -39,6 +45,11 @@ var (
 func (d *decoder) value(path string, raw any, rv reflect.Value) {
 	if rv.Kind() != reflect.Pointer && rv.CanAddr() {
 		switch p := rv.Addr(); {
+		case p.Type().Implements(shortFormType):
+			if s, ok := raw.(string); ok {
+				p.Interface().(shortForm).setShort(s)
+				return
+			}
 		case p.Type().Implements(tomlUnmarshaler):
 			if err := p.Interface().(toml.Unmarshaler).UnmarshalTOML(raw); err != nil {
 				d.errs.addf(path, "%v", err)

@@ -35,9 +35,9 @@ func (a *Adapter) record(item gjson.Result, s apos.Scope, project []string) (ada
 	if !item.IsObject() {
 		return adapters.Record{}, garbage(a, "an item is not a JSON object")
 	}
-	key := item.Get(a.keyPath)
+	key := item.Get(a.idPath())
 	if key.Type != gjson.String && key.Type != gjson.Number || key.String() == "" {
-		return adapters.Record{}, garbage(a, "an item has no key at "+a.keyPath)
+		return adapters.Record{}, garbage(a, "an item has no key at "+a.idPath())
 	}
 	fields, err := a.appendFields(make([]byte, 0, len(item.Raw)), item, project)
 	if err != nil {
