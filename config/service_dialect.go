@@ -165,23 +165,33 @@ func (o ServiceOperation) BodyTemplate() []PathPart {
 // lower-case letters between braces, which JSON's own braces never are.
 func parseBody(body string) []PathPart {
 	var parts []PathPart
+	var text strings.Builder
 	for rest := body; rest != ""; {
 		open := strings.IndexByte(rest, '{')
-		end := -1
-		if open >= 0 {
-			end = strings.IndexByte(rest[open:], '}')
+		if open < 0 {
+			text.WriteString(rest)
+			break
 		}
-		if open < 0 || end < 0 {
-			return append(parts, PathPart{Text: rest})
+		end := strings.IndexByte(rest[open:], '}')
+		name := ""
+		if end > 0 {
+			name = rest[open+1 : open+end]
 		}
-		name := rest[open+1 : open+end]
 		if name == "" || strings.Trim(name, "abcdefghijklmnopqrstuvwxyz") != "" {
-			parts = append(parts, PathPart{Text: rest[:open+1]})
+			text.WriteString(rest[:open+1])
 			rest = rest[open+1:]
 			continue
 		}
-		parts = append(parts, PathPart{Text: rest[:open]}, PathPart{Var: PathVar(name)})
+		text.WriteString(rest[:open])
+		if text.Len() > 0 {
+			parts = append(parts, PathPart{Text: text.String()})
+			text.Reset()
+		}
+		parts = append(parts, PathPart{Var: PathVar(name)})
 		rest = rest[open+end+1:]
+	}
+	if text.Len() > 0 {
+		parts = append(parts, PathPart{Text: text.String()})
 	}
 	return parts
 }
