@@ -64,20 +64,26 @@ func (a *Adapter) List(ctx context.Context, q *adapters.Query) (*adapters.Page, 
 			return nil, err
 		}
 	}
-	page.Records = make([]adapters.Record, 0, max(want, 0))
+	page.Records, err = a.records(chunks, want, q)
+	return page, err
+}
+
+// records maps the items of chunks, at most want of them, onto records.
+func (a *Adapter) records(chunks [][]gjson.Result, want int, q *adapters.Query) ([]adapters.Record, error) {
+	recs := make([]adapters.Record, 0, max(want, 0))
 	for _, items := range chunks {
 		for _, item := range items {
-			if len(page.Records) == cap(page.Records) {
+			if len(recs) == cap(recs) {
 				break
 			}
 			rec, err := a.record(item, q.Scope, q.Project)
 			if err != nil {
 				return nil, err
 			}
-			page.Records = append(page.Records, rec)
+			recs = append(recs, rec)
 		}
 	}
-	return page, nil
+	return recs, nil
 }
 
 // listChunk asks the service for size items from offset, and checks that
