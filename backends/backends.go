@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/backends/sqlbackend"
@@ -23,6 +24,7 @@ type Set struct {
 	databases map[string]*sqldb.DB
 	clients   map[string]*upstream.Client
 	sql       []*sqlbackend.Adapter // in file order, for Verify
+	upstream  []*upstream.Adapter   // in file order, for Verify
 }
 
 // Open opens what cfg's types use and builds their adapters. Databases
@@ -62,6 +64,7 @@ func Open(ctx context.Context, cfg *config.Config) (_ *Set, err error) {
 			if err != nil {
 				return nil, err // its errors already name the key path
 			}
+			s.upstream = append(s.upstream, a)
 			s.Adapters[name] = a
 		default:
 			return nil, fmt.Errorf("types.%s: needs a database or an upstream", name)
@@ -97,9 +100,26 @@ func (s *Set) client(cfg *config.Config, name string) (*upstream.Client, error) 
 }
 
 // Verify checks every SQL type's table and columns against the live
-// database and reports every mismatch. Upstream types are not checked at
-// start: a service that is down must not stop the rest of the API.
+// database, and lists one item of every upstream type to check its
+// mapping, and reports every mismatch. A service that does not answer is
+// only logged: a service that is down must not stop the rest of the API.
 func (s *Set) Verify(ctx context.Context) error {
+	errs := []error{s.VerifyDatabases(ctx)}
+	for _, p := range s.ProbeUpstreams(ctx) {
+		var m *upstream.MappingError
+		switch {
+		case errors.As(p.Err, &m):
+			errs = append(errs, p.Err)
+		case p.Err != nil:
+			slog.Warn("upstream type not checked at start: its service did not answer", "type", p.Type, "err", p.Err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// VerifyDatabases checks every SQL type's table and columns against the
+// live database and reports every mismatch.
+func (s *Set) VerifyDatabases(ctx context.Context) error {
 	var errs []error
 	for _, a := range s.sql {
 		if err := a.Verify(ctx); err != nil {
@@ -107,6 +127,26 @@ func (s *Set) Verify(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Probe is the outcome of checking one upstream type against its live
+// service.
+type Probe struct {
+	Type string
+	// Err is nil when the mapping fits, an *upstream.MappingError naming
+	// the key when it cannot work, or the failure of a service that did
+	// not answer.
+	Err error
+}
+
+// ProbeUpstreams lists one item of every upstream type, in file order, and
+// checks it against the type's mapping (upstream.Adapter.Probe).
+func (s *Set) ProbeUpstreams(ctx context.Context) []Probe {
+	out := make([]Probe, len(s.upstream))
+	for i, a := range s.upstream {
+		out[i] = Probe{Type: a.Schema().Type, Err: a.Probe(ctx)}
+	}
+	return out
 }
 
 // Close closes every database and client.

@@ -123,6 +123,15 @@ type Upstream struct {
 	// (default 5s) before it lets one call through to probe the service.
 	BreakerFailures int      `toml:"breaker_failures"`
 	BreakerCooldown Duration `toml:"breaker_cooldown"`
+	// IdleTimeout closes a pooled connection unused this long (default
+	// 4s). Keep it below the service's own keep-alive timeout (Node's is
+	// 5s), so that the proxy, not the service, closes idle connections.
+	IdleTimeout Duration `toml:"idle_timeout"`
+	// IdempotencyHeader names the header by which the service recognises
+	// a write sent twice, such as "Idempotency-Key". When set, every write
+	// carries a key in it and writes are retried like reads; when empty,
+	// a write is never sent twice.
+	IdempotencyHeader string `toml:"idempotency_header"`
 }
 
 // Type maps one Apostrophe document type onto a backend.

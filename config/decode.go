@@ -30,31 +30,21 @@ type decoder struct {
 	errs *errorList
 }
 
+// shortForm is a table that may also be written as one string, such as a
+// filter written as its parameter's name: { warehouse = "warehouse" }. As
+// a table it is decoded as any other, key by key.
+type shortForm interface{ setShort(s string) }
+
 var (
+	shortFormType   = reflect.TypeFor[shortForm]()
 	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 	tomlUnmarshaler = reflect.TypeFor[toml.Unmarshaler]()
 )
 
 // value stores raw, found at path, into rv.
 func (d *decoder) value(path string, raw any, rv reflect.Value) {
-	if rv.Kind() != reflect.Pointer && rv.CanAddr() {
-		switch p := rv.Addr(); {
-		case p.Type().Implements(tomlUnmarshaler):
-			if err := p.Interface().(toml.Unmarshaler).UnmarshalTOML(raw); err != nil {
-				d.errs.addf(path, "%v", err)
-			}
-			return
-		case p.Type().Implements(textUnmarshaler):
-			s, ok := raw.(string)
-			if !ok {
-				d.mismatch(path, "a string", raw)
-				return
-			}
-			if err := p.Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
-				d.errs.addf(path, "%v", err)
-			}
-			return
-		}
+	if rv.Kind() != reflect.Pointer && rv.CanAddr() && d.custom(path, raw, rv.Addr()) {
+		return
 	}
 	switch rv.Kind() {
 	case reflect.Pointer:
@@ -92,6 +82,35 @@ func (d *decoder) value(path string, raw any, rv reflect.Value) {
 	default:
 		panic(fmt.Sprintf("config: cannot decode into %s", rv.Type()))
 	}
+}
+
+// custom stores raw through p's own decoding, if it has one, and reports
+// whether it did.
+func (d *decoder) custom(path string, raw any, p reflect.Value) bool {
+	switch {
+	case p.Type().Implements(shortFormType):
+		s, ok := raw.(string)
+		if ok {
+			p.Interface().(shortForm).setShort(s)
+		}
+		return ok
+	case p.Type().Implements(tomlUnmarshaler):
+		if err := p.Interface().(toml.Unmarshaler).UnmarshalTOML(raw); err != nil {
+			d.errs.addf(path, "%v", err)
+		}
+		return true
+	case p.Type().Implements(textUnmarshaler):
+		s, ok := raw.(string)
+		if !ok {
+			d.mismatch(path, "a string", raw)
+			return true
+		}
+		if err := p.Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
+			d.errs.addf(path, "%v", err)
+		}
+		return true
+	}
+	return false
 }
 
 // table stores a TOML table into a struct; keys must match a field's toml

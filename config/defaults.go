@@ -30,6 +30,8 @@ const (
 	defaultUpstreamMaxBodyBytes = 4 << 20
 	defaultBreakerFailures      = 5
 	defaultBreakerCooldown      = 5 * time.Second
+	// defaultUpstreamIdle is below the 5s keep-alive of Node's servers.
+	defaultUpstreamIdle = 4 * time.Second
 )
 
 // The defaults of a type.
@@ -127,6 +129,7 @@ func (u *Upstream) setDefaults() {
 	setZero(&u.MaxBodyBytes, defaultUpstreamMaxBodyBytes)
 	setZero(&u.BreakerFailures, defaultBreakerFailures)
 	setZero(&u.BreakerCooldown.Duration, defaultBreakerCooldown)
+	setZero(&u.IdleTimeout.Duration, defaultUpstreamIdle)
 }
 
 // FileDatabase is the SQLite database the proxy keeps in file for itself

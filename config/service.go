@@ -18,24 +18,38 @@ import (
 // builds calls from it.
 type Service struct {
 	// List, Get, Create, Replace and Delete are the service's routes for
-	// Apostrophe's operations; Publish (optional) copies a draft over the
-	// published variant. Each is a method and a path template.
-	List    ServiceOperation `toml:"list"`
-	Get     ServiceOperation `toml:"get"`
-	Create  ServiceOperation `toml:"create"`
-	Replace ServiceOperation `toml:"replace"`
-	Delete  ServiceOperation `toml:"delete"`
-	Publish ServiceOperation `toml:"publish"`
+	// Apostrophe's operations; Publish (optional) makes a draft the
+	// published variant, and Unpublish (optional) removes the published
+	// variant (without it, unpublishing deletes it). Each is a method, a
+	// path template and, for publish and unpublish, a body template.
+	List      ServiceOperation `toml:"list"`
+	Get       ServiceOperation `toml:"get"`
+	Create    ServiceOperation `toml:"create"`
+	Replace   ServiceOperation `toml:"replace"`
+	Delete    ServiceOperation `toml:"delete"`
+	Publish   ServiceOperation `toml:"publish"`
+	Unpublish ServiceOperation `toml:"unpublish"`
+	// Group, when set, is the path of the field that ties the variants of
+	// one document when each locale and mode variant is a record of its
+	// own, with a key of its own (json-server and most REST services): the
+	// group's value is the aposDocId, and the type's key is the record's
+	// own id, the {key} of the routes. A variant is found by listing with
+	// <group>=<aposDocId> and the locale and mode of the list route. Empty:
+	// the service keeps one key for every variant of a document and tells
+	// variants apart by the {locale} and {mode} of its routes.
+	Group string `toml:"group"`
 	// Paging says how a list asks for one page.
 	Paging ServicePaging `toml:"paging"`
-	// Search is the query parameter of the service's text search (e.g.
-	// "q"); empty means the service cannot search, and a search answers
-	// 400 invalid.
-	Search string `toml:"search"`
-	// Filters maps API field names to the service's query parameters that
-	// filter by that field, e.g. { warehouse = "warehouse" }. The service
-	// decides how a parameter matches; filters on other fields answer 400.
-	Filters map[string]string `toml:"filters"`
+	// Sort says how a list asks for an order; nil: the service lists in
+	// its own order and sorting answers 400.
+	Sort *ServiceSort `toml:"sort"`
+	// Search says how a list searches; empty means the service cannot
+	// search, and a search answers 400 invalid.
+	Search ServiceSearch `toml:"search"`
+	// Filters maps API field names to how the service filters by them:
+	// a query parameter's name (the service decides how it matches, one
+	// value), or parameter templates per operator.
+	Filters map[string]ServiceFilter `toml:"filters"`
 	// Response locates things in the service's successful answers.
 	Response ServiceResponse `toml:"response"`
 	// Errors says how to read and translate the service's error answers.
@@ -51,19 +65,27 @@ type Service struct {
 // {locale} and {mode} the request's locale and mode translated through the
 // type's value maps; each value is escaped for its place in the URL.
 type ServiceOperation struct {
-	// Method defaults to GET for list and get, POST for create and
-	// publish, PUT for replace and DELETE for delete; Load upper-cases it.
+	// Method defaults to GET for list and get, POST for create, publish
+	// and unpublish, PUT for replace and DELETE for delete; Load
+	// upper-cases it.
 	Method string `toml:"method"`
 	Path   string `toml:"path"`
+	// Body is the JSON body of publish and unpublish, such as
+	// {"status":"published"}; placeholders such as {key} may stand inside
+	// its strings. Empty: no body.
+	Body string `toml:"body"`
 }
 
-// ServicePaging names the paging query parameters: either Offset and Limit
-// (e.g. start/count) or Page and Size (1-based page number and page size).
+// ServicePaging names the paging query parameters: Offset and Limit (e.g.
+// start/count), Page and Size (1-based page number and page size), or
+// Start and End (0-based, end excluded, as json-server's _start/_end).
 type ServicePaging struct {
 	Offset string `toml:"offset"`
 	Limit  string `toml:"limit"`
 	Page   string `toml:"page"`
 	Size   string `toml:"size"`
+	Start  string `toml:"start"`
+	End    string `toml:"end"`
 	// Max is the largest page the service serves (0: no limit). A larger
 	// perPage is fetched in several calls, so clients can still ask for up
 	// to the type's max_per_page.
@@ -75,7 +97,10 @@ type ServicePaging struct {
 type ServiceResponse struct {
 	Items string `toml:"items"` // the array of items of a list
 	Total string `toml:"total"` // the total count of a list
-	Item  string `toml:"item"`  // the item of get, create, replace and publish
+	// TotalHeader, instead of Total, names the answer header that holds
+	// the total count of a list, such as X-Total-Count.
+	TotalHeader string `toml:"total_header"`
+	Item        string `toml:"item"` // the item of get, create, replace and publish
 }
 
 // ServiceErrors reads the service's error answers. By default the status
@@ -121,6 +146,7 @@ func (s *Service) operations() []serviceOp {
 		{"replace", &s.Replace, "PUT", true},
 		{"delete", &s.Delete, "DELETE", true},
 		{"publish", &s.Publish, "POST", true},
+		{"unpublish", &s.Unpublish, "POST", true},
 	}
 }
 

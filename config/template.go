@@ -15,6 +15,9 @@ const (
 	VarKey    PathVar = "key"
 	VarLocale PathVar = "locale"
 	VarMode   PathVar = "mode"
+	// VarGroup is the aposDocId of a type whose variants are records of
+	// their own (service.group).
+	VarGroup PathVar = "group"
 )
 
 // PathPart is one piece of a path template: literal text when Var is

@@ -133,4 +133,18 @@ func (u Upstream) validate(path string, errs *errorList) {
 			errs.addf(path+"."+c.key, "must not be negative")
 		}
 	}
+	if h := u.IdempotencyHeader; h != "" && !validHeaderName(h) {
+		errs.addf(path+".idempotency_header", "must be a header name, such as Idempotency-Key")
+	}
+}
+
+// validHeaderName reports whether s is an HTTP header name (an RFC 9110
+// token).
+func validHeaderName(s string) bool {
+	for _, c := range []byte(s) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return s != ""
 }

@@ -257,6 +257,9 @@ func (t *Type) validateColumns(path string, rule columnRule, errs *errorList) {
 	claim(path+".key", t.Key)
 	claim(path+".locale.column", t.Locale.Column)
 	claim(path+".mode.column", t.Mode.Column)
+	if t.Service != nil {
+		claim(path+".service.group", t.Service.Group)
+	}
 	for i, f := range t.Fields {
 		claim(indexKey(path+".fields", i)+".column", f.Column)
 	}

@@ -19,17 +19,36 @@ func (t *Type) validateService(path string, errs *errorList) {
 		return
 	}
 	t.validateRoutes(sp, errs)
+	t.validateIdentity(path, errs)
+	t.validateBodies(sp, errs)
 	s.Paging.validate(sp+".paging", errs)
+	t.validateSort(path, errs)
 	t.validateFilters(sp+".filters", errs)
+	t.validateSearch(sp+".search", errs)
 	if s.Concurrency < 1 {
 		errs.addf(sp+".concurrency", "must be at least 1")
 	}
-	for _, r := range []struct{ key, path string }{{"items", s.Response.Items}, {"total", s.Response.Total}, {"item", s.Response.Item}} {
-		if r.path == "" {
-			errs.addf(sp+".response."+r.key, "is required: a gjson path such as data.%s, or @this for the whole answer", r.key)
+	s.Response.validate(sp+".response", errs)
+	s.Errors.validate(sp+".errors", errs)
+}
+
+// validate checks the paths into successful answers.
+func (r ServiceResponse) validate(rp string, errs *errorList) {
+	required := func(key, path string) {
+		if path == "" {
+			errs.addf(rp+"."+key, "is required: a gjson path such as data.%s, or @this for the whole answer", key)
 		}
 	}
-	s.Errors.validate(sp+".errors", errs)
+	required("items", r.Items)
+	switch {
+	case r.Total == "" && r.TotalHeader == "":
+		errs.addf(rp+".total", "is required: a gjson path such as data.total, or total_header for a header such as X-Total-Count; without a total a list cannot say how many pages it has")
+	case r.Total != "" && r.TotalHeader != "":
+		errs.addf(rp+".total_header", "set either total or total_header")
+	case r.TotalHeader != "" && !validHeaderName(r.TotalHeader):
+		errs.addf(rp+".total_header", "must be a header name, such as X-Total-Count")
+	}
+	required("item", r.Item)
 }
 
 // validateRoutes checks each operation's method and path template, and
@@ -43,11 +62,16 @@ func (t *Type) validateRoutes(sp string, errs *errorList) {
 			errs.addf(op+".method", "must be one of %s", strings.Join(httpMethods, ", "))
 		}
 		switch {
+		case o.key == "get" && t.Service.Group != "":
+			if o.op.Path != "" {
+				errs.addf(op+".path", "is not used with group: a variant is found by listing with %s=<aposDocId>", t.Service.Group)
+			}
+			continue
 		case o.op.Path != "":
 		case o.key == "list" || o.key == "get":
 			errs.addf(op+".path", "is required: a path template such as /v2/items/{key}")
 			continue
-		case o.key != "publish" && !t.ReadOnly:
+		case o.key != "publish" && o.key != "unpublish" && !t.ReadOnly:
 			errs.addf(op+".path", "is required unless the type is read_only: a path template such as /v2/items/{key}")
 			continue
 		default:
@@ -74,20 +98,25 @@ func (t *Type) validateRoutes(sp string, errs *errorList) {
 // routeVars says which placeholders an operation's path may use and which
 // it must. The locale and mode must reach the service, in the path or,
 // for create, in the body when items have a locale or mode field; publish
-// copies a draft over the published variant, so it names no mode.
+// makes a draft the published variant, so it names no mode. A record
+// found by its own key (service.group) needs nothing else.
 func (t *Type) routeVars(o serviceOp, allLocales bool) (allowed, needed []PathVar) {
+	pinned := t.Service.Group != "" && o.one
 	if o.one {
 		allowed, needed = append(allowed, VarKey), append(needed, VarKey)
 	}
+	if pinned {
+		allowed = append(allowed, VarGroup)
+	}
 	if *t.Localized {
 		allowed = append(allowed, VarLocale)
-		if allLocales && (o.key != "create" || t.Locale.Column == "") {
+		if allLocales && !pinned && o.key != "unpublish" && (o.key != "create" || t.Locale.Column == "") {
 			needed = append(needed, VarLocale)
 		}
 	}
 	if t.Storage == string(apos.Columns) && o.key != "publish" {
 		allowed = append(allowed, VarMode)
-		if o.key != "create" || t.Mode.Column == "" {
+		if !pinned && o.key != "unpublish" && (o.key != "create" || t.Mode.Column == "") {
 			needed = append(needed, VarMode)
 		}
 	}
@@ -118,32 +147,24 @@ func varList(vars []PathVar) string {
 
 // validate checks how a list asks for one page.
 func (pg ServicePaging) validate(pp string, errs *errorList) {
-	offset := pg.Offset != "" || pg.Limit != ""
-	page := pg.Page != "" || pg.Size != ""
+	styles := 0
+	for _, pair := range [][2]string{{pg.Offset, pg.Limit}, {pg.Page, pg.Size}, {pg.Start, pg.End}} {
+		if pair[0] != "" || pair[1] != "" {
+			styles++
+		}
+	}
 	switch {
-	case offset == page:
-		errs.addf(pp, "set either offset and limit, or page and size")
-	case offset && (pg.Offset == "" || pg.Limit == ""):
+	case styles != 1:
+		errs.addf(pp, "set one pair: offset and limit, page and size, or start and end")
+	case (pg.Offset != "" || pg.Limit != "") && (pg.Offset == "" || pg.Limit == ""):
 		errs.addf(pp, "offset and limit go together")
-	case page && (pg.Page == "" || pg.Size == ""):
+	case (pg.Page != "" || pg.Size != "") && (pg.Page == "" || pg.Size == ""):
 		errs.addf(pp, "page and size go together")
+	case (pg.Start != "" || pg.End != "") && (pg.Start == "" || pg.End == ""):
+		errs.addf(pp, "start and end go together")
 	}
 	if pg.Max < 0 {
 		errs.addf(pp+".max", "must not be negative")
-	}
-}
-
-// validateFilters checks that each filter is a field of the type and
-// names a query parameter.
-func (t *Type) validateFilters(fp string, errs *errorList) {
-	for _, name := range slices.Sorted(maps.Keys(t.Service.Filters)) {
-		p := joinKey(fp, name)
-		if !slices.ContainsFunc(t.Fields, func(f Field) bool { return f.Name == name }) {
-			errs.addf(p, "no field named %s in the type's fields", name)
-		}
-		if t.Service.Filters[name] == "" {
-			errs.addf(p, "names no query parameter")
-		}
 	}
 }
 

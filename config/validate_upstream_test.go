@@ -119,8 +119,8 @@ func TestValidateService(t *testing.T) {
 		{"bad method", `method = "post"`, `method = "FETCH"`, p + "service.create.method", "create =", "must be one of GET, POST, PUT, PATCH, DELETE"},
 
 		// Lists.
-		{"both paging styles", `max = 100 }`, `max = 100, page = "p" }`, p + "service.paging", "paging =", "set either offset and limit, or page and size"},
-		{"no paging", `paging = { offset = "start", limit = "count", max = 100 }`, "", p + "service.paging", svc, "set either offset and limit, or page and size"},
+		{"both paging styles", `max = 100 }`, `max = 100, page = "p" }`, p + "service.paging", "paging =", "set one pair: offset and limit, page and size, or start and end"},
+		{"no paging", `paging = { offset = "start", limit = "count", max = 100 }`, "", p + "service.paging", svc, "set one pair: offset and limit, page and size, or start and end"},
 		{"half a paging style", `limit = "count", `, "", p + "service.paging", "paging =", "offset and limit go together"},
 		{"half the other style", `offset = "start", limit = "count"`, `size = "n"`, p + "service.paging", "paging =", "page and size go together"},
 		{"negative max", `max = 100`, `max = -1`, p + "service.paging.max", "paging =", "must not be negative"},
@@ -242,6 +242,7 @@ func TestServiceDefaults(t *testing.T) {
 		MaxBodyBytes:    4 << 20,
 		BreakerFailures: 5,
 		BreakerCooldown: Duration{5 * time.Second},
+		IdleTimeout:     Duration{4 * time.Second},
 	}
 	if u := cfg.Upstreams["inventory"]; !reflect.DeepEqual(u, want) {
 		t.Errorf("upstream = %+v, want %+v", u, want)
@@ -264,7 +265,6 @@ func TestServesAllLocales(t *testing.T) {
 		want     bool
 	}{
 		{"locale field", "", "", true},
-		{"locale in the paths", `locale = { column = "language" }`, "localized = true", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -277,7 +277,12 @@ func TestServesAllLocales(t *testing.T) {
 			}
 		})
 	}
+	// The locale in the paths only: the service holds every locale, and
+	// since its items do not say theirs, the mapping is refused.
 	src := strings.Replace(validService, `locale = { column = "language" }`, "localized = true", 1)
+	_, err := parseEnv(src, nil)
+	wantError(t, err, "types.inventory-item.locale.column", lineOf(t, src, "[types.inventory-item]"),
+		"is required for a service that holds several locales: each answer is checked against the requested locale, so that another locale's record is never served as this one")
 	for _, op := range []string{"list", "get", "create", "replace", "delete", "publish"} {
 		src = strings.Replace(src, op+` = { path = "/v2/items`, op+` = { path = "/v2/en/items`, 1)
 	}

@@ -7,19 +7,22 @@
 // The service's limits become documented behaviour rather than surprises:
 //   - A page larger than the service's largest is fetched in several calls,
 //     at most Concurrency at once; _ids are fetched one call per id.
-//   - Sorting is refused (400): the service lists in its own order.
-//   - Filters exist only for fields mapped to a query parameter, with one
-//     value; the service decides how it matches. Search and autocomplete
-//     both use the service's search parameter.
+//   - Sorting, filters and search go as far as the type's mapping says
+//     (service.sort, service.filters, service.search); anything else is
+//     refused with 400 rather than answered wrongly.
+//   - Every answer is checked against the document, locale and mode asked
+//     for: a service that ignores a parameter never gets one variant served
+//     as another (a single read answers 404; a list answers 502).
 //   - A PATCH or PUT is a read, a merge into the item as read (keeping the
 //     fields the type does not map, such as a revision counter) and a
 //     replace; a replace refused as stale is read, merged and sent again
 //     once, then answered 409 conflict.
 //   - Writes that touch two variants (creating in published mode, deleting
-//     a draft) are two calls: the service has no transactions. A failed
-//     second create deletes the first; deletes remove the published
-//     variant first, so a failure never leaves a published document
-//     without its draft.
+//     a draft, publishing by copy) are several calls: the service has no
+//     transactions. A failed second create deletes the first; deletes
+//     remove the published variant first, so a failure never leaves a
+//     published document without its draft.
+
 package upstream
 
 import (
@@ -48,7 +51,10 @@ type Adapter struct {
 	// draft differs from its published variant.
 	writableNames []string
 
-	keyPath    string // the item's id
+	keyPath string // the item's id, the {key} of the routes
+	// groupPath ties the variants of a document that are records of their
+	// own (service.group); "" when every variant shares the key.
+	groupPath  string
 	localePath string // the item's locale, or ""
 	modePath   string // the item's mode, or ""
 	columns    bool   // each mode is its own variant
@@ -59,15 +65,18 @@ type Adapter struct {
 	modes         map[apos.Mode]string // API mode -> service value
 
 	list, get, create, replace, remove route
-	publish                            *route // nil: the service cannot publish
+	publish, unpublish                 *route // nil: the service has no such route
 
-	paging  config.ServicePaging
-	search  string
-	filters map[string]string // API field -> query parameter
-	items   string            // gjson paths into answers
-	total   string
-	item    string
-	errs    errorMap
+	paging      config.ServicePaging
+	sort        *config.ServiceSort
+	sortPaths   map[string]string // API field -> service path, of sortable fields
+	search      config.ServiceSearch
+	filters     map[string]filter // API field -> how the service filters by it
+	items       string            // gjson paths into answers
+	total       string
+	totalHeader string
+	item        string
+	errs        errorMap
 
 	concurrency int
 }

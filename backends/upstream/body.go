@@ -13,13 +13,14 @@ import (
 	"github.com/aposproxy/aposproxy/apos"
 )
 
-// newBody renders the body of a create: the key (when the client chose
-// one), the locale and mode fields (when the item has them), and values.
+// newBody renders the body of a create: the document's id (when the
+// client chose one, or always for a group), the locale and mode fields
+// (when the item has them), and values.
 func (a *Adapter) newBody(key string, s apos.Scope, values []adapters.Value) ([]byte, error) {
 	body := []byte("{}")
 	var err error
 	if key != "" {
-		if body, err = sjson.SetBytes(body, a.keyPath, key); err != nil {
+		if body, err = sjson.SetBytes(body, a.idPath(), key); err != nil {
 			return nil, err
 		}
 	}

@@ -27,10 +27,12 @@ func build(c *Client, t *config.Type, opts Options) (*Adapter, error) {
 		replace:       newRoute(s.Replace),
 		remove:        newRoute(s.Delete),
 		paging:        s.Paging,
+		sort:          s.Sort,
 		search:        s.Search,
-		filters:       s.Filters,
+		filters:       newFilters(s.Filters),
 		items:         s.Response.Items,
 		total:         s.Response.Total,
+		totalHeader:   s.Response.TotalHeader,
 		item:          s.Response.Item,
 		errs:          newErrorMap(&s.Errors),
 		concurrency:   s.Concurrency,
@@ -38,10 +40,7 @@ func build(c *Client, t *config.Type, opts Options) (*Adapter, error) {
 	if a.schema.Localized && opts.DefaultLocale == "" {
 		return nil, fmt.Errorf("types.%s.locale: the default locale is unknown (Options.DefaultLocale)", t.Name)
 	}
-	if s.Publish.Path != "" {
-		publish := newRoute(s.Publish)
-		a.publish = &publish
-	}
+	a.publish, a.unpublish = optionalRoute(s.Publish), optionalRoute(s.Unpublish)
 	a.mapItem(t)
 	return a, nil
 }
@@ -50,6 +49,7 @@ func build(c *Client, t *config.Type, opts Options) (*Adapter, error) {
 // mode fields, and every API field.
 func (a *Adapter) mapItem(t *config.Type) {
 	a.keyPath = t.Key
+	a.groupPath = t.Service.Group
 	a.localePath = t.Locale.Column
 	a.modePath = t.Mode.Column
 	a.locales = invert(t.Locale.Values)
@@ -65,6 +65,14 @@ func (a *Adapter) mapItem(t *config.Type) {
 		a.byPath[path] = f.Name
 		if !f.ReadOnly {
 			a.writableNames = append(a.writableNames, f.Name)
+		}
+	}
+	if sort := t.Service.Sort; sort != nil {
+		a.sortPaths = map[string]string{}
+		for _, name := range sort.Fields {
+			if f := a.field(name); f != nil {
+				a.sortPaths[name] = f.path
+			}
 		}
 	}
 }

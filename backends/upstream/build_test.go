@@ -41,7 +41,7 @@ func TestNewBuildsTheMapping(t *testing.T) {
 	if want := []string{"GET", "GET", "POST", "PUT", "DELETE", "POST"}; !reflect.DeepEqual(methods, want) {
 		t.Errorf("methods = %v, want %v", methods, want)
 	}
-	if uri := string(a.get.appendURI(nil, "", &vars{"INV-1", "en", "live"})); uri != "/v2/items/INV-1?language=en&state=live" {
+	if uri := string(a.get.appendURI(nil, "", &vars{key: "INV-1", locale: "en", mode: "live"})); uri != "/v2/items/INV-1?language=en&state=live" {
 		t.Errorf("get = %s", uri)
 	}
 	if !a.allLocales || !a.columns || a.concurrency != 8 || a.keyPath != "itemId" || a.localePath != "language" || a.modePath != "state" {

@@ -2,6 +2,8 @@ package upstream
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -14,110 +16,195 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
+// request is one call to the service.
+type request struct {
+	method    string
+	uri, body []byte // uri is c.base followed by a path and query
+	// idemKey goes in the upstream's idempotency header on a write; the
+	// client makes one when it is empty.
+	idemKey string
+	// header names an answer header to keep (a list's total), or "".
+	header string
+	// clientError reports whether a 5xx answer is mapped to a client's
+	// error: the request was bad, the service is healthy.
+	clientError func(status int, body []byte) bool
+}
+
+// write reports whether the request may change something.
+func (r *request) write() bool {
+	return r.method != fasthttp.MethodGet && r.method != fasthttp.MethodHead
+}
+
 // answer is a service's answer, copied out of fasthttp's buffers.
 type answer struct {
 	status int
 	body   []byte
+	header string // the value of request.header
 }
 
-// failure is a call that got no usable answer: the error to return, and
-// whether trying again may help.
+// failure is a call that got no usable answer: the error to return,
+// whether trying again may help, and whether the request may have reached
+// the service.
 type failure struct {
 	sentinel  *apos.Error
 	cause     error
 	transient bool
+	unsent    bool // nothing reached the service
+	// res is an answer that counts as the service failing (an unmapped
+	// 5xx): it is still the caller's to translate.
+	res *answer
 }
 
 func (f *failure) Error() string { return f.cause.Error() }
 
-// do sends one request to uri (c.base followed by a path and query) and
-// returns the service's answer, whatever its status. It fails with
-// ErrBadGateway (unreachable, reset, 5xx, invalid JSON, oversized body),
-// ErrTimeout (no answer before the earlier of ctx's deadline and the
-// client's timeout) or ErrUnavailable (breaker open, pool exhausted). A GET
-// that fails transiently is tried again up to c.retries times while time
-// remains: at once (the service may have closed a pooled connection), then
-// with exponential backoff.
-func (c *Client) do(ctx context.Context, method string, uri, body []byte) (answer, error) {
+// do sends r and returns the service's answer, whatever its status. It
+// fails with ErrBadGateway (unreachable, reset, invalid JSON, oversized
+// body), ErrTimeout (no answer before the earlier of ctx's deadline and
+// the client's timeout) or ErrUnavailable (breaker open, pool exhausted).
+// A read, or a write when the service honours idempotency keys, that
+// fails transiently is tried again up to c.retries times while time
+// remains, with exponential backoff.
+func (c *Client) do(ctx context.Context, r *request) (answer, error) {
 	deadline := time.Now().Add(c.timeout)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}
-	res, err := c.attempt(ctx, method, uri, body, deadline)
+	if r.write() && c.idemHeader != "" && r.idemKey == "" {
+		r.idemKey = newIdempotencyKey()
+	}
+	res, err := c.attempt(ctx, r, deadline)
 	var f *failure
-	if err != nil && errors.As(err, &f) && f.transient && c.retries > 0 && method == fasthttp.MethodGet {
-		res, err = backoff.Retry(ctx, func() (answer, error) {
-			res, err := c.attempt(ctx, method, uri, body, deadline)
-			if f, ok := err.(*failure); ok && !f.transient {
-				return res, backoff.Permanent(f)
-			}
-			return res, err
-		},
-			backoff.WithBackOff(&backoff.ExponentialBackOff{
-				InitialInterval:     50 * time.Millisecond,
-				RandomizationFactor: 0.5,
-				Multiplier:          2,
-				MaxInterval:         time.Second,
-			}),
-			backoff.WithMaxTries(uint(c.retries)),
-			backoff.WithMaxElapsedTime(time.Until(deadline)))
+	if err != nil && errors.As(err, &f) && f.transient && c.retries > 0 && c.repeatable(r) {
+		res, err = c.retry(ctx, r, deadline)
 	}
 	if err == nil {
 		return res, nil
 	}
 	if !errors.As(err, &f) {
 		// backoff.Retry gave up because ctx ended while it waited.
-		f = &failure{sentinel: apos.ErrTimeout, cause: err}
+		f = &failure{sentinel: apos.ErrTimeout, cause: err, unsent: true}
 	}
-	return answer{}, apos.Wrap(f.sentinel, "", fmt.Errorf("upstream %s: %s %s: %w", c.name, method, string(uri), f.cause))
+	if f.res != nil {
+		return *f.res, nil
+	}
+	return answer{}, c.failed(r, f)
 }
 
-// attempt makes one try through the circuit breaker; every failure is a
-// *failure.
-func (c *Client) attempt(ctx context.Context, method string, uri, body []byte, deadline time.Time) (answer, error) {
+// repeatable reports whether r may be sent again after it may have
+// reached the service: reads, and writes the service recognises by their
+// idempotency key.
+func (c *Client) repeatable(r *request) bool {
+	return !r.write() || c.idemHeader != ""
+}
+
+// retry tries r again with backoff, after a transient failure.
+func (c *Client) retry(ctx context.Context, r *request, deadline time.Time) (answer, error) {
+	return backoff.Retry(ctx, func() (answer, error) {
+		res, err := c.attempt(ctx, r, deadline)
+		if f, ok := err.(*failure); ok && !f.transient {
+			return res, backoff.Permanent(f)
+		}
+		return res, err
+	},
+		backoff.WithBackOff(&backoff.ExponentialBackOff{
+			InitialInterval:     50 * time.Millisecond,
+			RandomizationFactor: 0.5,
+			Multiplier:          2,
+			MaxInterval:         time.Second,
+		}),
+		backoff.WithMaxTries(uint(c.retries)),
+		backoff.WithMaxElapsedTime(time.Until(deadline)))
+}
+
+// failed is the error of a call that got no usable answer. A write that
+// may have reached the service says so: retrying it blindly could do it
+// twice.
+func (c *Client) failed(r *request, f *failure) error {
+	msg := ""
+	if r.write() && !f.unsent {
+		switch f.sentinel {
+		case apos.ErrTimeout:
+			msg = "The backend did not answer in time; the write may have happened. Read the document before trying again."
+		case apos.ErrBadGateway:
+			msg = "The connection to the backend failed after the write was sent; the write may have happened. Read the document before trying again."
+		}
+	}
+	return apos.Wrap(f.sentinel, msg, fmt.Errorf("upstream %s: %s %s: %w", c.name, r.method, string(r.uri), f.cause))
+}
+
+// attempt makes one try through the circuit breaker, which counts only
+// what says the service is unhealthy: no connection, no answer in time, a
+// 5xx answer not mapped to a client's error, garbage. A 4xx answer, or a
+// 5xx the type maps to a client's error, is a healthy service refusing a
+// bad request. Every failure is a *failure.
+func (c *Client) attempt(ctx context.Context, r *request, deadline time.Time) (answer, error) {
 	if err := ctx.Err(); err != nil {
-		return answer{}, &failure{sentinel: apos.ErrTimeout, cause: err}
+		return answer{}, &failure{sentinel: apos.ErrTimeout, cause: err, unsent: true}
 	}
 	var res answer
 	_, err := c.breaker.Execute(func() (struct{}, error) {
 		var err error
-		res, err = c.roundTrip(method, uri, body, deadline)
+		res, err = c.send(r, deadline)
+		if err == nil && res.status >= 500 && (r.clientError == nil || !r.clientError(res.status, res.body)) {
+			s := res.status
+			return struct{}{}, &failure{sentinel: apos.ErrBadGateway, cause: fmt.Errorf("status %d", s), res: &res,
+				transient: s == fasthttp.StatusBadGateway || s == fasthttp.StatusServiceUnavailable || s == fasthttp.StatusGatewayTimeout}
+		}
 		return struct{}{}, err
 	})
 	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
-		return answer{}, &failure{sentinel: apos.ErrUnavailable, cause: err}
+		return answer{}, &failure{sentinel: apos.ErrUnavailable, cause: err, unsent: true}
 	}
 	return res, err
 }
 
-// roundTrip makes one attempt. Answers the breaker should count as the
-// service failing (no answer, 5xx, garbage) are returned as a *failure.
-func (c *Client) roundTrip(method string, uri, body []byte, deadline time.Time) (answer, error) {
+// send makes one round trip, sent again when the connection turns out to
+// have been closed by the service before the request was written (nothing
+// was sent, whatever the method), and once when the service closed it
+// before answering a request that is safe to repeat.
+func (c *Client) send(r *request, deadline time.Time) (answer, error) {
+	for tries := 0; ; tries++ {
+		res, err := c.roundTrip(r, deadline)
+		f, ok := err.(*failure)
+		switch {
+		case !ok || tries >= c.maxConns:
+			return res, err
+		case errors.Is(f.cause, errIdleClosed):
+		case tries == 0 && errors.Is(f.cause, fasthttp.ErrConnectionClosed) && c.repeatable(r):
+		default:
+			return res, err
+		}
+	}
+}
+
+// roundTrip makes one attempt on one connection.
+func (c *Client) roundTrip(r *request, deadline time.Time) (answer, error) {
 	req := fasthttp.AcquireRequest()
 	resp := fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseRequest(req)
 	defer fasthttp.ReleaseResponse(resp)
 
-	req.Header.SetMethod(method)
-	req.SetRequestURIBytes(uri)
+	req.Header.SetMethod(r.method)
+	req.SetRequestURIBytes(r.uri)
 	for _, h := range c.headers {
 		req.Header.Set(h[0], h[1])
 	}
 	req.Header.Set(fasthttp.HeaderAccept, "application/json")
-	if body != nil {
+	if r.write() && c.idemHeader != "" {
+		req.Header.Set(c.idemHeader, r.idemKey)
+	}
+	if r.body != nil {
 		req.Header.SetContentType("application/json")
-		req.SetBodyRaw(body)
+		req.SetBodyRaw(r.body)
 	}
 	if err := c.hc.DoDeadline(req, resp, deadline); err != nil {
 		return answer{}, classify(err)
 	}
 	res := answer{status: resp.StatusCode(), body: append([]byte(nil), resp.Body()...)}
-	switch {
-	case res.status >= 500:
-		transient := res.status == fasthttp.StatusBadGateway || res.status == fasthttp.StatusServiceUnavailable ||
-			res.status == fasthttp.StatusGatewayTimeout
-		return answer{}, &failure{sentinel: apos.ErrBadGateway, cause: fmt.Errorf("status %d", res.status), transient: transient}
-	case res.status < 300 && len(res.body) > 0 && !gjson.ValidBytes(res.body):
+	if r.header != "" {
+		res.header = string(resp.Header.Peek(r.header))
+	}
+	if res.status < 300 && len(res.body) > 0 && !gjson.ValidBytes(res.body) {
 		return answer{}, &failure{sentinel: apos.ErrBadGateway, cause: fmt.Errorf("status %d with a body that is not JSON", res.status)}
 	}
 	return res, nil
@@ -127,15 +214,24 @@ func (c *Client) roundTrip(method string, uri, body []byte, deadline time.Time) 
 func classify(err error) *failure {
 	var dial dialError
 	switch {
+	case errors.Is(err, errIdleClosed):
+		return &failure{sentinel: apos.ErrBadGateway, cause: err, transient: true, unsent: true}
 	case errors.As(err, &dial), errors.Is(err, fasthttp.ErrDialTimeout):
-		return &failure{sentinel: apos.ErrBadGateway, cause: err, transient: true}
+		return &failure{sentinel: apos.ErrBadGateway, cause: err, transient: true, unsent: true}
 	case errors.Is(err, fasthttp.ErrTimeout), errors.Is(err, os.ErrDeadlineExceeded):
 		return &failure{sentinel: apos.ErrTimeout, cause: err}
 	case errors.Is(err, fasthttp.ErrBodyTooLarge):
 		return &failure{sentinel: apos.ErrBadGateway, cause: err}
 	case errors.Is(err, fasthttp.ErrNoFreeConns):
-		return &failure{sentinel: apos.ErrUnavailable, cause: err}
+		return &failure{sentinel: apos.ErrUnavailable, cause: err, unsent: true}
 	}
 	// Refused, reset, closed mid-answer, malformed answer.
 	return &failure{sentinel: apos.ErrBadGateway, cause: err, transient: true}
+}
+
+// newIdempotencyKey makes a key for a write that carries none.
+func newIdempotencyKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }

@@ -19,17 +19,24 @@ import (
 // Client is one pooled fasthttp client per [upstreams.<name>] entry, shared
 // by every type on that service. It bounds each call by the connect, read
 // and total timeouts and the caller's deadline, refuses bodies over
-// max_body_bytes, retries idempotent reads with backoff, and puts a circuit
-// breaker in front of the service that answers apos.ErrUnavailable
-// (503) while open and lets one probe through after a cooldown.
+// max_body_bytes, closes connections idle for idle_timeout, sends a
+// request again on a fresh connection when the service had closed the
+// pooled one, retries reads (and writes carrying an idempotency key) with
+// backoff, and puts a circuit breaker in front of the service that
+// answers apos.ErrUnavailable (503) while open and lets one probe through
+// after a cooldown.
 type Client struct {
 	name    string
 	base    string      // scheme://host[:port][/base/path], no trailing slash
 	headers [][2]string // sorted by name, set on every call
-	timeout time.Duration
-	retries int
-	hc      *fasthttp.HostClient
-	breaker *gobreaker.CircuitBreaker[struct{}]
+	// idemHeader is the header of idempotency keys, or "" when the service
+	// does not honour them.
+	idemHeader string
+	timeout    time.Duration
+	retries    int
+	maxConns   int
+	hc         *fasthttp.HostClient
+	breaker    *gobreaker.CircuitBreaker[struct{}]
 }
 
 // NewClient returns the client of the upstream called name. u comes from
@@ -42,10 +49,12 @@ func NewClient(name string, u config.Upstream) (*Client, error) {
 	connect, timeout, read := u.ConnectTimeout.Duration, u.Timeout.Duration, u.ReadTimeout.Duration
 	isTLS := p.Scheme == "https"
 	c := &Client{
-		name:    name,
-		base:    p.Scheme + "://" + p.Host + strings.TrimSuffix(p.EscapedPath(), "/"),
-		timeout: timeout,
-		retries: u.Retries,
+		name:       name,
+		base:       p.Scheme + "://" + p.Host + strings.TrimSuffix(p.EscapedPath(), "/"),
+		timeout:    timeout,
+		retries:    u.Retries,
+		maxConns:   u.MaxConns,
+		idemHeader: u.IdempotencyHeader,
 		hc: &fasthttp.HostClient{
 			Addr:  fasthttp.AddMissingPort(p.Host, isTLS),
 			IsTLS: isTLS,
@@ -58,13 +67,14 @@ func NewClient(name string, u config.Upstream) (*Client, error) {
 				if err != nil {
 					return nil, dialError{err}
 				}
-				return conn, nil
+				return &liveConn{Conn: conn}, nil
 			},
-			MaxConns:     u.MaxConns,
-			ReadTimeout:  read,
-			WriteTimeout: read,
-			// Retries are ours, for reads only: fasthttp would also
-			// resend PUTs.
+			MaxConns:            u.MaxConns,
+			MaxIdleConnDuration: u.IdleTimeout.Duration,
+			ReadTimeout:         read,
+			WriteTimeout:        read,
+			// Retries are ours (call.go): fasthttp would also resend
+			// PUTs.
 			MaxIdemponentCallAttempts: 1,
 			MaxResponseBodySize:       u.MaxBodyBytes,
 			MaxConnWaitTimeout:        timeout,

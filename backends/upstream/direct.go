@@ -16,8 +16,7 @@ import (
 // text never reaches clients; it is kept for the logs. The client's
 // timeouts, retries of GETs and circuit breaker apply.
 func (c *Client) Call(ctx context.Context, method, path string, body []byte) ([]byte, error) {
-	uri := append([]byte(c.base), path...)
-	res, err := c.do(ctx, method, uri, body)
+	res, err := c.do(ctx, &request{method: method, uri: append([]byte(c.base), path...), body: body})
 	if err != nil {
 		return nil, err
 	}

@@ -42,15 +42,41 @@ func newErrorMap(c *config.ServiceErrors) errorMap {
 	}
 }
 
+// sentinel is the Apostrophe error an error answer maps to, and its code:
+// the configured codes win over the configured statuses, which win over
+// the defaults; anything else is the service failing (502).
+func (e *errorMap) sentinel(status int, body []byte) (*apos.Error, string) {
+	code := ""
+	if e.code != "" {
+		code = gjson.GetBytes(body, e.code).String()
+	}
+	sentinel := e.codes[code]
+	if sentinel == nil {
+		sentinel = e.statuses[status]
+	}
+	if sentinel == nil {
+		sentinel = defaultStatuses[status]
+	}
+	if sentinel == nil {
+		sentinel = apos.ErrBadGateway
+	}
+	return sentinel, code
+}
+
+// clientError reports whether an error answer is mapped to a client's
+// error (invalid, forbidden, notfound, conflict): the service is healthy
+// and refused a bad request, which the circuit breaker must not count.
+func (e *errorMap) clientError(status int, body []byte) bool {
+	s, _ := e.sentinel(status, body)
+	return s != apos.ErrBadGateway && s != apos.ErrUnavailable
+}
+
 // failed translates an error answer (any status but 2xx) into an
 // Apostrophe error. The service's own text reaches clients only when
 // expose_messages is on; it is always kept for the logs.
 func (a *Adapter) failed(res answer, op string) error {
 	e := &a.errs
-	code := ""
-	if e.code != "" {
-		code = gjson.GetBytes(res.body, e.code).String()
-	}
+	sentinel, code := e.sentinel(res.status, res.body)
 	msg := ""
 	if e.message != "" {
 		msg = gjson.GetBytes(res.body, e.message).String()
@@ -58,16 +84,6 @@ func (a *Adapter) failed(res answer, op string) error {
 	cause := fmt.Errorf("upstream %s: %s answered %d %s: %s", a.c.name, op, res.status, code, msg)
 	if op == "replace" && res.status == 409 && (e.stale == "" || code == e.stale) {
 		return apos.Wrap(apos.ErrConflict, "", fmt.Errorf("%w: %w", errStale, cause))
-	}
-	sentinel := e.codes[code]
-	if sentinel == nil {
-		sentinel = e.statuses[res.status]
-	}
-	if sentinel == nil {
-		sentinel = defaultStatuses[res.status]
-	}
-	if sentinel == nil {
-		sentinel = apos.ErrBadGateway
 	}
 	if !e.expose {
 		msg = ""

@@ -1,6 +1,8 @@
 package upstream
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -33,9 +35,9 @@ func (a *Adapter) record(item gjson.Result, s apos.Scope, project []string) (ada
 	if !item.IsObject() {
 		return adapters.Record{}, garbage(a, "an item is not a JSON object")
 	}
-	key := item.Get(a.keyPath)
+	key := item.Get(a.idPath())
 	if key.Type != gjson.String && key.Type != gjson.Number || key.String() == "" {
-		return adapters.Record{}, garbage(a, "an item has no key at "+a.keyPath)
+		return adapters.Record{}, garbage(a, "an item has no key at "+a.idPath())
 	}
 	fields, err := a.appendFields(make([]byte, 0, len(item.Raw)), item, project)
 	if err != nil {
@@ -108,7 +110,12 @@ func appendValue(dst []byte, kind apos.Kind, v gjson.Result) ([]byte, bool) {
 			return append(t.UTC().AppendFormat(append(dst, '"'), dateTimeLayout), '"'), true
 		}
 	case apos.JSON:
-		return append(dst, v.Raw...), true
+		// Compact: the service's own indentation is not part of the value.
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, []byte(v.Raw)); err != nil {
+			return dst, false
+		}
+		return append(dst, buf.Bytes()...), true
 	}
 	return dst, false
 }

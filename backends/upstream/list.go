@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"time"
+	"strings"
 
 	"github.com/tidwall/gjson"
 
@@ -64,103 +64,87 @@ func (a *Adapter) List(ctx context.Context, q *adapters.Query) (*adapters.Page, 
 			return nil, err
 		}
 	}
-	page.Records = make([]adapters.Record, 0, max(want, 0))
+	page.Records, err = a.records(chunks, want, q)
+	return page, err
+}
+
+// records maps the items of chunks, at most want of them, onto records.
+func (a *Adapter) records(chunks [][]gjson.Result, want int, q *adapters.Query) ([]adapters.Record, error) {
+	recs := make([]adapters.Record, 0, max(want, 0))
 	for _, items := range chunks {
 		for _, item := range items {
-			if len(page.Records) == cap(page.Records) {
+			if len(recs) == cap(recs) {
 				break
 			}
 			rec, err := a.record(item, q.Scope, q.Project)
 			if err != nil {
 				return nil, err
 			}
-			page.Records = append(page.Records, rec)
+			recs = append(recs, rec)
 		}
 	}
-	return page, nil
+	return recs, nil
 }
 
-// listChunk asks the service for size items from offset.
-func (a *Adapter) listChunk(ctx context.Context, v *vars, params [][2]string, offset, size int) ([]gjson.Result, int, error) {
+// listChunk asks the service for size items from offset, and checks that
+// each belongs to the scope asked for.
+func (a *Adapter) listChunk(ctx context.Context, v *vars, params []param, offset, size int) ([]gjson.Result, int, error) {
 	uri := a.list.appendURI(make([]byte, 0, 160), a.c.base, v)
-	if a.paging.Page != "" {
-		uri = appendParam(uri, a.paging.Page, strconv.Itoa(offset/size+1))
-		uri = appendParam(uri, a.paging.Size, strconv.Itoa(size))
-	} else {
-		uri = appendParam(uri, a.paging.Offset, strconv.Itoa(offset))
-		uri = appendParam(uri, a.paging.Limit, strconv.Itoa(size))
-	}
+	uri = a.appendPage(uri, offset, size)
 	for _, p := range params {
-		uri = appendParam(uri, p[0], p[1])
+		uri = appendParam(uri, p.name, p.value)
 	}
-	body, err := a.call(ctx, &a.list, "list", uri, nil)
+	items, total, err := a.listCall(ctx, uri)
 	if err != nil {
 		return nil, 0, err
 	}
-	items := gjson.GetBytes(body, a.items)
-	total := gjson.GetBytes(body, a.total)
-	if !items.IsArray() || total.Type != gjson.Number || total.Int() < 0 {
-		return nil, 0, garbage(a, "the list answer has no items at "+a.items+" or no total at "+a.total)
+	for _, item := range items {
+		if err := a.inScope(item, v); err != nil {
+			return nil, 0, err
+		}
 	}
-	return items.Array(), int(total.Int()), nil
+	return items, total, nil
 }
 
-// listParams translates search and filters into query parameters, and
-// refuses what the service cannot do.
-func (a *Adapter) listParams(q *adapters.Query) ([][2]string, error) {
-	typ := a.schema.Type
-	if len(q.Sort) > 0 {
-		return nil, apos.Errorf(apos.ErrInvalid, "%s cannot be sorted: its service lists items in its own order", typ)
+// appendPage appends the paging parameters of size items from offset.
+func (a *Adapter) appendPage(uri []byte, offset, size int) []byte {
+	pg := &a.paging
+	switch {
+	case pg.Page != "":
+		uri = appendParam(uri, pg.Page, strconv.Itoa(offset/size+1))
+		return appendParam(uri, pg.Size, strconv.Itoa(size))
+	case pg.Start != "":
+		uri = appendParam(uri, pg.Start, strconv.Itoa(offset))
+		return appendParam(uri, pg.End, strconv.Itoa(offset+size))
 	}
-	term := q.Search
-	if q.Autocomplete != "" {
-		if term != "" && term != q.Autocomplete {
-			return nil, apos.Errorf(apos.ErrInvalid, "%s cannot take both search and autocomplete", typ)
-		}
-		term = q.Autocomplete
-	}
-	if q.IDs != nil && (term != "" || len(q.Filters) > 0) {
-		return nil, apos.Errorf(apos.ErrInvalid, "%s cannot combine _ids with search or filters", typ)
-	}
-	var params [][2]string
-	if term != "" {
-		if a.search == "" {
-			return nil, apos.Errorf(apos.ErrInvalid, "%s cannot be searched", typ)
-		}
-		params = append(params, [2]string{a.search, term})
-	}
-	for _, f := range q.Filters {
-		param, ok := a.filters[f.Field]
-		if !ok {
-			return nil, apos.Errorf(apos.ErrInvalid, "%s cannot be filtered by %s", typ, f.Field)
-		}
-		value, ok := filterValue(f)
-		if !ok {
-			return nil, apos.Errorf(apos.ErrInvalid, "%s can only be filtered by one value of %s", typ, f.Field)
-		}
-		params = append(params, [2]string{param, value})
-	}
-	return params, nil
+	uri = appendParam(uri, pg.Offset, strconv.Itoa(offset))
+	return appendParam(uri, pg.Limit, strconv.Itoa(size))
 }
 
-// filterValue renders a filter's single value as a query parameter.
-func filterValue(f adapters.Filter) (string, bool) {
-	if f.Op == adapters.OpRange || len(f.Values) != 1 {
-		return "", false
+// listCall sends one list call and reads its items and total.
+func (a *Adapter) listCall(ctx context.Context, uri []byte) ([]gjson.Result, int, error) {
+	res, err := a.callFull(ctx, &request{method: a.list.method, uri: uri, header: a.totalHeader}, "list")
+	if err != nil {
+		return nil, 0, err
 	}
-	switch v := f.Values[0].(type) {
-	case string:
-		return v, true
-	case int64:
-		return strconv.FormatInt(v, 10), true
-	case float64:
-		return strconv.FormatFloat(v, 'g', -1, 64), true
-	case bool:
-		return strconv.FormatBool(v), true
-	case time.Time:
-		return v.UTC().Format(time.RFC3339Nano), true
+	items := gjson.GetBytes(res.body, a.items)
+	if !items.IsArray() {
+		return nil, 0, garbage(a, "the list answer has no items at "+a.items)
 	}
-	return "", false
+	var total int64
+	if a.totalHeader != "" {
+		total, err = strconv.ParseInt(strings.TrimSpace(res.header), 10, 64)
+		if err != nil || total < 0 {
+			return nil, 0, garbage(a, "the list answer has no count in its "+a.totalHeader+" header")
+		}
+	} else {
+		t := gjson.GetBytes(res.body, a.total)
+		if t.Type != gjson.Number || t.Int() < 0 {
+			return nil, 0, garbage(a, "the list answer has no total at "+a.total)
+		}
+		total = t.Int()
+	}
+	return items.Array(), int(total), nil
 }
 
 // listIDs gets each id with its own call, at most a.concurrency at once,
@@ -169,11 +153,7 @@ func (a *Adapter) listIDs(ctx context.Context, q *adapters.Query) (*adapters.Pag
 	found := make([]*adapters.Record, len(q.IDs))
 	seen := make(map[string]bool, len(q.IDs))
 	err := parallel(len(q.IDs), a.concurrency, func(i int) error {
-		key, ok := apos.DecodeKey(q.IDs[i])
-		if !ok {
-			return nil
-		}
-		item, err := a.fetch(ctx, q.Scope, key)
+		item, err := a.fetch(ctx, q.Scope, q.IDs[i])
 		if errors.Is(err, apos.ErrNotFound) {
 			return nil
 		}

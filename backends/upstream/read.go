@@ -35,13 +35,9 @@ func (a *Adapter) Get(ctx context.Context, s apos.Scope, docID string) (*adapter
 // read fetches the variant of docID in scope s, and for a draft of a
 // columns type the published variant at the same time.
 func (a *Adapter) read(ctx context.Context, s apos.Scope, docID string) (*current, error) {
-	key, ok := apos.DecodeKey(docID)
-	if !ok || !a.served(s) {
-		return nil, apos.ErrNotFound
-	}
 	cur := &current{}
 	if !a.columns || s.Mode != apos.Draft {
-		item, err := a.fetch(ctx, s, key)
+		item, err := a.fetch(ctx, s, docID)
 		if err != nil {
 			return nil, err
 		}
@@ -54,9 +50,9 @@ func (a *Adapter) read(ctx context.Context, s apos.Scope, docID string) (*curren
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		pub, pubErr = a.fetch(ctx, apos.Scope{Locale: s.Locale, Mode: apos.Published}, key)
+		pub, pubErr = a.fetch(ctx, apos.Scope{Locale: s.Locale, Mode: apos.Published}, docID)
 	}()
-	item, err := a.fetch(ctx, s, key)
+	item, err := a.fetch(ctx, s, docID)
 	<-done
 	if err != nil {
 		return nil, err
@@ -104,17 +100,6 @@ func (a *Adapter) writable(item gjson.Result) ([]byte, error) {
 	return a.appendFields(nil, item, a.writableNames)
 }
 
-// fetch gets one item of scope s.
-func (a *Adapter) fetch(ctx context.Context, s apos.Scope, key string) (gjson.Result, error) {
-	v := a.vars(s)
-	v.key = key
-	body, err := a.call(ctx, &a.get, "get", a.get.appendURI(make([]byte, 0, 128), a.c.base, &v), nil)
-	if err != nil {
-		return gjson.Result{}, err
-	}
-	return a.itemOf(body)
-}
-
 // itemOf finds the item in an answer.
 func (a *Adapter) itemOf(body []byte) (gjson.Result, error) {
 	item := gjson.GetBytes(body, a.item)
@@ -127,14 +112,25 @@ func (a *Adapter) itemOf(body []byte) (gjson.Result, error) {
 // call sends one operation and returns the body of its 2xx answer; other
 // answers become Apostrophe errors.
 func (a *Adapter) call(ctx context.Context, r *route, op string, uri, body []byte) ([]byte, error) {
-	res, err := a.c.do(ctx, r.method, uri, body)
+	res, err := a.callFull(ctx, &request{method: r.method, uri: uri, body: body}, op)
+	return res.body, err
+}
+
+// callFull sends req and returns its 2xx answer; other answers become
+// Apostrophe errors, read with the type's error mapping.
+func (a *Adapter) callFull(ctx context.Context, req *request, op string) (answer, error) {
+	req.clientError = a.errs.clientError
+	if req.write() && a.c.idemHeader != "" {
+		req.idemKey = idempotencyKey(ctx, op, req.uri, req.body)
+	}
+	res, err := a.c.do(ctx, req)
 	if err != nil {
-		return nil, err
+		return answer{}, err
 	}
 	if res.status < 200 || res.status > 299 {
-		return nil, a.failed(res, op)
+		return answer{}, a.failed(res, op)
 	}
-	return res.body, nil
+	return res, nil
 }
 
 // vars translates scope s into the service's values.

@@ -146,7 +146,7 @@ func TestListRefuses(t *testing.T) {
 		{"several values", adapters.Query{Filters: []adapters.Filter{{Field: "warehouse", Op: adapters.OpIn, Values: []any{"W1", "W2"}}}},
 			"inventory-item can only be filtered by one value of warehouse"},
 		{"empty value", adapters.Query{Filters: []adapters.Filter{{Field: "warehouse", Op: adapters.OpEqual, Values: []any{nil}}}},
-			"inventory-item can only be filtered by one value of warehouse"},
+			"inventory-item cannot be filtered by an empty warehouse"},
 		{"ids and search", adapters.Query{IDs: []string{"INV-0001"}, Search: "oak"},
 			"inventory-item cannot combine _ids with search or filters"},
 		{"search and autocomplete", adapters.Query{Search: "oak", Autocomplete: "pine"},
@@ -188,7 +188,7 @@ func TestListSplits(t *testing.T) {
 				if i > (page-1)*size+1 {
 					b = append(b, ',')
 				}
-				b = fmt.Appendf(b, `{"itemId":"K%02d","label":"Item %d"}`, i, i)
+				b = fmt.Appendf(b, `{"itemId":"K%02d","label":"Item %d","language":"en","state":"live"}`, i, i)
 			}
 			ctx.SetBody(append(b, "]}}"...))
 		}

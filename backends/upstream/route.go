@@ -3,6 +3,8 @@ package upstream
 import (
 	"bytes"
 
+	"github.com/tidwall/gjson"
+
 	"github.com/aposproxy/aposproxy/config"
 )
 
@@ -11,18 +13,62 @@ import (
 type route struct {
 	method string
 	parts  []config.PathPart
+	body   []config.PathPart // the body template, or nil
 }
 
 // newRoute prepares op for calls; an operation without a path has no
 // parts, and the adapter answers that it cannot do it.
 func newRoute(op config.ServiceOperation) route {
-	return route{method: op.Method, parts: op.Template()}
+	return route{method: op.Method, parts: op.Template(), body: op.BodyTemplate()}
+}
+
+// optionalRoute is the route of op, or nil when it has no path.
+func optionalRoute(op config.ServiceOperation) *route {
+	if op.Path == "" {
+		return nil
+	}
+	r := newRoute(op)
+	return &r
 }
 
 // vars are a call's placeholder values, already translated into the
 // service's values.
 type vars struct {
 	key, locale, mode string
+	group             string // the aposDocId, when variants are records of their own
+}
+
+// value is the value of placeholder v.
+func (v *vars) value(name config.PathVar) string {
+	switch name {
+	case config.VarKey:
+		return v.key
+	case config.VarLocale:
+		return v.locale
+	case config.VarMode:
+		return v.mode
+	case config.VarGroup:
+		return v.group
+	}
+	return ""
+}
+
+// appendBody renders the body template with v's values, escaped for the
+// JSON strings they stand in; nil without a template.
+func (r *route) appendBody(v *vars) []byte {
+	if r.body == nil {
+		return nil
+	}
+	var dst []byte
+	for _, p := range r.body {
+		if p.Var == "" {
+			dst = append(dst, p.Text...)
+			continue
+		}
+		quoted := gjson.AppendJSONString(nil, v.value(p.Var))
+		dst = append(dst, quoted[1:len(quoted)-1]...)
+	}
+	return dst
 }
 
 // uses reports whether the template has placeholder v.
@@ -40,15 +86,10 @@ func (r *route) uses(v config.PathVar) bool {
 func (r *route) appendURI(dst []byte, base string, v *vars) []byte {
 	dst = append(dst, base...)
 	for _, p := range r.parts {
-		switch p.Var {
-		case "":
+		if p.Var == "" {
 			dst = append(dst, p.Text...)
-		case config.VarKey:
-			dst = appendEscaped(dst, v.key)
-		case config.VarLocale:
-			dst = appendEscaped(dst, v.locale)
-		case config.VarMode:
-			dst = appendEscaped(dst, v.mode)
+		} else {
+			dst = appendEscaped(dst, v.value(p.Var))
 		}
 	}
 	return dst

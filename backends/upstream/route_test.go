@@ -13,7 +13,7 @@ func TestRoute(t *testing.T) {
 		params     [][2]string
 		want       string
 	}{
-		{"placeholders", "/v2/items/{key}?language={locale}&state={mode}", vars{"INV-1", "en", "live"}, nil,
+		{"placeholders", "/v2/items/{key}?language={locale}&state={mode}", vars{key: "INV-1", locale: "en", mode: "live"}, nil,
 			"http://h/base/v2/items/INV-1?language=en&state=live"},
 		{"escaping", "/v2/items/{key}?language={locale}", vars{key: "a/b c?d&e#f%", locale: "fr-CA"}, nil,
 			"http://h/base/v2/items/a%2Fb%20c%3Fd%26e%23f%25?language=fr-CA"},

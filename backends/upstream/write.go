@@ -14,6 +14,8 @@ import (
 // Insert creates a document: in published mode of a columns type, its
 // published variant and then its draft (the published answer gives the
 // key when the service makes it); otherwise the one variant of scope s.
+// When variants are records of their own, the document's id (its group)
+// is the client's _createId or one the adapter makes.
 func (a *Adapter) Insert(ctx context.Context, s apos.Scope, in *adapters.Insert) (*adapters.Record, error) {
 	if a.create.parts == nil {
 		return nil, a.readOnly()
@@ -27,12 +29,10 @@ func (a *Adapter) Insert(ctx context.Context, s apos.Scope, in *adapters.Insert)
 		if key, ok = apos.DecodeKey(in.DocID); !ok {
 			return nil, apos.Errorf(apos.ErrInvalid, "the requested id is not valid")
 		}
+	} else if a.groupPath != "" {
+		key = newGroupID()
 	}
-	body, err := a.newBody(key, s, in.Values)
-	if err != nil {
-		return nil, err
-	}
-	item, err := a.createOne(ctx, s, body)
+	item, err := a.createOne(ctx, s, key, in.Values)
 	if err != nil {
 		return nil, err
 	}
@@ -44,15 +44,11 @@ func (a *Adapter) Insert(ctx context.Context, s apos.Scope, in *adapters.Insert)
 		rec.Modified = adapters.True
 		return &rec, nil
 	}
-	draft := apos.Scope{Locale: s.Locale, Mode: apos.Draft}
-	key = item.Get(a.keyPath).String()
-	if body, err = a.newBody(key, draft, in.Values); err != nil {
-		return nil, err
-	}
-	if _, err := a.createOne(ctx, draft, body); err != nil {
+	key = item.Get(a.idPath()).String()
+	if _, err := a.createOne(ctx, apos.Scope{Locale: s.Locale, Mode: apos.Draft}, key, in.Values); err != nil {
 		// Undo the published variant: a document is created whole or not
 		// at all. Its own deadline, since ctx may be what ran out.
-		if derr := a.deleteOne(context.WithoutCancel(ctx), s, key); derr != nil {
+		if derr := a.deleteOne(context.WithoutCancel(ctx), s, item, key); derr != nil {
 			slog.Error("upstream: could not undo a half-created document", "type", a.schema.Type, "key", key, "err", derr)
 		}
 		return nil, err
@@ -60,14 +56,27 @@ func (a *Adapter) Insert(ctx context.Context, s apos.Scope, in *adapters.Insert)
 	return &rec, nil
 }
 
-// createOne creates the variant of scope s and returns the service's item.
-func (a *Adapter) createOne(ctx context.Context, s apos.Scope, body []byte) (gjson.Result, error) {
+// createOne creates the variant of scope s of the document key ("" for
+// the service to make one) and returns the service's item, checked to be
+// that variant.
+func (a *Adapter) createOne(ctx context.Context, s apos.Scope, key string, values []adapters.Value) (gjson.Result, error) {
+	body, err := a.newBody(key, s, values)
+	if err != nil {
+		return gjson.Result{}, err
+	}
 	v := a.vars(s)
 	res, err := a.call(ctx, &a.create, "create", a.create.appendURI(make([]byte, 0, 128), a.c.base, &v), body)
 	if err != nil {
 		return gjson.Result{}, err
 	}
-	return a.itemOf(res)
+	item, err := a.itemOf(res)
+	if err != nil {
+		return gjson.Result{}, err
+	}
+	if err := a.identity(item, &v, key); err != nil {
+		return gjson.Result{}, garbage(a, "the created item is not what was sent: "+err.Error())
+	}
+	return item, nil
 }
 
 // Update reads the variant of scope s, calls change with it, merges the
@@ -90,23 +99,13 @@ func (a *Adapter) Update(ctx context.Context, s apos.Scope, docID string, change
 		if len(values) == 0 {
 			return &cur.rec, nil
 		}
-		body, err := a.merge([]byte(cur.item.Raw), values)
-		if err != nil {
-			return nil, err
-		}
-		v := a.vars(s)
-		v.key, _ = apos.DecodeKey(docID)
-		res, err := a.call(ctx, &a.replace, "replace", a.replace.appendURI(make([]byte, 0, 128), a.c.base, &v), body)
+		item, err := a.replaceItem(ctx, s, docID, cur.item, values)
 		if errors.Is(err, errStale) {
 			if attempt == 1 {
 				continue
 			}
 			return nil, apos.Wrap(apos.ErrConflict, "The document was changed by someone else at the same time. Try again.", err)
 		}
-		if err != nil {
-			return nil, err
-		}
-		item, err := a.itemOf(res)
 		if err != nil {
 			return nil, err
 		}
@@ -119,6 +118,30 @@ func (a *Adapter) Update(ctx context.Context, s apos.Scope, docID string, change
 		}
 		return &rec, nil
 	}
+}
+
+// replaceItem merges values into item, the variant of scope s of docID as
+// read, replaces it, and returns the service's answer, checked.
+func (a *Adapter) replaceItem(ctx context.Context, s apos.Scope, docID string, item gjson.Result, values []adapters.Value) (gjson.Result, error) {
+	body, err := a.merge([]byte(item.Raw), values)
+	if err != nil {
+		return gjson.Result{}, err
+	}
+	v := a.vars(s)
+	docKey, _ := apos.DecodeKey(docID)
+	v.key, v.group = a.rowKey(item, docKey), docKey
+	res, err := a.call(ctx, &a.replace, "replace", a.replace.appendURI(make([]byte, 0, 128), a.c.base, &v), body)
+	if err != nil {
+		return gjson.Result{}, err
+	}
+	out, err := a.itemOf(res)
+	if err != nil {
+		return gjson.Result{}, err
+	}
+	if err := a.identity(out, &v, docKey); err != nil {
+		return gjson.Result{}, garbage(a, "the replaced item is not the one sent: "+err.Error())
+	}
+	return out, nil
 }
 
 // Delete removes the variant of scope s after check approves it; deleting
@@ -138,40 +161,25 @@ func (a *Adapter) Delete(ctx context.Context, s apos.Scope, docID string, check 
 	}
 	key, _ := apos.DecodeKey(docID)
 	if a.columns && s.Mode == apos.Draft && !cur.noPub {
-		err := a.deleteOne(ctx, apos.Scope{Locale: s.Locale, Mode: apos.Published}, key)
+		pubScope := apos.Scope{Locale: s.Locale, Mode: apos.Published}
+		pub, err := a.fetch(ctx, pubScope, docID)
+		if err == nil {
+			err = a.deleteOne(ctx, pubScope, pub, key)
+		}
 		if err != nil && !errors.Is(err, apos.ErrNotFound) {
 			return err
 		}
 	}
-	return a.deleteOne(ctx, s, key)
+	return a.deleteOne(ctx, s, cur.item, key)
 }
 
-func (a *Adapter) deleteOne(ctx context.Context, s apos.Scope, key string) error {
+// deleteOne deletes item, the variant of scope s of the document key, as
+// read and checked.
+func (a *Adapter) deleteOne(ctx context.Context, s apos.Scope, item gjson.Result, key string) error {
 	v := a.vars(s)
-	v.key = key
+	v.key, v.group = a.rowKey(item, key), key
 	_, err := a.call(ctx, &a.remove, "delete", a.remove.appendURI(make([]byte, 0, 128), a.c.base, &v), nil)
 	return err
-}
-
-// Publish copies the draft of docID in locale over its published variant
-// with the service's publish operation and returns the draft, as
-// Apostrophe's publish route does (see workflow.go). The service decides
-// what publishing means; the options do not change it.
-func (a *Adapter) Publish(ctx context.Context, locale, docID string, _ adapters.PublishOptions) (*adapters.Record, error) {
-	if a.publish == nil {
-		return nil, apos.Errorf(apos.ErrUnimplemented, "%s cannot be published through its service", a.schema.Type)
-	}
-	draft := apos.Scope{Locale: locale, Mode: apos.Draft}
-	key, ok := apos.DecodeKey(docID)
-	if !ok || !a.served(draft) {
-		return nil, apos.ErrNotFound
-	}
-	v := a.vars(draft)
-	v.key = key
-	if _, err := a.call(ctx, a.publish, "publish", a.publish.appendURI(make([]byte, 0, 128), a.c.base, &v), nil); err != nil {
-		return nil, err
-	}
-	return a.Get(ctx, draft, docID)
 }
 
 func (a *Adapter) readOnly() error {

@@ -1,0 +1,151 @@
+package upstream
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/aposproxy/aposproxy/apos"
+)
+
+// errMismatch marks an item that is not the document, locale or mode that
+// was asked for: a service that ignored a parameter. It is never served.
+var errMismatch = errors.New("the service answered with another record")
+
+// idPath is the path of the aposDocId in items: the group of a type whose
+// variants are records of their own, else the key.
+func (a *Adapter) idPath() string {
+	if a.groupPath != "" {
+		return a.groupPath
+	}
+	return a.keyPath
+}
+
+// identity compares an item's document, locale and mode with those asked
+// for (docKey "" skips the document). An item without them is garbage; an
+// item with others is errMismatch.
+func (a *Adapter) identity(item gjson.Result, v *vars, docKey string) error {
+	checks := []struct{ path, want string }{{a.idPath(), docKey}}
+	if a.schema.Localized && a.localePath != "" {
+		checks = append(checks, struct{ path, want string }{a.localePath, v.locale})
+	}
+	if a.columns && a.modePath != "" {
+		checks = append(checks, struct{ path, want string }{a.modePath, v.mode})
+	}
+	for _, c := range checks {
+		got := item.Get(c.path)
+		switch {
+		case c.want == "" && c.path == a.idPath():
+		case got.Type != gjson.String && got.Type != gjson.Number || got.String() == "":
+			return garbage(a, "an item has no value at "+c.path)
+		case got.String() != c.want:
+			return fmt.Errorf("%w: %s is %q, not %q", errMismatch, c.path, got.String(), c.want)
+		}
+	}
+	return nil
+}
+
+// inScope checks an item of a list: one of another locale or mode means
+// the list route does not select what the mapping says (a 502, since no
+// page can be trusted then).
+func (a *Adapter) inScope(item gjson.Result, v *vars) error {
+	err := a.identity(item, v, "")
+	if errors.Is(err, errMismatch) {
+		return garbage(a, "the list answer holds an item of another locale or mode ("+err.Error()+"): check service.list.path")
+	}
+	return err
+}
+
+// fetch gets the variant of scope s of the document docID (an aposDocId),
+// checked: another document's, locale's or mode's record is never
+// returned, but answered ErrNotFound.
+func (a *Adapter) fetch(ctx context.Context, s apos.Scope, docID string) (gjson.Result, error) {
+	key, ok := apos.DecodeKey(docID)
+	if !ok || !a.served(s) {
+		return gjson.Result{}, apos.ErrNotFound
+	}
+	v := a.vars(s)
+	var item gjson.Result
+	var err error
+	if a.groupPath != "" {
+		item, err = a.find(ctx, &v, key)
+	} else {
+		v.key = key
+		var body []byte
+		if body, err = a.call(ctx, &a.get, "get", a.get.appendURI(make([]byte, 0, 128), a.c.base, &v), nil); err == nil {
+			item, err = a.itemOf(body)
+		}
+	}
+	if err != nil {
+		return gjson.Result{}, err
+	}
+	if err := a.identity(item, &v, key); err != nil {
+		if errors.Is(err, errMismatch) {
+			slog.Warn("upstream: the service answered with another record; answered 404", "upstream", a.c.name, "type", a.schema.Type, "id", docID, "err", err)
+			return gjson.Result{}, apos.ErrNotFound
+		}
+		return gjson.Result{}, err
+	}
+	return item, nil
+}
+
+// find lists the records of the group key in v's locale and mode (two at
+// most) and returns the one that is that variant. Several are a broken
+// service: no one of them can be served as the document.
+func (a *Adapter) find(ctx context.Context, v *vars, key string) (gjson.Result, error) {
+	uri := a.list.appendURI(make([]byte, 0, 160), a.c.base, v)
+	uri = a.appendPage(uri, 0, 2)
+	uri = appendParam(uri, a.groupPath, key)
+	items, _, err := a.listCall(ctx, uri)
+	if err != nil {
+		return gjson.Result{}, err
+	}
+	var found []gjson.Result
+	for _, item := range items {
+		if a.identity(item, v, key) == nil {
+			found = append(found, item)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return gjson.Result{}, apos.ErrNotFound
+	case 1:
+		return found[0], nil
+	}
+	return gjson.Result{}, garbage(a, fmt.Sprintf("several records are %s=%s in locale %q, mode %q", a.groupPath, key, v.locale, v.mode))
+}
+
+// rowKey is the {key} of the routes that address item: its own key when
+// variants are records of their own, else the document's.
+func (a *Adapter) rowKey(item gjson.Result, docKey string) string {
+	if a.groupPath != "" {
+		return item.Get(a.keyPath).String()
+	}
+	return docKey
+}
+
+// newGroupID makes the aposDocId of a new document whose variants are
+// records of their own, like Apostrophe's: 24 lower-case letters and
+// digits, the first a letter.
+func newGroupID() string {
+	const letters, alphabet = "abcdefghijklmnopqrstuvwxyz", "abcdefghijklmnopqrstuvwxyz0123456789"
+	id := make([]byte, 0, 24)
+	var buf [64]byte
+	for len(id) < 24 {
+		_, _ = rand.Read(buf[:])
+		for _, b := range buf {
+			switch {
+			case len(id) == 24:
+			case len(id) == 0 && int(b) < 256-256%len(letters):
+				id = append(id, letters[int(b)%len(letters)])
+			case len(id) > 0 && int(b) < 256-256%len(alphabet):
+				id = append(id, alphabet[int(b)%len(alphabet)])
+			}
+		}
+	}
+	return string(id)
+}
