@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"sync"
 
+	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/valyala/fasthttp"
 )
@@ -166,7 +167,31 @@ func (s *Server) deadline(next handler) handler {
 	return func(c *call) error {
 		bctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 		defer cancel()
-		c.bctx = bctx
+		c.bctx = withIdempotencyKey(bctx, c.ctx)
 		return next(c)
 	}
 }
+
+// withIdempotencyKey carries a write's Idempotency-Key header to the
+// backend, which may make the write idempotent with it (an upstream whose
+// service honours such keys); reads and requests without one are left
+// alone. A key longer than maxIdempotencyKey or with bytes outside
+// printable ASCII is ignored, as if not sent.
+func withIdempotencyKey(bctx context.Context, ctx *fasthttp.RequestCtx) context.Context {
+	if ctx.IsGet() || ctx.IsHead() {
+		return bctx
+	}
+	key := ctx.Request.Header.Peek("Idempotency-Key")
+	if len(key) == 0 || len(key) > maxIdempotencyKey {
+		return bctx
+	}
+	for _, b := range key {
+		if b < 0x21 || b > 0x7e {
+			return bctx
+		}
+	}
+	return adapters.WithIdempotencyKey(bctx, string(key))
+}
+
+// maxIdempotencyKey bounds the idempotency keys passed on to backends.
+const maxIdempotencyKey = 255

@@ -3,8 +3,10 @@ package proxy
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
 
 	"github.com/tidwall/gjson"
@@ -84,6 +86,34 @@ func TestDraftGate(t *testing.T) {
 	} {
 		if got := draftGate(tc.mode, tc.who); !errors.Is(got, tc.want) && got != tc.want {
 			t.Errorf("%q by %v: %v, want %v", tc.mode, tc.who.Role, got, tc.want)
+		}
+	}
+}
+
+// TestIdempotencyKeyReachesTheBackend: a write's Idempotency-Key header is
+// carried to the backend's context; reads, and keys no service could take
+// (too long, with spaces or control bytes), are not.
+func TestIdempotencyKeyReachesTheBackend(t *testing.T) {
+	for _, tc := range []struct {
+		method, key, want string
+	}{
+		{"POST", "k-123", "k-123"},
+		{"PATCH", "3f2a:b", "3f2a:b"},
+		{"DELETE", "k", "k"},
+		{"GET", "k-123", ""},
+		{"POST", "", ""},
+		{"POST", "a b", ""},
+		{"POST", "a\x01b", ""},
+		{"POST", strings.Repeat("k", maxIdempotencyKey+1), ""},
+	} {
+		var ctx fasthttp.RequestCtx
+		ctx.Request.Header.SetMethod(tc.method)
+		if tc.key != "" {
+			ctx.Request.Header.Set("Idempotency-Key", tc.key)
+		}
+		got := adapters.IdempotencyKey(withIdempotencyKey(t.Context(), &ctx))
+		if got != tc.want {
+			t.Errorf("%s with %q: key %q, want %q", tc.method, tc.key, got, tc.want)
 		}
 	}
 }
