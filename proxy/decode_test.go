@@ -166,3 +166,27 @@ func expectExchange(t *testing.T, h fasthttp.RequestHandler, method, uri, key, b
 		t.Errorf("message: %s", answer)
 	}
 }
+
+// BenchmarkDecodeParams measures the pipeline on a type route refused by
+// its _id after every stage, with the _id raw and encoded.
+func BenchmarkDecodeParams(b *testing.B) {
+	h := shopHandler(b, shopConfig(b))
+	for _, bc := range []struct{ name, uri string }{
+		{"raw", "/api/v1/product/P-1001:zz:published"},
+		{"encoded", "/api/v1/product/P-1001%3Azz%3Apublished"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var ctx fasthttp.RequestCtx
+			ctx.Request.SetRequestURI(bc.uri)
+			ctx.Request.Header.SetMethod("GET")
+			b.ReportAllocs()
+			for b.Loop() {
+				ctx.Response.Reset()
+				h(&ctx)
+				if ctx.Response.StatusCode() != 404 {
+					b.Fatalf("%d %s", ctx.Response.StatusCode(), ctx.Response.Body())
+				}
+			}
+		})
+	}
+}
