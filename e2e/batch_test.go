@@ -62,7 +62,7 @@ func TestBatch(t *testing.T) {
 			expect(t, s.do(t, "POST", "/product/publish", contributorKey, `{"_ids":["P-1001"]}`), 403, "name", "forbidden")
 			expect(t, s.do(t, "POST", "/product/publish", editorKey, `{"_ids":"P-1001"}`), 400, "name", "invalid")
 			expect(t, s.do(t, "POST", "/product/localize", editorKey, `{"_ids":["P-1001"],"toLocales":["xx"]}`), 400, "name", "invalid")
-			expect(t, s.do(t, "POST", "/category/publish", editorKey, `{"_ids":["1"]}`), 404, "name", "notfound")
+			expect(t, s.do(t, "POST", "/category/publish", editorKey, `{"_ids":["1"]}`), 501, "name", "unimplemented", "data.route", "POST /api/v1/category/publish")
 		})
 	})
 }

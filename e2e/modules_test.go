@@ -289,6 +289,7 @@ func TestMyDatabase(t *testing.T) {
 				{"211 getAll anonymous", "GET", "/mydatabase", "", "", 200,
 					`{"results":[{"_id":"abc","title":"Alpha","n":1},{"_id":"def","title":"Delta","n":2}],"user":null}`},
 				{"212 getOne", "GET", "/mydatabase/abc", "", "", 200, `{"_id":"abc","title":"Alpha","n":1}`},
+				{"212 getOne, encoded", "GET", "/mydatabase/%61b%63", "", "", 200, `{"_id":"abc","title":"Alpha","n":1}`},
 				{"213 getOne missing", "GET", "/mydatabase/zzz", "", "", 404, `{"name":"notfound","data":{},"message":"notfound"}`},
 				{"214 merge anonymous", "POST", "/mydatabase/merge", "", `{"a":[1,2],"b":[3]}`, 403, `{"name":"forbidden","data":{},"message":"forbidden"}`},
 				{"215 merge with a key", "POST", "/mydatabase/merge", adminKey, `{"a":["x"],"b":["y"]}`, 200, `{"merged":["x","y"]}`},

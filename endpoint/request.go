@@ -27,7 +27,9 @@ func NewRequest(ctx *fasthttp.RequestCtx, bctx context.Context, who *apos.Princi
 	return &Request{Context: bctx, Who: who, Scope: scope, ctx: ctx}
 }
 
-// Param returns a path parameter of the route's pattern.
+// Param returns a path parameter of the route's pattern, decoded once as
+// Express decodes req.params (the front end decodes every parameter
+// before the handler runs).
 func (r *Request) Param(name string) string {
 	v, _ := r.ctx.UserValue(name).(string)
 	return v

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/url"
 
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/endpoint"
@@ -42,16 +41,6 @@ func (r *Request) User() *apos.Principal {
 		return nil
 	}
 	return r.Who
-}
-
-// Param returns a path parameter (such as _id), URL-decoded as Express
-// decodes req.params.
-func (r *Request) Param(name string) string {
-	raw := r.Request.Param(name)
-	if v, err := url.PathUnescape(raw); err == nil {
-		return v
-	}
-	return raw
 }
 
 // Role is the caller's role (anonymous when not authenticated).

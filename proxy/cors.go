@@ -30,13 +30,20 @@ func newCORS(c config.CORS) corsPolicy {
 	return p
 }
 
+// exposedHeaders are the answer headers a browser script may read beyond
+// the safelisted ones: the ETag, to send it back in If-Match, and the
+// request id (docs/api-rules.md#54).
+const exposedHeaders = "ETag, X-Request-Id"
+
 // allow sets the headers that let the request's origin read the answer:
 // "*" for any origin, else the origin itself when it is listed (with
-// Vary: Origin, since the answer then depends on it).
+// Vary: Origin, since the answer then depends on it), and the headers it
+// may read.
 func (p *corsPolicy) allow(ctx *fasthttp.RequestCtx) bool {
 	h := &ctx.Response.Header
 	if p.any {
 		h.Set(fasthttp.HeaderAccessControlAllowOrigin, "*")
+		h.Set(fasthttp.HeaderAccessControlExposeHeaders, exposedHeaders)
 		return true
 	}
 	if len(p.origins) == 0 {
@@ -48,6 +55,7 @@ func (p *corsPolicy) allow(ctx *fasthttp.RequestCtx) bool {
 		return false
 	}
 	h.SetBytesV(fasthttp.HeaderAccessControlAllowOrigin, origin)
+	h.Set(fasthttp.HeaderAccessControlExposeHeaders, exposedHeaders)
 	if p.credentials {
 		h.Set(fasthttp.HeaderAccessControlAllowCredentials, "true")
 	}

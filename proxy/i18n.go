@@ -23,7 +23,9 @@ func (s *Server) localizePath(ctx *fasthttp.RequestCtx) bool {
 	args := ctx.QueryArgs()
 	args.Del(prefixLocaleArg)
 	var named []string
-	path := ctx.Path()
+	// The raw path, as the router matches it: an encoded "/" in an _id
+	// must stay encoded once the prefix is gone.
+	path := ctx.URI().PathOriginal()
 	for _, l := range s.cfg.Locales.List {
 		rest, ok := bytes.CutPrefix(path, []byte(l.Prefix))
 		if l.Prefix == "" || !ok || len(rest) > 0 && rest[0] != '/' {

@@ -3,8 +3,11 @@ package proxy
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"runtime/debug"
+	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
@@ -17,13 +20,14 @@ import (
 
 // Handler returns the fasthttp handler of the whole API, its front door,
 // which every request takes, known route or not, preflights included: it
-// turns a panic into a 500, sets the CORS headers, strips a locale prefix
-// and hides private locales from anonymous callers (localizePath), then
-// routes the request.
+// turns a panic into a 500, sets the request id and the CORS headers
+// (kept on that 500), strips a locale prefix and hides private locales
+// from anonymous callers (localizePath), then routes the request.
 func (s *Server) Handler() fasthttp.RequestHandler {
 	h := s.router.Handler
 	return func(ctx *fasthttp.RequestCtx) {
 		defer s.recoverPanic(ctx)
+		s.ids.set(ctx)
 		s.cors.allow(ctx)
 		if s.localizePath(ctx) {
 			h(ctx)
@@ -35,7 +39,10 @@ func (s *Server) Handler() fasthttp.RequestHandler {
 // instead of a crash of the whole proxy (fasthttp does not recover).
 func (s *Server) recoverPanic(ctx *fasthttp.RequestCtx) {
 	if p := recover(); p != nil {
+		id := append([]byte(nil), ctx.Response.Header.PeekBytes(headerRequestID)...)
 		ctx.Response.Reset()
+		ctx.Response.Header.SetCanonical(headerRequestID, id)
+		s.cors.allow(ctx)
 		writeError(ctx, s.log, fmt.Errorf("panic: %v\n%s", p, debug.Stack()))
 	}
 }
@@ -64,6 +71,7 @@ type stage func(next handler) handler
 // a lower caller is answered refusal.
 func (s *Server) pipeline(minRole apos.Role, refusal error, h handler) fasthttp.RequestHandler {
 	return s.serve(stack(h,
+		decodeParams,                  // path parameters decoded once, as Express decodes req.params
 		s.authenticated,               // who calls: login's tokens and sessions (with CSRF), API keys
 		gateDrafts,                    // draft mode needs view-draft, before any lookup
 		requireRole(minRole, refusal), // the type's view role, or the route's MinRole
@@ -98,6 +106,34 @@ func (s *Server) serve(h handler) fasthttp.RequestHandler {
 // callPool recycles calls: a handler is a function value, so a call on the
 // stack would escape to the heap on every request.
 var callPool = sync.Pool{New: func() any { return new(call) }}
+
+// decodeParams decodes the route's path parameters once, as Express
+// decodes req.params with decodeURIComponent (docs/api-rules.md#64). The
+// router matches the raw path, so an encoded "/" stays inside its
+// parameter; the router's parameters are the only user values of a
+// request when its pipeline starts. A malformed escape, or one that is
+// not UTF-8, is 400 invalid.
+func decodeParams(next handler) handler {
+	return func(c *call) error {
+		var err error
+		c.ctx.VisitUserValuesAll(func(key, value any) {
+			raw, ok := value.(string)
+			if err != nil || !ok || strings.IndexByte(raw, '%') < 0 {
+				return
+			}
+			decoded, bad := url.PathUnescape(raw)
+			if bad != nil || !utf8.ValidString(decoded) {
+				err = apos.Errorf(apos.ErrInvalid, "Failed to decode param '%s'", raw)
+				return
+			}
+			c.ctx.SetUserValue(key, decoded) // replaces the value in place
+		})
+		if err != nil {
+			return err
+		}
+		return next(c)
+	}
+}
 
 // authenticated sets the caller (see authenticate).
 func (s *Server) authenticated(next handler) handler {

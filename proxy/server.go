@@ -26,9 +26,11 @@ type Server struct {
 	locales locales
 	auth    []Authenticator
 	cors    corsPolicy
+	ids     requestIDs
 	timeout time.Duration
 	strict  bool
 	router  *router.Router
+	surface *surface     // Apostrophe's API: what is not routed is 501, not 404
 	runner  *jobs.Runner // nil: batch routes answer 501
 }
 
@@ -75,6 +77,7 @@ func New(cfg *config.Config, backends map[string]adapters.Adapter, opts Options)
 	}
 	s.auth = append(append([]Authenticator{}, opts.Authenticators...), newAPIKeys(keys))
 	s.cors = newCORS(cfg.Auth.CORS)
+	s.ids.init()
 	for _, name := range typeNames(cfg) {
 		b, ok := backends[name]
 		if !ok {
@@ -95,6 +98,7 @@ func New(cfg *config.Config, backends map[string]adapters.Adapter, opts Options)
 	if err := s.routeJobs(); err != nil {
 		return nil, err
 	}
+	s.surface = newSurface(cfg.Server.Prefix, typeNames(cfg))
 	s.router.NotFound = s.notFound
 	s.router.HandleMethodNotAllowed = false
 	s.router.HandleOPTIONS = true
@@ -131,6 +135,7 @@ func (s *Server) routeType(d *docType) {
 // ErrorHandler answers the errors fasthttp raises before a handler runs
 // (an oversized body, a malformed request) in Apostrophe's shape.
 func (s *Server) ErrorHandler(ctx *fasthttp.RequestCtx, err error) {
+	s.ids.set(ctx)
 	if err == fasthttp.ErrBodyTooLarge {
 		writeError(ctx, s.log, errTooLarge)
 		return
@@ -142,9 +147,4 @@ func (s *Server) ErrorHandler(ctx *fasthttp.RequestCtx, err error) {
 // below the type's view role find nothing (404).
 func (s *Server) handle(d *docType, h func(*call, *docType) error) fasthttp.RequestHandler {
 	return s.pipeline(d.viewRole, apos.ErrNotFound, func(c *call) error { return h(c, d) })
-}
-
-// notFound answers unknown routes with a JSON 404.
-func (s *Server) notFound(ctx *fasthttp.RequestCtx) {
-	writeError(ctx, s.log, apos.ErrNotFound)
 }

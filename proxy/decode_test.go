@@ -1,0 +1,192 @@
+package proxy
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends"
+	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/endpoint"
+	"github.com/aposproxy/aposproxy/jobs"
+	"github.com/tidwall/gjson"
+	"github.com/valyala/fasthttp"
+)
+
+// decodeServer serves the shop with a job runner, a /fr prefix, a private
+// locale sk, and an extra route that echoes its two path parameters, as
+// the routes of login, Go modules and declared modules are added.
+func decodeServer(t *testing.T) fasthttp.RequestHandler {
+	t.Helper()
+	t.Setenv("SHOP_EDITOR_APIKEY", "editor-key")
+	cfg := shopConfig(t)
+	for i := range cfg.Locales.List {
+		if cfg.Locales.List[i].Name == "fr" {
+			cfg.Locales.List[i].Prefix = "/fr"
+		}
+	}
+	cfg.Locales.List = append(cfg.Locales.List, config.Locale{Name: "sk", Label: "Slovenčina", Private: true})
+	s := shopServer(t, cfg, true)
+	err := s.AddRoute(endpoint.Route{Method: "GET", Path: "/api/v1/probe/{_id}/part/{name}", MinRole: apos.Anonymous,
+		Handler: func(r *endpoint.Request) ([]byte, error) {
+			return json.Marshal(map[string]string{"_id": r.Param("_id"), "name": r.Param("name")})
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.Handler()
+}
+
+// shopServer builds the front end for cfg over its real backends, with a
+// job runner when withJobs.
+func shopServer(t *testing.T, cfg *config.Config, withJobs bool) *Server {
+	t.Helper()
+	set, err := backends.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(set.Close)
+	opts := Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if withJobs {
+		store, err := set.JobStore(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if opts.Jobs, err = jobs.New(context.Background(), store, opts.Log, cfg.Server.RequestTimeout.Duration); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(opts.Jobs.Close)
+	}
+	s, err := New(cfg, set.Adapters, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// exchange sends one request through h.
+func exchange(h fasthttp.RequestHandler, method, uri, key, body string) (int, string, *fasthttp.ResponseHeader) {
+	var ctx fasthttp.RequestCtx
+	ctx.Request.SetRequestURI(uri)
+	ctx.Request.Header.SetMethod(method)
+	if key != "" {
+		ctx.Request.Header.Set("Authorization", "ApiKey "+key)
+	}
+	if body != "" {
+		ctx.Request.Header.SetContentType("application/json")
+		ctx.Request.SetBodyString(body)
+	}
+	h(&ctx)
+	var hdr fasthttp.ResponseHeader
+	ctx.Response.Header.CopyTo(&hdr)
+	return ctx.Response.StatusCode(), string(ctx.Response.Body()), &hdr
+}
+
+// TestDecodeParams drives every route family with raw and percent-encoded
+// path parameters (docs/api-rules.md#64): each parameter is decoded once,
+// after routing, and a malformed escape is 400 invalid.
+func TestDecodeParams(t *testing.T) {
+	h := decodeServer(t)
+	const ed = "editor-key"
+	type check struct {
+		name, method, uri, key, body string
+		status                       int
+		want                         []string // gjson path, value
+	}
+	checks := []check{
+		// The type routes.
+		{"GET raw", "GET", "/api/v1/product/P-1004:fr:published", "", "", 200, []string{"_id", "P-1004:fr:published"}},
+		{"GET encoded", "GET", "/api/v1/product/P-1004%3Afr%3Apublished", "", "", 200, []string{"_id", "P-1004:fr:published"}},
+		{"GET lower-case escapes", "GET", "/api/v1/product/P-1004%3afr%3apublished", "", "", 200, []string{"_id", "P-1004:fr:published"}},
+		{"every character encoded", "GET", "/api/v1/product/%50%2D%31%30%30%34", "", "", 200, []string{"_id", "P-1004:en:published"}},
+		{"HEAD encoded", "HEAD", "/api/v1/product/P-1004%3Aen%3Apublished", "", "", 200, nil},
+		{"an anonymous draft read is 403, not 404", "GET", "/api/v1/product/P-1004%3Aen%3Adraft", "", "", 403, []string{"name", "forbidden"}},
+		{"GET a draft encoded", "GET", "/api/v1/product/P-1004%3Aen%3Adraft", ed, "", 200, []string{"_id", "P-1004:en:draft"}},
+		{"PATCH encoded", "PATCH", "/api/v1/product/P-1004%3Aen%3Adraft", ed, `{"title":"Encoded"}`, 200, []string{"_id", "P-1004:en:draft", "title", "Encoded"}},
+		{"PATCH raw", "PATCH", "/api/v1/product/P-1004:en:draft", ed, `{"title":"Raw"}`, 200, []string{"title", "Raw"}},
+		{"PUT encoded", "PUT", "/api/v1/product/P-1005%3Aen%3Adraft", ed, `{"title":"Put","price":100}`, 200, []string{"_id", "P-1005:en:draft", "title", "Put"}},
+		{"decoded once: %253A is %3A", "GET", "/api/v1/product/P-1004%253Aen%253Apublished", "", "", 404, []string{"name", "notfound"}},
+		{"%2F is no separator", "GET", "/api/v1/product/P-1004%2Flocales", ed, "", 404, []string{"name", "notfound"}},
+		{"a malformed escape", "GET", "/api/v1/product/P-1004%E0%A4%A", "", "", 400, []string{"name", "invalid"}},
+		{"not an escape", "GET", "/api/v1/product/P-1004%zz", "", "", 400, []string{"name", "invalid"}},
+		{"an escape that is not UTF-8", "PATCH", "/api/v1/product/P-1004%FF", ed, `{}`, 400, []string{"name", "invalid"}},
+		// The workflow routes.
+		{"publish encoded", "POST", "/api/v1/product/P-1004%3Aen%3Adraft/publish", ed, "", 200, []string{"_id", "P-1004:en:draft", "modified", "false"}},
+		{"locales encoded", "GET", "/api/v1/product/P-1004%3Aen%3Apublished/locales", ed, "", 200, []string{"results.0._id", "P-1004:en:published"}},
+		{"locales raw", "GET", "/api/v1/product/P-1004:en:published/locales", ed, "", 200, []string{"results.0._id", "P-1004:en:published"}},
+		{"a workflow route with a malformed escape", "POST", "/api/v1/product/P-1004%zz/publish", ed, "", 400, []string{"name", "invalid"}},
+		// A locale prefix keeps the path raw for the router.
+		{"prefix and encoded", "GET", "/fr/api/v1/product/P-1004%3Afr%3Apublished", "", "", 200, []string{"_id", "P-1004:fr:published"}},
+		{"prefix and bare encoded", "GET", "/fr/api/v1/product/%50-1004", "", "", 200, []string{"_id", "P-1004:fr:published"}},
+		{"prefix and %2F", "GET", "/fr/api/v1/product/P-1004%2Flocales", ed, "", 404, []string{"name", "notfound"}},
+		{"a private locale in an encoded _id", "GET", "/api/v1/product/P-1004%3Ask%3Apublished", "", "", 404, []string{"name", "notfound"}},
+		// Routes added with AddRoute: login, Go modules, declared modules.
+		{"extra route raw", "GET", "/api/v1/probe/a:b/part/x", "", "", 200, []string{"_id", "a:b", "name", "x"}},
+		{"extra route encoded", "GET", "/api/v1/probe/a%2Fb%3Ac/part/caf%C3%A9%20au%20lait", "", "", 200, []string{"_id", "a/b:c", "name", "café au lait"}},
+		{"plus stays plus", "GET", "/api/v1/probe/a+b/part/%2B", "", "", 200, []string{"_id", "a+b", "name", "+"}},
+		{"extra route malformed", "GET", "/api/v1/probe/ok/part/%E0%A4%A", "", "", 400, []string{"name", "invalid"}},
+		// Routes without parameters are unchanged.
+		{"locales route", "GET", "/api/v1/@apostrophecms/i18n/locales", "", "", 200, []string{"en.label", "English"}},
+		{"job, malformed", "GET", "/api/v1/@apostrophecms/job/%zz", ed, "", 400, []string{"name", "invalid"}},
+	}
+	for _, c := range checks {
+		t.Run(c.name, func(t *testing.T) { expectExchange(t, h, c.method, c.uri, c.key, c.body, c.status, c.want...) })
+	}
+	t.Run("batch publish and its job by encoded id", func(t *testing.T) {
+		status, body, _ := exchange(h, "POST", "/api/v1/product/publish", ed, `{"_ids":["P-1006:en:draft"]}`)
+		id := gjson.Get(body, "jobId").Str
+		if status != 200 || id == "" {
+			t.Fatalf("%d %s", status, body)
+		}
+		encoded := fmt.Sprintf("%%%02X", id[0]) + id[1:]
+		expectExchange(t, h, "GET", "/api/v1/@apostrophecms/job/"+encoded, ed, "", 200, "_id", id)
+		expectExchange(t, h, "GET", "/api/v1/@apostrophecms/job/"+id, ed, "", 200, "_id", id)
+	})
+}
+
+// expectExchange sends one request through h and checks its status and
+// the gjson path/value pairs of its body.
+func expectExchange(t *testing.T, h fasthttp.RequestHandler, method, uri, key, body string, status int, want ...string) {
+	t.Helper()
+	got, answer, _ := exchange(h, method, uri, key, body)
+	if got != status {
+		t.Fatalf("%s %s: %d %s, want %d", method, uri, got, answer, status)
+	}
+	for i := 0; i+1 < len(want); i += 2 {
+		if v := gjson.Get(answer, want[i]).String(); v != want[i+1] {
+			t.Errorf("%s %s: %s = %q, want %q; body %s", method, uri, want[i], v, want[i+1], answer)
+		}
+	}
+	if status == 400 && !strings.Contains(gjson.Get(answer, "message").Str, "Failed to decode param") {
+		t.Errorf("message: %s", answer)
+	}
+}
+
+// BenchmarkDecodeParams measures the pipeline on a type route refused by
+// its _id after every stage, with the _id raw and encoded.
+func BenchmarkDecodeParams(b *testing.B) {
+	h := shopHandler(b, shopConfig(b))
+	for _, bc := range []struct{ name, uri string }{
+		{"raw", "/api/v1/product/P-1001:zz:published"},
+		{"encoded", "/api/v1/product/P-1001%3Azz%3Apublished"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var ctx fasthttp.RequestCtx
+			ctx.Request.SetRequestURI(bc.uri)
+			ctx.Request.Header.SetMethod("GET")
+			b.ReportAllocs()
+			for b.Loop() {
+				ctx.Response.Reset()
+				h(&ctx)
+				if ctx.Response.StatusCode() != 404 {
+					b.Fatalf("%d %s", ctx.Response.StatusCode(), ctx.Response.Body())
+				}
+			}
+		})
+	}
+}
