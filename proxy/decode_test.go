@@ -57,7 +57,7 @@ func shopServer(t *testing.T, cfg *config.Config, withJobs bool) *Server {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if opts.Jobs, err = jobs.New(context.Background(), store, opts.Log, cfg.Server.RequestTimeout.Duration); err != nil {
+		if opts.Jobs, err = jobs.New(context.Background(), store, opts.Log, jobs.Options{Timeout: cfg.Server.RequestTimeout.Duration}); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(opts.Jobs.Close)
