@@ -10,6 +10,7 @@ import (
 	"github.com/aposproxy/aposproxy/adapters/adaptertest"
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/backends/sqldb"
+	"github.com/aposproxy/aposproxy/internal/testkit"
 )
 
 // benchRows are 500 published products in en, with their drafts.
@@ -31,10 +32,10 @@ func benchRows() []adaptertest.Row {
 
 // benchmark runs fn on each engine against the catalog of benchRows.
 func benchmark(b *testing.B, fn func(b *testing.B, db *sqldb.DB, a *Adapter)) {
-	for _, e := range engines(b) {
-		b.Run(e.name, func(b *testing.B) {
-			db := open(b, e.fresh(b))
-			seedCatalog(b, db, e.name, benchRows())
+	for _, e := range testkit.Engines {
+		b.Run(e.Name, func(b *testing.B) {
+			db := fresh(b, e)
+			seedCatalog(b, db, e.Name, benchRows())
 			fn(b, db, mustNew(b, db, catalogType()))
 		})
 	}

@@ -5,13 +5,14 @@ import (
 	"testing"
 
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/internal/testkit"
 )
 
 // TestJobStore saves, replaces and loads job documents on every engine.
 func TestJobStore(t *testing.T) {
-	for _, e := range engines(t) {
-		t.Run(e.name, func(t *testing.T) {
-			db := open(t, e.fresh(t))
+	for _, e := range testkit.Engines {
+		t.Run(e.Name, func(t *testing.T) {
+			db := fresh(t, e)
 			st, err := NewJobStore(t.Context(), db)
 			noErr(t, err)
 			if _, err := NewJobStore(t.Context(), db); err != nil {

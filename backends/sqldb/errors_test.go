@@ -10,32 +10,31 @@ import (
 
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/internal/testkit"
 )
 
 // TestDeadline checks that a query cut by its deadline is a timeout (504)
 // on each engine, at once.
 func TestDeadline(t *testing.T) {
-	for _, e := range engines(t) {
-		t.Run(e.name, func(t *testing.T) {
-			db := open(t, e.fresh(t))
-			slow := map[string]string{
-				"sqlite":   "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT COUNT(*) FROM c",
-				"postgres": "SELECT pg_sleep(5)",
-				"mysql":    "SELECT SLEEP(5)",
-			}[e.name]
-			ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
-			defer cancel()
-			start := time.Now()
-			var n any
-			err := db.QueryRowContext(ctx, slow).Scan(&n)
-			if err = db.Fail(ctx, err, nil); !errors.Is(err, apos.ErrTimeout) {
-				t.Fatalf("error %v, want timeout", err)
-			}
-			if d := time.Since(start); d > 2*time.Second {
-				t.Errorf("took %v", d)
-			}
-		})
-	}
+	testkit.EachEngine(t, func(t *testing.T, e testkit.Engine) {
+		db := fresh(t, e)
+		slow := map[string]string{
+			"sqlite":   "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT COUNT(*) FROM c",
+			"postgres": "SELECT pg_sleep(5)",
+			"mysql":    "SELECT SLEEP(5)",
+		}[e.Name]
+		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		var n any
+		err := db.QueryRowContext(ctx, slow).Scan(&n)
+		if err = db.Fail(ctx, err, nil); !errors.Is(err, apos.ErrTimeout) {
+			t.Fatalf("error %v, want timeout", err)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("took %v", d)
+		}
+	})
 }
 
 // TestUnreachable checks that a server that is not there is unavailable
