@@ -3,8 +3,6 @@ package auth_test
 import (
 	"context"
 	"database/sql"
-	"io"
-	"net"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -15,9 +13,9 @@ import (
 	"github.com/aposproxy/aposproxy/auth"
 	"github.com/aposproxy/aposproxy/backends"
 	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/internal/testkit"
 	"github.com/aposproxy/aposproxy/proxy"
 	"github.com/tidwall/gjson"
-	"github.com/valyala/fasthttp"
 	"golang.org/x/crypto/bcrypt"
 	_ "modernc.org/sqlite"
 )
@@ -27,7 +25,7 @@ import (
 const testConfig = `
 [databases.app]
 driver = "sqlite"
-dsn = "file:%DIR%/app.db"
+dsn = "file:{{DIR}}/app.db"
 
 [types.note]
 database = "app"
@@ -42,9 +40,9 @@ column = "updated_by"
 auto = "user"
 
 [auth]
-token_lifetime = "%LIFETIME%"
-failure_delay = "%DELAY%"
-%EXTRA%
+token_lifetime = "{{LIFETIME}}"
+failure_delay = "{{DELAY}}"
+{{EXTRA}}
 
 [[auth.tables]]
 database = "app"
@@ -55,7 +53,7 @@ role = { column = "role" }
 active = "active"
 
 [auth.store]
-file = "%DIR%/data/auth.db"
+file = "{{DIR}}/data/auth.db"
 `
 
 // server is an in-process proxy with logins on a loopback port.
@@ -72,8 +70,7 @@ func start(t testing.TB, lifetime, extra string) *server {
 // startDelayed is start with another failure delay.
 func startDelayed(t testing.TB, lifetime, delay, extra string) *server {
 	t.Helper()
-	dir := t.TempDir()
-	src := strings.NewReplacer("%DIR%", dir, "%LIFETIME%", lifetime, "%DELAY%", delay, "%EXTRA%", extra).Replace(testConfig)
+	dir, src := testkit.TempConfig(t, testConfig, nil, "LIFETIME", lifetime, "DELAY", delay, "EXTRA", extra)
 	cfg, err := config.Parse([]byte(src), dir)
 	if err != nil {
 		t.Fatal(err)
@@ -104,34 +101,14 @@ func startDelayed(t testing.TB, lifetime, delay, extra string) *server {
 	if err := api.AddRoutes(a.Routes()...); err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &fasthttp.Server{Handler: api.Handler()}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Shutdown() })
-	return &server{base: "http://" + ln.Addr().String() + "/api/v1", exec: db}
+	return &server{base: testkit.Serve(t, api.Handler()) + "/api/v1", exec: db}
 }
 
-// call sends a request and returns the status and body.
+// call sends a request and returns the status, body and headers.
 func (s *server) call(t testing.TB, method, path, body string, headers ...string) (int, string, http.Header) {
 	t.Helper()
-	req, err := http.NewRequest(method, s.base+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b), resp.Header
+	r := testkit.Do(t, method, s.base+path, body, headers...)
+	return r.Status, r.Body, r.Header
 }
 
 func (s *server) login(t testing.TB) string {
@@ -162,11 +139,11 @@ func TestTokenEnds(t *testing.T) {
 			pw, _ := bcrypt.GenerateFromPassword([]byte("editor-pass"), bcrypt.MinCost)
 			s.exec("UPDATE staff SET pw = ?, active = 1, role = 'editor' WHERE id = 2", string(pw))
 			token := s.login(t)
-			if status, body, _ := s.call(t, "GET", "/note", "", "Authorization", "Bearer "+token); status != 200 {
+			if status, body, _ := s.call(t, "GET", "/note", "", testkit.Bearer(token)...); status != 200 {
 				t.Fatalf("fresh token: %d %s", status, body)
 			}
 			tt.after(t)
-			status, body, _ := s.call(t, "GET", "/note", "", "Authorization", "Bearer "+token)
+			status, body, _ := s.call(t, "GET", "/note", "", testkit.Bearer(token)...)
 			if status != 401 || gjson.Get(body, "message").Str != "bearer token invalid" {
 				t.Fatalf("got %d %s, want 401 bearer token invalid", status, body)
 			}
@@ -190,10 +167,7 @@ func TestCSRFOff(t *testing.T) {
 // path, the way a legacy application would change its users.
 func openSQL(t testing.TB, path string) func(string, ...any) {
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db = testkit.Closing(t, db, err)
 	return func(q string, args ...any) {
 		t.Helper()
 		if _, err := db.Exec(q, args...); err != nil {
@@ -207,7 +181,7 @@ func openSQL(t testing.TB, path string) func(string, ...any) {
 func TestUpdatedBy(t *testing.T) {
 	s := start(t, "1h", "")
 	token := s.login(t)
-	status, body, _ := s.call(t, "POST", "/note", `{"title":"by whom","updatedBy":"forged"}`, "Authorization", "Bearer "+token)
+	status, body, _ := s.call(t, "POST", "/note", `{"title":"by whom","updatedBy":"forged"}`, testkit.Bearer(token)...)
 	if status != 200 || gjson.Get(body, "updatedBy").Str != "editor" {
 		t.Fatalf("POST: %d %s", status, body)
 	}
