@@ -3,10 +3,6 @@ package declared
 import (
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -16,6 +12,7 @@ import (
 	"github.com/aposproxy/aposproxy/backends"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/endpoint"
+	"github.com/aposproxy/aposproxy/internal/testkit"
 	"github.com/aposproxy/aposproxy/modules"
 	"github.com/aposproxy/aposproxy/proxy"
 )
@@ -144,28 +141,11 @@ func stockService(ctx *fasthttp.RequestCtx) {
 	}
 }
 
-// listen serves h on loopback until the test ends.
-func listen(tb testing.TB, h fasthttp.RequestHandler) string {
-	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	srv := &fasthttp.Server{Handler: h}
-	go srv.Serve(ln)
-	tb.Cleanup(func() { _ = srv.Shutdown() })
-	return "http://" + ln.Addr().String()
-}
-
 // build builds the proxy over src with its declared modules, or returns
 // the error of the build.
 func build(tb testing.TB, src string) (*proxy.Server, error) {
 	tb.Helper()
-	dir := tb.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "schema.sql"), []byte(schema), 0o644); err != nil {
-		tb.Fatal(err)
-	}
-	src = strings.NewReplacer("{{DIR}}", dir, "{{URL}}", listen(tb, stockService)).Replace(src)
+	dir, src := testkit.TempConfig(tb, src, map[string]string{"schema.sql": schema}, "URL", testkit.Serve(tb, stockService))
 	cfg, err := config.Parse([]byte(src), dir)
 	if err != nil {
 		tb.Fatal(err)
@@ -197,26 +177,14 @@ func start(t *testing.T, src string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return listen(t, srv.Handler()) + "/api/v1", nil
+	return testkit.Serve(t, srv.Handler()) + "/api/v1", nil
 }
 
+// do sends one request with an API key ("" for none).
 func do(t *testing.T, method, url, key, body string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if key != "" {
-		req.Header.Set("Authorization", "ApiKey "+key)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	r := testkit.Do(t, method, url, body, testkit.APIKey(key)...)
+	return r.Status, r.Body
 }
 
 func TestDeclaredRoutes(t *testing.T) {
