@@ -3,7 +3,6 @@ package sqldb
 import (
 	"context"
 	"errors"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -40,12 +39,7 @@ func TestDeadline(t *testing.T) {
 // TestUnreachable checks that a server that is not there is unavailable
 // (503), at once: the drivers are opened on a port nobody listens on.
 func TestUnreachable(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := testkit.FreeAddr(t)
 	for _, cfg := range []config.Database{
 		{Driver: "postgres", DSN: "postgres://postgres@" + addr + "/test?sslmode=disable", MaxOpen: 1},
 		{Driver: "mysql", DSN: "root@tcp(" + addr + ")/test", MaxOpen: 1},
