@@ -11,9 +11,8 @@ import (
 	"time"
 
 	"github.com/aposproxy/aposproxy/auth"
-	"github.com/aposproxy/aposproxy/backends"
-	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/internal/testkit"
+	"github.com/aposproxy/aposproxy/internal/testkit/testproxy"
 	"github.com/aposproxy/aposproxy/proxy"
 	"github.com/tidwall/gjson"
 	"golang.org/x/crypto/bcrypt"
@@ -70,22 +69,14 @@ func start(t testing.TB, lifetime, extra string) *server {
 // startDelayed is start with another failure delay.
 func startDelayed(t testing.TB, lifetime, delay, extra string) *server {
 	t.Helper()
-	dir, src := testkit.TempConfig(t, testConfig, nil, "LIFETIME", lifetime, "DELAY", delay, "EXTRA", extra)
-	cfg, err := config.Parse([]byte(src), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, dir := testproxy.Config(t, testConfig, nil, "LIFETIME", lifetime, "DELAY", delay, "EXTRA", extra)
 	ctx := context.Background()
 	pw, _ := bcrypt.GenerateFromPassword([]byte("editor-pass"), bcrypt.MinCost)
 	db := openSQL(t, filepath.Join(dir, "app.db"))
 	db("CREATE TABLE notes (id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT, updated_by TEXT)")
 	db("CREATE TABLE staff (id INTEGER PRIMARY KEY, login TEXT, pw TEXT, role TEXT, active INTEGER)")
 	db("INSERT INTO staff VALUES (2, 'editor', ?, 'editor', 1)", string(pw))
-	set, err := backends.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(set.Close)
+	set := testproxy.Backends(t, cfg)
 	a, err := auth.New(ctx, cfg, set, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -94,10 +85,7 @@ func startDelayed(t testing.TB, lifetime, delay, extra string) *server {
 	if err := a.Verify(ctx); err != nil {
 		t.Fatal(err)
 	}
-	api, err := proxy.New(cfg, set.Adapters, proxy.Options{Authenticators: []proxy.Authenticator{a}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	api := testproxy.New(t, cfg, set, proxy.Options{Authenticators: []proxy.Authenticator{a}})
 	if err := api.AddRoutes(a.Routes()...); err != nil {
 		t.Fatal(err)
 	}

@@ -3,18 +3,15 @@ package modules
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"strings"
 	"testing"
 
 	"github.com/tidwall/gjson"
-	"github.com/valyala/fasthttp"
 
 	"github.com/aposproxy/aposproxy/apos"
-	"github.com/aposproxy/aposproxy/backends"
-	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/internal/testkit"
+	"github.com/aposproxy/aposproxy/internal/testkit/testproxy"
 	"github.com/aposproxy/aposproxy/proxy"
 )
 
@@ -58,21 +55,9 @@ column = "name"
 // server builds the proxy over testConfig with mods registered on it.
 func server(t *testing.T, mods ...*Module) (*proxy.Server, error) {
 	t.Helper()
-	dir, src := testkit.TempConfig(t, testConfig, map[string]string{
+	cfg, _ := testproxy.Config(t, testConfig, map[string]string{
 		"schema.sql": "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\nINSERT INTO customers (id, name) VALUES (1, 'Ada');\n"})
-	cfg, err := config.Parse([]byte(src), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := backends.Open(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(set.Close)
-	s, err := proxy.New(cfg, set.Adapters, proxy.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := testproxy.Build(t, cfg, proxy.Options{Log: slog.New(slog.DiscardHandler)})
 	routes, err := Routes(s, mods...)
 	if err != nil {
 		return s, err
@@ -139,7 +124,7 @@ func TestModule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := testkit.ServeServer(t, &fasthttp.Server{Handler: s.Handler(), ErrorHandler: s.ErrorHandler}) + "/api/v1"
+	base := testproxy.Serve(t, s) + "/api/v1"
 	for _, tc := range []struct {
 		name, method, path, key, body string
 		status                        int

@@ -2,17 +2,15 @@ package loadgen
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/aposproxy/aposproxy/backends"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/internal/testkit"
+	"github.com/aposproxy/aposproxy/internal/testkit/testproxy"
 	"github.com/aposproxy/aposproxy/proxy"
 	"github.com/tidwall/gjson"
 	"github.com/valyala/fasthttp"
@@ -30,18 +28,7 @@ func startShop(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	set, err := backends.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(set.Close)
-	api, err := proxy.New(cfg, set.Adapters, proxy.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return testkit.ServeServer(t, &fasthttp.Server{Handler: api.Handler(), ErrorHandler: api.ErrorHandler}) + "/api/v1"
+	return testproxy.Serve(t, testproxy.Build(t, cfg, proxy.Options{})) + "/api/v1"
 }
 
 // runMain runs Main and returns its exit code and outputs.

@@ -8,10 +8,9 @@ import (
 
 	"github.com/tidwall/gjson"
 
-	"github.com/aposproxy/aposproxy/backends"
-	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/examples/inventory/service"
 	"github.com/aposproxy/aposproxy/internal/testkit"
+	"github.com/aposproxy/aposproxy/internal/testkit/testproxy"
 	"github.com/aposproxy/aposproxy/proxy"
 )
 
@@ -43,20 +42,8 @@ func shop(t *testing.T, serviceURL string) string {
 	t.Setenv("INVENTORY_URL", serviceURL)
 	t.Setenv("INVENTORY_TOKEN", "secret-token")
 	t.Setenv("INVENTORY_TEST_EDITOR_KEY", editorKey)
-	cfg, err := config.Parse(append([]byte(head), snippet...), ".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := backends.Open(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(set.Close)
-	api, err := proxy.New(cfg, set.Adapters, proxy.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return testkit.Serve(t, api.Handler())
+	cfg, _ := testproxy.Config(t, head+string(snippet), nil)
+	return testkit.Serve(t, testproxy.Build(t, cfg, proxy.Options{}).Handler())
 }
 
 // call sends one request to inventory-item on the proxy at base; key,

@@ -1,7 +1,6 @@
 package declared
 
 import (
-	"io"
 	"log/slog"
 	"strings"
 	"testing"
@@ -9,10 +8,9 @@ import (
 	"github.com/tidwall/gjson"
 	"github.com/valyala/fasthttp"
 
-	"github.com/aposproxy/aposproxy/backends"
-	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/endpoint"
 	"github.com/aposproxy/aposproxy/internal/testkit"
+	"github.com/aposproxy/aposproxy/internal/testkit/testproxy"
 	"github.com/aposproxy/aposproxy/modules"
 	"github.com/aposproxy/aposproxy/proxy"
 )
@@ -145,20 +143,9 @@ func stockService(ctx *fasthttp.RequestCtx) {
 // the error of the build.
 func build(tb testing.TB, src string) (*proxy.Server, error) {
 	tb.Helper()
-	dir, src := testkit.TempConfig(tb, src, map[string]string{"schema.sql": schema}, "URL", testkit.Serve(tb, stockService))
-	cfg, err := config.Parse([]byte(src), dir)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	set, err := backends.Open(tb.Context(), cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(set.Close)
-	srv, err := proxy.New(cfg, set.Adapters, proxy.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	cfg, _ := testproxy.Config(tb, src, map[string]string{"schema.sql": schema}, "URL", testkit.Serve(tb, stockService))
+	set := testproxy.Backends(tb, cfg)
+	srv := testproxy.New(tb, cfg, set, proxy.Options{Log: slog.New(slog.DiscardHandler)})
 	mods, err := Modules(tb.Context(), cfg, set, srv)
 	if err == nil {
 		var routes []endpoint.Route
