@@ -17,13 +17,7 @@ import (
 
 // testConfig serves one SQLite type, customer, readable by editors only,
 // with a key per role.
-const testConfig = `
-[locales]
-default = "en"
-[[locales.list]]
-name = "en"
-[[locales.list]]
-name = "fr"
+const testConfig = testkit.Locales + `
 
 [databases.db]
 driver = "sqlite"

@@ -1,6 +1,7 @@
 package sqlbackend
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/aposproxy/aposproxy/adapters"
@@ -89,7 +90,7 @@ func TestOverlayReads(t *testing.T) {
 						t.Errorf("%s modified %v, want %v", r.DocID, r.Modified, want)
 					}
 				}
-				if p.Total != tc.total || !equalStrings(ids, tc.ids) {
+				if p.Total != tc.total || !slices.Equal(ids, tc.ids) {
 					t.Fatalf("got %v total %d, want %v total %d", ids, p.Total, tc.ids, tc.total)
 				}
 			})
@@ -141,16 +142,4 @@ func TestOverlayConflict(t *testing.T) {
 		_, err = a.Publish(ctx, "en", "4", adapters.PublishOptions{})
 		wantErr(t, err, apos.ErrConflict)
 	})
-}
-
-func equalStrings(x, y []string) bool {
-	if len(x) != len(y) {
-		return false
-	}
-	for i := range x {
-		if x[i] != y[i] {
-			return false
-		}
-	}
-	return true
 }

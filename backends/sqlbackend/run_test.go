@@ -1,6 +1,7 @@
 package sqlbackend
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,7 +65,7 @@ INSERT INTO items (id, name, price) VALUES (3, 'Plum', 250);`)
 				for _, r := range res.Rows {
 					rows = append(rows, string(r))
 				}
-				if got := strings.Join(rows, "|"); got != tc.rows || res.Count != tc.count || !equalValues(res.First, tc.first) {
+				if got := strings.Join(rows, "|"); got != tc.rows || res.Count != tc.count || !slices.Equal(res.First, tc.first) {
 					t.Fatalf("got %s count %d first %#v, want %s count %d first %#v", got, res.Count, res.First, tc.rows, tc.count, tc.first)
 				}
 			})
@@ -80,16 +81,4 @@ INSERT INTO items (id, name, price) VALUES (3, 'Plum', 250);`)
 			}
 		})
 	})
-}
-
-func equalValues(a, b []any) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/aposproxy/aposproxy/apos"
@@ -64,13 +65,13 @@ INSERT INTO items (id, name, price) VALUES (3, 'Plum', 250);`)
 			if got := ids(t, "SELECT id FROM items WHERE name = :n", map[string]any{"n": "x' OR '1'='1"}); len(got) != 0 {
 				t.Fatalf("got %v, want none", got)
 			}
-			if got := ids(t, "SELECT id FROM items WHERE (price = :p OR :p IS NULL) AND id < 3 ORDER BY id", nil); !equal(got, 1, 2) {
+			if got := ids(t, "SELECT id FROM items WHERE (price = :p OR :p IS NULL) AND id < 3 ORDER BY id", nil); !slices.Equal(got, []int64{1, 2}) {
 				t.Fatalf("a missing parameter is NULL: got %v, want [1 2]", got)
 			}
 		})
 		t.Run("FOR UPDATE on every engine", func(t *testing.T) {
 			got := ids(t, "SELECT id FROM items WHERE id IN (:a, :b) ORDER BY id FOR UPDATE", map[string]any{"a": int64(1), "b": int64(3)})
-			if !equal(got, 1, 3) {
+			if !slices.Equal(got, []int64{1, 3}) {
 				t.Fatalf("got %v, want [1 3]", got)
 			}
 		})
@@ -81,7 +82,7 @@ INSERT INTO items (id, name, price) VALUES (3, 'Plum', 250);`)
 			if n, err := exec(t, "UPDATE items SET price = :p WHERE price = 250", map[string]any{"p": int64(300)}); err != nil || n != 2 {
 				t.Fatalf("changed rows: %d %v, want 2", n, err)
 			}
-			if got := ids(t, "SELECT id FROM items WHERE price = :p ORDER BY id", map[string]any{"p": int64(300)}); !equal(got, 2, 3) {
+			if got := ids(t, "SELECT id FROM items WHERE price = :p ORDER BY id", map[string]any{"p": int64(300)}); !slices.Equal(got, []int64{2, 3}) {
 				t.Fatalf("committed: got %v, want [2 3]", got)
 			}
 		})
@@ -120,16 +121,4 @@ INSERT INTO items (id, name, price) VALUES (3, 'Plum', 250);`)
 			}
 		})
 	})
-}
-
-func equal(got []int64, want ...int64) bool {
-	if len(got) != len(want) {
-		return false
-	}
-	for i := range got {
-		if got[i] != want[i] {
-			return false
-		}
-	}
-	return true
 }

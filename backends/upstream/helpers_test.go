@@ -18,14 +18,7 @@ import (
 const testToken = "test-inventory-token"
 
 // locales are the root config's locales, which the snippet leaves out.
-const locales = `
-[locales]
-default = "en"
-[[locales.list]]
-name = "en"
-[[locales.list]]
-name = "fr"
-`
+const locales = testkit.Locales
 
 // serve runs h on a loopback listener until the test ends and returns its
 // URL. Idle workers go quickly, so that leak checks need not wait for them.

@@ -15,15 +15,9 @@ import (
 )
 
 // head is what the root config.toml adds around the snippet.
-const head = `
+const head = testkit.Locales + `
 [server]
 request_timeout = "2s"
-[locales]
-default = "en"
-[[locales.list]]
-name = "en"
-[[locales.list]]
-name = "fr"
 [api_keys.editor]
 role = "editor"
 secret = "${INVENTORY_TEST_EDITOR_KEY}"

@@ -24,13 +24,7 @@ CREATE TABLE audit (id INTEGER PRIMARY KEY, who TEXT, role TEXT, mode TEXT, loca
 
 // testConfig declares a module per backend over a notes table and a
 // stock service; {{DIR}} and {{URL}} are filled in.
-const testConfig = `
-[locales]
-default = "en"
-[[locales.list]]
-name = "en"
-[[locales.list]]
-name = "fr"
+const testConfig = testkit.Locales + `
 
 [databases.db]
 driver = "sqlite"
