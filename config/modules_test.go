@@ -86,13 +86,7 @@ func TestModuleDefaults(t *testing.T) {
 
 func TestValidateModules(t *testing.T) {
 	merge := "[modules.customer.api_routes.post.merge]\n"
-	tests := []struct {
-		name     string
-		old, new string // the change to validModules
-		path     string
-		at       string // the text on the expected line, in the changed file
-		msg      string
-	}{
+	tests := []mistake{ // changes to validModules
 		{"unknown role", `role = "editor"`, `role = "root"`, "modules.customer.api_routes.post.merge.role", "root", "must be one of guest, contributor, editor, admin"},
 		{"anonymous role", `role = "editor"`, `role = "anonymous"`, "modules.customer.api_routes.post.merge.role", "anonymous", "public = true"},
 		{"public and a role", `role = "editor"`, "role = \"editor\"\npublic = true", "modules.customer.api_routes.post.merge.public", "public", "not both"},
@@ -145,11 +139,7 @@ func TestValidateModules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if !strings.Contains(validModules, tt.old) {
-				t.Fatalf("%q is not in the valid configuration", tt.old)
-			}
-			src := strings.Replace(validModules, tt.old, tt.new, 1)
-			_, err := parseEnv(src, nil)
+			src, err := tt.apply(t, validModules)
 			wantError(t, err, tt.path, lineOf(t, src, tt.at), tt.msg)
 		})
 	}

@@ -78,13 +78,7 @@ func TestValidConfig(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	tests := []struct {
-		name     string
-		old, new string // the change to valid
-		path     string
-		at       string // the text on the expected line, in the changed file
-		msg      string
-	}{
+	tests := []mistake{ // changes to valid
 		// [server]
 		{"listen without port", `listen = "127.0.0.1:3000"`, `listen = "localhost"`, "server.listen", "listen", "must be host:port"},
 		{"prefix without slash", `listen = "127.0.0.1:3000"`, "listen = \"127.0.0.1:3000\"\nprefix = \"api\"", "server.prefix", "prefix", "must start with /"},
@@ -174,11 +168,7 @@ func TestValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if !strings.Contains(valid, tt.old) {
-				t.Fatalf("%q is not in the valid configuration", tt.old)
-			}
-			src := strings.ReplaceAll(valid, tt.old, tt.new)
-			_, err := parseEnv(src, nil)
+			src, err := tt.apply(t, valid)
 			wantError(t, err, tt.path, lineOf(t, src, tt.at), tt.msg)
 			if strings.Contains(err.Error(), "hunter2") {
 				t.Fatalf("an error shows a secret: %v", err)
