@@ -15,7 +15,7 @@ import (
 func openOverlay(t *testing.T, e testkit.Engine) *Adapter {
 	t.Helper()
 	db, _ := openShop(t, e)
-	typ := shopTypes()["article"]
+	typ := shopTypes(t)["article"]
 	typ.Storage = "overlay"
 	return mustNew(t, db, typ)
 }

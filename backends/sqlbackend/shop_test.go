@@ -13,67 +13,21 @@ import (
 	"github.com/aposproxy/aposproxy/internal/testkit"
 )
 
-// shopTypes maps the shop example's tables as the root configuration does.
-func shopTypes() map[string]*config.Type {
-	yes, no := true, false
-	return map[string]*config.Type{
-		"product": {
-			Name: "product", Table: "products", Key: "product_id", NewKeys: "random",
-			Storage: "columns", Localized: &yes,
-			Locale: config.ValueMap{Column: "lang"},
-			Mode:   config.ValueMap{Column: "status", Values: map[string]string{"draft": "draft", "live": "published"}},
-			Fields: []config.Field{
-				{Name: "title", Column: "name", Kind: "string", Required: true, Searchable: true},
-				{Name: "description", Column: "description", Kind: "string", Searchable: true},
-				{Name: "price", Column: "price_cents", Kind: "integer", Required: true},
-				{Name: "color", Column: "color", Kind: "select", Choices: []config.Choice{
-					{Value: "red"}, {Value: "green"}, {Value: "blue"}, {Value: "black"}, {Value: "white"},
-				}},
-				{Name: "inStock", Column: "in_stock", Kind: "boolean"},
-				{Name: "attributes", Column: "attributes", Kind: "json"},
-				{Name: "categoryId", Column: "category_id", Kind: "integer"},
-				{Name: "createdAt", Column: "created_at", Kind: "datetime", Auto: "create", ReadOnly: true},
-				{Name: "updatedAt", Column: "updated_at", Kind: "datetime", Auto: "update", ReadOnly: true},
-			},
-		},
-		"category": {
-			Name: "category", Table: "categories", Key: "id", NewKeys: "database",
-			Storage: "autopublish", Localized: &no,
-			Fields: []config.Field{
-				{Name: "title", Column: "name", Kind: "string", Required: true},
-				{Name: "parentId", Column: "parent_id", Kind: "integer"},
-			},
-		},
-		"article": {
-			Name: "article", Table: "articles", Key: "id", NewKeys: "database",
-			Storage: "autopublish", Localized: &yes,
-			Fields: []config.Field{
-				{Name: "title", Column: "headline", Kind: "string", Required: true},
-				{Name: "body", Column: "body", Kind: "string"},
-				{Name: "author", Column: "author", Kind: "string"},
-				{Name: "publishedOn", Column: "published_on", Kind: "date"},
-			},
-		},
-		"customer": {
-			Name: "customer", Table: "customers", Key: "id", NewKeys: "database",
-			Storage: "autopublish", Localized: &no,
-			Fields: []config.Field{
-				{Name: "title", Column: "name", Kind: "string", Required: true},
-				{Name: "email", Column: "email", Kind: "string"},
-				{Name: "lifetimeValue", Column: "lifetime_value_cents", Kind: "integer"},
-				{Name: "mergedInto", Column: "merged_into", Kind: "integer"},
-			},
-		},
-		"order": {
-			Name: "order", Table: "orders", Key: "id", NewKeys: "database",
-			Storage: "autopublish", Localized: &no,
-			Fields: []config.Field{
-				{Name: "customerId", Column: "customer_id", Kind: "integer"},
-				{Name: "total", Column: "total_cents", Kind: "integer"},
-				{Name: "placedAt", Column: "placed_at", Kind: "datetime"},
-			},
-		},
+// shopTypes are the root configuration's SQL types: the shop example's
+// tables.
+func shopTypes(t testing.TB) map[string]*config.Type {
+	t.Helper()
+	cfg, err := config.Load(testkit.ShopSQLite(t))
+	if err != nil {
+		t.Fatal(err)
 	}
+	types := map[string]*config.Type{}
+	for name, typ := range cfg.Types {
+		if typ.Database != "" {
+			types[name] = typ
+		}
+	}
+	return types
 }
 
 // openShop loads the shop example's schema and seed into a fresh database
@@ -87,7 +41,7 @@ func openShop(t *testing.T, e testkit.Engine) (*sqldb.DB, map[string]*Adapter) {
 	}
 	runFiles(t, db, files...)
 	types := map[string]*Adapter{}
-	for name, typ := range shopTypes() {
+	for name, typ := range shopTypes(t) {
 		types[name] = mustNew(t, db, typ)
 	}
 	return db, types

@@ -83,7 +83,7 @@ func failTrigger(t *testing.T, db *sqldb.DB, engine, table, event string) func()
 func TestPublishCrash(t *testing.T) {
 	testkit.EachEngine(t, func(t *testing.T, e testkit.Engine) {
 		db, types := openShop(t, e)
-		typ := shopTypes()["article"]
+		typ := shopTypes(t)["article"]
 		typ.Storage = "overlay"
 		article := mustNew(t, db, typ)
 		record(t)(article.Update(t.Context(), enDraft, "5", title("Outdoor furniture, revised")))
@@ -126,7 +126,7 @@ func TestConcurrentPublish(t *testing.T) {
 	const workers, each = 4, 4
 	testkit.EachEngine(t, func(t *testing.T, e testkit.Engine) {
 		db, types := openShop(t, e)
-		typ := shopTypes()["article"]
+		typ := shopTypes(t)["article"]
 		typ.Storage = "overlay"
 		for _, a := range []*Adapter{types["product"], mustNew(t, db, typ)} {
 			docID := map[string]string{"products": "P-1008", "articles": "7"}[a.t.Table]
