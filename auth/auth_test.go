@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"database/sql"
+	_ "embed"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -21,39 +22,9 @@ import (
 
 // testConfig serves a note type and logs in users of a staff table, in a
 // SQLite file; the store is a second file. extra is appended to [auth].
-const testConfig = `
-[databases.app]
-driver = "sqlite"
-dsn = "file:{{DIR}}/app.db"
-
-[types.note]
-database = "app"
-table = "notes"
-
-[[types.note.fields]]
-name = "title"
-
-[[types.note.fields]]
-name = "updatedBy"
-column = "updated_by"
-auto = "user"
-
-[auth]
-token_lifetime = "{{LIFETIME}}"
-failure_delay = "{{DELAY}}"
-{{EXTRA}}
-
-[[auth.tables]]
-database = "app"
-table = "staff"
-login = ["login"]
-password = "pw"
-role = { column = "role" }
-active = "active"
-
-[auth.store]
-file = "{{DIR}}/data/auth.db"
-`
+//
+//go:embed testdata/config.toml
+var testConfig string
 
 // server is an in-process proxy with logins on a loopback port.
 type server struct {

@@ -1,6 +1,7 @@
 package modules
 
 import (
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -16,40 +17,15 @@ import (
 )
 
 // testConfig serves one SQLite type, customer, readable by editors only,
-// with a key per role.
-const testConfig = testkit.Locales + `
-
-[databases.db]
-driver = "sqlite"
-dsn = "file:{{DIR}}/test.db"
-bootstrap = ["{{DIR}}/schema.sql"]
-
-[api_keys.admin]
-role = "admin"
-secret = "admin-key"
-[api_keys.editor]
-role = "editor"
-secret = "editor-key"
-[api_keys.contributor]
-role = "contributor"
-secret = "contributor-key"
-[api_keys.guest]
-role = "guest"
-secret = "guest-key"
-
-[types.customer]
-database = "db"
-table = "customers"
-view_role = "editor"
-[[types.customer.fields]]
-name = "title"
-column = "name"
-`
+// with a key per role, in the shop's locales (testkit.Locales).
+//
+//go:embed testdata/config.toml
+var testConfig string
 
 // server builds the proxy over testConfig with mods registered on it.
 func server(t *testing.T, mods ...*Module) (*proxy.Server, error) {
 	t.Helper()
-	cfg, _ := testproxy.Config(t, testConfig, map[string]string{
+	cfg, _ := testproxy.Config(t, testkit.Locales+testConfig, map[string]string{
 		"schema.sql": "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\nINSERT INTO customers (id, name) VALUES (1, 'Ada');\n"})
 	s := testproxy.Build(t, cfg, proxy.Options{Log: slog.New(slog.DiscardHandler)})
 	routes, err := Routes(s, mods...)

@@ -1,6 +1,7 @@
 package declared
 
 import (
+	_ "embed"
 	"log/slog"
 	"strings"
 	"testing"
@@ -23,99 +24,11 @@ CREATE TABLE audit (id INTEGER PRIMARY KEY, who TEXT, role TEXT, mode TEXT, loca
 `
 
 // testConfig declares a module per backend over a notes table and a
-// stock service; {{DIR}} and {{URL}} are filled in.
-const testConfig = testkit.Locales + `
-
-[databases.db]
-driver = "sqlite"
-dsn = "file:{{DIR}}/test.db"
-bootstrap = ["{{DIR}}/schema.sql"]
-
-[upstreams.stock]
-url = "{{URL}}"
-
-[api_keys.admin]
-role = "admin"
-secret = "admin-key"
-[api_keys.guest]
-role = "guest"
-secret = "guest-key"
-
-[types.note]
-database = "db"
-table = "notes"
-[[types.note.fields]]
-name = "title"
-[[types.note.fields]]
-name = "stars"
-kind = "integer"
-
-[modules.notes]
-database = "db"
-
-[modules.notes.rest_api_routes.getAll]
-public = true
-sql = ["SELECT id, title FROM notes WHERE title LIKE :q ORDER BY id LIMIT :_limit OFFSET :_offset"]
-total = "SELECT COUNT(*) FROM notes WHERE title LIKE :q"
-params.q = { query = "q" }
-
-[modules.notes.rest_api_routes.getOne]
-public = true
-sql = ["SELECT id, title, body FROM notes WHERE id = :_id"]
-
-[modules.notes.rest_api_routes.patch]
-params.stars = { body = "stars", kind = "integer", required = true }
-sql = [
-  { text = "UPDATE notes SET stars = :stars WHERE id = :_aposDocId", expect_rows = 1, error = "notfound", message = "No such note." },
-  "INSERT INTO audit (who, role, mode, locale, what) VALUES (:_user, :_role, :_mode, :_locale, :_id)",
-]
-result = "count"
-
-[modules.notes.api_routes.post.star]
-role = "guest"
-params.id = { body = "note.id", kind = "integer", required = true }
-params.by = { body = "by", kind = "integer" }
-sql = [
-  { text = "SELECT stars FROM notes WHERE id = :id FOR UPDATE", expect_rows = 1, error = "notfound", message = "No such note.", returns = ["old"] },
-  "UPDATE notes SET stars = :old + COALESCE(:by, 1) WHERE id = :id",
-  { text = "SELECT id FROM notes WHERE id = :id AND stars > 10", expect_rows = 0, error = "conflict", message = "Too many stars." },
-]
-document = { type = "note", id = "id" }
-
-[modules.notes.api_routes.get.search]
-role = "guest"
-params.title = { query = "title" }
-params.flag = { query = "flag", kind = "boolean" }
-params.doc = { query = "doc", kind = "json" }
-sql = ["SELECT :title AS title, :flag AS flag, :doc AS doc, :_mode AS mode, :_locale AS locale, :_page AS page, :_perPage AS perPage"]
-
-[modules.notes.api_routes.delete.":_id/body"]
-sql = ["UPDATE notes SET body = NULL WHERE id = :_id"]
-result = "none"
-
-[modules.notes.api_routes.get.titles]
-role = "guest"
-sql = ["SELECT title FROM notes ORDER BY id"]
-result = "list"
-
-[modules.stock]
-upstream = "stock"
-
-[modules.stock.rest_api_routes.getAll]
-role = "guest"
-params.warehouse = { query = "warehouse" }
-call = { path = "/items?warehouse={warehouse}&user={_user}", pick = "data.items", total = "data.total" }
-
-[modules.stock.api_routes.post.restock]
-params.sku = { body = "sku", required = true }
-params.qty = { body = "qty", kind = "integer", required = true }
-params.meta = { body = "meta", kind = "json" }
-call = { path = "/items/{sku}/restock", body = { "quantity" = "qty", "by.role" = "_role", "meta" = "meta" }, pick = "item" }
-
-[modules.stock.api_routes.get.":sku"]
-role = "guest"
-call = { path = "/items/{sku}", pick = "item" }
-`
+// stock service; build adds the shop's locales (testkit.Locales) and fills
+// in {{DIR}} and {{URL}}.
+//
+//go:embed testdata/config.toml
+var testConfig string
 
 // stockService is the upstream: it echoes what it was sent.
 func stockService(ctx *fasthttp.RequestCtx) {
@@ -137,7 +50,7 @@ func stockService(ctx *fasthttp.RequestCtx) {
 // the error of the build.
 func build(tb testing.TB, src string) (*proxy.Server, error) {
 	tb.Helper()
-	cfg, _ := testproxy.Config(tb, src, map[string]string{"schema.sql": schema}, "URL", testkit.Serve(tb, stockService))
+	cfg, _ := testproxy.Config(tb, testkit.Locales+src, map[string]string{"schema.sql": schema}, "URL", testkit.Serve(tb, stockService))
 	set := testproxy.Backends(tb, cfg)
 	srv := testproxy.New(tb, cfg, set, proxy.Options{Log: slog.New(slog.DiscardHandler)})
 	mods, err := Modules(tb.Context(), cfg, set, srv)
