@@ -59,7 +59,7 @@ func (r *baselineRow) dest() []any {
 // nothing: the adapter's cost over it is mapping and rendering JSON.
 func BenchmarkGet(b *testing.B) {
 	benchmark(b, func(b *testing.B, db *sqldb.DB, a *Adapter) {
-		s := apos.Scope{Locale: "en", Mode: apos.Published}
+		s := enPub
 		b.Run("adapter", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
@@ -91,7 +91,7 @@ FROM catalog WHERE sku = ? AND lang = ? AND state = ?`))
 // and scans the rows into plain Go values.
 func BenchmarkList10(b *testing.B) {
 	benchmark(b, func(b *testing.B, db *sqldb.DB, a *Adapter) {
-		q := adapters.Query{Scope: apos.Scope{Locale: "en", Mode: apos.Published},
+		q := adapters.Query{Scope: enPub,
 			Page: 3, PerPage: 10, Sort: []adapters.Sort{{Field: "title"}}}
 		b.Run("adapter", func(b *testing.B) {
 			b.ReportAllocs()

@@ -23,7 +23,7 @@ func TestWriteErrors(t *testing.T) {
 		db := fresh(t, e)
 		seedCatalog(t, db, e.Name, adaptertest.Rows())
 		a := mustNew(t, db, catalogType())
-		s := apos.Scope{Locale: "en", Mode: apos.Published}
+		s := enPub
 		for i, tc := range []struct {
 			name  string
 			value adapters.Value

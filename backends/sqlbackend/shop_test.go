@@ -50,8 +50,6 @@ func openShop(t *testing.T, e testkit.Engine) (*sqldb.DB, map[string]*Adapter) {
 // TestShop reads the shop example on every engine: the same rows must
 // render the same documents whatever stores them.
 func TestShop(t *testing.T) {
-	enPub := apos.Scope{Locale: "en", Mode: apos.Published}
-	enDraft := apos.Scope{Locale: "en", Mode: apos.Draft}
 	testkit.EachEngine(t, func(t *testing.T, e testkit.Engine) {
 		_, types := openShop(t, e)
 		for _, tc := range []struct {
@@ -67,7 +65,7 @@ func TestShop(t *testing.T) {
 			{"product", enDraft, "P-1002", `{"title":"Nordic Shelf","description":"A nordic shelf for everyday use.",` +
 				`"price":4206,"color":"red","inStock":false,"attributes":{"weight_g":6558,"tags":["shelf","red"]},` +
 				`"categoryId":1,"createdAt":"2024-08-16T09:07:00.000Z","updatedAt":"2025-05-16T17:30:00.000Z"}`, adapters.False},
-			{"product", apos.Scope{Locale: "fr", Mode: apos.Published}, "P-1009",
+			{"product", frPub, "P-1009",
 				`{"title":"Étagère Lumineux","description":"Un(e) étagère lumineux pour tous les jours.",` +
 					`"price":5775,"color":"red","inStock":true,"attributes":{"weight_g":14049,"tags":["shelf","red"]},` +
 					`"categoryId":3,"createdAt":"2024-03-09T09:24:00.000Z","updatedAt":"2025-04-09T17:24:00.000Z"}`, adapters.Unknown},
@@ -103,7 +101,7 @@ func TestShop(t *testing.T) {
 			}
 		})
 		t.Run("article in another locale", func(t *testing.T) {
-			_, err := types["article"].Get(t.Context(), apos.Scope{Locale: "fr", Mode: apos.Published}, "9")
+			_, err := types["article"].Get(t.Context(), frPub, "9")
 			if err != apos.ErrNotFound {
 				t.Errorf("error %v, want notfound", err)
 			}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/adapters/adaptertest"
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/aposproxy/aposproxy/internal/testkit"
@@ -15,12 +16,7 @@ import (
 )
 
 // Scopes of the shop's two locales.
-var (
-	enPub   = apos.Scope{Locale: "en", Mode: apos.Published}
-	enDraft = apos.Scope{Locale: "en", Mode: apos.Draft}
-	frPub   = apos.Scope{Locale: "fr", Mode: apos.Published}
-	frDraft = apos.Scope{Locale: "fr", Mode: apos.Draft}
-)
+var enPub, enDraft, frPub, frDraft = adaptertest.EnPub, adaptertest.EnDraft, adaptertest.FrPub, adaptertest.FrDraft
 
 // doc is what a test expects of one record; empty fields are not checked.
 type doc struct {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/adapters/adaptertest"
-	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/internal/testkit"
 	"github.com/tidwall/gjson"
 )
@@ -16,7 +15,7 @@ import (
 // or the SQLite transaction is a writer from its start), so none is lost.
 func TestConcurrentUpdates(t *testing.T) {
 	const workers, each = 4, 5
-	s := apos.Scope{Locale: "en", Mode: apos.Published}
+	s := enPub
 	testkit.EachEngine(t, func(t *testing.T, e testkit.Engine) {
 		db := fresh(t, e)
 		seedCatalog(t, db, e.Name, adaptertest.Rows())
@@ -54,7 +53,7 @@ func TestUncachedStatements(t *testing.T) {
 	seedCatalog(t, db, "sqlite", adaptertest.Rows())
 	a := mustNew(t, db, catalogType())
 	a.stmts.max = 0
-	p, err := a.List(t.Context(), &adapters.Query{Scope: apos.Scope{Locale: "en", Mode: apos.Draft}, PerPage: 2})
+	p, err := a.List(t.Context(), &adapters.Query{Scope: enDraft, PerPage: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
