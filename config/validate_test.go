@@ -3,22 +3,16 @@ package config
 import (
 	"strings"
 	"testing"
+
+	"github.com/aposproxy/aposproxy/internal/testkit"
 )
 
-// valid is a configuration that exercises every section; each case of
-// TestValidate breaks it in one place.
+// valid is a configuration that exercises every section (the shop's
+// locales, French with a path prefix); each case of TestValidate breaks it
+// in one place.
 const valid = `[server]
 listen = "127.0.0.1:3000"
-
-[locales]
-default = "en"
-
-[[locales.list]]
-name = "en"
-
-[[locales.list]]
-name = "fr"
-prefix = "/fr"
+` + testkit.Locales + `prefix = "/fr"
 
 [databases.shop]
 driver = "sqlite"
