@@ -19,8 +19,7 @@ import (
 // Apostrophe's, naming the field when the engine tells the column.
 func TestWriteErrors(t *testing.T) {
 	type want struct{ path, name string }
-	testkit.EachEngine(t, func(t *testing.T, e testkit.Engine) {
-		db := fresh(t, e)
+	eachDB(t, func(t *testing.T, e testkit.Engine, db *sqldb.DB) {
 		seedCatalog(t, db, e.Name, adaptertest.Rows())
 		a := mustNew(t, db, catalogType())
 		s := enPub

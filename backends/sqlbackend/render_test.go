@@ -7,6 +7,7 @@ import (
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/adapters/adaptertest"
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/internal/testkit"
 )
@@ -95,8 +96,7 @@ func TestKinds(t *testing.T) {
 		},
 	}
 	s := apos.Scope{Mode: apos.Published}
-	testkit.EachEngine(t, func(t *testing.T, e testkit.Engine) {
-		db := fresh(t, e)
+	eachDB(t, func(t *testing.T, e testkit.Engine, db *sqldb.DB) {
 		run(t, db, kindsDDL[e.Name]+"\n"+
 			"INSERT INTO kinds (score, born, doc, label) VALUES (2.25, '2024-02-29', '{\"a\": [1]}', 'x');\n"+
 			"INSERT INTO kinds (score, born, doc, label) VALUES (NULL, NULL, 'not json', NULL);\n")

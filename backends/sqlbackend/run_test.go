@@ -13,8 +13,7 @@ import (
 // counts and values bound (never spliced). Transactions, rollback and error
 // mapping are sqldb's (its TestInTx).
 func TestRun(t *testing.T) {
-	testkit.EachEngine(t, func(t *testing.T, e testkit.Engine) {
-		db := fresh(t, e)
+	eachDB(t, func(t *testing.T, e testkit.Engine, db *sqldb.DB) {
 		run(t, db, `CREATE TABLE items (id INTEGER PRIMARY KEY, name VARCHAR(40) NOT NULL UNIQUE, price INTEGER NOT NULL);
 INSERT INTO items (id, name, price) VALUES (1, 'Apple', 100);
 INSERT INTO items (id, name, price) VALUES (2, 'Pear', 250);

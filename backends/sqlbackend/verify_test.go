@@ -5,12 +5,12 @@ import (
 	"testing"
 
 	"github.com/aposproxy/aposproxy/adapters/adaptertest"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/aposproxy/aposproxy/internal/testkit"
 )
 
 func TestVerify(t *testing.T) {
-	testkit.EachEngine(t, func(t *testing.T, e testkit.Engine) {
-		db := fresh(t, e)
+	eachDB(t, func(t *testing.T, e testkit.Engine, db *sqldb.DB) {
 		seedCatalog(t, db, e.Name, adaptertest.Rows())
 		a := mustNew(t, db, catalogType())
 		if err := a.Verify(t.Context()); err != nil {

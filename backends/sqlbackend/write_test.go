@@ -6,6 +6,7 @@ import (
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/adapters/adaptertest"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/aposproxy/aposproxy/internal/testkit"
 	"github.com/tidwall/gjson"
 )
@@ -16,8 +17,7 @@ import (
 func TestConcurrentUpdates(t *testing.T) {
 	const workers, each = 4, 5
 	s := enPub
-	testkit.EachEngine(t, func(t *testing.T, e testkit.Engine) {
-		db := fresh(t, e)
+	eachDB(t, func(t *testing.T, e testkit.Engine, db *sqldb.DB) {
 		seedCatalog(t, db, e.Name, adaptertest.Rows())
 		a := mustNew(t, db, catalogType())
 		var wg sync.WaitGroup

@@ -15,8 +15,7 @@ import (
 // TestDeadline checks that a query cut by its deadline is a timeout (504)
 // on each engine, at once.
 func TestDeadline(t *testing.T) {
-	testkit.EachEngine(t, func(t *testing.T, e testkit.Engine) {
-		db := fresh(t, e)
+	eachDB(t, func(t *testing.T, e testkit.Engine, db *DB) {
 		slow := map[string]string{
 			"sqlite":   "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT COUNT(*) FROM c",
 			"postgres": "SELECT pg_sleep(5)",

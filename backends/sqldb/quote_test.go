@@ -39,8 +39,7 @@ func TestQuote(t *testing.T) {
 // TestQuoteLive creates and reads a table whose name holds the engine's
 // quote character, on every engine.
 func TestQuoteLive(t *testing.T) {
-	testkit.EachEngine(t, func(t *testing.T, e testkit.Engine) {
-		db := fresh(t, e)
+	eachDB(t, func(t *testing.T, e testkit.Engine, db *DB) {
 		name := map[string]string{"sqlite": `odd"name`, "postgres": `odd"name`, "mysql": "odd`name"}[e.Name]
 		table, col := db.Quote(name), db.Quote("c"+name)
 		if _, err := db.ExecContext(t.Context(), "CREATE TABLE "+table+" ("+col+" INTEGER)"); err != nil {

@@ -14,8 +14,7 @@ import (
 // bound (never spliced), locking reads, commit and rollback, and error
 // mapping. Rendering their rows is the SQL backend's (sqlbackend.Run).
 func TestInTx(t *testing.T) {
-	testkit.EachEngine(t, func(t *testing.T, e testkit.Engine) {
-		db := fresh(t, e)
+	eachDB(t, func(t *testing.T, e testkit.Engine, db *DB) {
 		run(t, db, `CREATE TABLE items (id INTEGER PRIMARY KEY, name VARCHAR(40) NOT NULL UNIQUE, price INTEGER NOT NULL);
 INSERT INTO items (id, name, price) VALUES (1, 'Apple', 100);
 INSERT INTO items (id, name, price) VALUES (2, 'Pear', 250);
