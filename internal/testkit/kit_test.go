@@ -41,6 +41,17 @@ func TestServeAndDo(t *testing.T) {
 	}
 }
 
+// TestCall runs a request through a handler in process.
+func TestCall(t *testing.T) {
+	r := Call(func(ctx *fasthttp.RequestCtx) {
+		ctx.SetBodyString(string(ctx.Method()) + " " + string(ctx.RequestURI()) + " " +
+			string(ctx.Request.Header.Peek("Authorization")) + " " + string(ctx.PostBody()))
+	}, "PATCH", "/a?b=1", `{}`, APIKey("k")...)
+	if got := string(r.Body()); r.StatusCode() != 200 || got != "PATCH /a?b=1 ApiKey k {}" {
+		t.Fatalf("%d %q", r.StatusCode(), got)
+	}
+}
+
 // TestFreeAddr checks that nothing answers at a free address.
 func TestFreeAddr(t *testing.T) {
 	addr := FreeAddr(t)
