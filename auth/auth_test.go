@@ -3,8 +3,7 @@ package auth_test
 import (
 	"context"
 	"database/sql"
-	"io"
-	"net"
+	_ "embed"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -13,50 +12,19 @@ import (
 	"time"
 
 	"github.com/aposproxy/aposproxy/auth"
-	"github.com/aposproxy/aposproxy/backends"
-	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/internal/testkit"
+	"github.com/aposproxy/aposproxy/internal/testkit/testproxy"
 	"github.com/aposproxy/aposproxy/proxy"
 	"github.com/tidwall/gjson"
-	"github.com/valyala/fasthttp"
 	"golang.org/x/crypto/bcrypt"
 	_ "modernc.org/sqlite"
 )
 
 // testConfig serves a note type and logs in users of a staff table, in a
 // SQLite file; the store is a second file. extra is appended to [auth].
-const testConfig = `
-[databases.app]
-driver = "sqlite"
-dsn = "file:%DIR%/app.db"
-
-[types.note]
-database = "app"
-table = "notes"
-
-[[types.note.fields]]
-name = "title"
-
-[[types.note.fields]]
-name = "updatedBy"
-column = "updated_by"
-auto = "user"
-
-[auth]
-token_lifetime = "%LIFETIME%"
-failure_delay = "%DELAY%"
-%EXTRA%
-
-[[auth.tables]]
-database = "app"
-table = "staff"
-login = ["login"]
-password = "pw"
-role = { column = "role" }
-active = "active"
-
-[auth.store]
-file = "%DIR%/data/auth.db"
-`
+//
+//go:embed testdata/config.toml
+var testConfig string
 
 // server is an in-process proxy with logins on a loopback port.
 type server struct {
@@ -72,23 +40,14 @@ func start(t testing.TB, lifetime, extra string) *server {
 // startDelayed is start with another failure delay.
 func startDelayed(t testing.TB, lifetime, delay, extra string) *server {
 	t.Helper()
-	dir := t.TempDir()
-	src := strings.NewReplacer("%DIR%", dir, "%LIFETIME%", lifetime, "%DELAY%", delay, "%EXTRA%", extra).Replace(testConfig)
-	cfg, err := config.Parse([]byte(src), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, dir := testproxy.Config(t, testConfig, nil, "LIFETIME", lifetime, "DELAY", delay, "EXTRA", extra)
 	ctx := context.Background()
 	pw, _ := bcrypt.GenerateFromPassword([]byte("editor-pass"), bcrypt.MinCost)
 	db := openSQL(t, filepath.Join(dir, "app.db"))
 	db("CREATE TABLE notes (id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT, updated_by TEXT)")
 	db("CREATE TABLE staff (id INTEGER PRIMARY KEY, login TEXT, pw TEXT, role TEXT, active INTEGER)")
 	db("INSERT INTO staff VALUES (2, 'editor', ?, 'editor', 1)", string(pw))
-	set, err := backends.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(set.Close)
+	set := testproxy.Backends(t, cfg)
 	a, err := auth.New(ctx, cfg, set, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -97,41 +56,18 @@ func startDelayed(t testing.TB, lifetime, delay, extra string) *server {
 	if err := a.Verify(ctx); err != nil {
 		t.Fatal(err)
 	}
-	api, err := proxy.New(cfg, set.Adapters, proxy.Options{Authenticators: []proxy.Authenticator{a}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	api := testproxy.New(t, cfg, set, proxy.Options{Authenticators: []proxy.Authenticator{a}})
 	if err := api.AddRoutes(a.Routes()...); err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &fasthttp.Server{Handler: api.Handler()}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Shutdown() })
-	return &server{base: "http://" + ln.Addr().String() + "/api/v1", exec: db}
+	return &server{base: testkit.Serve(t, api.Handler()) + "/api/v1", exec: db}
 }
 
-// call sends a request and returns the status and body.
+// call sends a request and returns the status, body and headers.
 func (s *server) call(t testing.TB, method, path, body string, headers ...string) (int, string, http.Header) {
 	t.Helper()
-	req, err := http.NewRequest(method, s.base+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b), resp.Header
+	r := testkit.Do(t, method, s.base+path, body, headers...)
+	return r.Status, r.Body, r.Header
 }
 
 func (s *server) login(t testing.TB) string {
@@ -162,11 +98,11 @@ func TestTokenEnds(t *testing.T) {
 			pw, _ := bcrypt.GenerateFromPassword([]byte("editor-pass"), bcrypt.MinCost)
 			s.exec("UPDATE staff SET pw = ?, active = 1, role = 'editor' WHERE id = 2", string(pw))
 			token := s.login(t)
-			if status, body, _ := s.call(t, "GET", "/note", "", "Authorization", "Bearer "+token); status != 200 {
+			if status, body, _ := s.call(t, "GET", "/note", "", testkit.Bearer(token)...); status != 200 {
 				t.Fatalf("fresh token: %d %s", status, body)
 			}
 			tt.after(t)
-			status, body, _ := s.call(t, "GET", "/note", "", "Authorization", "Bearer "+token)
+			status, body, _ := s.call(t, "GET", "/note", "", testkit.Bearer(token)...)
 			if status != 401 || gjson.Get(body, "message").Str != "bearer token invalid" {
 				t.Fatalf("got %d %s, want 401 bearer token invalid", status, body)
 			}
@@ -190,10 +126,7 @@ func TestCSRFOff(t *testing.T) {
 // path, the way a legacy application would change its users.
 func openSQL(t testing.TB, path string) func(string, ...any) {
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db = testkit.Closing(t, db, err)
 	return func(q string, args ...any) {
 		t.Helper()
 		if _, err := db.Exec(q, args...); err != nil {
@@ -207,7 +140,7 @@ func openSQL(t testing.TB, path string) func(string, ...any) {
 func TestUpdatedBy(t *testing.T) {
 	s := start(t, "1h", "")
 	token := s.login(t)
-	status, body, _ := s.call(t, "POST", "/note", `{"title":"by whom","updatedBy":"forged"}`, "Authorization", "Bearer "+token)
+	status, body, _ := s.call(t, "POST", "/note", `{"title":"by whom","updatedBy":"forged"}`, testkit.Bearer(token)...)
 	if status != 200 || gjson.Get(body, "updatedBy").Str != "editor" {
 		t.Fatalf("POST: %d %s", status, body)
 	}

@@ -123,7 +123,7 @@ func (r *result) column(i int, f func(sample) float64) float64 {
 	for _, row := range r.rounds {
 		xs = append(xs, f(row[i]))
 	}
-	return median(xs)
+	return loadgen.Median(xs)
 }
 
 // ratio is the median over the rounds of system i's throughput divided by
@@ -135,7 +135,7 @@ func (r *result) ratio(i, j int) float64 {
 			xs = append(xs, row[i].rps/row[j].rps)
 		}
 	}
-	return median(xs)
+	return loadgen.Median(xs)
 }
 
 // met reports whether goal g is met.

@@ -71,6 +71,28 @@ func wantError(t *testing.T, err error, path string, line int, msg string) {
 	t.Fatalf("no error at %s in:\n%v", path, err)
 }
 
+// mistake is a change that breaks a valid configuration in one place, and
+// the error expected of it.
+type mistake struct {
+	name     string
+	old, new string // every old becomes new (a renamed table takes its sub-tables along)
+	path     string
+	at       string // the text on the expected line, in the changed file
+	msg      string
+}
+
+// apply makes the change to valid and parses the result; it returns the
+// changed text and the error.
+func (m mistake) apply(t *testing.T, valid string) (string, error) {
+	t.Helper()
+	if !strings.Contains(valid, m.old) {
+		t.Fatalf("%q is not in the valid configuration", m.old)
+	}
+	src := strings.ReplaceAll(valid, m.old, m.new)
+	_, err := parseEnv(src, nil)
+	return src, err
+}
+
 // lineOf gives the 1-based line of the first occurrence of s in src.
 func lineOf(t *testing.T, src, s string) int {
 	t.Helper()

@@ -1,54 +1,16 @@
 package config
 
 import (
+	_ "embed"
 	"strings"
 	"testing"
 )
 
 // validModules declares routes of every kind; each case of
 // TestValidateModules breaks it in one place.
-const validModules = `[databases.shop]
-driver = "sqlite"
-dsn = "file:shop.db"
-
-[upstreams.inventory]
-url = "http://127.0.0.1:8081"
-
-[types.customer]
-database = "shop"
-table = "customers"
-view_role = "guest"
-
-[[types.customer.fields]]
-name = "title"
-column = "name"
-
-[modules.customer.api_routes.post.merge]
-role = "editor"
-params.from = { body = "from", kind = "integer", required = true }
-params.into = { body = "into", kind = "integer", required = true }
-sql = [
-  { text = "SELECT id FROM customers WHERE id IN (:from, :into) FOR UPDATE", expect_rows = 2, error = "notfound", message = "No such customer." },
-  "UPDATE customers SET merged_into = :into WHERE id = :from",
-]
-document = { type = "customer", id = "into" }
-
-[modules.customer.api_routes.get.":_id/orders"]
-sql = ["SELECT id FROM orders WHERE customer_id = :_id"]
-result = "list"
-
-[modules.stock]
-upstream = "inventory"
-
-[modules.stock.rest_api_routes.getAll]
-public = true
-call = { path = "/v2/items?sku={sku}", pick = "items", total = "total" }
-params.sku = { query = "sku" }
-
-[modules.stock.api_routes.post.fetchItFine]
-call = { path = "/v2/restock", body = { "item.qty" = "qty" } }
-params.qty = { body = "qty", kind = "integer" }
-`
+//
+//go:embed testdata/modules.toml
+var validModules string
 
 func TestModuleDefaults(t *testing.T) {
 	cfg, err := parseEnv(validModules, nil)
@@ -86,13 +48,7 @@ func TestModuleDefaults(t *testing.T) {
 
 func TestValidateModules(t *testing.T) {
 	merge := "[modules.customer.api_routes.post.merge]\n"
-	tests := []struct {
-		name     string
-		old, new string // the change to validModules
-		path     string
-		at       string // the text on the expected line, in the changed file
-		msg      string
-	}{
+	tests := []mistake{ // changes to validModules
 		{"unknown role", `role = "editor"`, `role = "root"`, "modules.customer.api_routes.post.merge.role", "root", "must be one of guest, contributor, editor, admin"},
 		{"anonymous role", `role = "editor"`, `role = "anonymous"`, "modules.customer.api_routes.post.merge.role", "anonymous", "public = true"},
 		{"public and a role", `role = "editor"`, "role = \"editor\"\npublic = true", "modules.customer.api_routes.post.merge.public", "public", "not both"},
@@ -145,11 +101,7 @@ func TestValidateModules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if !strings.Contains(validModules, tt.old) {
-				t.Fatalf("%q is not in the valid configuration", tt.old)
-			}
-			src := strings.Replace(validModules, tt.old, tt.new, 1)
-			_, err := parseEnv(src, nil)
+			src, err := tt.apply(t, validModules)
 			wantError(t, err, tt.path, lineOf(t, src, tt.at), tt.msg)
 		})
 	}

@@ -3,22 +3,16 @@ package config
 import (
 	"strings"
 	"testing"
+
+	"github.com/aposproxy/aposproxy/internal/testkit"
 )
 
-// valid is a configuration that exercises every section; each case of
-// TestValidate breaks it in one place.
+// valid is a configuration that exercises every section (the shop's
+// locales, French with a path prefix); each case of TestValidate breaks it
+// in one place.
 const valid = `[server]
 listen = "127.0.0.1:3000"
-
-[locales]
-default = "en"
-
-[[locales.list]]
-name = "en"
-
-[[locales.list]]
-name = "fr"
-prefix = "/fr"
+` + testkit.Locales + `prefix = "/fr"
 
 [databases.shop]
 driver = "sqlite"
@@ -78,13 +72,7 @@ func TestValidConfig(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	tests := []struct {
-		name     string
-		old, new string // the change to valid
-		path     string
-		at       string // the text on the expected line, in the changed file
-		msg      string
-	}{
+	tests := []mistake{ // changes to valid
 		// [server]
 		{"listen without port", `listen = "127.0.0.1:3000"`, `listen = "localhost"`, "server.listen", "listen", "must be host:port"},
 		{"prefix without slash", `listen = "127.0.0.1:3000"`, "listen = \"127.0.0.1:3000\"\nprefix = \"api\"", "server.prefix", "prefix", "must start with /"},
@@ -180,11 +168,7 @@ func TestValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if !strings.Contains(valid, tt.old) {
-				t.Fatalf("%q is not in the valid configuration", tt.old)
-			}
-			src := strings.ReplaceAll(valid, tt.old, tt.new)
-			_, err := parseEnv(src, nil)
+			src, err := tt.apply(t, valid)
 			wantError(t, err, tt.path, lineOf(t, src, tt.at), tt.msg)
 			if strings.Contains(err.Error(), "hunter2") {
 				t.Fatalf("an error shows a secret: %v", err)

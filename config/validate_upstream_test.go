@@ -80,13 +80,7 @@ func TestValidServiceConfig(t *testing.T) {
 func TestValidateService(t *testing.T) {
 	const svc = "[types.inventory-item.service]"
 	const p = "types.inventory-item."
-	tests := []struct {
-		name     string
-		old, new string // the change to validService
-		path     string
-		at       string // the text on the expected line, in the changed file
-		msg      string
-	}{
+	tests := []mistake{ // changes to validService
 		// The table itself.
 		{"no service", validService[strings.Index(validService, svc):], "", p + "service", "[types.inventory-item]",
 			"is required for types with an upstream: it maps the type's operations onto the service's routes"},
@@ -153,11 +147,7 @@ func TestValidateService(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if !strings.Contains(validService, tt.old) {
-				t.Fatalf("%q is not in the valid configuration", tt.old)
-			}
-			src := strings.Replace(validService, tt.old, tt.new, 1)
-			_, err := parseEnv(src, nil)
+			src, err := tt.apply(t, validService)
 			want := &Error{Line: lineOf(t, src, tt.at), Path: tt.path, Msg: tt.msg}
 			for _, e := range configErrors(t, err) {
 				if e.Path == tt.path && e.Msg == tt.msg {

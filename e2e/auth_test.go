@@ -1,17 +1,15 @@
 package e2e
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/aposproxy/aposproxy/internal/testkit"
 	"github.com/tidwall/gjson"
 )
 
@@ -40,8 +38,6 @@ func cookies(r response) map[string]*http.Cookie {
 	return m
 }
 
-func bearer(token string) []string { return []string{"Authorization", "Bearer " + token} }
-
 const credentials = "Your credentials are incorrect, or there is no such user"
 
 func TestLogin(t *testing.T) {
@@ -61,34 +57,34 @@ func TestLogin(t *testing.T) {
 		})
 		t.Run("bearer token tour (C30-C33)", func(t *testing.T) {
 			token := s.login(t, "editor")
-			r := s.do(t, "GET", "/product?aposMode=draft&perPage=1", "", "", bearer(token)...)
+			r := s.do(t, "GET", "/product?aposMode=draft&perPage=1", "", "", testkit.Bearer(token)...)
 			expect(t, r, 200, "results.0.aposMode", "draft", "results.0._publish", "true")
 			if r.header.Get("Cache-Control") != "no-store" {
 				t.Fatal("an authenticated GET must be no-store")
 			}
 			expect(t, s.do(t, "GET", "/product?aposMode=draft&access_token="+token, "", ""), 200)
-			r = s.do(t, "POST", "/product", "", `{"title":"Via Bearer","price":700,"color":"red"}`, bearer(token)...)
+			r = s.do(t, "POST", "/product", "", `{"title":"Via Bearer","price":700,"color":"red"}`, testkit.Bearer(token)...)
 			expect(t, r, 200, "title", "Via Bearer", "aposMode", "published")
 			for _, method := range []string{"GET", "POST"} {
-				expect(t, s.do(t, method, loginPath+"/whoami", "", "", bearer(token)...), 200,
+				expect(t, s.do(t, method, loginPath+"/whoami", "", "", testkit.Bearer(token)...), 200,
 					"@this", `{"_id":"2","username":"editor","title":"editor","email":"editor@shop.example"}`)
 			}
-			r = s.do(t, "POST", loginPath+"/logout", "", "", bearer(token)...)
+			r = s.do(t, "POST", loginPath+"/logout", "", "", testkit.Bearer(token)...)
 			expect(t, r, 200)
 			if c := cookies(r); c["aposproxy.loggedIn"] == nil || c["aposproxy.loggedIn"].Value != "false" {
 				t.Fatalf("logout cookies: %v", r.header["Set-Cookie"])
 			}
-			r = s.do(t, "GET", "/product", "", "", bearer(token)...)
+			r = s.do(t, "GET", "/product", "", "", testkit.Bearer(token)...)
 			if r.status != 401 || r.body != `{"name":"invalid","data":{},"message":"bearer token invalid"}` {
 				t.Fatalf("a logged-out token: %d %s", r.status, r.body)
 			}
 		})
 		t.Run("users table roles", func(t *testing.T) {
 			contrib := s.login(t, "contrib")
-			expect(t, s.do(t, "POST", "/product", "", `{"title":"x","price":1}`, bearer(contrib)...), 403, "name", "forbidden")
-			expect(t, s.do(t, "POST", "/product?aposMode=draft", "", `{"title":"Contrib Draft","price":1}`, bearer(contrib)...), 200, "aposMode", "draft")
+			expect(t, s.do(t, "POST", "/product", "", `{"title":"x","price":1}`, testkit.Bearer(contrib)...), 403, "name", "forbidden")
+			expect(t, s.do(t, "POST", "/product?aposMode=draft", "", `{"title":"Contrib Draft","price":1}`, testkit.Bearer(contrib)...), 200, "aposMode", "draft")
 			guest := s.login(t, "guest")
-			expect(t, s.do(t, "GET", "/product?aposMode=draft", "", "", bearer(guest)...), 403, "name", "forbidden")
+			expect(t, s.do(t, "GET", "/product?aposMode=draft", "", "", testkit.Bearer(guest)...), 403, "name", "forbidden")
 			by := s.do(t, "POST", loginPath+"/login", "", `{"username":"admin@shop.example","password":"admin-pass"}`)
 			expect(t, by, 200)
 			expect(t, s.do(t, "GET", loginPath+"/whoami?access_token="+gjson.Get(by.body, "token").Str, "", ""), 200, "username", "admin")
@@ -131,7 +127,7 @@ func TestLogin(t *testing.T) {
 }
 
 func TestLoginEdges(t *testing.T) {
-	s := startShop(t, engines[0])
+	s := startShop(t, testkit.SQLite)
 	token := s.login(t, "editor")
 	t.Run("whoami and logout without a login", func(t *testing.T) {
 		expect(t, s.do(t, "GET", loginPath+"/whoami", "", ""), 404, "name", "notfound")
@@ -141,13 +137,13 @@ func TestLoginEdges(t *testing.T) {
 	})
 	t.Run("forged tokens", func(t *testing.T) {
 		for _, forged := range []string{token[:len(token)-1], token + "a", strings.ToUpper(token), "notavalidtoken"} {
-			expect(t, s.do(t, "GET", "/product", "", "", bearer(forged)...), 401, "name", "invalid", "message", "bearer token invalid")
+			expect(t, s.do(t, "GET", "/product", "", "", testkit.Bearer(forged)...), 401, "name", "invalid", "message", "bearer token invalid")
 		}
-		expect(t, s.do(t, "GET", "/product?access_token="+token, "", "", bearer(token)...), 400, "name", "invalid")
+		expect(t, s.do(t, "GET", "/product?access_token="+token, "", "", testkit.Bearer(token)...), 400, "name", "invalid")
 	})
 	t.Run("bearer and API key", func(t *testing.T) {
-		expect(t, s.do(t, "GET", loginPath+"/whoami", adminKey, "", bearer(token)...), 200, "username", "editor")
-		expect(t, s.do(t, "GET", loginPath+"/whoami?apikey="+adminKey, "", "", bearer("forged")...), 200, "@this", `{"title":"System Task"}`)
+		expect(t, s.do(t, "GET", loginPath+"/whoami", adminKey, "", testkit.Bearer(token)...), 200, "username", "editor")
+		expect(t, s.do(t, "GET", loginPath+"/whoami?apikey="+adminKey, "", "", testkit.Bearer("forged")...), 200, "@this", `{"title":"System Task"}`)
 	})
 	t.Run("throttle (C76)", func(t *testing.T) {
 		for _, want := range []string{credentials, credentials, credentials, "Too many attempts. You may try again in a minute."} {
@@ -190,27 +186,11 @@ func TestLoginThrottle(t *testing.T) {
 // TestLoginThrottleRedis is TestLoginBurst and TestLoginThrottle with the
 // store in Redis, the burst split between two instances sharing it.
 func TestLoginThrottleRedis(t *testing.T) {
-	url := os.Getenv("APOSPROXY_TEST_REDIS_URL")
-	if url == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("APOSPROXY_TEST_REDIS_URL is not set; CI must run the Redis tests")
-		}
-		t.Skip("APOSPROXY_TEST_REDIS_URL is not set")
-	}
-	t.Setenv("APOSPROXY_STORE", "redis")
-	t.Setenv("APOSPROXY_REDIS_URL", url)
-	fresh := func() {
-		var b [4]byte
-		_, _ = rand.Read(b[:])
-		prefix := "aposproxye2e" + hex.EncodeToString(b[:])
-		t.Setenv("APOSPROXY_STORE_PREFIX", prefix)
-		t.Cleanup(func() { dropRedisKeys(t, url, prefix+":*") })
-	}
-	fresh()
-	one, two := startShop(t, engines[0]), startShop(t, engines[0])
+	redisStore(t)
+	one, two := startShop(t, testkit.SQLite), startShop(t, testkit.SQLite)
 	t.Run("burst", func(t *testing.T) { burst(t, one, two) })
-	fresh()
-	throttleAttacks(t, startShop(t, engines[0]))
+	redisStore(t)
+	throttleAttacks(t, startShop(t, testkit.SQLite))
 }
 
 // throttleAttacks runs the attacks on the throttle but the burst against

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aposproxy/aposproxy/internal/testkit"
 	"github.com/tidwall/gjson"
 )
 
@@ -79,38 +80,36 @@ func TestBatchCaps(t *testing.T) {
 		ids[i] = fmt.Sprintf("%q", fmt.Sprintf("nosuchproduct-%04d", i))
 	}
 	long := `{"_ids":[` + strings.Join(ids[:3000], ",") + `]}`
-	for _, e := range engines {
-		t.Run(e.name, func(t *testing.T) {
-			s := startShopWith(t, e, binary, config)
-			editor, admin := bearer(s.login(t, "editor")), bearer(s.login(t, "admin"))
-			expect(t, s.do(t, "POST", "/product/publish", editorKey, `{"_ids":[`+strings.Join(ids, ",")+`]}`), 400,
-				"name", "invalid", "data.errors.0.path", "_ids", "data.errors.0.name", "max")
-			start := time.Now()
-			first := startJob(t, s, "/product/publish", long)
-			r := s.do(t, "POST", "/product/publish", adminKey, `{"_ids":["P-1001"]}`)
-			expect(t, r, 429, "name", "invalid", "data", "{}", "message", "You are running the most batch jobs allowed at once (1); try again when one has ended.")
-			if r.header.Get("Retry-After") == "" {
-				t.Errorf("429 without Retry-After: %v", r.header)
+	testkit.EachEngine(t, func(t *testing.T, e testkit.Engine) {
+		s := startShopWith(t, e, binary, config)
+		editor, admin := testkit.Bearer(s.login(t, "editor")), testkit.Bearer(s.login(t, "admin"))
+		expect(t, s.do(t, "POST", "/product/publish", editorKey, `{"_ids":[`+strings.Join(ids, ",")+`]}`), 400,
+			"name", "invalid", "data.errors.0.path", "_ids", "data.errors.0.name", "max")
+		start := time.Now()
+		first := startJob(t, s, "/product/publish", long)
+		r := s.do(t, "POST", "/product/publish", adminKey, `{"_ids":["P-1001"]}`)
+		expect(t, r, 429, "name", "invalid", "data", "{}", "message", "You are running the most batch jobs allowed at once (1); try again when one has ended.")
+		if r.header.Get("Retry-After") == "" {
+			t.Errorf("429 without Retry-After: %v", r.header)
+		}
+		r = s.do(t, "POST", "/product/publish", "", long, editor...)
+		expect(t, r, 200)
+		second := gjson.Get(r.body, "jobId").Str
+		expect(t, s.do(t, "POST", "/product/publish", "", `{"_ids":["P-1001"]}`, admin...), 429,
+			"name", "invalid", "message", "The proxy is running the most batch jobs allowed at once (2); try again when one has ended.")
+		expect(t, response{status: 200, body: waitJob(t, s, first)}, 200, "processed", "3000", "bad", "3000")
+		expect(t, response{status: 200, body: waitJobAs(t, s, second, editor)}, 200, "processed", "3000", "bad", "3000")
+		t.Logf("two jobs of 3000 ids ran in %v", time.Since(start))
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			r := s.do(t, "POST", "/product/publish", "", `{"_ids":["P-1001"]}`, admin...)
+			if r.status == 200 {
+				break
 			}
-			r = s.do(t, "POST", "/product/publish", "", long, editor...)
-			expect(t, r, 200)
-			second := gjson.Get(r.body, "jobId").Str
-			expect(t, s.do(t, "POST", "/product/publish", "", `{"_ids":["P-1001"]}`, admin...), 429,
-				"name", "invalid", "message", "The proxy is running the most batch jobs allowed at once (2); try again when one has ended.")
-			expect(t, response{status: 200, body: waitJob(t, s, first)}, 200, "processed", "3000", "bad", "3000")
-			expect(t, response{status: 200, body: waitJobAs(t, s, second, editor)}, 200, "processed", "3000", "bad", "3000")
-			t.Logf("two jobs of 3000 ids ran in %v", time.Since(start))
-			for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-				r := s.do(t, "POST", "/product/publish", "", `{"_ids":["P-1001"]}`, admin...)
-				if r.status == 200 {
-					break
-				}
-				if r.status != 429 || time.Now().After(deadline) {
-					t.Fatalf("a job once the others ended: %d %s", r.status, r.body)
-				}
+			if r.status != 429 || time.Now().After(deadline) {
+				t.Fatalf("a job once the others ended: %d %s", r.status, r.body)
 			}
-		})
-	}
+		}
+	})
 }
 
 // waitJobAs is waitJob for a job that a logged-in user owns.

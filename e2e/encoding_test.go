@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/aposproxy/aposproxy/internal/testkit"
 	"github.com/tidwall/gjson"
 )
 
@@ -18,7 +19,7 @@ import (
 // checks that Apostrophe's unserved routes are 501 (#65) and that every
 // answer has a request id a browser may read (#54, #66).
 func TestEncodedIDs(t *testing.T) {
-	s := startShop(t, engines[0])
+	s := startShop(t, testkit.SQLite)
 	t.Run("types", func(t *testing.T) {
 		expect(t, s.do(t, "GET", "/product/P-1004%3Afr%3Apublished", "", ""), 200, "_id", "P-1004:fr:published")
 		expect(t, s.do(t, "GET", "/product/P-1004:fr:published", "", ""), 200, "_id", "P-1004:fr:published")

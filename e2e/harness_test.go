@@ -6,30 +6,23 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	shopfixture "github.com/aposproxy/aposproxy/examples/shop"
+	"github.com/aposproxy/aposproxy/internal/testkit"
 	"github.com/tidwall/sjson"
 )
 
 // binary is the aposproxy binary built once for the whole package.
 var binary string
 
-// repoRoot is the repository root, where config.toml lives.
-var repoRoot string
-
 func TestMain(m *testing.M) {
-	_, file, _, _ := runtime.Caller(0)
-	repoRoot = filepath.Dir(filepath.Dir(file))
 	dir, err := os.MkdirTemp("", "aposproxy-e2e")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -37,7 +30,7 @@ func TestMain(m *testing.M) {
 	}
 	binary = filepath.Join(dir, "aposproxy")
 	build := exec.Command("go", "build", "-o", binary, ".")
-	build.Dir = repoRoot
+	build.Dir = testkit.Root
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building aposproxy:", err)
@@ -48,28 +41,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// engine is one database engine the shop can run on.
-type engine struct {
-	name   string
-	driver string // SHOP_DB_DRIVER
-	envDSN string // where the test DSN comes from
-}
-
-var engines = []engine{
-	{name: "sqlite", driver: "sqlite"},
-	{name: "postgres", driver: "postgres", envDSN: "APOSPROXY_TEST_POSTGRES_DSN"},
-	{name: "mysql", driver: "mysql", envDSN: "APOSPROXY_TEST_MYSQL_DSN"},
-}
-
 // forEachEngine runs f once per engine that is available. An engine whose
 // DSN is not set is skipped, except in CI, where that is a failure.
 func forEachEngine(t *testing.T, f func(t *testing.T, s *shop)) {
-	for _, e := range engines {
-		t.Run(e.name, func(t *testing.T) {
-			s := startShop(t, e)
-			f(t, s)
-		})
-	}
+	testkit.EachEngine(t, func(t *testing.T, e testkit.Engine) { f(t, startShop(t, e)) })
 }
 
 // API keys the shop is started with.
@@ -88,44 +63,25 @@ type shop struct {
 // startShop prepares a fresh database for e (SQLite file, PostgreSQL
 // schema or MySQL database), starts the binary on it, and stops both at
 // cleanup.
-func startShop(t *testing.T, e engine) *shop {
+func startShop(t *testing.T, e testkit.Engine) *shop {
 	t.Helper()
-	return startShopWith(t, e, binary, filepath.Join(repoRoot, "config.toml"))
+	return startShopWith(t, e, binary, filepath.Join(testkit.Root, "config.toml"))
 }
 
 // startShopWith is startShop with another binary (one built with modules
 // of its own) or another configuration.
-func startShopWith(t *testing.T, e engine, bin, config string) *shop {
+func startShopWith(t *testing.T, e testkit.Engine, bin, config string) *shop {
 	t.Helper()
 	env := []string{
-		"SHOP_DB_DRIVER=" + e.driver,
+		"SHOP_DB_DRIVER=" + e.Name,
+		"SHOP_DB_DSN=" + shopDatabase(t, e),
 		"SHOP_ADMIN_APIKEY=" + adminKey,
 		"SHOP_EDITOR_APIKEY=" + editorKey,
 		"SHOP_CONTRIBUTOR_APIKEY=" + contributorKey,
 		"SHOP_GUEST_APIKEY=" + guestKey,
 	}
 	s := &shop{}
-	switch e.name {
-	case "sqlite":
-		env = append(env, "SHOP_DB_DSN=file:"+filepath.Join(t.TempDir(), "shop.db"))
-	default:
-		base := os.Getenv(e.envDSN)
-		if base == "" {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s is not set; CI must run every engine", e.envDSN)
-			}
-			t.Skipf("%s is not set", e.envDSN)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		dsn, drop, err := shopfixture.Fresh(ctx, e.name, base, "e2e_")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(drop)
-		env = append(env, "SHOP_DB_DSN="+dsn)
-	}
-	addr := freeAddr(t)
+	addr := testkit.FreeAddr(t)
 	cmd := exec.Command(bin, "-config", config, "-listen", addr)
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(os.Environ(), env...)
@@ -164,14 +120,19 @@ func startShopWith(t *testing.T, e engine, bin, config string) *shop {
 	return s
 }
 
-// freeAddr returns a loopback address with a port that was free just now.
-func freeAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+// shopDatabase is a fresh database of e with the shop in it; for SQLite, a
+// file not made yet, which the configuration bootstraps.
+func shopDatabase(t *testing.T, e testkit.Engine) string {
+	t.Helper()
+	dsn := e.Fresh(t)
+	if e != testkit.SQLite {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := shopfixture.Load(ctx, e.Name, dsn); err != nil {
+			t.Fatal(err)
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return dsn
 }
 
 // response is one HTTP exchange's outcome.
@@ -184,33 +145,8 @@ type response struct {
 // do sends a request to the shop; key is an API key or "".
 func (s *shop) do(t *testing.T, method, path, key, body string, headers ...string) response {
 	t.Helper()
-	var r io.Reader
-	if body != "" {
-		r = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, s.base+path, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if key != "" {
-		req.Header.Set("Authorization", "ApiKey "+key)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return response{status: resp.StatusCode, header: resp.Header, body: string(b)}
+	r := testkit.Do(t, method, s.base+path, body, append(testkit.APIKey(key), headers...)...)
+	return response{status: r.Status, header: r.Header, body: r.Body}
 }
 
 // setJSON sets one top-level key of a JSON document.

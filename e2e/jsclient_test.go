@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/aposproxy/aposproxy/internal/testkit"
 )
 
 // TestClientJS runs e2e/js: a client generated from Apostrophe's official
@@ -17,7 +19,7 @@ import (
 // and is skipped elsewhere. node_modules comes from the committed lockfile
 // (npm ci), which .ci/run installs first.
 func TestClientJS(t *testing.T) {
-	dir := filepath.Join(repoRoot, "e2e", "js")
+	dir := filepath.Join(testkit.Root, "e2e", "js")
 	for _, tool := range []string{"node", "npm"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			if os.Getenv("CI") == "true" {
@@ -31,7 +33,7 @@ func TestClientJS(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "node_modules")); err != nil {
 		npm(ctx, t, dir, nil, "ci", "--no-audit", "--no-fund")
 	}
-	s := startShop(t, engines[0])
+	s := startShop(t, testkit.SQLite)
 	out := npm(ctx, t, dir, []string{"SHOP_URL=" + s.base}, "test")
 	t.Logf("client session:\n%s", out)
 }

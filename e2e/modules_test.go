@@ -2,13 +2,13 @@ package e2e
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/aposproxy/aposproxy/internal/testkit"
 	"github.com/tidwall/gjson"
 )
 
@@ -177,20 +177,18 @@ sql = ["WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i <
 // a masked 500 while the server goes on.
 func TestDeclaredConformance(t *testing.T) {
 	config := probeConfig(t)
-	for _, e := range engines {
-		t.Run(e.name, func(t *testing.T) {
-			s := startShopWith(t, e, binary, config)
-			expect(t, s.do(t, "GET", "/probe", "", ""), 200, "pages", "1", "results.0.handler", "getAll")
-			expect(t, s.do(t, "POST", "/probe", adminKey, "{}"), 200, "handler", "post")
-			for _, method := range []string{"GET", "PUT", "PATCH", "DELETE"} {
-				want := map[string]string{"GET": "getOne", "PUT": "put", "PATCH": "patch", "DELETE": "delete"}[method]
-				expect(t, s.do(t, method, "/probe/3", adminKey, "{}"), 200, "handler", want, "id", "3")
-			}
-			expect(t, s.do(t, "GET", "/probe/fetch-it-fine", "", ""), 200, "nifty", "1")
-			expect(t, s.do(t, "GET", "/probe/fetch-it-fail-normal", "", ""), 500, "@this", `{"name":"error","data":{},"message":"An error occurred."}`)
-			expect(t, s.do(t, "GET", "/probe/fetch-it-fine", "", ""), 200, "nifty", "1")
-		})
-	}
+	testkit.EachEngine(t, func(t *testing.T, e testkit.Engine) {
+		s := startShopWith(t, e, binary, config)
+		expect(t, s.do(t, "GET", "/probe", "", ""), 200, "pages", "1", "results.0.handler", "getAll")
+		expect(t, s.do(t, "POST", "/probe", adminKey, "{}"), 200, "handler", "post")
+		for _, method := range []string{"GET", "PUT", "PATCH", "DELETE"} {
+			want := map[string]string{"GET": "getOne", "PUT": "put", "PATCH": "patch", "DELETE": "delete"}[method]
+			expect(t, s.do(t, method, "/probe/3", adminKey, "{}"), 200, "handler", want, "id", "3")
+		}
+		expect(t, s.do(t, "GET", "/probe/fetch-it-fine", "", ""), 200, "nifty", "1")
+		expect(t, s.do(t, "GET", "/probe/fetch-it-fail-normal", "", ""), 500, "@this", `{"name":"error","data":{},"message":"An error occurred."}`)
+		expect(t, s.do(t, "GET", "/probe/fetch-it-fine", "", ""), 200, "nifty", "1")
+	})
 }
 
 // TestDeclaredStartRefusals: mistakes that only the start can see stop it
@@ -208,7 +206,7 @@ func TestDeclaredStartRefusals(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := writeConfig(t, tc.change)
-			code, out := runBinary(t, nil, "-config", path, "-listen", freeAddr(t))
+			code, out := runBinary(t, nil, "-config", path, "-listen", testkit.FreeAddr(t))
 			if code != 2 || !strings.Contains(out, tc.want) {
 				t.Fatalf("exit %d, want 2 and %q:\n%s", code, tc.want, out)
 			}
@@ -221,16 +219,7 @@ func probeConfig(t *testing.T) string { return writeConfig(t, probe) }
 
 // writeConfig writes the shop's configuration followed by extra.
 func writeConfig(t *testing.T, extra string) string {
-	src, err := os.ReadFile(filepath.Join(repoRoot, "config.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := strings.ReplaceAll(string(src), `"examples/shop/`, `"`+filepath.Join(repoRoot, "examples", "shop")+"/")
-	path := filepath.Join(t.TempDir(), "config.toml")
-	if err := os.WriteFile(path, []byte(text+extra), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return testkit.WriteConfig(t, testkit.ShopConfig(t)+extra, nil)
 }
 
 // TestInjection sends SQL through every source of a declared route's
@@ -238,31 +227,29 @@ func writeConfig(t *testing.T, extra string) string {
 func TestInjection(t *testing.T) {
 	config := probeConfig(t)
 	const attack = `x'); DROP TABLE customers; --`
-	for _, e := range engines {
-		t.Run(e.name, func(t *testing.T) {
-			s := startShopWith(t, e, binary, config)
-			value0, orders0 := s.totals(t)
-			expect(t, s.do(t, "POST", "/probe/3/email?q="+strings.ReplaceAll(attack, " ", "%20"), adminKey, "{}"), 200, "count", "1")
-			expect(t, s.do(t, "GET", "/customer/3", "", ""), 200, "email", attack)
-			expect(t, s.do(t, "POST", "/probe/4/email", adminKey, `{"b":"`+attack+`"}`), 200, "count", "1")
-			expect(t, s.do(t, "GET", "/customer/4", "", ""), 200, "email", attack)
-			expect(t, s.do(t, "POST", "/probe/5/email?aposLocale=fr%27%20OR%20%271", adminKey, "{}"), 200, "count", "1")
-			expect(t, s.do(t, "GET", "/customer/5", "", ""), 200, "email", "en")
-			r := s.do(t, "POST", "/probe/6%20OR%201=1/email?q=y", adminKey, "{}")
-			if r.status != 404 && r.status != 400 && !(r.status == 200 && e.name == "mysql") {
-				t.Fatalf("path: %d %s", r.status, r.body) // MySQL reads '6 OR 1=1' as 6; others find nothing
-			}
-			expect(t, s.do(t, "GET", "/customer/7", "", ""), 200, "email", "c7@mail.example")
-			expect(t, s.merge(t, editorKey, `"3 OR 1=1"`, 4), 400, "data.errors.0.path", "from")
-			r = s.do(t, "GET", "/customer/3%20OR%201=1/orders", "", "")
-			if r.status == 200 && gjson.Get(r.body, "#").Int() > 2 {
-				t.Fatalf("orders of more than customer 3: %s", r.body)
-			}
-			if value, orders := s.totals(t); value != value0 || orders != orders0 {
-				t.Fatalf("totals changed: %d %d, were %d %d", value, orders, value0, orders0)
-			}
-		})
-	}
+	testkit.EachEngine(t, func(t *testing.T, e testkit.Engine) {
+		s := startShopWith(t, e, binary, config)
+		value0, orders0 := s.totals(t)
+		expect(t, s.do(t, "POST", "/probe/3/email?q="+strings.ReplaceAll(attack, " ", "%20"), adminKey, "{}"), 200, "count", "1")
+		expect(t, s.do(t, "GET", "/customer/3", "", ""), 200, "email", attack)
+		expect(t, s.do(t, "POST", "/probe/4/email", adminKey, `{"b":"`+attack+`"}`), 200, "count", "1")
+		expect(t, s.do(t, "GET", "/customer/4", "", ""), 200, "email", attack)
+		expect(t, s.do(t, "POST", "/probe/5/email?aposLocale=fr%27%20OR%20%271", adminKey, "{}"), 200, "count", "1")
+		expect(t, s.do(t, "GET", "/customer/5", "", ""), 200, "email", "en")
+		r := s.do(t, "POST", "/probe/6%20OR%201=1/email?q=y", adminKey, "{}")
+		if r.status != 404 && r.status != 400 && !(r.status == 200 && e.Name == "mysql") {
+			t.Fatalf("path: %d %s", r.status, r.body) // MySQL reads '6 OR 1=1' as 6; others find nothing
+		}
+		expect(t, s.do(t, "GET", "/customer/7", "", ""), 200, "email", "c7@mail.example")
+		expect(t, s.merge(t, editorKey, `"3 OR 1=1"`, 4), 400, "data.errors.0.path", "from")
+		r = s.do(t, "GET", "/customer/3%20OR%201=1/orders", "", "")
+		if r.status == 200 && gjson.Get(r.body, "#").Int() > 2 {
+			t.Fatalf("orders of more than customer 3: %s", r.body)
+		}
+		if value, orders := s.totals(t); value != value0 || orders != orders0 {
+			t.Fatalf("totals changed: %d %d, were %d %d", value, orders, value0, orders0)
+		}
+	})
 }
 
 // TestMyDatabase runs examples/mydatabase, a binary with a Go module, on
@@ -272,53 +259,51 @@ func TestInjection(t *testing.T) {
 func TestMyDatabase(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "mydatabase")
 	build := exec.Command("go", "build", "-o", bin, "./examples/mydatabase")
-	build.Dir = repoRoot
+	build.Dir = testkit.Root
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building examples/mydatabase: %v\n%s", err, out)
 	}
-	for _, e := range engines {
-		t.Run(e.name, func(t *testing.T) {
-			s := startShopWith(t, e, bin, filepath.Join(repoRoot, "config.toml"))
-			for _, tc := range []struct {
-				name, method, path, key, body string
-				status                        int
-				want                          string
-			}{
-				{"210 getAll with a key", "GET", "/mydatabase", adminKey, "", 200,
-					`{"results":[{"_id":"abc","title":"Alpha","n":1},{"_id":"def","title":"Delta","n":2}],"user":"System Task"}`},
-				{"211 getAll anonymous", "GET", "/mydatabase", "", "", 200,
-					`{"results":[{"_id":"abc","title":"Alpha","n":1},{"_id":"def","title":"Delta","n":2}],"user":null}`},
-				{"212 getOne", "GET", "/mydatabase/abc", "", "", 200, `{"_id":"abc","title":"Alpha","n":1}`},
-				{"212 getOne, encoded", "GET", "/mydatabase/%61b%63", "", "", 200, `{"_id":"abc","title":"Alpha","n":1}`},
-				{"213 getOne missing", "GET", "/mydatabase/zzz", "", "", 404, `{"name":"notfound","data":{},"message":"notfound"}`},
-				{"214 merge anonymous", "POST", "/mydatabase/merge", "", `{"a":[1,2],"b":[3]}`, 403, `{"name":"forbidden","data":{},"message":"forbidden"}`},
-				{"215 merge with a key", "POST", "/mydatabase/merge", adminKey, `{"a":["x"],"b":["y"]}`, 200, `{"merged":["x","y"]}`},
-				{"216 secret anonymous", "POST", "/mydatabase/secret", "", `{}`, 403,
-					`{"name":"forbidden","data":{"hint":"login first"},"message":"You must be logged in"}`},
-				{"217 secret with a key", "POST", "/mydatabase/secret", adminKey, `{}`, 200, `{"ok":true}`},
-				{"218 hello over getOne", "GET", "/mydatabase/hello?name=oracle", "", "", 200, `{"hello":"oracle"}`},
-				{"219 an error with data", "GET", "/mydatabase/invalid", "", "", 400, `{"name":"invalid","data":{"field":"x"},"message":"Bad thing"}`},
-				{"220 post anonymous", "POST", "/mydatabase", "", `{"x":1}`, 403, `{"name":"forbidden","data":{},"message":"forbidden"}`},
-				{"221 post with a key", "POST", "/mydatabase", adminKey, `{"x":1}`, 200, `{"created":{"_id":"new1","x":1}}`},
-				{"patch", "PATCH", "/mydatabase/abc", adminKey, `{"x":1}`, 200, `{"_id":"abc","title":"Alpha","n":1,"x":1}`},
-				{"put", "PUT", "/mydatabase/abc", adminKey, `{"title":"A"}`, 200, `{"_id":"abc","title":"A"}`},
-				{"delete", "DELETE", "/mydatabase/def", adminKey, "", 200, ``},
-				{"delete again", "DELETE", "/mydatabase/def", adminKey, "", 404, `{"name":"notfound","data":{},"message":"notfound"}`},
-				{"writes need admin", "PATCH", "/mydatabase/abc", editorKey, `{}`, 403, `{"name":"forbidden","data":{},"message":"forbidden"}`},
-				{"merge needs an editor", "POST", "/mydatabase/merge", contributorKey, `{"a":[],"b":[]}`, 403, `{"name":"forbidden","data":{},"message":"forbidden"}`},
-				{"draft needs a contributor", "GET", "/mydatabase?aposMode=draft", guestKey, "", 403, `{"name":"forbidden","data":{},"message":"forbidden"}`},
-			} {
-				t.Run(tc.name, func(t *testing.T) {
-					r := s.do(t, tc.method, tc.path, tc.key, tc.body)
-					if r.status != tc.status || r.body != tc.want {
-						t.Fatalf("%d %s\nwant %d %s", r.status, r.body, tc.status, tc.want)
-					}
-				})
-			}
-			t.Run("beside the declared merge and the types", func(t *testing.T) {
-				expect(t, s.merge(t, editorKey, 8, 9), 200, "_id", "9")
-				expect(t, s.do(t, "GET", "/product/P-1004:fr:published", "", ""), 200, "title", "Table Lumineux")
+	testkit.EachEngine(t, func(t *testing.T, e testkit.Engine) {
+		s := startShopWith(t, e, bin, filepath.Join(testkit.Root, "config.toml"))
+		for _, tc := range []struct {
+			name, method, path, key, body string
+			status                        int
+			want                          string
+		}{
+			{"210 getAll with a key", "GET", "/mydatabase", adminKey, "", 200,
+				`{"results":[{"_id":"abc","title":"Alpha","n":1},{"_id":"def","title":"Delta","n":2}],"user":"System Task"}`},
+			{"211 getAll anonymous", "GET", "/mydatabase", "", "", 200,
+				`{"results":[{"_id":"abc","title":"Alpha","n":1},{"_id":"def","title":"Delta","n":2}],"user":null}`},
+			{"212 getOne", "GET", "/mydatabase/abc", "", "", 200, `{"_id":"abc","title":"Alpha","n":1}`},
+			{"212 getOne, encoded", "GET", "/mydatabase/%61b%63", "", "", 200, `{"_id":"abc","title":"Alpha","n":1}`},
+			{"213 getOne missing", "GET", "/mydatabase/zzz", "", "", 404, `{"name":"notfound","data":{},"message":"notfound"}`},
+			{"214 merge anonymous", "POST", "/mydatabase/merge", "", `{"a":[1,2],"b":[3]}`, 403, `{"name":"forbidden","data":{},"message":"forbidden"}`},
+			{"215 merge with a key", "POST", "/mydatabase/merge", adminKey, `{"a":["x"],"b":["y"]}`, 200, `{"merged":["x","y"]}`},
+			{"216 secret anonymous", "POST", "/mydatabase/secret", "", `{}`, 403,
+				`{"name":"forbidden","data":{"hint":"login first"},"message":"You must be logged in"}`},
+			{"217 secret with a key", "POST", "/mydatabase/secret", adminKey, `{}`, 200, `{"ok":true}`},
+			{"218 hello over getOne", "GET", "/mydatabase/hello?name=oracle", "", "", 200, `{"hello":"oracle"}`},
+			{"219 an error with data", "GET", "/mydatabase/invalid", "", "", 400, `{"name":"invalid","data":{"field":"x"},"message":"Bad thing"}`},
+			{"220 post anonymous", "POST", "/mydatabase", "", `{"x":1}`, 403, `{"name":"forbidden","data":{},"message":"forbidden"}`},
+			{"221 post with a key", "POST", "/mydatabase", adminKey, `{"x":1}`, 200, `{"created":{"_id":"new1","x":1}}`},
+			{"patch", "PATCH", "/mydatabase/abc", adminKey, `{"x":1}`, 200, `{"_id":"abc","title":"Alpha","n":1,"x":1}`},
+			{"put", "PUT", "/mydatabase/abc", adminKey, `{"title":"A"}`, 200, `{"_id":"abc","title":"A"}`},
+			{"delete", "DELETE", "/mydatabase/def", adminKey, "", 200, ``},
+			{"delete again", "DELETE", "/mydatabase/def", adminKey, "", 404, `{"name":"notfound","data":{},"message":"notfound"}`},
+			{"writes need admin", "PATCH", "/mydatabase/abc", editorKey, `{}`, 403, `{"name":"forbidden","data":{},"message":"forbidden"}`},
+			{"merge needs an editor", "POST", "/mydatabase/merge", contributorKey, `{"a":[],"b":[]}`, 403, `{"name":"forbidden","data":{},"message":"forbidden"}`},
+			{"draft needs a contributor", "GET", "/mydatabase?aposMode=draft", guestKey, "", 403, `{"name":"forbidden","data":{},"message":"forbidden"}`},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				r := s.do(t, tc.method, tc.path, tc.key, tc.body)
+				if r.status != tc.status || r.body != tc.want {
+					t.Fatalf("%d %s\nwant %d %s", r.status, r.body, tc.status, tc.want)
+				}
 			})
+		}
+		t.Run("beside the declared merge and the types", func(t *testing.T) {
+			expect(t, s.merge(t, editorKey, 8, 9), 200, "_id", "9")
+			expect(t, s.do(t, "GET", "/product/P-1004:fr:published", "", ""), 200, "title", "Table Lumineux")
 		})
-	}
+	})
 }

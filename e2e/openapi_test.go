@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aposproxy/aposproxy/internal/testkit"
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
 	"github.com/tidwall/gjson"
@@ -37,7 +38,7 @@ func TestOpenAPI(t *testing.T) {
 	if v == nil {
 		t.Fatalf("the description does not load: %v", errs)
 	}
-	s := startShop(t, engines[0])
+	s := startShop(t, testkit.SQLite)
 	login := s.do(t, "POST", "/@apostrophecms/login/login", "", `{"username":"editor","password":"editor-pass"}`)
 	token := gjson.Get(login.body, "token").Str
 	bearer := []string{"Authorization", "Bearer " + token}

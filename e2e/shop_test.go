@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aposproxy/aposproxy/internal/testkit"
 	"github.com/tidwall/gjson"
 )
 
@@ -227,7 +228,7 @@ func TestShopWrites(t *testing.T) {
 }
 
 func TestShopTransport(t *testing.T) {
-	s := startShop(t, engines[0])
+	s := startShop(t, testkit.SQLite)
 	t.Run("body over the limit is 413", func(t *testing.T) {
 		// A raw connection announces a body over the limit and sends none
 		// of it: the server must refuse on the headers alone, and the

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aposproxy/aposproxy/internal/testkit"
 )
 
 // runBinary runs aposproxy to completion (it must refuse to start) and
@@ -41,10 +43,6 @@ func runBinary(t *testing.T, env []string, args ...string) (int, string) {
 
 func TestStartRefusals(t *testing.T) {
 	dir := t.TempDir()
-	shopConfig, err := os.ReadFile(filepath.Join(repoRoot, "config.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	write := func(name, body string) string {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
@@ -54,7 +52,7 @@ func TestStartRefusals(t *testing.T) {
 	}
 	// The shop's config with the bootstrap paths made absolute, so that
 	// variants written elsewhere still find the fixture.
-	shop := strings.ReplaceAll(string(shopConfig), `"examples/shop/`, `"`+filepath.Join(repoRoot, "examples", "shop")+`/`)
+	shop := testkit.ShopConfig(t)
 	tests := []struct {
 		name   string
 		config string

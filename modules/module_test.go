@@ -1,122 +1,38 @@
 package modules
 
 import (
+	_ "embed"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
-	"net"
-	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/tidwall/gjson"
-	"github.com/valyala/fasthttp"
 
 	"github.com/aposproxy/aposproxy/apos"
-	"github.com/aposproxy/aposproxy/backends"
-	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/internal/testkit"
+	"github.com/aposproxy/aposproxy/internal/testkit/testproxy"
 	"github.com/aposproxy/aposproxy/proxy"
 )
 
 // testConfig serves one SQLite type, customer, readable by editors only,
-// with a key per role.
-const testConfig = `
-[locales]
-default = "en"
-[[locales.list]]
-name = "en"
-[[locales.list]]
-name = "fr"
-
-[databases.db]
-driver = "sqlite"
-dsn = "file:DIR/test.db"
-bootstrap = ["DIR/schema.sql"]
-
-[api_keys.admin]
-role = "admin"
-secret = "admin-key"
-[api_keys.editor]
-role = "editor"
-secret = "editor-key"
-[api_keys.contributor]
-role = "contributor"
-secret = "contributor-key"
-[api_keys.guest]
-role = "guest"
-secret = "guest-key"
-
-[types.customer]
-database = "db"
-table = "customers"
-view_role = "editor"
-[[types.customer.fields]]
-name = "title"
-column = "name"
-`
+// with a key per role, in the shop's locales (testkit.Locales).
+//
+//go:embed testdata/config.toml
+var testConfig string
 
 // server builds the proxy over testConfig with mods registered on it.
 func server(t *testing.T, mods ...*Module) (*proxy.Server, error) {
 	t.Helper()
-	dir := t.TempDir()
-	schema := "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\nINSERT INTO customers (id, name) VALUES (1, 'Ada');\n"
-	if err := os.WriteFile(filepath.Join(dir, "schema.sql"), []byte(schema), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Parse([]byte(strings.ReplaceAll(testConfig, "DIR", dir)), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := backends.Open(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(set.Close)
-	s, err := proxy.New(cfg, set.Adapters, proxy.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, _ := testproxy.Config(t, testkit.Locales+testConfig, map[string]string{
+		"schema.sql": "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\nINSERT INTO customers (id, name) VALUES (1, 'Ada');\n"})
+	s := testproxy.Build(t, cfg, proxy.Options{Log: slog.New(slog.DiscardHandler)})
 	routes, err := Routes(s, mods...)
 	if err != nil {
 		return s, err
 	}
 	return s, s.AddRoutes(routes...)
-}
-
-// serve starts s on a loopback listener and returns its URL.
-func serve(t *testing.T, s *proxy.Server) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &fasthttp.Server{Handler: s.Handler(), ErrorHandler: s.ErrorHandler}
-	go srv.Serve(ln)
-	t.Cleanup(func() { _ = srv.Shutdown() })
-	return "http://" + ln.Addr().String()
-}
-
-// call sends one request with an API key ("" for none).
-func call(t *testing.T, method, url, key, body string) (int, string) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if key != "" {
-		req.Header.Set("Authorization", "ApiKey "+key)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
 }
 
 // echo answers with the handler's name and what the request carries.
@@ -178,7 +94,7 @@ func TestModule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := serve(t, s) + "/api/v1"
+	base := testproxy.Serve(t, s) + "/api/v1"
 	for _, tc := range []struct {
 		name, method, path, key, body string
 		status                        int
@@ -222,7 +138,8 @@ func TestModule(t *testing.T) {
 		{"the type beside its module", "GET", "/customer/1", "editor-key", "", 200, []string{"title", "Ada"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			status, body := call(t, tc.method, base+tc.path, tc.key, tc.body)
+			r := testkit.Do(t, tc.method, base+tc.path, tc.body, testkit.APIKey(tc.key)...)
+			status, body := r.Status, r.Body
 			if status != tc.status {
 				t.Fatalf("status %d, want %d: %s", status, tc.status, body)
 			}

@@ -5,12 +5,11 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"path/filepath"
-	"runtime"
 	"testing"
 
 	"github.com/aposproxy/aposproxy/backends"
 	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/internal/testkit"
 
 	"github.com/valyala/fasthttp"
 )
@@ -27,10 +26,7 @@ func parseArgs(q string) *fasthttp.Args {
 // fresh SQLite file.
 func shopConfig(tb testing.TB) *config.Config {
 	tb.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	tb.Setenv("SHOP_DB_DRIVER", "sqlite")
-	tb.Setenv("SHOP_DB_DSN", "file:"+filepath.Join(tb.TempDir(), "shop.db"))
-	cfg, err := config.Load(filepath.Join(filepath.Dir(filepath.Dir(file)), "config.toml"))
+	cfg, err := config.Load(testkit.ShopSQLite(tb))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/internal/testkit"
 	"github.com/tidwall/gjson"
 	"github.com/valyala/fasthttp"
 )
@@ -26,14 +27,8 @@ func localeServer(t *testing.T) fasthttp.RequestHandler {
 
 // serve runs one GET through h and returns its status and body.
 func serve(h fasthttp.RequestHandler, uri, apiKey string) (int, string) {
-	var ctx fasthttp.RequestCtx
-	ctx.Request.SetRequestURI(uri)
-	ctx.Request.Header.SetMethod(fasthttp.MethodGet)
-	if apiKey != "" {
-		ctx.Request.Header.Set("Authorization", "ApiKey "+apiKey)
-	}
-	h(&ctx)
-	return ctx.Response.StatusCode(), string(ctx.Response.Body())
+	r := testkit.Call(h, fasthttp.MethodGet, uri, "", testkit.APIKey(apiKey)...)
+	return r.StatusCode(), string(r.Body())
 }
 
 func TestLocalePrefixes(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/internal/testkit"
 
 	"github.com/tidwall/gjson"
 	"github.com/valyala/fasthttp"
@@ -56,15 +57,9 @@ func TestPipeline(t *testing.T) {
 		{"errors are errors", "GET", "/api/v1/product/P-9999", "guest-key", 404, "notfound", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var ctx fasthttp.RequestCtx
-			ctx.Request.SetRequestURI(tc.uri)
-			ctx.Request.Header.SetMethod(tc.method)
-			if tc.key != "" {
-				ctx.Request.Header.Set("Authorization", "ApiKey "+tc.key)
-			}
-			h(&ctx)
-			status, body := ctx.Response.StatusCode(), ctx.Response.Body()
-			cache := string(ctx.Response.Header.Peek(fasthttp.HeaderCacheControl))
+			r := testkit.Call(h, tc.method, tc.uri, "", testkit.APIKey(tc.key)...)
+			status, body := r.StatusCode(), r.Body()
+			cache := string(r.Header.Peek(fasthttp.HeaderCacheControl))
 			if status != tc.status || gjson.GetBytes(body, "name").Str != tc.errName || cache != tc.cache {
 				t.Fatalf("%d %s, Cache-Control %q; want %d %q, %q", status, body, cache, tc.status, tc.errName, tc.cache)
 			}

@@ -79,12 +79,13 @@ type DistinctCase struct {
 	Want  []adapters.Counted
 }
 
-// The scopes of the documents.
+// The scopes of the documents: the shop's two locales, published and
+// draft.
 var (
-	enPub   = apos.Scope{Locale: "en", Mode: apos.Published}
-	enDraft = apos.Scope{Locale: "en", Mode: apos.Draft}
-	frPub   = apos.Scope{Locale: "fr", Mode: apos.Published}
-	frDraft = apos.Scope{Locale: "fr", Mode: apos.Draft}
+	EnPub   = apos.Scope{Locale: "en", Mode: apos.Published}
+	EnDraft = apos.Scope{Locale: "en", Mode: apos.Draft}
+	FrPub   = apos.Scope{Locale: "fr", Mode: apos.Published}
+	FrDraft = apos.Scope{Locale: "fr", Mode: apos.Draft}
 )
 
 // planned is one record of the documents every fixture holds.
@@ -96,14 +97,14 @@ type planned struct {
 
 // plan lists the documents of the package doc.
 var plan = []planned{
-	{"chair1", enPub, "Red Chair"}, {"chair1", enDraft, "Red Chair"},
-	{"table2", enPub, "Oak Table"}, {"table2", enDraft, "Oak Table (revised)"},
-	{"lamp3", enDraft, "Green Lamp"},
-	{"sofa4", enPub, "blue sofa"}, {"sofa4", enDraft, "blue sofa"},
-	{"rug5", enPub, "Rug 100% wool_blend"}, {"rug5", enDraft, "Rug 100% wool_blend"},
-	{"stool6", enPub, "Bar Stool"}, {"stool6", enDraft, "Bar Stool"},
-	{"chair1", frPub, "Chaise Rouge"}, {"chair1", frDraft, "Chaise Rouge"},
-	{"bench7", frPub, "Banc"}, {"bench7", frDraft, "Banc"},
+	{"chair1", EnPub, "Red Chair"}, {"chair1", EnDraft, "Red Chair"},
+	{"table2", EnPub, "Oak Table"}, {"table2", EnDraft, "Oak Table (revised)"},
+	{"lamp3", EnDraft, "Green Lamp"},
+	{"sofa4", EnPub, "blue sofa"}, {"sofa4", EnDraft, "blue sofa"},
+	{"rug5", EnPub, "Rug 100% wool_blend"}, {"rug5", EnDraft, "Rug 100% wool_blend"},
+	{"stool6", EnPub, "Bar Stool"}, {"stool6", EnDraft, "Bar Stool"},
+	{"chair1", FrPub, "Chaise Rouge"}, {"chair1", FrDraft, "Chaise Rouge"},
+	{"bench7", FrPub, "Banc"}, {"bench7", FrDraft, "Banc"},
 }
 
 // doc returns the fixture's record of key in scope s.

@@ -56,7 +56,7 @@ var productFilters = []Case{
 	{Name: "equal false", Query: filter("inStock", adapters.OpEqual, false), Want: []string{"rug5", "table2"}},
 	{Name: "equal true", Query: filter("inStock", adapters.OpEqual, true), Want: []string{"chair1", "sofa4", "stool6"}},
 	{Name: "equal empty", Query: filter("color", adapters.OpEqual, nil), Want: []string{"rug5"}},
-	{Name: "equal in drafts", Query: adapters.Query{Scope: enDraft, Filters: filter("color", adapters.OpEqual, "green").Filters},
+	{Name: "equal in drafts", Query: adapters.Query{Scope: EnDraft, Filters: filter("color", adapters.OpEqual, "green").Filters},
 		Want: []string{"lamp3", "table2"}},
 	{Name: "combined with search", Query: adapters.Query{Search: "o", Filters: []adapters.Filter{
 		{Field: "inStock", Op: adapters.OpEqual, Values: []any{true}},
@@ -78,7 +78,7 @@ var productDistinct = []DistinctCase{
 		Want: []adapters.Counted{{Value: int64(1200), Count: 1}, {Value: int64(1500), Count: 1}, {Value: int64(4000), Count: 2}, {Value: int64(25000), Count: 1}}},
 	{Name: "boolean", Field: "inStock", Query: filter("color", adapters.OpIn, "red"),
 		Want: []adapters.Counted{{Value: true, Count: 1}}},
-	{Name: "boolean both", Field: "inStock", Query: adapters.Query{Scope: enDraft},
+	{Name: "boolean both", Field: "inStock", Query: adapters.Query{Scope: EnDraft},
 		Want: []adapters.Counted{{Value: false, Count: 2}, {Value: true, Count: 4}}},
 	{Name: "search and ids", Field: "color", Query: adapters.Query{Search: "o", IDs: []string{"sofa4", "stool6", "chair1"}},
 		Want: []adapters.Counted{{Value: "black", Count: 1}, {Value: "blue", Count: 1}}},

@@ -33,12 +33,12 @@ func (s *suite) testGet(t *testing.T, a adapters.Adapter) {
 		docID    string
 		modified adapters.Tristate
 	}{
-		{"published", enPub, "chair1", adapters.Unknown},
-		{"draft equal in what clients write", enDraft, "chair1", adapters.False},
-		{"draft changed", enDraft, "table2", adapters.True},
-		{"draft never published", enDraft, "lamp3", adapters.True},
-		{"other locale", frPub, "chair1", adapters.Unknown},
-		{"other locale draft", frDraft, "bench7", adapters.False},
+		{"published", EnPub, "chair1", adapters.Unknown},
+		{"draft equal in what clients write", EnDraft, "chair1", adapters.False},
+		{"draft changed", EnDraft, "table2", adapters.True},
+		{"draft never published", EnDraft, "lamp3", adapters.True},
+		{"other locale", FrPub, "chair1", adapters.Unknown},
+		{"other locale draft", FrDraft, "bench7", adapters.False},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec, err := a.Get(t.Context(), tc.scope, tc.docID)
@@ -55,11 +55,11 @@ func (s *suite) testGet(t *testing.T, a adapters.Adapter) {
 		scope apos.Scope
 		docID string
 	}{
-		{"unknown key", enPub, "nope"},
-		{"draft only", enPub, "lamp3"},
-		{"not in this locale", enPub, "bench7"},
+		{"unknown key", EnPub, "nope"},
+		{"draft only", EnPub, "lamp3"},
+		{"not in this locale", EnPub, "bench7"},
 		{"locale without documents", apos.Scope{Locale: "de", Mode: apos.Published}, "chair1"},
-		{"not an id", enPub, "b-!!"},
+		{"not an id", EnPub, "b-!!"},
 		{"previous mode", apos.Scope{Locale: "en", Mode: apos.Previous}, "chair1"},
 	} {
 		t.Run("not found/"+tc.name, func(t *testing.T) {
@@ -72,22 +72,22 @@ func (s *suite) testGet(t *testing.T, a adapters.Adapter) {
 func (s *suite) testList(t *testing.T, a adapters.Adapter) {
 	cases := []Case{
 		{Name: "by key", Want: []string{"chair1", "rug5", "sofa4", "stool6", "table2"}},
-		{Name: "drafts", Query: adapters.Query{Scope: enDraft}, Want: []string{"chair1", "lamp3", "rug5", "sofa4", "stool6", "table2"}},
-		{Name: "locale", Query: adapters.Query{Scope: frPub}, Want: []string{"bench7", "chair1"}},
+		{Name: "drafts", Query: adapters.Query{Scope: EnDraft}, Want: []string{"chair1", "lamp3", "rug5", "sofa4", "stool6", "table2"}},
+		{Name: "locale", Query: adapters.Query{Scope: FrPub}, Want: []string{"bench7", "chair1"}},
 		{Name: "locale without documents", Query: adapters.Query{Scope: apos.Scope{Locale: "de", Mode: apos.Published}}, Want: []string{}},
 		{Name: "ids in their order", Query: adapters.Query{IDs: []string{"stool6", "chair1", "nope", "lamp3", "b-!!", "table2"}},
 			Want: []string{"stool6", "chair1", "table2"}},
 		{Name: "ids paged", Query: adapters.Query{IDs: []string{"stool6", "chair1", "table2"}, Page: 2, PerPage: 2},
 			Want: []string{"table2"}, Total: 3},
 		{Name: "ids repeated", Query: adapters.Query{IDs: []string{"sofa4", "chair1", "sofa4"}}, Want: []string{"sofa4", "chair1"}},
-		{Name: "ids of drafts", Query: adapters.Query{Scope: enDraft, IDs: []string{"lamp3", "table2"}}, Want: []string{"lamp3", "table2"}},
+		{Name: "ids of drafts", Query: adapters.Query{Scope: EnDraft, IDs: []string{"lamp3", "table2"}}, Want: []string{"lamp3", "table2"}},
 		{Name: "no ids", Query: adapters.Query{IDs: []string{}}, Want: []string{}},
 		{Name: "no valid ids", Query: adapters.Query{IDs: []string{"b-!!"}}, Want: []string{}},
 		{Name: "search", Query: adapters.Query{Search: "OAK"}, Want: []string{"table2"}},
 		{Name: "search a substring", Query: adapters.Query{Search: "sofa"}, Want: []string{"sofa4"}},
 		{Name: "search wildcards literally", Query: adapters.Query{Search: "100%"}, Want: []string{"rug5"}},
 		{Name: "search nothing", Query: adapters.Query{Search: "zzz"}, Want: []string{}},
-		{Name: "search drafts", Query: adapters.Query{Scope: enDraft, Search: "revised"}, Want: []string{"table2"}},
+		{Name: "search drafts", Query: adapters.Query{Scope: EnDraft, Search: "revised"}, Want: []string{"table2"}},
 		{Name: "search paged", Query: adapters.Query{Search: "o", Page: 2, PerPage: 3}, Want: []string{"table2"}, Total: 4},
 	}
 	if s.Caps.Combine {
@@ -104,7 +104,7 @@ func (s *suite) testList(t *testing.T, a adapters.Adapter) {
 	}
 	t.Run("projection", func(t *testing.T) {
 		second := s.Fixture.Schema.Fields[1].Name
-		for _, sc := range []apos.Scope{enPub, enDraft} {
+		for _, sc := range []apos.Scope{EnPub, EnDraft} {
 			p, err := a.List(t.Context(), query(adapters.Query{Scope: sc, Project: []string{second, "title"}, IDs: []string{"chair1"}}))
 			must(t, err)
 			if len(p.Records) != 1 {
@@ -116,7 +116,7 @@ func (s *suite) testList(t *testing.T, a adapters.Adapter) {
 	t.Run("count only", func(t *testing.T) {
 		for _, c := range []Case{
 			{Name: "all", Query: adapters.Query{PerPage: 2}, Total: 5},
-			{Name: "drafts", Query: adapters.Query{Scope: enDraft}, Total: 6},
+			{Name: "drafts", Query: adapters.Query{Scope: EnDraft}, Total: 6},
 			{Name: "search", Query: adapters.Query{Search: "o", PerPage: 2}, Total: 4},
 			{Name: "ids", Query: adapters.Query{IDs: []string{"chair1", "nope", "lamp3", "rug5"}}, Total: 2},
 		} {
@@ -162,7 +162,7 @@ func (s *suite) testPaging(t *testing.T, a adapters.Adapter) {
 		{Name: "second", Query: adapters.Query{Page: 2, PerPage: 2}, Want: []string{"sofa4", "stool6"}, Total: 5},
 		{Name: "last", Query: adapters.Query{Page: 3, PerPage: 2}, Want: []string{"table2"}, Total: 5},
 		{Name: "past the end", Query: adapters.Query{Page: 4, PerPage: 2}, Want: []string{}, Total: 5},
-		{Name: "drafts", Query: adapters.Query{Scope: enDraft, Page: 2, PerPage: 4}, Want: []string{"stool6", "table2"}, Total: 6},
+		{Name: "drafts", Query: adapters.Query{Scope: EnDraft, Page: 2, PerPage: 4}, Want: []string{"stool6", "table2"}, Total: 6},
 	} {
 		t.Run(c.Name, func(t *testing.T) { s.check(t, a, c) })
 	}
@@ -174,17 +174,17 @@ func (s *suite) testModified(t *testing.T, a adapters.Adapter) {
 		"sofa4": adapters.False, "rug5": adapters.False, "stool6": adapters.False,
 	}
 	for key, w := range want {
-		rec, err := a.Get(t.Context(), enDraft, key)
+		rec, err := a.Get(t.Context(), EnDraft, key)
 		must(t, err)
 		if rec.Modified != w {
 			t.Errorf("get %s modified %v, want %v", key, rec.Modified, w)
 		}
 	}
 	for _, q := range []adapters.Query{
-		{Scope: enDraft},
-		{Scope: enDraft, PerPage: 2, Page: 2},
-		{Scope: enDraft, Project: []string{"title"}},
-		{Scope: enDraft, IDs: []string{"table2", "chair1"}},
+		{Scope: EnDraft},
+		{Scope: EnDraft, PerPage: 2, Page: 2},
+		{Scope: EnDraft, Project: []string{"title"}},
+		{Scope: EnDraft, IDs: []string{"table2", "chair1"}},
 	} {
 		p, err := a.List(t.Context(), query(q))
 		must(t, err)

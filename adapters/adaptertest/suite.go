@@ -172,7 +172,7 @@ func (s *suite) capsProblems() []string {
 // unless it says otherwise, page 1 of 50 unless it pages.
 func query(q adapters.Query) *adapters.Query {
 	if q.Scope == (apos.Scope{}) {
-		q.Scope = enPub
+		q.Scope = EnPub
 	}
 	q.Page = max(q.Page, 1)
 	if q.PerPage == 0 {

@@ -16,69 +16,69 @@ func (s *suite) testWrites(t *testing.T) {
 	f := s.Fixture
 	t.Run("insert published creates the draft too", func(t *testing.T) {
 		a := s.New(t)
-		rec, err := a.Insert(t.Context(), enPub, &adapters.Insert{DocID: "vase8", Values: f.New})
+		rec, err := a.Insert(t.Context(), EnPub, &adapters.Insert{DocID: "vase8", Values: f.New})
 		must(t, err)
-		if rec.DocID != "vase8" || rec.Scope != enPub {
+		if rec.DocID != "vase8" || rec.Scope != EnPub {
 			t.Fatalf("inserted %s %+v", rec.DocID, rec.Scope)
 		}
 		s.same(t, rec.Fields, f.NewFields)
-		draft, err := a.Get(t.Context(), enDraft, "vase8")
+		draft, err := a.Get(t.Context(), EnDraft, "vase8")
 		must(t, err)
 		s.same(t, draft.Fields, f.NewFields)
 		if draft.Modified != adapters.False {
 			t.Errorf("draft modified %v, want false", draft.Modified)
 		}
-		_, err = a.Get(t.Context(), frDraft, "vase8")
+		_, err = a.Get(t.Context(), FrDraft, "vase8")
 		wantErr(t, err, apos.ErrNotFound)
 	})
 	t.Run("insert draft creates only the draft", func(t *testing.T) {
 		a := s.New(t)
-		rec, err := a.Insert(t.Context(), enDraft, &adapters.Insert{DocID: "vase8", Values: f.New})
+		rec, err := a.Insert(t.Context(), EnDraft, &adapters.Insert{DocID: "vase8", Values: f.New})
 		must(t, err)
-		if rec.Scope != enDraft || rec.Modified != adapters.True {
+		if rec.Scope != EnDraft || rec.Modified != adapters.True {
 			t.Fatalf("inserted %+v modified %v, want draft, modified", rec.Scope, rec.Modified)
 		}
 		s.same(t, rec.Fields, f.NewFields)
-		_, err = a.Get(t.Context(), enPub, "vase8")
+		_, err = a.Get(t.Context(), EnPub, "vase8")
 		wantErr(t, err, apos.ErrNotFound)
 	})
 	t.Run("insert in a second locale", func(t *testing.T) {
 		a := s.New(t)
-		_, err := a.Insert(t.Context(), frPub, &adapters.Insert{DocID: "table2", Values: f.New})
+		_, err := a.Insert(t.Context(), FrPub, &adapters.Insert{DocID: "table2", Values: f.New})
 		must(t, err)
-		draft, err := a.Get(t.Context(), frDraft, "table2")
+		draft, err := a.Get(t.Context(), FrDraft, "table2")
 		must(t, err)
 		s.same(t, draft.Fields, f.NewFields)
-		en, err := a.Get(t.Context(), enPub, "table2")
+		en, err := a.Get(t.Context(), EnPub, "table2")
 		must(t, err)
-		s.same(t, en.Fields, f.doc("table2", enPub).Fields)
+		s.same(t, en.Fields, f.doc("table2", EnPub).Fields)
 	})
 	t.Run("insert makes a key", func(t *testing.T) {
 		a := s.New(t)
-		rec, err := a.Insert(t.Context(), enPub, &adapters.Insert{Values: f.New})
+		rec, err := a.Insert(t.Context(), EnPub, &adapters.Insert{Values: f.New})
 		must(t, err)
 		if !f.NewKey.MatchString(rec.DocID) {
 			t.Fatalf("made id %q, want one matching %s", rec.DocID, f.NewKey)
 		}
-		_, err = a.Get(t.Context(), enDraft, rec.DocID)
+		_, err = a.Get(t.Context(), EnDraft, rec.DocID)
 		must(t, err)
 	})
 	t.Run("insert an existing key conflicts", func(t *testing.T) {
 		a := s.New(t)
-		_, err := a.Insert(t.Context(), enPub, &adapters.Insert{DocID: "chair1", Values: f.New})
+		_, err := a.Insert(t.Context(), EnPub, &adapters.Insert{DocID: "chair1", Values: f.New})
 		wantErr(t, err, apos.ErrConflict)
-		_, err = a.Insert(t.Context(), enPub, &adapters.Insert{DocID: "lamp3", Values: f.New})
+		_, err = a.Insert(t.Context(), EnPub, &adapters.Insert{DocID: "lamp3", Values: f.New})
 		wantErr(t, err, apos.ErrConflict)
-		_, err = a.Get(t.Context(), enPub, "lamp3")
+		_, err = a.Get(t.Context(), EnPub, "lamp3")
 		wantErr(t, err, apos.ErrNotFound) // the published record was undone
 	})
 	t.Run("insert bad values", func(t *testing.T) {
 		a := s.New(t)
 		for _, tc := range f.Invalid {
 			t.Run(tc.Name, func(t *testing.T) {
-				_, err := a.Insert(t.Context(), enPub, &adapters.Insert{DocID: "vase8", Values: with(f.New, tc.Value)})
+				_, err := a.Insert(t.Context(), EnPub, &adapters.Insert{DocID: "vase8", Values: with(f.New, tc.Value)})
 				namesField(t, err, tc.Path)
-				_, err = a.Get(t.Context(), enDraft, "vase8")
+				_, err = a.Get(t.Context(), EnDraft, "vase8")
 				wantErr(t, err, apos.ErrNotFound)
 			})
 		}
@@ -86,9 +86,9 @@ func (s *suite) testWrites(t *testing.T) {
 	t.Run("update the draft", func(t *testing.T) {
 		a := s.New(t)
 		var seen string
-		rec, err := a.Update(t.Context(), enDraft, "table2", func(cur *adapters.Record) ([]adapters.Value, error) {
+		rec, err := a.Update(t.Context(), EnDraft, "table2", func(cur *adapters.Record) ([]adapters.Value, error) {
 			seen = title(cur)
-			if cur.Modified != adapters.True || cur.Scope != enDraft {
+			if cur.Modified != adapters.True || cur.Scope != EnDraft {
 				t.Errorf("current %+v modified %v", cur.Scope, cur.Modified)
 			}
 			return []adapters.Value{{Field: "title", V: "Oak Table"}}, nil
@@ -103,33 +103,33 @@ func (s *suite) testWrites(t *testing.T) {
 	})
 	t.Run("update a draft never published", func(t *testing.T) {
 		a := s.New(t)
-		rec, err := a.Update(t.Context(), enDraft, "lamp3", func(*adapters.Record) ([]adapters.Value, error) {
+		rec, err := a.Update(t.Context(), EnDraft, "lamp3", func(*adapters.Record) ([]adapters.Value, error) {
 			return []adapters.Value{{Field: "title", V: "Desk Lamp"}}, nil
 		})
 		must(t, err)
 		if title(rec) != "Desk Lamp" || rec.Modified != adapters.True {
 			t.Errorf("updated title %q modified %v, want Desk Lamp, modified", title(rec), rec.Modified)
 		}
-		_, err = a.Get(t.Context(), enPub, "lamp3")
+		_, err = a.Get(t.Context(), EnPub, "lamp3")
 		wantErr(t, err, apos.ErrNotFound)
 	})
 	t.Run("update published leaves the draft", func(t *testing.T) {
 		a := s.New(t)
-		rec, err := a.Update(t.Context(), enPub, "chair1", func(*adapters.Record) ([]adapters.Value, error) {
+		rec, err := a.Update(t.Context(), EnPub, "chair1", func(*adapters.Record) ([]adapters.Value, error) {
 			return f.Edit, nil
 		})
 		must(t, err)
 		s.same(t, rec.Fields, f.Edited)
-		draft, err := a.Get(t.Context(), enDraft, "chair1")
+		draft, err := a.Get(t.Context(), EnDraft, "chair1")
 		must(t, err)
-		s.same(t, draft.Fields, f.doc("chair1", enDraft).Fields)
+		s.same(t, draft.Fields, f.doc("chair1", EnDraft).Fields)
 		if draft.Modified != adapters.True {
 			t.Errorf("draft modified %v, want true", draft.Modified)
 		}
 	})
 	t.Run("update every field", func(t *testing.T) {
 		a := s.New(t)
-		rec, err := a.Update(t.Context(), enPub, "rug5", func(*adapters.Record) ([]adapters.Value, error) {
+		rec, err := a.Update(t.Context(), EnPub, "rug5", func(*adapters.Record) ([]adapters.Value, error) {
 			return f.New, nil
 		})
 		must(t, err)
@@ -137,19 +137,19 @@ func (s *suite) testWrites(t *testing.T) {
 	})
 	t.Run("update with nothing to write", func(t *testing.T) {
 		a := s.New(t)
-		rec, err := a.Update(t.Context(), enPub, "chair1", func(*adapters.Record) ([]adapters.Value, error) {
+		rec, err := a.Update(t.Context(), EnPub, "chair1", func(*adapters.Record) ([]adapters.Value, error) {
 			return nil, nil
 		})
 		must(t, err)
-		s.same(t, rec.Fields, f.doc("chair1", enPub).Fields)
+		s.same(t, rec.Fields, f.doc("chair1", EnPub).Fields)
 	})
 	t.Run("update refused by change", func(t *testing.T) {
 		a := s.New(t)
-		_, err := a.Update(t.Context(), enPub, "chair1", func(*adapters.Record) ([]adapters.Value, error) {
+		_, err := a.Update(t.Context(), EnPub, "chair1", func(*adapters.Record) ([]adapters.Value, error) {
 			return []adapters.Value{{Field: "title", V: "Never"}}, errRefused
 		})
 		wantErr(t, err, errRefused)
-		s.unchanged(t, a, enPub, "chair1")
+		s.unchanged(t, a, EnPub, "chair1")
 	})
 	t.Run("update bad value", func(t *testing.T) {
 		a := s.New(t)
@@ -157,11 +157,11 @@ func (s *suite) testWrites(t *testing.T) {
 			t.Run(tc.Name, func(t *testing.T) {
 				values := []adapters.Value{{Field: "title", V: "Changed"}}
 				values = append(values, f.Edit...)
-				_, err := a.Update(t.Context(), enPub, "chair1", func(*adapters.Record) ([]adapters.Value, error) {
+				_, err := a.Update(t.Context(), EnPub, "chair1", func(*adapters.Record) ([]adapters.Value, error) {
 					return with(values, tc.Value), nil
 				})
 				namesField(t, err, tc.Path)
-				s.unchanged(t, a, enPub, "chair1")
+				s.unchanged(t, a, EnPub, "chair1")
 			})
 		}
 	})
@@ -170,7 +170,7 @@ func (s *suite) testWrites(t *testing.T) {
 		for _, tc := range []struct {
 			scope apos.Scope
 			docID string
-		}{{enPub, "lamp3"}, {enPub, "nope"}, {enPub, "b-!!"}, {frPub, "table2"}} {
+		}{{EnPub, "lamp3"}, {EnPub, "nope"}, {EnPub, "b-!!"}, {FrPub, "table2"}} {
 			_, err := a.Update(t.Context(), tc.scope, tc.docID, func(*adapters.Record) ([]adapters.Value, error) {
 				t.Errorf("change called for %s", tc.docID)
 				return nil, nil
@@ -185,48 +185,48 @@ func (s *suite) testDeletes(t *testing.T) {
 	t.Run("delete the draft deletes the published record", func(t *testing.T) {
 		a := s.New(t)
 		var seen string
-		must(t, a.Delete(t.Context(), enDraft, "chair1", func(cur *adapters.Record) error {
+		must(t, a.Delete(t.Context(), EnDraft, "chair1", func(cur *adapters.Record) error {
 			seen = cur.DocID
 			return nil
 		}))
 		if seen != "chair1" {
 			t.Errorf("check saw %q", seen)
 		}
-		for _, sc := range []apos.Scope{enDraft, enPub} {
+		for _, sc := range []apos.Scope{EnDraft, EnPub} {
 			_, err := a.Get(t.Context(), sc, "chair1")
 			wantErr(t, err, apos.ErrNotFound)
 		}
-		s.unchanged(t, a, frDraft, "chair1")
-		s.unchanged(t, a, frPub, "chair1")
+		s.unchanged(t, a, FrDraft, "chair1")
+		s.unchanged(t, a, FrPub, "chair1")
 	})
 	t.Run("delete a draft never published", func(t *testing.T) {
 		a := s.New(t)
-		must(t, a.Delete(t.Context(), enDraft, "lamp3", func(*adapters.Record) error { return nil }))
-		_, err := a.Get(t.Context(), enDraft, "lamp3")
+		must(t, a.Delete(t.Context(), EnDraft, "lamp3", func(*adapters.Record) error { return nil }))
+		_, err := a.Get(t.Context(), EnDraft, "lamp3")
 		wantErr(t, err, apos.ErrNotFound)
-		s.unchanged(t, a, enDraft, "table2")
+		s.unchanged(t, a, EnDraft, "table2")
 	})
 	t.Run("delete published keeps the draft", func(t *testing.T) {
 		a := s.New(t)
-		must(t, a.Delete(t.Context(), enPub, "table2", func(*adapters.Record) error { return nil }))
-		_, err := a.Get(t.Context(), enPub, "table2")
+		must(t, a.Delete(t.Context(), EnPub, "table2", func(*adapters.Record) error { return nil }))
+		_, err := a.Get(t.Context(), EnPub, "table2")
 		wantErr(t, err, apos.ErrNotFound)
-		draft := s.unchanged(t, a, enDraft, "table2")
+		draft := s.unchanged(t, a, EnDraft, "table2")
 		if draft.Modified != adapters.True {
 			t.Errorf("draft modified %v, want true", draft.Modified)
 		}
 	})
 	t.Run("delete refused by check", func(t *testing.T) {
 		a := s.New(t)
-		err := a.Delete(t.Context(), enDraft, "chair1", func(*adapters.Record) error { return errRefused })
+		err := a.Delete(t.Context(), EnDraft, "chair1", func(*adapters.Record) error { return errRefused })
 		wantErr(t, err, errRefused)
-		s.unchanged(t, a, enPub, "chair1")
-		s.unchanged(t, a, enDraft, "chair1")
+		s.unchanged(t, a, EnPub, "chair1")
+		s.unchanged(t, a, EnDraft, "chair1")
 	})
 	t.Run("delete missing", func(t *testing.T) {
 		a := s.New(t)
 		for _, docID := range []string{"lamp3", "nope", "b-!!"} {
-			err := a.Delete(t.Context(), enPub, docID, func(*adapters.Record) error {
+			err := a.Delete(t.Context(), EnPub, docID, func(*adapters.Record) error {
 				t.Errorf("check called for %s", docID)
 				return nil
 			})

@@ -10,6 +10,7 @@ import (
 	"github.com/aposproxy/aposproxy/adapters/adaptertest"
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/backends/sqldb"
+	"github.com/aposproxy/aposproxy/internal/testkit"
 )
 
 // benchRows are 500 published products in en, with their drafts.
@@ -31,10 +32,10 @@ func benchRows() []adaptertest.Row {
 
 // benchmark runs fn on each engine against the catalog of benchRows.
 func benchmark(b *testing.B, fn func(b *testing.B, db *sqldb.DB, a *Adapter)) {
-	for _, e := range engines(b) {
-		b.Run(e.name, func(b *testing.B) {
-			db := open(b, e.fresh(b))
-			seedCatalog(b, db, e.name, benchRows())
+	for _, e := range testkit.Engines {
+		b.Run(e.Name, func(b *testing.B) {
+			db := fresh(b, e)
+			seedCatalog(b, db, e.Name, benchRows())
 			fn(b, db, mustNew(b, db, catalogType()))
 		})
 	}
@@ -58,7 +59,7 @@ func (r *baselineRow) dest() []any {
 // nothing: the adapter's cost over it is mapping and rendering JSON.
 func BenchmarkGet(b *testing.B) {
 	benchmark(b, func(b *testing.B, db *sqldb.DB, a *Adapter) {
-		s := apos.Scope{Locale: "en", Mode: apos.Published}
+		s := enPub
 		b.Run("adapter", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
@@ -90,7 +91,7 @@ FROM catalog WHERE sku = ? AND lang = ? AND state = ?`))
 // and scans the rows into plain Go values.
 func BenchmarkList10(b *testing.B) {
 	benchmark(b, func(b *testing.B, db *sqldb.DB, a *Adapter) {
-		q := adapters.Query{Scope: apos.Scope{Locale: "en", Mode: apos.Published},
+		q := adapters.Query{Scope: enPub,
 			Page: 3, PerPage: 10, Sort: []adapters.Sort{{Field: "title"}}}
 		b.Run("adapter", func(b *testing.B) {
 			b.ReportAllocs()

@@ -12,59 +12,57 @@ import (
 	"github.com/aposproxy/aposproxy/adapters/adaptertest"
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/backends/sqldb"
+	"github.com/aposproxy/aposproxy/internal/testkit"
 )
 
 // TestWriteErrors checks that each engine's constraint errors become
 // Apostrophe's, naming the field when the engine tells the column.
 func TestWriteErrors(t *testing.T) {
 	type want struct{ path, name string }
-	for _, e := range engines(t) {
-		t.Run(e.name, func(t *testing.T) {
-			db := open(t, e.fresh(t))
-			seedCatalog(t, db, e.name, adaptertest.Rows())
-			a := mustNew(t, db, catalogType())
-			s := apos.Scope{Locale: "en", Mode: apos.Published}
-			for i, tc := range []struct {
-				name  string
-				value adapters.Value
-				want  map[string]want // by engine; absent: accepted
-			}{
-				{"null in NOT NULL", adapters.Value{Field: "title", V: nil}, map[string]want{
-					"sqlite": {"title", "required"}, "postgres": {"title", "required"}, "mysql": {"title", "required"}}},
-				{"CHECK", adapters.Value{Field: "price", V: int64(-1)}, map[string]want{
-					"sqlite": {"price", "invalid"}, "postgres": {"price", "invalid"}, "mysql": {"price", "invalid"}}},
-				{"too long", adapters.Value{Field: "color", V: strings.Repeat("x", 17)}, map[string]want{
-					"postgres": {"", "invalid"}, "mysql": {"color", "invalid"}}},
-				{"not a number", adapters.Value{Field: "price", V: "abc"}, map[string]want{
-					"postgres": {"", "invalid"}, "mysql": {"price", "invalid"}}},
-			} {
-				t.Run(tc.name, func(t *testing.T) {
-					_, err := a.Insert(t.Context(), s, &adapters.Insert{DocID: fmt.Sprint("new", i), Values: with(tc.value)})
-					w, refused := tc.want[e.name]
-					if !refused {
-						if err != nil {
-							t.Fatalf("error %v, want none", err)
-						}
-						return
+	eachDB(t, func(t *testing.T, e testkit.Engine, db *sqldb.DB) {
+		seedCatalog(t, db, e.Name, adaptertest.Rows())
+		a := mustNew(t, db, catalogType())
+		s := enPub
+		for i, tc := range []struct {
+			name  string
+			value adapters.Value
+			want  map[string]want // by engine; absent: accepted
+		}{
+			{"null in NOT NULL", adapters.Value{Field: "title", V: nil}, map[string]want{
+				"sqlite": {"title", "required"}, "postgres": {"title", "required"}, "mysql": {"title", "required"}}},
+			{"CHECK", adapters.Value{Field: "price", V: int64(-1)}, map[string]want{
+				"sqlite": {"price", "invalid"}, "postgres": {"price", "invalid"}, "mysql": {"price", "invalid"}}},
+			{"too long", adapters.Value{Field: "color", V: strings.Repeat("x", 17)}, map[string]want{
+				"postgres": {"", "invalid"}, "mysql": {"color", "invalid"}}},
+			{"not a number", adapters.Value{Field: "price", V: "abc"}, map[string]want{
+				"postgres": {"", "invalid"}, "mysql": {"price", "invalid"}}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				_, err := a.Insert(t.Context(), s, &adapters.Insert{DocID: fmt.Sprint("new", i), Values: with(tc.value)})
+				w, refused := tc.want[e.Name]
+				if !refused {
+					if err != nil {
+						t.Fatalf("error %v, want none", err)
 					}
-					var ve *apos.ValidationError
-					if !errors.As(err, &ve) {
-						t.Fatalf("error %#v, want a validation error", err)
-					}
-					if got := []apos.FieldError{{Path: w.path, Name: w.name}}; !reflect.DeepEqual(ve.Fields, got) {
-						t.Fatalf("fields %+v, want %+v", ve.Fields, got)
-					}
-				})
-			}
-			t.Run("unique", func(t *testing.T) {
-				_, err := a.Insert(t.Context(), s, &adapters.Insert{DocID: "chair1", Values: with(adapters.Value{Field: "title", V: "T"})})
-				ae, ok := apos.AsError(err)
-				if !ok || !errors.Is(err, apos.ErrConflict) || ae.Message != sqldb.MsgConflict || ae.Err == nil {
-					t.Fatalf("error %#v, want a conflict keeping its cause", err)
+					return
+				}
+				var ve *apos.ValidationError
+				if !errors.As(err, &ve) {
+					t.Fatalf("error %#v, want a validation error", err)
+				}
+				if got := []apos.FieldError{{Path: w.path, Name: w.name}}; !reflect.DeepEqual(ve.Fields, got) {
+					t.Fatalf("fields %+v, want %+v", ve.Fields, got)
 				}
 			})
+		}
+		t.Run("unique", func(t *testing.T) {
+			_, err := a.Insert(t.Context(), s, &adapters.Insert{DocID: "chair1", Values: with(adapters.Value{Field: "title", V: "T"})})
+			ae, ok := apos.AsError(err)
+			if !ok || !errors.Is(err, apos.ErrConflict) || ae.Message != sqldb.MsgConflict || ae.Err == nil {
+				t.Fatalf("error %#v, want a conflict keeping its cause", err)
+			}
 		})
-	}
+	})
 }
 
 // with returns the values of a valid new catalog document, with v in place

@@ -13,13 +13,9 @@ import (
 // insert creates a document in the shadow table: a default-locale draft,
 // or a record of another locale (in published mode, with its draft).
 func (o *overlay) insert(ctx context.Context, s apos.Scope, in *adapters.Insert) (*adapters.Record, error) {
-	modes := []apos.Mode{apos.Draft}
-	switch s.Mode {
-	case apos.Published:
-		modes = []apos.Mode{apos.Published, apos.Draft}
-	case apos.Draft:
-	default:
-		return nil, apos.Errorf(apos.ErrInvalid, "Documents are created in draft or published mode.")
+	modes, err := insertModes(s.Mode)
+	if err != nil {
+		return nil, err
 	}
 	cols, vals, err := o.shadow.assignments(in.Values)
 	if err != nil {

@@ -3,7 +3,6 @@ package sqlbackend
 import (
 	"testing"
 
-	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/backends/sqldb"
 )
 
@@ -14,7 +13,7 @@ func BenchmarkRender(b *testing.B) {
 	benchmark(b, func(b *testing.B, db *sqldb.DB, a *Adapter) {
 		r := a.getRow()
 		defer a.rows.Put(r)
-		s := apos.Scope{Locale: "en", Mode: apos.Published}
+		s := enPub
 		if found, err := a.readRow(b.Context(), a.get, s, "p0042", r); !found || err != nil {
 			b.Fatal(found, err)
 		}

@@ -7,7 +7,9 @@ import (
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/adapters/adaptertest"
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/internal/testkit"
 )
 
 func TestAppendValue(t *testing.T) {
@@ -94,46 +96,43 @@ func TestKinds(t *testing.T) {
 		},
 	}
 	s := apos.Scope{Mode: apos.Published}
-	for _, e := range engines(t) {
-		t.Run(e.name, func(t *testing.T) {
-			db := open(t, e.fresh(t))
-			run(t, db, kindsDDL[e.name]+"\n"+
-				"INSERT INTO kinds (score, born, doc, label) VALUES (2.25, '2024-02-29', '{\"a\": [1]}', 'x');\n"+
-				"INSERT INTO kinds (score, born, doc, label) VALUES (NULL, NULL, 'not json', NULL);\n")
-			a := mustNew(t, db, typ)
-			for id, want := range map[string]string{
-				"1": `{"score":2.25,"born":"2024-02-29","doc":{"a":[1]},"label":"x"}`,
-				"2": `{"score":null,"born":null,"doc":"not json","label":null}`,
-			} {
-				rec, err := a.Get(t.Context(), s, id)
-				if err != nil {
-					t.Fatal(err)
-				}
-				adaptertest.SameJSON(t, rec.Fields, want)
-			}
-			for _, id := range []string{"3", "x", "01", "b-MQ"} {
-				if _, err := a.Get(t.Context(), s, id); err != apos.ErrNotFound {
-					t.Errorf("get %q: error %v, want notfound", id, err)
-				}
-			}
-			rec, err := a.Insert(t.Context(), s, &adapters.Insert{Values: []adapters.Value{
-				{Field: "score", V: -0.5}, {Field: "born", V: "1999-12-31"},
-				{Field: "doc", V: adapters.RawJSON(`[true]`)}, {Field: "label", V: "new"},
-			}})
+	eachDB(t, func(t *testing.T, e testkit.Engine, db *sqldb.DB) {
+		run(t, db, kindsDDL[e.Name]+"\n"+
+			"INSERT INTO kinds (score, born, doc, label) VALUES (2.25, '2024-02-29', '{\"a\": [1]}', 'x');\n"+
+			"INSERT INTO kinds (score, born, doc, label) VALUES (NULL, NULL, 'not json', NULL);\n")
+		a := mustNew(t, db, typ)
+		for id, want := range map[string]string{
+			"1": `{"score":2.25,"born":"2024-02-29","doc":{"a":[1]},"label":"x"}`,
+			"2": `{"score":null,"born":null,"doc":"not json","label":null}`,
+		} {
+			rec, err := a.Get(t.Context(), s, id)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rec.DocID != "3" {
-				t.Errorf("made key %q, want 3", rec.DocID)
+			adaptertest.SameJSON(t, rec.Fields, want)
+		}
+		for _, id := range []string{"3", "x", "01", "b-MQ"} {
+			if _, err := a.Get(t.Context(), s, id); err != apos.ErrNotFound {
+				t.Errorf("get %q: error %v, want notfound", id, err)
 			}
-			adaptertest.SameJSON(t, rec.Fields, `{"score":-0.5,"born":"1999-12-31","doc":[true],"label":"new"}`)
-			got, err := a.Distinct(t.Context(), &adapters.Query{Scope: s}, "score")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(got) != 2 || got[0] != (adapters.Counted{Value: -0.5, Count: 1}) || got[1] != (adapters.Counted{Value: 2.25, Count: 1}) {
-				t.Errorf("distinct scores %v", got)
-			}
-		})
-	}
+		}
+		rec, err := a.Insert(t.Context(), s, &adapters.Insert{Values: []adapters.Value{
+			{Field: "score", V: -0.5}, {Field: "born", V: "1999-12-31"},
+			{Field: "doc", V: adapters.RawJSON(`[true]`)}, {Field: "label", V: "new"},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.DocID != "3" {
+			t.Errorf("made key %q, want 3", rec.DocID)
+		}
+		adaptertest.SameJSON(t, rec.Fields, `{"score":-0.5,"born":"1999-12-31","doc":[true],"label":"new"}`)
+		got, err := a.Distinct(t.Context(), &adapters.Query{Scope: s}, "score")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0] != (adapters.Counted{Value: -0.5, Count: 1}) || got[1] != (adapters.Counted{Value: 2.25, Count: 1}) {
+			t.Errorf("distinct scores %v", got)
+		}
+	})
 }

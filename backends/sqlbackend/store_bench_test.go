@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/aposproxy/aposproxy/adapters"
-	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/backends/sqldb"
 )
 
@@ -17,7 +16,7 @@ func BenchmarkStoreOverhead(b *testing.B) {
 		ro := catalogType()
 		ro.ReadOnly = true
 		plain := mustNew(b, db, ro)
-		pub := apos.Scope{Locale: "en", Mode: apos.Published}
+		pub := enPub
 		list := adapters.Query{Scope: pub, Page: 3, PerPage: 10, Sort: []adapters.Sort{{Field: "title"}}}
 		for _, tc := range []struct {
 			name string

@@ -7,13 +7,15 @@ import (
 	"testing"
 
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
+	"github.com/aposproxy/aposproxy/internal/testkit"
 )
 
 // TestJobStore saves, replaces and loads job documents on every engine.
 func TestJobStore(t *testing.T) {
-	for _, e := range engines(t) {
-		t.Run(e.name, func(t *testing.T) {
-			db := open(t, e.fresh(t))
+	for _, e := range testkit.Engines {
+		t.Run(e.Name, func(t *testing.T) {
+			db := fresh(t, e)
 			st, err := NewJobStore(t.Context(), db)
 			noErr(t, err)
 			if _, err := NewJobStore(t.Context(), db); err != nil {
@@ -50,32 +52,30 @@ func TestJobStore(t *testing.T) {
 // than one INSERT holds, and saves again from an earlier number, as a
 // retry after a failed save does: the entries come back in order, once.
 func TestJobStoreEntries(t *testing.T) {
-	for _, e := range engines(t) {
-		t.Run(e.name, func(t *testing.T) {
-			st, err := NewJobStore(t.Context(), open(t, e.fresh(t)))
-			noErr(t, err)
-			entries := func(from, to int) [][]byte {
-				var out [][]byte
-				for i := from; i < to; i++ {
-					out = append(out, []byte(`{"id":"`+strings.Repeat("x", i%7)+`","n":`+strconv.Itoa(i)+`}`))
-				}
-				return out
+	eachDB(t, func(t *testing.T, e testkit.Engine, db *sqldb.DB) {
+		st, err := NewJobStore(t.Context(), db)
+		noErr(t, err)
+		entries := func(from, to int) [][]byte {
+			var out [][]byte
+			for i := from; i < to; i++ {
+				out = append(out, []byte(`{"id":"`+strings.Repeat("x", i%7)+`","n":`+strconv.Itoa(i)+`}`))
 			}
-			noErr(t, st.SaveJob(t.Context(), "j", "u1", false, []byte(`{"processed":3}`), 0, entries(0, 3)))
-			noErr(t, st.SaveJob(t.Context(), "j", "u1", false, []byte(`{"processed":450}`), 3, entries(3, 450)))
-			noErr(t, st.SaveJob(t.Context(), "other", "", false, []byte(`{}`), 0, entries(0, 2)))
-			noErr(t, st.SaveJob(t.Context(), "j", "u1", true, []byte(`{"processed":500}`), 400, entries(400, 500)))
-			owner, doc, got, err := st.LoadJob(t.Context(), "j")
-			noErr(t, err)
-			want := entries(0, 500)
-			if owner != "u1" || string(doc) != `{"processed":500}` || len(got) != len(want) {
-				t.Fatalf("loaded %q %s and %d entries, want u1, processed 500 and %d entries", owner, doc, len(got), len(want))
+			return out
+		}
+		noErr(t, st.SaveJob(t.Context(), "j", "u1", false, []byte(`{"processed":3}`), 0, entries(0, 3)))
+		noErr(t, st.SaveJob(t.Context(), "j", "u1", false, []byte(`{"processed":450}`), 3, entries(3, 450)))
+		noErr(t, st.SaveJob(t.Context(), "other", "", false, []byte(`{}`), 0, entries(0, 2)))
+		noErr(t, st.SaveJob(t.Context(), "j", "u1", true, []byte(`{"processed":500}`), 400, entries(400, 500)))
+		owner, doc, got, err := st.LoadJob(t.Context(), "j")
+		noErr(t, err)
+		want := entries(0, 500)
+		if owner != "u1" || string(doc) != `{"processed":500}` || len(got) != len(want) {
+			t.Fatalf("loaded %q %s and %d entries, want u1, processed 500 and %d entries", owner, doc, len(got), len(want))
+		}
+		for i := range want {
+			if string(got[i]) != string(want[i]) {
+				t.Fatalf("entry %d = %s, want %s", i, got[i], want[i])
 			}
-			for i := range want {
-				if string(got[i]) != string(want[i]) {
-					t.Fatalf("entry %d = %s, want %s", i, got[i], want[i])
-				}
-			}
-		})
-	}
+		}
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/internal/testkit"
 )
 
 // catalogDDL creates the table of adaptertest's Products fixture, with legacy
@@ -100,17 +101,15 @@ var productCaps = adaptertest.Caps{
 }
 
 func TestSuite(t *testing.T) {
-	for _, e := range engines(t) {
-		t.Run(e.name, func(t *testing.T) {
-			adaptertest.Run(t, adaptertest.Config{
-				New: func(t *testing.T) adapters.Adapter {
-					db := open(t, e.fresh(t))
-					seedCatalog(t, db, e.name, adaptertest.Rows())
-					return mustNew(t, db, catalogType())
-				},
-				Fixture: adaptertest.Products(),
-				Caps:    productCaps,
-			})
+	testkit.EachEngine(t, func(t *testing.T, e testkit.Engine) {
+		adaptertest.Run(t, adaptertest.Config{
+			New: func(t *testing.T) adapters.Adapter {
+				db := fresh(t, e)
+				seedCatalog(t, db, e.Name, adaptertest.Rows())
+				return mustNew(t, db, catalogType())
+			},
+			Fixture: adaptertest.Products(),
+			Caps:    productCaps,
 		})
-	}
+	})
 }

@@ -6,41 +6,40 @@ import (
 	"testing"
 
 	"github.com/aposproxy/aposproxy/adapters/adaptertest"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/internal/testkit"
 )
 
 func TestVerify(t *testing.T) {
-	for _, e := range engines(t) {
-		t.Run(e.name, func(t *testing.T) {
-			db := open(t, e.fresh(t))
-			seedCatalog(t, db, e.name, adaptertest.Rows())
-			a := mustNew(t, db, catalogType())
-			if err := a.Verify(t.Context()); err != nil {
-				t.Fatalf("verify: %v", err)
-			}
+	eachDB(t, func(t *testing.T, e testkit.Engine, db *sqldb.DB) {
+		seedCatalog(t, db, e.Name, adaptertest.Rows())
+		a := mustNew(t, db, catalogType())
+		if err := a.Verify(t.Context()); err != nil {
+			t.Fatalf("verify: %v", err)
+		}
 
-			typ := catalogType()
-			typ.Fields[2].Column = "colr"
-			typ.Mode.Column = "status"
-			_, err := New(db, typ, Options{DefaultLocale: "en"})
-			want := `table "catalog" has no column "status" (mode); table "catalog" has no column "colr" (field color)`
-			if err == nil || err.Error() != want {
-				t.Errorf("new with missing columns: error %v, want %s", err, want)
-			}
+		typ := catalogType()
+		typ.Fields[2].Column = "colr"
+		typ.Mode.Column = "status"
+		_, err := New(db, typ, Options{DefaultLocale: "en"})
+		want := `table "catalog" has no column "status" (mode); table "catalog" has no column "colr" (field color)`
+		if err == nil || err.Error() != want {
+			t.Errorf("new with missing columns: error %v, want %s", err, want)
+		}
 
-			run(t, db, "ALTER TABLE catalog RENAME COLUMN colour TO colr;")
-			want = `types.product: table "catalog" has no column "colour" (field color)`
-			if err := a.Verify(t.Context()); err == nil || err.Error() != want {
-				t.Errorf("verify a renamed column: error %v, want %s", err, want)
-			}
+		run(t, db, "ALTER TABLE catalog RENAME COLUMN colour TO colr;")
+		want = `types.product: table "catalog" has no column "colour" (field color)`
+		if err := a.Verify(t.Context()); err == nil || err.Error() != want {
+			t.Errorf("verify a renamed column: error %v, want %s", err, want)
+		}
 
-			run(t, db, "DROP TABLE catalog;")
-			want = `types.product: table "catalog" cannot be read: `
-			if err := a.Verify(t.Context()); err == nil || !strings.HasPrefix(err.Error(), want) {
-				t.Errorf("verify a missing table: error %v, want %s...", err, want)
-			}
-		})
-	}
+		run(t, db, "DROP TABLE catalog;")
+		want = `types.product: table "catalog" cannot be read: `
+		if err := a.Verify(t.Context()); err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("verify a missing table: error %v, want %s...", err, want)
+		}
+	})
 }
 
 // integerDDL creates a table with an integer column of each width.
@@ -62,30 +61,27 @@ func TestIntegerRanges(t *testing.T) {
 		"postgres": {"i2": {math.MinInt16, math.MaxInt16}, "i4": {math.MinInt32, math.MaxInt32}, "i8": full, "n": full, "u4": {math.MinInt32, math.MaxInt32}, "txt": full},
 		"mysql":    {"i2": {math.MinInt16, math.MaxInt16}, "i4": {math.MinInt32, math.MaxInt32}, "i8": full, "n": {0, 1<<24 - 1}, "u4": {0, math.MaxUint32}, "txt": full},
 	}
-	for _, e := range engines(t) {
-		t.Run(e.name, func(t *testing.T) {
-			db := open(t, e.fresh(t))
-			run(t, db, integerDDL[e.name])
-			typ := &config.Type{Name: "ints", Database: "test", Table: "ints", Key: "id", Storage: "autopublish"}
-			for _, c := range []string{"i2", "i4", "i8", "n", "u4"} {
-				typ.Fields = append(typ.Fields, config.Field{Name: c, Column: c, Kind: "integer"})
+	eachDB(t, func(t *testing.T, e testkit.Engine, db *sqldb.DB) {
+		run(t, db, integerDDL[e.Name])
+		typ := &config.Type{Name: "ints", Database: "test", Table: "ints", Key: "id", Storage: "autopublish"}
+		for _, c := range []string{"i2", "i4", "i8", "n", "u4"} {
+			typ.Fields = append(typ.Fields, config.Field{Name: c, Column: c, Kind: "integer"})
+		}
+		// An integer column mapped to a string field is not bounded.
+		typ.Fields = append(typ.Fields, config.Field{Name: "txt", Column: "i2", Kind: "string"})
+		a := mustNew(t, db, typ)
+		// No record has an id its key column cannot hold.
+		if _, ok := a.keyOf("2147483648"); ok != (e.Name == "sqlite") {
+			t.Errorf("the id 2147483648 of an INT key: ok %v", ok)
+		}
+		if _, ok := a.keyOf("2147483647"); !ok {
+			t.Error("the id 2147483647 of an INT key is refused")
+		}
+		for name, r := range want[e.Name] {
+			lo, hi := a.Schema().Field(name).IntRange()
+			if lo != r[0] || hi != r[1] {
+				t.Errorf("%s: %d to %d, want %d to %d", name, lo, hi, r[0], r[1])
 			}
-			// An integer column mapped to a string field is not bounded.
-			typ.Fields = append(typ.Fields, config.Field{Name: "txt", Column: "i2", Kind: "string"})
-			a := mustNew(t, db, typ)
-			// No record has an id its key column cannot hold.
-			if _, ok := a.keyOf("2147483648"); ok != (e.name == "sqlite") {
-				t.Errorf("the id 2147483648 of an INT key: ok %v", ok)
-			}
-			if _, ok := a.keyOf("2147483647"); !ok {
-				t.Error("the id 2147483647 of an INT key is refused")
-			}
-			for name, r := range want[e.name] {
-				lo, hi := a.Schema().Field(name).IntRange()
-				if lo != r[0] || hi != r[1] {
-					t.Errorf("%s: %d to %d, want %d to %d", name, lo, hi, r[0], r[1])
-				}
-			}
-		})
-	}
+		}
+	})
 }

@@ -8,18 +8,15 @@ import (
 	"time"
 
 	"github.com/aposproxy/aposproxy/adapters"
+	"github.com/aposproxy/aposproxy/adapters/adaptertest"
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/backends/sqldb"
+	"github.com/aposproxy/aposproxy/internal/testkit"
 	"github.com/tidwall/gjson"
 )
 
 // Scopes of the shop's two locales.
-var (
-	enPub   = apos.Scope{Locale: "en", Mode: apos.Published}
-	enDraft = apos.Scope{Locale: "en", Mode: apos.Draft}
-	frPub   = apos.Scope{Locale: "fr", Mode: apos.Published}
-	frDraft = apos.Scope{Locale: "fr", Mode: apos.Draft}
-)
+var enPub, enDraft, frPub, frDraft = adaptertest.EnPub, adaptertest.EnDraft, adaptertest.FrPub, adaptertest.FrDraft
 
 // doc is what a test expects of one record; empty fields are not checked.
 type doc struct {
@@ -119,27 +116,25 @@ func title(s string) adapters.Change {
 // TestWorkflowColumns runs the workflow (docs/api-rules.md#34) on the shop's
 // products, whose table keeps drafts and published rows side by side.
 func TestWorkflowColumns(t *testing.T) {
-	for _, e := range engines(t) {
-		t.Run(e.name, func(t *testing.T) {
-			_, types := openShop(t, e)
-			now := time.Now().UTC()
-			testWorkflow(t, types["product"], []adapters.Value{
-				{Field: "title", V: "Oak Stool"}, {Field: "price", V: int64(4500)},
-				{Field: "createdAt", V: now}, {Field: "updatedAt", V: now},
-			})
-			p := types["product"]
-			t.Run("unpublish a document without a draft keeps its content", func(t *testing.T) {
-				noErr(t, p.Delete(t.Context(), enDraft, "P-1001", func(*adapters.Record) error { return nil }))
-				expectDoc(t, p, enPub, "P-1001", doc{})
-				// P-1009 in French: drop its draft row by hand, as a legacy
-				// application might have left it.
-				exec(t, p.db, `DELETE FROM products WHERE product_id = ? AND lang = ? AND status = ?`, "P-1009", "fr", "draft")
-				rec := record(t)(p.Unpublish(t.Context(), "fr", "P-1009"))
-				checkRecord(t, rec, doc{found: true, title: "Étagère Lumineux", modified: adapters.True, extra: []string{"lastPublishedAt", "null"}})
-				expectDoc(t, p, frPub, "P-1009", doc{})
-			})
+	testkit.EachEngine(t, func(t *testing.T, e testkit.Engine) {
+		_, types := openShop(t, e)
+		now := time.Now().UTC()
+		testWorkflow(t, types["product"], []adapters.Value{
+			{Field: "title", V: "Oak Stool"}, {Field: "price", V: int64(4500)},
+			{Field: "createdAt", V: now}, {Field: "updatedAt", V: now},
 		})
-	}
+		p := types["product"]
+		t.Run("unpublish a document without a draft keeps its content", func(t *testing.T) {
+			noErr(t, p.Delete(t.Context(), enDraft, "P-1001", func(*adapters.Record) error { return nil }))
+			expectDoc(t, p, enPub, "P-1001", doc{})
+			// P-1009 in French: drop its draft row by hand, as a legacy
+			// application might have left it.
+			exec(t, p.db, `DELETE FROM products WHERE product_id = ? AND lang = ? AND status = ?`, "P-1009", "fr", "draft")
+			rec := record(t)(p.Unpublish(t.Context(), "fr", "P-1009"))
+			checkRecord(t, rec, doc{found: true, title: "Étagère Lumineux", modified: adapters.True, extra: []string{"lastPublishedAt", "null"}})
+			expectDoc(t, p, frPub, "P-1009", doc{})
+		})
+	})
 }
 
 // testWorkflow walks one new document through every workflow operation:

@@ -12,6 +12,18 @@ import (
 )
 
 // Insert implements adapters.Adapter. For a columns type, a published
+// insertModes are the modes an insert in mode m writes: a published
+// document gets its draft too.
+func insertModes(m apos.Mode) ([]apos.Mode, error) {
+	switch m {
+	case apos.Published:
+		return []apos.Mode{apos.Published, apos.Draft}, nil
+	case apos.Draft:
+		return []apos.Mode{apos.Draft}, nil
+	}
+	return nil, apos.Errorf(apos.ErrInvalid, "Documents are created in draft or published mode.")
+}
+
 // insert writes the published row and then the draft row with the same
 // values (and the key the first got); a draft insert writes the draft only.
 func (a *Adapter) Insert(ctx context.Context, s apos.Scope, in *adapters.Insert) (*adapters.Record, error) {
@@ -24,12 +36,8 @@ func (a *Adapter) Insert(ctx context.Context, s apos.Scope, in *adapters.Insert)
 	}
 	modes := []apos.Mode{s.Mode}
 	if a.mode != nil {
-		switch s.Mode {
-		case apos.Published:
-			modes = []apos.Mode{apos.Published, apos.Draft}
-		case apos.Draft:
-		default:
-			return nil, apos.Errorf(apos.ErrInvalid, "Documents are created in draft or published mode.")
+		if modes, err = insertModes(s.Mode); err != nil {
+			return nil, err
 		}
 	}
 	if _, ok := a.scopeArgs(nil, s); !ok {

@@ -6,7 +6,8 @@ import (
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/adapters/adaptertest"
-	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
+	"github.com/aposproxy/aposproxy/internal/testkit"
 	"github.com/tidwall/gjson"
 )
 
@@ -15,47 +16,44 @@ import (
 // or the SQLite transaction is a writer from its start), so none is lost.
 func TestConcurrentUpdates(t *testing.T) {
 	const workers, each = 4, 5
-	s := apos.Scope{Locale: "en", Mode: apos.Published}
-	for _, e := range engines(t) {
-		t.Run(e.name, func(t *testing.T) {
-			db := open(t, e.fresh(t))
-			seedCatalog(t, db, e.name, adaptertest.Rows())
-			a := mustNew(t, db, catalogType())
-			var wg sync.WaitGroup
-			for range workers {
-				wg.Go(func() {
-					for range each {
-						_, err := a.Update(t.Context(), s, "chair1", func(cur *adapters.Record) ([]adapters.Value, error) {
-							price := gjson.GetBytes(cur.Fields, "price").Int()
-							return []adapters.Value{{Field: "price", V: price + 1}}, nil
-						})
-						if err != nil {
-							t.Error(err)
-							return
-						}
+	s := enPub
+	eachDB(t, func(t *testing.T, e testkit.Engine, db *sqldb.DB) {
+		seedCatalog(t, db, e.Name, adaptertest.Rows())
+		a := mustNew(t, db, catalogType())
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for range each {
+					_, err := a.Update(t.Context(), s, "chair1", func(cur *adapters.Record) ([]adapters.Value, error) {
+						price := gjson.GetBytes(cur.Fields, "price").Int()
+						return []adapters.Value{{Field: "price", V: price + 1}}, nil
+					})
+					if err != nil {
+						t.Error(err)
+						return
 					}
-				})
-			}
-			wg.Wait()
-			rec, err := a.Get(t.Context(), s, "chair1")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got, want := gjson.GetBytes(rec.Fields, "price").Int(), int64(1200+workers*each); got != want {
-				t.Errorf("price %d, want %d: updates were lost", got, want)
-			}
-		})
-	}
+				}
+			})
+		}
+		wg.Wait()
+		rec, err := a.Get(t.Context(), s, "chair1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := gjson.GetBytes(rec.Fields, "price").Int(), int64(1200+workers*each); got != want {
+			t.Errorf("price %d, want %d: updates were lost", got, want)
+		}
+	})
 }
 
 // TestUncachedStatements lists with a full statement cache: queries then
 // run unprepared, with the same results.
 func TestUncachedStatements(t *testing.T) {
-	db := open(t, engines(t)[0].fresh(t))
+	db := fresh(t, testkit.SQLite)
 	seedCatalog(t, db, "sqlite", adaptertest.Rows())
 	a := mustNew(t, db, catalogType())
 	a.stmts.max = 0
-	p, err := a.List(t.Context(), &adapters.Query{Scope: apos.Scope{Locale: "en", Mode: apos.Draft}, PerPage: 2})
+	p, err := a.List(t.Context(), &adapters.Query{Scope: enDraft, PerPage: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,50 +3,42 @@ package sqldb
 import (
 	"context"
 	"errors"
-	"net"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/internal/testkit"
 )
 
 // TestDeadline checks that a query cut by its deadline is a timeout (504)
 // on each engine, at once.
 func TestDeadline(t *testing.T) {
-	for _, e := range engines(t) {
-		t.Run(e.name, func(t *testing.T) {
-			db := open(t, e.fresh(t))
-			slow := map[string]string{
-				"sqlite":   "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT COUNT(*) FROM c",
-				"postgres": "SELECT pg_sleep(5)",
-				"mysql":    "SELECT SLEEP(5)",
-			}[e.name]
-			ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
-			defer cancel()
-			start := time.Now()
-			var n any
-			err := db.QueryRowContext(ctx, slow).Scan(&n)
-			if err = db.Fail(ctx, err, nil); !errors.Is(err, apos.ErrTimeout) {
-				t.Fatalf("error %v, want timeout", err)
-			}
-			if d := time.Since(start); d > 2*time.Second {
-				t.Errorf("took %v", d)
-			}
-		})
-	}
+	eachDB(t, func(t *testing.T, e testkit.Engine, db *DB) {
+		slow := map[string]string{
+			"sqlite":   "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT COUNT(*) FROM c",
+			"postgres": "SELECT pg_sleep(5)",
+			"mysql":    "SELECT SLEEP(5)",
+		}[e.Name]
+		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		var n any
+		err := db.QueryRowContext(ctx, slow).Scan(&n)
+		if err = db.Fail(ctx, err, nil); !errors.Is(err, apos.ErrTimeout) {
+			t.Fatalf("error %v, want timeout", err)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("took %v", d)
+		}
+	})
 }
 
 // TestUnreachable checks that a server that is not there is unavailable
 // (503), at once: the drivers are opened on a port nobody listens on.
 func TestUnreachable(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := testkit.FreeAddr(t)
 	for _, cfg := range []config.Database{
 		{Driver: "postgres", DSN: "postgres://postgres@" + addr + "/test?sslmode=disable", MaxOpen: 1},
 		{Driver: "mysql", DSN: "root@tcp(" + addr + ")/test", MaxOpen: 1},

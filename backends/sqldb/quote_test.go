@@ -1,6 +1,10 @@
 package sqldb
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/aposproxy/aposproxy/internal/testkit"
+)
 
 // TestQuote checks that an identifier stays one identifier on every
 // engine: the engine's quote character inside it is doubled, the other
@@ -35,21 +39,18 @@ func TestQuote(t *testing.T) {
 // TestQuoteLive creates and reads a table whose name holds the engine's
 // quote character, on every engine.
 func TestQuoteLive(t *testing.T) {
-	for _, e := range engines(t) {
-		t.Run(e.name, func(t *testing.T) {
-			db := open(t, e.fresh(t))
-			name := map[string]string{"sqlite": `odd"name`, "postgres": `odd"name`, "mysql": "odd`name"}[e.name]
-			table, col := db.Quote(name), db.Quote("c"+name)
-			if _, err := db.ExecContext(t.Context(), "CREATE TABLE "+table+" ("+col+" INTEGER)"); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := db.ExecContext(t.Context(), db.Rebind("INSERT INTO "+table+" ("+col+") VALUES (?)"), 7); err != nil {
-				t.Fatal(err)
-			}
-			var n int
-			if err := db.QueryRowContext(t.Context(), "SELECT "+col+" FROM "+table).Scan(&n); err != nil || n != 7 {
-				t.Fatalf("read %d %v, want 7", n, err)
-			}
-		})
-	}
+	eachDB(t, func(t *testing.T, e testkit.Engine, db *DB) {
+		name := map[string]string{"sqlite": `odd"name`, "postgres": `odd"name`, "mysql": "odd`name"}[e.Name]
+		table, col := db.Quote(name), db.Quote("c"+name)
+		if _, err := db.ExecContext(t.Context(), "CREATE TABLE "+table+" ("+col+" INTEGER)"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(t.Context(), db.Rebind("INSERT INTO "+table+" ("+col+") VALUES (?)"), 7); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := db.QueryRowContext(t.Context(), "SELECT "+col+" FROM "+table).Scan(&n); err != nil || n != 7 {
+			t.Fatalf("read %d %v, want 7", n, err)
+		}
+	})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/examples/inventory/service"
+	"github.com/aposproxy/aposproxy/internal/testkit"
 )
 
 // faultTimeout is the client's total timeout in the fault tests; answers
@@ -25,15 +26,7 @@ const (
 )
 
 // closedPort returns the URL of a loopback port nothing listens on.
-func closedPort(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := "http://" + ln.Addr().String()
-	ln.Close()
-	return url
-}
+func closedPort(t *testing.T) string { return "http://" + testkit.FreeAddr(t) }
 
 func get(a *Adapter) error {
 	_, err := a.Get(context.Background(), enLive, "INV-0001")

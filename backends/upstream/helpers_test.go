@@ -1,7 +1,6 @@
 package upstream
 
 import (
-	"net"
 	"os"
 	"runtime"
 	"strings"
@@ -13,42 +12,19 @@ import (
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/examples/inventory/service"
+	"github.com/aposproxy/aposproxy/internal/testkit"
 )
 
 const testToken = "test-inventory-token"
 
 // locales are the root config's locales, which the snippet leaves out.
-const locales = `
-[locales]
-default = "en"
-[[locales.list]]
-name = "en"
-[[locales.list]]
-name = "fr"
-`
+const locales = testkit.Locales
 
 // serve runs h on a loopback listener until the test ends and returns its
-// URL.
+// URL. Idle workers go quickly, so that leak checks need not wait for them.
 func serve(t testing.TB, h fasthttp.RequestHandler) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Idle workers go quickly, so that leak checks need not wait for them.
-	srv := &fasthttp.Server{Handler: h, MaxIdleWorkerDuration: 50 * time.Millisecond}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = srv.Serve(ln)
-	}()
-	t.Cleanup(func() {
-		_ = srv.Shutdown()
-		// Serve may not have taken the listener yet, for Shutdown to close.
-		_ = ln.Close()
-		<-done
-	})
-	return "http://" + ln.Addr().String()
+	return testkit.ServeServer(t, &fasthttp.Server{Handler: h, MaxIdleWorkerDuration: 50 * time.Millisecond})
 }
 
 // snippet parses the example's config snippet with the service at url.

@@ -2,18 +2,15 @@ package loadgen
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"net"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/aposproxy/aposproxy/backends"
 	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/internal/testkit"
+	"github.com/aposproxy/aposproxy/internal/testkit/testproxy"
 	"github.com/aposproxy/aposproxy/proxy"
 	"github.com/tidwall/gjson"
 	"github.com/valyala/fasthttp"
@@ -25,38 +22,13 @@ const editorKey = "loadgen-test-editor"
 // proxy on a loopback port, and returns its API's base URL.
 func startShop(t *testing.T) string {
 	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
-	t.Setenv("SHOP_DB_DRIVER", "sqlite")
-	t.Setenv("SHOP_DB_DSN", "file:"+filepath.Join(t.TempDir(), "shop.db"))
+	path := testkit.ShopSQLite(t)
 	t.Setenv("SHOP_EDITOR_APIKEY", editorKey)
-	data, err := os.ReadFile(filepath.Join(root, "config.toml"))
+	cfg, err := config.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.Parse(data, root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	set, err := backends.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(set.Close)
-	api, err := proxy.New(cfg, set.Adapters, proxy.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &fasthttp.Server{Handler: api.Handler(), ErrorHandler: api.ErrorHandler}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Shutdown() })
-	return "http://" + ln.Addr().String() + "/api/v1"
+	return testproxy.Serve(t, testproxy.Build(t, cfg, proxy.Options{})) + "/api/v1"
 }
 
 // runMain runs Main and returns its exit code and outputs.
@@ -100,12 +72,7 @@ func TestMainRefusesBadArguments(t *testing.T) {
 }
 
 func TestMainReportsAnUnreachableTarget(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close() // nothing listens there now
+	addr := testkit.FreeAddr(t) // nothing listens there now
 	code, _, stderr := runMain("-target", "http://"+addr+"/api/v1", "-types", "product", "-quiet")
 	if code != 1 || !strings.Contains(stderr, "cannot reach") {
 		t.Fatalf("exit %d, stderr %q", code, stderr)

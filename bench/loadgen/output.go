@@ -42,7 +42,7 @@ func compare(a, b *Report) *Comparison {
 	}
 	la, lb := a.Latency, b.Latency
 	return &Comparison{A: a, B: b, Ratio: Ratio{
-		RPS: div(b.RPS, a.RPS), MedianRoundRPS: median(rounds),
+		RPS: div(b.RPS, a.RPS), MedianRoundRPS: Median(rounds),
 		P50: div(lb.P50, la.P50), P90: div(lb.P90, la.P90), P99: div(lb.P99, la.P99),
 		P999: div(lb.P999, la.P999), Max: div(lb.Max, la.Max),
 	}}
@@ -93,7 +93,7 @@ func writeComparison(w io.Writer, c *Comparison) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "\n\tA\tB\tB/A\t")
 	fmt.Fprintf(tw, "req/s\t%.1f\t%.1f\t%.3f\t\n", c.A.RPS, c.B.RPS, c.Ratio.RPS)
-	fmt.Fprintf(tw, "req/s, median of rounds\t%.1f\t%.1f\t%.3f\t\n", median(c.A.Rounds), median(c.B.Rounds), c.Ratio.MedianRoundRPS)
+	fmt.Fprintf(tw, "req/s, median of rounds\t%.1f\t%.1f\t%.3f\t\n", Median(c.A.Rounds), Median(c.B.Rounds), c.Ratio.MedianRoundRPS)
 	la, lb := c.A.Latency, c.B.Latency
 	for _, row := range []struct {
 		name   string

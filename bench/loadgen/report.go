@@ -124,8 +124,8 @@ func stats(m *vegeta.Metrics, seconds float64) Stats {
 // ms converts d to milliseconds, rounded to the microsecond.
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// median returns the median of xs (0 for none).
-func median(xs []float64) float64 {
+// Median returns the median of xs (0 for none).
+func Median(xs []float64) float64 {
 	if len(xs) == 0 {
 		return 0
 	}

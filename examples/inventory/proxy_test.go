@@ -1,32 +1,23 @@
 package main
 
 import (
-	"bytes"
-	"net"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tidwall/gjson"
-	"github.com/valyala/fasthttp"
 
-	"github.com/aposproxy/aposproxy/backends"
-	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/examples/inventory/service"
+	"github.com/aposproxy/aposproxy/internal/testkit"
+	"github.com/aposproxy/aposproxy/internal/testkit/testproxy"
 	"github.com/aposproxy/aposproxy/proxy"
 )
 
 // head is what the root config.toml adds around the snippet.
-const head = `
+const head = testkit.Locales + `
 [server]
 request_timeout = "2s"
-[locales]
-default = "en"
-[[locales.list]]
-name = "en"
-[[locales.list]]
-name = "fr"
 [api_keys.editor]
 role = "editor"
 secret = "${INVENTORY_TEST_EDITOR_KEY}"
@@ -34,92 +25,33 @@ secret = "${INVENTORY_TEST_EDITOR_KEY}"
 
 const editorKey = "editor-key"
 
-// listen serves h on a loopback port until the test ends.
-func listen(t *testing.T, h fasthttp.RequestHandler) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &fasthttp.Server{Handler: h}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = srv.Serve(ln)
-	}()
-	t.Cleanup(func() {
-		_ = srv.Shutdown()
-		_ = ln.Close()
-		<-done
-	})
-	return ln.Addr().String()
-}
-
 // shop runs the proxy with the snippet's inventory-item in front of the
-// service at serviceAddr and returns the proxy's address.
-func shop(t *testing.T, serviceAddr string) string {
+// service at serviceURL and returns the proxy's URL.
+func shop(t *testing.T, serviceURL string) string {
 	t.Helper()
 	snippet, err := os.ReadFile("config.toml.snippet")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("INVENTORY_URL", "http://"+serviceAddr)
+	t.Setenv("INVENTORY_URL", serviceURL)
 	t.Setenv("INVENTORY_TOKEN", "secret-token")
 	t.Setenv("INVENTORY_TEST_EDITOR_KEY", editorKey)
-	cfg, err := config.Parse(append([]byte(head), snippet...), ".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := backends.Open(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(set.Close)
-	api, err := proxy.New(cfg, set.Adapters, proxy.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return listen(t, api.Handler())
+	cfg, _ := testproxy.Config(t, head+string(snippet), nil)
+	return testkit.Serve(t, testproxy.Build(t, cfg, proxy.Options{}).Handler())
 }
 
-type exchange struct {
-	status int
-	header *fasthttp.ResponseHeader
-	body   []byte
-}
-
-// call sends one request to the proxy; key, when set, is the API key.
-func call(t *testing.T, addr, method, path, key, body string, header ...string) exchange {
+// call sends one request to inventory-item on the proxy at base; key,
+// when set, is the API key.
+func call(t *testing.T, base, method, path, key, body string, header ...string) testkit.Response {
 	t.Helper()
-	req := fasthttp.AcquireRequest()
-	resp := fasthttp.AcquireResponse()
-	defer fasthttp.ReleaseRequest(req)
-	defer fasthttp.ReleaseResponse(resp)
-	req.Header.SetMethod(method)
-	req.SetRequestURI("http://" + addr + "/api/v1/inventory-item" + path)
-	if key != "" {
-		req.Header.Set("Authorization", "ApiKey "+key)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	if body != "" {
-		req.Header.SetContentType("application/json")
-		req.SetBodyString(body)
-	}
-	if err := fasthttp.DoTimeout(req, resp, 5*time.Second); err != nil {
-		t.Fatal(err)
-	}
-	h := &fasthttp.ResponseHeader{}
-	resp.Header.CopyTo(h)
-	return exchange{resp.StatusCode(), h, append([]byte(nil), resp.Body()...)}
+	return testkit.Do(t, method, base+"/api/v1/inventory-item"+path, body, append(testkit.APIKey(key), header...)...)
 }
 
 // TestThroughTheProxy serves inventory-item through the whole proxy, with
 // the example service behind it, as `go run ./examples/inventory` and `go
 // run .` do together.
 func TestThroughTheProxy(t *testing.T) {
-	addr := shop(t, listen(t, service.New("secret-token").Handler()))
+	addr := shop(t, testkit.Serve(t, service.New("secret-token").Handler()))
 	tests := []struct {
 		name, method, path, key, body string
 		status                        int
@@ -156,16 +88,16 @@ func TestThroughTheProxy(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			x := call(t, addr, tt.method, tt.path, tt.key, tt.body)
-			if x.status != tt.status {
-				t.Fatalf("status %d, want %d: %s", x.status, tt.status, x.body)
+			if x.Status != tt.status {
+				t.Fatalf("status %d, want %d: %s", x.Status, tt.status, x.Body)
 			}
 			for path, want := range tt.want {
-				if got := gjson.GetBytes(x.body, path).Raw; got != want {
-					t.Errorf("%s = %s, want %s in %s", path, got, want, x.body)
+				if got := gjson.Get(x.Body, path).Raw; got != want {
+					t.Errorf("%s = %s, want %s in %s", path, got, want, x.Body)
 				}
 			}
-			if bytes.Contains(x.body, []byte("secret-token")) || bytes.Contains(x.body, []byte("STALE")) {
-				t.Errorf("service internals in %s", x.body)
+			if strings.Contains(x.Body, "secret-token") || strings.Contains(x.Body, "STALE") {
+				t.Errorf("service internals in %s", x.Body)
 			}
 		})
 	}
@@ -174,41 +106,36 @@ func TestThroughTheProxy(t *testing.T) {
 // TestETag: GETs carry an ETag, a matching If-None-Match is answered 304,
 // and a stale If-Match refuses a write.
 func TestETag(t *testing.T) {
-	addr := shop(t, listen(t, service.New("secret-token").Handler()))
+	addr := shop(t, testkit.Serve(t, service.New("secret-token").Handler()))
 	x := call(t, addr, "GET", "/INV-0002:en:published", "", "")
-	etag := string(x.header.Peek("ETag"))
-	if x.status != 200 || etag == "" {
-		t.Fatalf("status %d, ETag %q", x.status, etag)
+	etag := x.Header.Get("ETag")
+	if x.Status != 200 || etag == "" {
+		t.Fatalf("status %d, ETag %q", x.Status, etag)
 	}
-	if x := call(t, addr, "GET", "/INV-0002:en:published", "", "", "If-None-Match", etag); x.status != 304 {
-		t.Errorf("If-None-Match: status %d, want 304", x.status)
+	if x := call(t, addr, "GET", "/INV-0002:en:published", "", "", "If-None-Match", etag); x.Status != 304 {
+		t.Errorf("If-None-Match: status %d, want 304", x.Status)
 	}
-	if x := call(t, addr, "PATCH", "/INV-0002:en:published", editorKey, `{"quantity":1}`, "If-Match", `"stale"`); x.status != 412 {
-		t.Errorf("stale If-Match: status %d, want 412: %s", x.status, x.body)
+	if x := call(t, addr, "PATCH", "/INV-0002:en:published", editorKey, `{"quantity":1}`, "If-Match", `"stale"`); x.Status != 412 {
+		t.Errorf("stale If-Match: status %d, want 412: %s", x.Status, x.Body)
 	}
 	// The document as the editor sees it, permission annotations and all.
-	etag = string(call(t, addr, "GET", "/INV-0002:en:published", editorKey, "").header.Peek("ETag"))
-	if x := call(t, addr, "PATCH", "/INV-0002:en:published", editorKey, `{"quantity":1}`, "If-Match", etag); x.status != 200 {
-		t.Errorf("current If-Match: status %d, want 200: %s", x.status, x.body)
+	etag = call(t, addr, "GET", "/INV-0002:en:published", editorKey, "").Header.Get("ETag")
+	if x := call(t, addr, "PATCH", "/INV-0002:en:published", editorKey, `{"quantity":1}`, "If-Match", etag); x.Status != 200 {
+		t.Errorf("current If-Match: status %d, want 200: %s", x.Status, x.Body)
 	}
 }
 
 // TestServiceDown: with nothing at the service's address, inventory-item
 // answers 502 in Apostrophe's error shape, quickly.
 func TestServiceDown(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	down := ln.Addr().String()
-	ln.Close()
-	addr := shop(t, down)
+	down := testkit.FreeAddr(t)
+	addr := shop(t, "http://"+down)
 	start := time.Now()
 	x := call(t, addr, "GET", "/INV-0001:en:published", "", "")
-	if x.status != 502 || gjson.GetBytes(x.body, "name").Str != "error" || time.Since(start) > time.Second {
-		t.Errorf("status %d after %v: %s", x.status, time.Since(start), x.body)
+	if x.Status != 502 || gjson.Get(x.Body, "name").Str != "error" || time.Since(start) > time.Second {
+		t.Errorf("status %d after %v: %s", x.Status, time.Since(start), x.Body)
 	}
-	if strings.Contains(string(x.body), down) {
-		t.Errorf("the service's address reached the client: %s", x.body)
+	if strings.Contains(x.Body, down) {
+		t.Errorf("the service's address reached the client: %s", x.Body)
 	}
 }

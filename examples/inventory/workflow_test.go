@@ -6,6 +6,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/aposproxy/aposproxy/examples/inventory/service"
+	"github.com/aposproxy/aposproxy/internal/testkit"
 )
 
 // TestWorkflowThroughTheProxy publishes and unpublishes inventory items
@@ -13,7 +14,7 @@ import (
 // and delete routes, and checks that the routes the service cannot serve
 // say so with 501.
 func TestWorkflowThroughTheProxy(t *testing.T) {
-	addr := shop(t, listen(t, service.New("secret-token").Handler()))
+	addr := shop(t, testkit.Serve(t, service.New("secret-token").Handler()))
 	for _, tt := range []struct {
 		name, method, path, body string
 		status                   int
@@ -32,12 +33,12 @@ func TestWorkflowThroughTheProxy(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			x := call(t, addr, tt.method, tt.path, editorKey, tt.body)
-			if x.status != tt.status {
-				t.Fatalf("status %d, want %d: %s", x.status, tt.status, x.body)
+			if x.Status != tt.status {
+				t.Fatalf("status %d, want %d: %s", x.Status, tt.status, x.Body)
 			}
 			for path, want := range tt.want {
-				if got := gjson.GetBytes(x.body, path).Raw; got != want {
-					t.Errorf("%s = %s, want %s in %s", path, got, want, x.body)
+				if got := gjson.Get(x.Body, path).Raw; got != want {
+					t.Errorf("%s = %s, want %s in %s", path, got, want, x.Body)
 				}
 			}
 		})

@@ -8,16 +8,13 @@ package shop
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"embed"
-	"encoding/hex"
 	"fmt"
 	"strings"
 
 	"github.com/aposproxy/aposproxy/backends/sqldb"
-	_ "github.com/go-sql-driver/mysql"
-	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/aposproxy/aposproxy/internal/scratchdb"
 )
 
 //go:embed *.sql
@@ -29,66 +26,30 @@ var scripts = map[string][]string{
 	"mysql":    {"schema.mysql.sql", "seed.sql"},
 }
 
-// drivers are the database/sql driver names of the engines.
-var drivers = map[string]string{"postgres": "pgx", "mysql": "mysql"}
-
 // Fresh creates a schema (PostgreSQL) or a database (MySQL) named prefix
 // plus a random suffix on the server at base, loads the shop into it, and
 // returns its DSN and a func that drops it.
 func Fresh(ctx context.Context, engine, base, prefix string) (dsn string, drop func(), err error) {
-	driver, ok := drivers[engine]
-	if !ok {
-		return "", nil, fmt.Errorf("unknown engine %q (want postgres or mysql)", engine)
-	}
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	name := prefix + hex.EncodeToString(b[:])
-	create, dropSQL := "CREATE SCHEMA "+name, "DROP SCHEMA "+name+" CASCADE"
-	if engine == "mysql" {
-		create, dropSQL = "CREATE DATABASE "+name, "DROP DATABASE "+name
-	}
-	if dsn, err = dsnFor(engine, base, name); err != nil {
-		return "", nil, err
-	}
-	admin, err := sql.Open(driver, base)
+	dsn, dropErr, err := scratchdb.Create(ctx, engine, base, prefix)
 	if err != nil {
 		return "", nil, err
 	}
-	if _, err := admin.ExecContext(ctx, create); err != nil {
-		admin.Close()
-		return "", nil, fmt.Errorf("%s: %w", create, err)
-	}
-	drop = func() { _, _ = admin.Exec(dropSQL); admin.Close() }
-	if err := load(ctx, driver, dsn, scripts[engine]); err != nil {
+	drop = func() { _ = dropErr() }
+	if err := Load(ctx, engine, dsn); err != nil {
 		drop()
 		return "", nil, err
 	}
 	return dsn, drop, nil
 }
 
-// dsnFor is base pointed at the schema or database name.
-func dsnFor(engine, base, name string) (string, error) {
-	if engine == "postgres" {
-		sep := "?"
-		if strings.Contains(base, "?") {
-			sep = "&"
-		}
-		return base + sep + "search_path=" + name, nil
+// Load loads the shop into the empty PostgreSQL schema or MySQL database
+// at dsn, one statement at a time.
+func Load(ctx context.Context, engine, dsn string) error {
+	names, ok := scripts[engine]
+	if !ok {
+		return fmt.Errorf("unknown engine %q (want postgres or mysql)", engine)
 	}
-	i := strings.LastIndex(base, "/")
-	if i < 0 {
-		return "", fmt.Errorf("%q is not a MySQL DSN with a database", base)
-	}
-	rest := ""
-	if q := strings.Index(base[i:], "?"); q >= 0 {
-		rest = base[i+q:]
-	}
-	return base[:i+1] + name + rest, nil
-}
-
-// load runs the fixture's files on dsn, one statement at a time.
-func load(ctx context.Context, driver, dsn string, names []string) error {
-	db, err := sql.Open(driver, dsn)
+	db, err := sql.Open(scratchdb.Drivers[engine], dsn)
 	if err != nil {
 		return err
 	}

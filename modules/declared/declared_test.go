@@ -1,21 +1,17 @@
 package declared
 
 import (
-	"io"
+	_ "embed"
 	"log/slog"
-	"net"
-	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/tidwall/gjson"
 	"github.com/valyala/fasthttp"
 
-	"github.com/aposproxy/aposproxy/backends"
-	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/endpoint"
+	"github.com/aposproxy/aposproxy/internal/testkit"
+	"github.com/aposproxy/aposproxy/internal/testkit/testproxy"
 	"github.com/aposproxy/aposproxy/modules"
 	"github.com/aposproxy/aposproxy/proxy"
 )
@@ -28,105 +24,11 @@ CREATE TABLE audit (id INTEGER PRIMARY KEY, who TEXT, role TEXT, mode TEXT, loca
 `
 
 // testConfig declares a module per backend over a notes table and a
-// stock service; {{DIR}} and {{URL}} are filled in.
-const testConfig = `
-[locales]
-default = "en"
-[[locales.list]]
-name = "en"
-[[locales.list]]
-name = "fr"
-
-[databases.db]
-driver = "sqlite"
-dsn = "file:{{DIR}}/test.db"
-bootstrap = ["{{DIR}}/schema.sql"]
-
-[upstreams.stock]
-url = "{{URL}}"
-
-[api_keys.admin]
-role = "admin"
-secret = "admin-key"
-[api_keys.guest]
-role = "guest"
-secret = "guest-key"
-
-[types.note]
-database = "db"
-table = "notes"
-[[types.note.fields]]
-name = "title"
-[[types.note.fields]]
-name = "stars"
-kind = "integer"
-
-[modules.notes]
-database = "db"
-
-[modules.notes.rest_api_routes.getAll]
-public = true
-sql = ["SELECT id, title FROM notes WHERE title LIKE :q ORDER BY id LIMIT :_limit OFFSET :_offset"]
-total = "SELECT COUNT(*) FROM notes WHERE title LIKE :q"
-params.q = { query = "q" }
-
-[modules.notes.rest_api_routes.getOne]
-public = true
-sql = ["SELECT id, title, body FROM notes WHERE id = :_id"]
-
-[modules.notes.rest_api_routes.patch]
-params.stars = { body = "stars", kind = "integer", required = true }
-sql = [
-  { text = "UPDATE notes SET stars = :stars WHERE id = :_aposDocId", expect_rows = 1, error = "notfound", message = "No such note." },
-  "INSERT INTO audit (who, role, mode, locale, what) VALUES (:_user, :_role, :_mode, :_locale, :_id)",
-]
-result = "count"
-
-[modules.notes.api_routes.post.star]
-role = "guest"
-params.id = { body = "note.id", kind = "integer", required = true }
-params.by = { body = "by", kind = "integer" }
-sql = [
-  { text = "SELECT stars FROM notes WHERE id = :id FOR UPDATE", expect_rows = 1, error = "notfound", message = "No such note.", returns = ["old"] },
-  "UPDATE notes SET stars = :old + COALESCE(:by, 1) WHERE id = :id",
-  { text = "SELECT id FROM notes WHERE id = :id AND stars > 10", expect_rows = 0, error = "conflict", message = "Too many stars." },
-]
-document = { type = "note", id = "id" }
-
-[modules.notes.api_routes.get.search]
-role = "guest"
-params.title = { query = "title" }
-params.flag = { query = "flag", kind = "boolean" }
-params.doc = { query = "doc", kind = "json" }
-sql = ["SELECT :title AS title, :flag AS flag, :doc AS doc, :_mode AS mode, :_locale AS locale, :_page AS page, :_perPage AS perPage"]
-
-[modules.notes.api_routes.delete.":_id/body"]
-sql = ["UPDATE notes SET body = NULL WHERE id = :_id"]
-result = "none"
-
-[modules.notes.api_routes.get.titles]
-role = "guest"
-sql = ["SELECT title FROM notes ORDER BY id"]
-result = "list"
-
-[modules.stock]
-upstream = "stock"
-
-[modules.stock.rest_api_routes.getAll]
-role = "guest"
-params.warehouse = { query = "warehouse" }
-call = { path = "/items?warehouse={warehouse}&user={_user}", pick = "data.items", total = "data.total" }
-
-[modules.stock.api_routes.post.restock]
-params.sku = { body = "sku", required = true }
-params.qty = { body = "qty", kind = "integer", required = true }
-params.meta = { body = "meta", kind = "json" }
-call = { path = "/items/{sku}/restock", body = { "quantity" = "qty", "by.role" = "_role", "meta" = "meta" }, pick = "item" }
-
-[modules.stock.api_routes.get.":sku"]
-role = "guest"
-call = { path = "/items/{sku}", pick = "item" }
-`
+// stock service; build adds the shop's locales (testkit.Locales) and fills
+// in {{DIR}} and {{URL}}.
+//
+//go:embed testdata/config.toml
+var testConfig string
 
 // stockService is the upstream: it echoes what it was sent.
 func stockService(ctx *fasthttp.RequestCtx) {
@@ -144,41 +46,13 @@ func stockService(ctx *fasthttp.RequestCtx) {
 	}
 }
 
-// listen serves h on loopback until the test ends.
-func listen(tb testing.TB, h fasthttp.RequestHandler) string {
-	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	srv := &fasthttp.Server{Handler: h}
-	go srv.Serve(ln)
-	tb.Cleanup(func() { _ = srv.Shutdown() })
-	return "http://" + ln.Addr().String()
-}
-
 // build builds the proxy over src with its declared modules, or returns
 // the error of the build.
 func build(tb testing.TB, src string) (*proxy.Server, error) {
 	tb.Helper()
-	dir := tb.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "schema.sql"), []byte(schema), 0o644); err != nil {
-		tb.Fatal(err)
-	}
-	src = strings.NewReplacer("{{DIR}}", dir, "{{URL}}", listen(tb, stockService)).Replace(src)
-	cfg, err := config.Parse([]byte(src), dir)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	set, err := backends.Open(tb.Context(), cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(set.Close)
-	srv, err := proxy.New(cfg, set.Adapters, proxy.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	cfg, _ := testproxy.Config(tb, testkit.Locales+src, map[string]string{"schema.sql": schema}, "URL", testkit.Serve(tb, stockService))
+	set := testproxy.Backends(tb, cfg)
+	srv := testproxy.New(tb, cfg, set, proxy.Options{Log: slog.New(slog.DiscardHandler)})
 	mods, err := Modules(tb.Context(), cfg, set, srv)
 	if err == nil {
 		var routes []endpoint.Route
@@ -197,26 +71,14 @@ func start(t *testing.T, src string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return listen(t, srv.Handler()) + "/api/v1", nil
+	return testkit.Serve(t, srv.Handler()) + "/api/v1", nil
 }
 
+// do sends one request with an API key ("" for none).
 func do(t *testing.T, method, url, key, body string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if key != "" {
-		req.Header.Set("Authorization", "ApiKey "+key)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	r := testkit.Do(t, method, url, body, testkit.APIKey(key)...)
+	return r.Status, r.Body
 }
 
 func TestDeclaredRoutes(t *testing.T) {

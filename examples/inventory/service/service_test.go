@@ -1,10 +1,10 @@
 package service
 
 import (
-	"net"
 	"testing"
 	"time"
 
+	"github.com/aposproxy/aposproxy/internal/testkit"
 	"github.com/tidwall/gjson"
 	"github.com/valyala/fasthttp"
 )
@@ -12,14 +12,7 @@ import (
 // TestContract walks API.md's routes, in order, on one service: each step
 // sees the writes of the steps before it.
 func TestContract(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &fasthttp.Server{Handler: New("tok").Handler()}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Shutdown(); _ = ln.Close() })
-	base := "http://" + ln.Addr().String()
+	base := testkit.Serve(t, New("tok").Handler())
 
 	const q = "?language=en&state=draft"
 	steps := []struct {
