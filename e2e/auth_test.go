@@ -159,7 +159,10 @@ func TestLoginEdges(t *testing.T) {
 			expect(t, s.do(t, "POST", loginPath+"/login", "", `{"username":"`+user+`","password":"nope"}`), 400, "message", credentials)
 			return time.Since(start)
 		}
+		// The faster of two tries each, alternated: a load spike on a
+		// shared machine slows one try, rarely both.
 		wrong, missing := timeLogin("guest"), timeLogin("ghost")
+		wrong, missing = min(wrong, timeLogin("guest")), min(missing, timeLogin("ghost"))
 		t.Logf("wrong password %v, missing user %v", wrong, missing)
 		if d := wrong - missing; d > 250*time.Millisecond || d < -250*time.Millisecond {
 			t.Fatalf("wrong password %v, missing user %v", wrong, missing)
