@@ -75,12 +75,14 @@ func writeError(ctx *fasthttp.RequestCtx, log *slog.Logger, err error) {
 	}
 	if !known {
 		id := errorID()
-		log.Error("internal error", "error_id", id, "path", string(ctx.Path()), "err", err)
+		if errorLines.allow(log) {
+			log.Error("internal error", "error_id", id, "path", string(ctx.Path()), "err", err)
+		}
 		writeJSON(ctx, fasthttp.StatusInternalServerError,
 			[]byte(`{"name":"error","data":{},"message":"An error occurred."}`))
 		return
 	}
-	if e.Err != nil {
+	if e.Err != nil && errorLines.allow(log) {
 		log.Warn("backend error", "name", e.Name, "path", string(ctx.Path()), "err", e.Err)
 	}
 	name := e.Name

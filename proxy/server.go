@@ -6,8 +6,10 @@
 package proxy
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
+	"path"
 	"time"
 
 	"github.com/aposproxy/aposproxy/adapters"
@@ -30,6 +32,7 @@ type Server struct {
 	strict  bool
 	router  *router.Router
 	runner  *jobs.Runner // nil: batch routes answer 501
+	admit   *admission
 }
 
 // Options are what New needs beyond the configuration.
@@ -53,6 +56,7 @@ func New(cfg *config.Config, backends map[string]adapters.Adapter, opts Options)
 		strict:  cfg.Server.StrictParams,
 		router:  router.New(),
 		runner:  opts.Jobs,
+		admit:   newAdmission(cfg.Server),
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -96,6 +100,11 @@ func New(cfg *config.Config, backends map[string]adapters.Adapter, opts Options)
 		return nil, err
 	}
 	s.router.NotFound = s.notFound
+	// The router's redirects are absolute URLs built from the request's
+	// Host header, which a client chooses: a cache would keep a 301 to any
+	// host. notFound answers the canonical route instead.
+	s.router.RedirectTrailingSlash = false
+	s.router.RedirectFixedPath = false
 	s.router.HandleMethodNotAllowed = false
 	s.router.HandleOPTIONS = true
 	s.router.GlobalOPTIONS = s.preflight
@@ -135,8 +144,16 @@ func (s *Server) ErrorHandler(ctx *fasthttp.RequestCtx, err error) {
 		writeError(ctx, s.log, errTooLarge)
 		return
 	}
+	if errors.Is(err, fasthttp.ErrSmallReadBuffer) {
+		writeJSON(ctx, fasthttp.StatusRequestHeaderFieldsTooLarge, headersTooLargeBody)
+		return
+	}
 	writeError(ctx, s.log, apos.Errorf(apos.ErrInvalid, "Malformed request."))
 }
+
+// headersTooLargeBody answers a request line and headers over
+// server.max_header_bytes (431).
+var headersTooLargeBody = []byte(`{"name":"invalid","data":{},"message":"The request's headers are too large."}`)
 
 // handle serves a route of type d with h, through the pipeline: callers
 // below the type's view role find nothing (404).
@@ -144,7 +161,16 @@ func (s *Server) handle(d *docType, h func(*call, *docType) error) fasthttp.Requ
 	return s.pipeline(d.viewRole, apos.ErrNotFound, func(c *call) error { return h(c, d) })
 }
 
-// notFound answers unknown routes with a JSON 404.
+// notFound answers a path that is no route's as the route of its clean
+// form when that differs (a trailing slash, //, . and .. segments: as
+// Express's non-strict routing does, without a redirect), and unknown
+// routes with a JSON 404.
 func (s *Server) notFound(ctx *fasthttp.RequestCtx) {
+	orig := ctx.URI().PathOriginal()
+	if clean := path.Clean(string(orig)); clean != string(orig) && len(orig) > 0 && orig[0] == '/' {
+		ctx.URI().SetPath(clean)
+		s.router.Handler(ctx)
+		return
+	}
 	writeError(ctx, s.log, apos.ErrNotFound)
 }
