@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -222,5 +223,18 @@ func TestErrorLogThrottled(t *testing.T) {
 	}
 	if n, _ := strconv.Atoi(m[1]); n < 1900 {
 		t.Fatalf("no count of the suppressed lines:\n%s", logs.String())
+	}
+}
+
+// TestHeadersTooLarge: a request line and headers past the read buffer
+// (server.max_header_bytes) are a JSON 431.
+func TestHeadersTooLarge(t *testing.T) {
+	s := &Server{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	var ctx fasthttp.RequestCtx
+	var req fasthttp.Request
+	err := req.ReadLimitBody(bufio.NewReaderSize(strings.NewReader("GET / HTTP/1.1\r\nCookie: "+strings.Repeat("x", 8192)+"\r\n\r\n"), 4096), 0)
+	s.ErrorHandler(&ctx, err)
+	if ctx.Response.StatusCode() != 431 || !strings.Contains(string(ctx.Response.Body()), `"name":"invalid"`) {
+		t.Fatalf("%v: %d %s", err, ctx.Response.StatusCode(), ctx.Response.Body())
 	}
 }

@@ -144,7 +144,8 @@ func (s *Server) ErrorHandler(ctx *fasthttp.RequestCtx, err error) {
 		writeError(ctx, s.log, errTooLarge)
 		return
 	}
-	if errors.Is(err, fasthttp.ErrSmallReadBuffer) {
+	var small *fasthttp.ErrSmallBuffer
+	if errors.As(err, &small) {
 		writeJSON(ctx, fasthttp.StatusRequestHeaderFieldsTooLarge, headersTooLargeBody)
 		return
 	}
