@@ -7,6 +7,7 @@ import (
 	"net"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -155,5 +156,49 @@ func TestRedact(t *testing.T) {
 	NewLogger(&out).Error("Bearer secret-1 refused", "err", errors.New("apikey=secret-2 unknown"), "header", "ApiKey secret-3")
 	if strings.Contains(out.String(), "secret-") {
 		t.Fatalf("the logger let a credential through: %s", out.String())
+	}
+}
+
+// TestServerSettings: the fasthttp server takes [server]'s caps and logs
+// through the program's logger, without request contents.
+func TestServerSettings(t *testing.T) {
+	cfg := shopConfig(t)
+	cfg.Server.MaxConns, cfg.Server.MaxConnsPerIP, cfg.Server.MaxHeaderBytes = 100, 7, 8192
+	p, err := Build(t.Context(), cfg, NewLogger(io.Discard), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	srv := p.Server(cfg)
+	got := []int{srv.Concurrency, srv.MaxConnsPerIP, srv.ReadBufferSize, srv.MaxRequestBodySize}
+	if want := []int{100, 7, 8192, cfg.Server.MaxBodyBytes}; !slices.Equal(got, want) {
+		t.Fatalf("limits = %v, want %v", got, want)
+	}
+	if _, ok := srv.Logger.(*fasthttpLogger); !ok || !srv.SecureErrorLogMessage {
+		t.Fatalf("logger %T, secure messages %v", srv.Logger, srv.SecureErrorLogMessage)
+	}
+}
+
+// TestSlowClientCut: a client that sends its headers a byte at a time
+// (slowloris) is cut at server.read_timeout.
+func TestSlowClientCut(t *testing.T) {
+	cfg := shopConfig(t)
+	cfg.Server.ReadTimeout.Duration = 300 * time.Millisecond
+	c, err := net.Dial("tcp", serveShop(t, cfg, io.Discard))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	start := time.Now()
+	for _, b := range []byte("GET /api/v1/category HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaa") {
+		if _, err := c.Write([]byte{b}); err != nil {
+			break // cut
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, _ = io.ReadAll(c)
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("the slow client held its connection %v", d)
 	}
 }
