@@ -99,6 +99,12 @@ func New(cfg *config.Config, backends map[string]adapters.Adapter, opts Options)
 	if err := s.routeJobs(); err != nil {
 		return nil, err
 	}
+	s.routerOptions()
+	return s, nil
+}
+
+// routerOptions sets how the router answers what no route matches.
+func (s *Server) routerOptions() {
 	s.router.NotFound = s.notFound
 	// The router's redirects are absolute URLs built from the request's
 	// Host header, which a client chooses: a cache would keep a 301 to any
@@ -108,7 +114,6 @@ func New(cfg *config.Config, backends map[string]adapters.Adapter, opts Options)
 	s.router.HandleMethodNotAllowed = false
 	s.router.HandleOPTIONS = true
 	s.router.GlobalOPTIONS = s.preflight
-	return s, nil
 }
 
 // typeNames lists the configured types in file order.
