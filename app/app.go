@@ -48,7 +48,7 @@ func Run(args []string, stderr io.Writer, opts Options) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log := NewLogger(stderr)
 	cfg, err := config.Load(*configPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "aposproxy: %s: %v\n", *configPath, err)
@@ -109,6 +109,7 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Optio
 type Program struct {
 	// API is the front end; API.Handler() serves every route.
 	API     *proxy.Server
+	log     *slog.Logger
 	modules int
 	closers []func()
 }
@@ -119,7 +120,7 @@ type Program struct {
 func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options) (_ *Program, err error) {
 	startCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	p := &Program{}
+	p := &Program{log: log}
 	defer func() {
 		if err != nil {
 			p.Close()
@@ -173,19 +174,29 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Optio
 		return nil, startError{err}
 	}
 	p.API, p.modules = api, len(mods)+len(opts.Modules)
+	warnExposures(cfg, log)
 	return p, nil
 }
 
-// Server returns the fasthttp server of p, with cfg's limits.
+// Server returns the fasthttp server of p, with cfg's limits: the caps
+// on connections (per address too) and on a request's headers, sizes and
+// timeouts. What fasthttp logs goes to the program's logger, redacted;
+// fasthttp is also told to leave request contents out of its errors.
 func (p *Program) Server(cfg *config.Config) *fasthttp.Server {
+	s := cfg.Server
 	return &fasthttp.Server{
-		Handler:            p.API.Handler(),
-		ErrorHandler:       p.API.ErrorHandler,
-		Name:               "aposproxy",
-		MaxRequestBodySize: cfg.Server.MaxBodyBytes,
-		ReadTimeout:        cfg.Server.ReadTimeout.Duration,
-		WriteTimeout:       cfg.Server.WriteTimeout.Duration,
-		IdleTimeout:        cfg.Server.IdleTimeout.Duration,
+		Handler:               p.API.Handler(),
+		ErrorHandler:          p.API.ErrorHandler,
+		Name:                  "aposproxy",
+		Logger:                newFasthttpLogger(p.log),
+		SecureErrorLogMessage: true,
+		MaxRequestBodySize:    s.MaxBodyBytes,
+		ReadBufferSize:        s.MaxHeaderBytes,
+		Concurrency:           s.MaxConns,
+		MaxConnsPerIP:         s.MaxConnsPerIP,
+		ReadTimeout:           s.ReadTimeout.Duration,
+		WriteTimeout:          s.WriteTimeout.Duration,
+		IdleTimeout:           s.IdleTimeout.Duration,
 	}
 }
 

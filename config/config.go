@@ -51,6 +51,23 @@ type Server struct {
 	// StrictParams answers 400 invalid to an unknown aposLocale or a bad
 	// aposMode instead of Apostrophe's silent fallback. Default false.
 	StrictParams bool `toml:"strict_params"`
+	// MaxHeaderBytes bounds a request's line and headers (a larger one is
+	// refused with 431). Default 32 KiB: long cookies and 200 _ids fit.
+	MaxHeaderBytes int `toml:"max_header_bytes"`
+	// MaxConns caps the open client connections; past it a new connection
+	// gets 503 and is closed. Default 1024.
+	MaxConns int `toml:"max_conns"`
+	// MaxConnsPerIP caps the open connections of one address. Default:
+	// no cap beyond MaxConns.
+	MaxConnsPerIP int `toml:"max_conns_per_ip"`
+	// MaxInFlight caps the requests being answered at once; past it a
+	// request gets a fast 503 with Retry-After. Default 256.
+	MaxInFlight int `toml:"max_in_flight"`
+	// RateLimit is how many requests per second one address may send
+	// (with bursts of RateBurst, default RateLimit); past it a request
+	// gets 429 with Retry-After. Default: no limit.
+	RateLimit int `toml:"rate_limit"`
+	RateBurst int `toml:"rate_burst"`
 }
 
 // Locales lists the configured locales.

@@ -17,6 +17,9 @@ const (
 	defaultWriteTimeout   = 10 * time.Second
 	defaultIdleTimeout    = 60 * time.Second
 	defaultRequestTimeout = 5 * time.Second
+	defaultMaxHeaderBytes = 32 << 10
+	defaultMaxClientConns = 1024
+	defaultMaxInFlight    = 256
 )
 
 // The defaults of an [upstreams.<name>] table. A service that is down
@@ -55,6 +58,10 @@ func (c *Config) setDefaults() {
 	setZero(&s.WriteTimeout.Duration, defaultWriteTimeout)
 	setZero(&s.IdleTimeout.Duration, defaultIdleTimeout)
 	setZero(&s.RequestTimeout.Duration, defaultRequestTimeout)
+	setZero(&s.MaxHeaderBytes, defaultMaxHeaderBytes)
+	setZero(&s.MaxConns, defaultMaxClientConns)
+	setZero(&s.MaxInFlight, defaultMaxInFlight)
+	setZero(&s.RateBurst, s.RateLimit)
 
 	l := &c.Locales
 	if len(l.List) == 0 {

@@ -21,6 +21,9 @@ func TestDefaults(t *testing.T) {
 		WriteTimeout:   Duration{10 * time.Second},
 		IdleTimeout:    Duration{60 * time.Second},
 		RequestTimeout: Duration{5 * time.Second},
+		MaxHeaderBytes: 32768,
+		MaxConns:       1024,
+		MaxInFlight:    256,
 	}
 	if cfg.Server != wantServer {
 		t.Errorf("server = %+v, want %+v", cfg.Server, wantServer)

@@ -39,7 +39,8 @@ type Module struct {
 type ModuleRoute struct {
 	// Role is the lowest role allowed: guest, contributor, editor or
 	// admin. Default: admin for writes; for reads, the view role of the
-	// type of the module's name, or guest when there is none.
+	// type of the module's name but at least guest (a route is public
+	// only with Public), or guest when there is no such type.
 	Role string `toml:"role"`
 	// Public lets anonymous callers in; it cannot be combined with Role.
 	Public bool `toml:"public"`

@@ -46,7 +46,32 @@ func (s *Server) validate(errs *errorList) {
 	if s.MaxBodyBytes < 0 {
 		errs.addf("server.max_body_bytes", "must be positive")
 	}
+	s.validateLimits(errs)
 }
+
+// validateLimits checks the [server] caps on connections, requests and
+// headers.
+func (s *Server) validateLimits(errs *errorList) {
+	for _, l := range []struct {
+		key string
+		n   int
+	}{{"max_conns", s.MaxConns}, {"max_conns_per_ip", s.MaxConnsPerIP}, {"max_in_flight", s.MaxInFlight},
+		{"rate_limit", s.RateLimit}, {"rate_burst", s.RateBurst}} {
+		if l.n < 0 {
+			errs.addf("server."+l.key, "must be positive")
+		}
+	}
+	if s.MaxHeaderBytes < minHeaderBytes {
+		errs.addf("server.max_header_bytes", "must be at least %d", minHeaderBytes)
+	}
+	if s.RateBurst > 0 && s.RateLimit == 0 {
+		errs.addf("server.rate_burst", "needs rate_limit")
+	}
+}
+
+// minHeaderBytes is the smallest server.max_header_bytes: less refuses
+// ordinary browsers' requests.
+const minHeaderBytes = 4096
 
 func (l *Locales) validate(errs *errorList) {
 	names := map[string]bool{}

@@ -78,6 +78,11 @@ func TestValidate(t *testing.T) {
 		{"prefix without slash", `listen = "127.0.0.1:3000"`, "listen = \"127.0.0.1:3000\"\nprefix = \"api\"", "server.prefix", "prefix", "must start with /"},
 		{"prefix with trailing slash", `listen = "127.0.0.1:3000"`, "listen = \"127.0.0.1:3000\"\nprefix = \"/api/\"", "server.prefix", "prefix", "not end with /"},
 		{"negative body size", `listen = "127.0.0.1:3000"`, "listen = \"127.0.0.1:3000\"\nmax_body_bytes = -1", "server.max_body_bytes", "max_body_bytes", "must be positive"},
+		{"negative in-flight cap", `listen = "127.0.0.1:3000"`, "listen = \"127.0.0.1:3000\"\nmax_in_flight = -1", "server.max_in_flight", "max_in_flight", "must be positive"},
+		{"negative connection cap", `listen = "127.0.0.1:3000"`, "listen = \"127.0.0.1:3000\"\nmax_conns_per_ip = -2", "server.max_conns_per_ip", "max_conns_per_ip", "must be positive"},
+		{"tiny header limit", `listen = "127.0.0.1:3000"`, "listen = \"127.0.0.1:3000\"\nmax_header_bytes = 512", "server.max_header_bytes", "max_header_bytes", "at least 4096"},
+		{"a burst without a rate", `listen = "127.0.0.1:3000"`, "listen = \"127.0.0.1:3000\"\nrate_burst = 5", "server.rate_burst", "rate_burst", "needs rate_limit"},
+		{"a rate that is no integer", `listen = "127.0.0.1:3000"`, "listen = \"127.0.0.1:3000\"\nrate_limit = 2.5", "server.rate_limit", "rate_limit", "an integer"},
 
 		// [locales]
 		{"bad locale name", `name = "fr"`, `name = "f r"`, "locales.list[1].name", `"f r"`, "must be letters"},

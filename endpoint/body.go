@@ -2,6 +2,7 @@ package endpoint
 
 import (
 	"bytes"
+	"strconv"
 
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/tidwall/gjson"
@@ -9,10 +10,9 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
-var errMalformed = apos.Errorf(apos.ErrInvalid, "The request body is not valid JSON.")
-
 // JSONBody returns the request body as a JSON object. JSON is validated
-// once here; a urlencoded form (which Apostrophe also accepts) becomes an
+// once here, by CheckJSON (syntax, UTF-8, depth, duplicate keys); a
+// urlencoded form (which Apostrophe also accepts) becomes an
 // object of strings; an empty body is an empty object. A body sent as a
 // form that is plainly JSON (curl -d without a Content-Type) is read as
 // JSON, so that it is not silently taken for a form with no fields.
@@ -26,8 +26,8 @@ func JSONBody(ctx *fasthttp.RequestCtx) (gjson.Result, error) {
 	if len(b) == 0 {
 		return gjson.Parse("{}"), nil
 	}
-	if !gjson.ValidBytes(b) {
-		return gjson.Result{}, errMalformed
+	if err := CheckJSON(b); err != nil {
+		return gjson.Result{}, err
 	}
 	r := gjson.ParseBytes(b)
 	if !r.IsObject() {
@@ -36,12 +36,18 @@ func JSONBody(ctx *fasthttp.RequestCtx) (gjson.Result, error) {
 	return r, nil
 }
 
-// formBody turns form fields into a JSON object of strings (the last value
-// of a repeated key wins). Keys are escaped, so a key that is no field is
-// reported as an unknown field rather than read as a path.
+// formBody turns form fields into a JSON object of strings. A repeated
+// key is refused, as in a JSON body. Keys are escaped, so a key that is
+// no field is reported as an unknown field rather than read as a path.
 func formBody(args *fasthttp.Args) (gjson.Result, error) {
 	doc := []byte("{}")
+	seen := make(map[string]struct{}, args.Len())
 	for k, v := range args.All() {
+		if _, dup := seen[string(k)]; dup {
+			return gjson.Result{}, apos.Invalid(string(k), "invalid",
+				"The key "+strconv.Quote(string(k))+" appears twice in the request body.")
+		}
+		seen[string(k)] = struct{}{}
 		var err error
 		if doc, err = sjson.SetBytes(doc, gjson.Escape(string(k)), string(v)); err != nil {
 			return gjson.Result{}, errMalformed

@@ -191,7 +191,7 @@ func (m *Module) role(s Server, r route) apos.Role {
 		return apos.Admin
 	}
 	if role, ok := s.ViewRole(m.Name); ok {
-		return role
+		return max(role, apos.Guest) // never public unless said so
 	}
 	return apos.Guest
 }

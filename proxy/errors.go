@@ -57,9 +57,9 @@ var defaultMessage = map[string]string{
 	"toomany":      "Too much is running; try again later.",
 }
 
-// retryAfter is the Retry-After, in seconds, of a 429: a guess, since
+// jobsRetryAfter is the Retry-After, in seconds, of a job cap's 429: a guess, since
 // work that holds a cap ends when it ends.
-const retryAfter = "5"
+const jobsRetryAfter = "5"
 
 // errTooLarge answers a body over the configured limit.
 var errTooLarge = &apos.Error{Name: "toolarge"}
@@ -82,12 +82,14 @@ func writeError(ctx *fasthttp.RequestCtx, log *slog.Logger, err error) {
 	}
 	if !known {
 		id := errorID()
-		log.Error("internal error", "error_id", id, "path", string(ctx.Path()), "err", err)
+		if errorLines.allow(log) {
+			log.Error("internal error", "error_id", id, "path", string(ctx.Path()), "err", err)
+		}
 		writeJSON(ctx, fasthttp.StatusInternalServerError,
 			[]byte(`{"name":"error","data":{},"message":"An error occurred."}`))
 		return
 	}
-	if e.Err != nil {
+	if e.Err != nil && errorLines.allow(log) {
 		log.Warn("backend error", "name", e.Name, "path", string(ctx.Path()), "err", e.Err)
 	}
 	name := e.Name
@@ -102,7 +104,7 @@ func writeError(ctx *fasthttp.RequestCtx, log *slog.Logger, err error) {
 		msg = e.Name
 	}
 	if status == fasthttp.StatusTooManyRequests {
-		ctx.Response.Header.Set(fasthttp.HeaderRetryAfter, retryAfter)
+		ctx.Response.Header.Set(fasthttp.HeaderRetryAfter, jobsRetryAfter)
 	}
 	b := make([]byte, 0, 96)
 	b = append(b, `{"name":`...)

@@ -20,12 +20,19 @@ import (
 
 // Handler returns the fasthttp handler of the whole API, its front door,
 // which every request takes, known route or not, preflights included: it
-// turns a panic into a 500, sets the request id and the CORS headers
-// (kept on that 500), strips a locale prefix and hides private locales
-// from anonymous callers (localizePath), then routes the request.
+// marks every answer nosniff, admits the request or refuses it at once
+// (admission: the in-flight cap and the rate limit), turns a panic into a
+// 500, sets the request id and the CORS headers (kept on that 500), strips
+// a locale prefix and hides private locales from anonymous callers
+// (localizePath), then routes the request.
 func (s *Server) Handler() fasthttp.RequestHandler {
 	h := s.router.Handler
 	return func(ctx *fasthttp.RequestCtx) {
+		noSniff(ctx)
+		if !s.admit.enter(ctx) {
+			return
+		}
+		defer s.admit.leave()
 		defer s.recoverPanic(ctx)
 		s.ids.set(ctx)
 		s.cors.allow(ctx)
@@ -43,9 +50,18 @@ func (s *Server) recoverPanic(ctx *fasthttp.RequestCtx) {
 		ctx.Response.Reset()
 		ctx.Response.Header.SetCanonical(headerRequestID, id)
 		s.cors.allow(ctx)
+		noSniff(ctx)
 		writeError(ctx, s.log, fmt.Errorf("panic: %v\n%s", p, debug.Stack()))
 	}
 }
+
+// noSniff tells browsers to take every answer for the JSON it says it is,
+// never for a script or a page sniffed from its bytes.
+func noSniff(ctx *fasthttp.RequestCtx) {
+	ctx.Response.Header.SetCanonical(headerContentTypeOptions, noSniffValue)
+}
+
+var headerContentTypeOptions, noSniffValue = []byte("X-Content-Type-Options"), []byte("nosniff")
 
 // call is one request to a route, as it goes down the pipeline.
 type call struct {

@@ -6,6 +6,7 @@
 package proxy
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -32,6 +33,7 @@ type Server struct {
 	router  *router.Router
 	surface *surface     // Apostrophe's API: what is not routed is 501, not 404
 	runner  *jobs.Runner // nil: batch routes answer 501
+	admit   *admission
 }
 
 // Options are what New needs beyond the configuration.
@@ -55,6 +57,7 @@ func New(cfg *config.Config, backends map[string]adapters.Adapter, opts Options)
 		strict:  cfg.Server.StrictParams,
 		router:  router.New(),
 		runner:  opts.Jobs,
+		admit:   newAdmission(cfg.Server),
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -99,11 +102,21 @@ func New(cfg *config.Config, backends map[string]adapters.Adapter, opts Options)
 		return nil, err
 	}
 	s.surface = newSurface(cfg.Server.Prefix, typeNames(cfg))
+	s.routerOptions()
+	return s, nil
+}
+
+// routerOptions sets how the router answers what no route matches.
+func (s *Server) routerOptions() {
 	s.router.NotFound = s.notFound
+	// The router's redirects are absolute URLs built from the request's
+	// Host header, which a client chooses: a cache would keep a 301 to any
+	// host. notFound answers the canonical route instead.
+	s.router.RedirectTrailingSlash = false
+	s.router.RedirectFixedPath = false
 	s.router.HandleMethodNotAllowed = false
 	s.router.HandleOPTIONS = true
 	s.router.GlobalOPTIONS = s.preflight
-	return s, nil
 }
 
 // typeNames lists the configured types in file order.
@@ -140,8 +153,17 @@ func (s *Server) ErrorHandler(ctx *fasthttp.RequestCtx, err error) {
 		writeError(ctx, s.log, errTooLarge)
 		return
 	}
+	var small *fasthttp.ErrSmallBuffer
+	if errors.As(err, &small) {
+		writeJSON(ctx, fasthttp.StatusRequestHeaderFieldsTooLarge, headersTooLargeBody)
+		return
+	}
 	writeError(ctx, s.log, apos.Errorf(apos.ErrInvalid, "Malformed request."))
 }
+
+// headersTooLargeBody answers a request line and headers over
+// server.max_header_bytes (431).
+var headersTooLargeBody = []byte(`{"name":"invalid","data":{},"message":"The request's headers are too large."}`)
 
 // handle serves a route of type d with h, through the pipeline: callers
 // below the type's view role find nothing (404).

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"cmp"
+	pathpkg "path"
 	"slices"
 	"strings"
 
@@ -111,6 +112,15 @@ func find(patterns []routePattern, method string, segs []string) *routePattern {
 // 501 unimplemented, anything else a JSON 404.
 func (s *Server) notFound(ctx *fasthttp.RequestCtx) {
 	path := string(ctx.URI().PathOriginal())
+	if clean := pathpkg.Clean(path); clean != path && len(path) > 0 && path[0] == '/' {
+		// A trailing slash, //, . and .. segments: the route of the clean
+		// path answers, as Express's non-strict routing does, without a
+		// redirect (the router's would be an absolute URL built from the
+		// Host header, which a client chooses and a cache would keep).
+		ctx.URI().SetPath(clean)
+		s.router.Handler(ctx)
+		return
+	}
 	if ctx.IsOptions() {
 		if _, ok := s.surface.route("", path); ok {
 			s.preflight(ctx)

@@ -11,6 +11,7 @@ import (
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/endpoint"
 	"github.com/aposproxy/aposproxy/modules"
 )
 
@@ -180,7 +181,8 @@ func convert(kind string, v gjson.Result) (any, bool) {
 		}
 	case "json":
 		if v.Type == gjson.String && v.Raw == "" {
-			return v.Str, gjson.Valid(v.Str) // from the query string
+			// from the query string: held to a body's rules (depth, duplicate keys)
+			return v.Str, endpoint.CheckJSON([]byte(v.Str)) == nil
 		}
 		return v.Raw, true
 	}
