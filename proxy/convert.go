@@ -20,6 +20,7 @@ var docKeys = map[string]bool{
 	"updatedAt": true, "updatedBy": true, "cacheInvalidatedAt": true, "lastPublishedAt": true,
 	"titleSortified": true, "highSearchText": true, "highSearchWords": true, "lowSearchText": true,
 	"searchSummary": true, "submitted": true, "localizedAt": true, "copyOfId": true,
+	"aposShareKey": true, "aposShareExpiresAt": true,
 }
 
 // ignoredKey reports whether a body key that is not a writable field is
