@@ -62,6 +62,13 @@ func (t *Type) setCoreDefaults() {
 // validateCore checks that a core type keeps what Apostrophe's clients
 // rely on: its locales or their absence, its roles, a singleton global.
 func (t *Type) validateCore(path string, errs *errorList) {
+	if t.IsSingleton() {
+		for i, f := range t.Fields {
+			if f.Required {
+				errs.addf(indexKey(path+".fields", i)+".required", "a singleton's fields cannot be required: the proxy makes its document empty")
+			}
+		}
+	}
 	ct := coreTypes[t.Name]
 	if ct == nil {
 		if t.IsSingleton() && !*t.Localized {

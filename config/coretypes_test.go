@@ -90,6 +90,8 @@ func TestCoreTypeMistakes(t *testing.T) {
 			`types."@apostrophecms/user".localized`, "localized = true", "must be false"},
 		{"global not a singleton", "store = true\n\n[[types.\"@apostrophecms/global\"", "store = true\nsingleton = false\n\n[[types.\"@apostrophecms/global\"",
 			`types."@apostrophecms/global".singleton`, "singleton = false", "must be true"},
+		{"a required field in a singleton", "name = \"footer\"\n", "name = \"footer\"\nrequired = true\n",
+			`types."@apostrophecms/global".fields[0].required`, "required = true\n\n[types.\"@apostrophecms/image", "cannot be required"},
 		{"unlocalized singleton", "[types.item]\n", "[types.item]\nsingleton = true\n",
 			"types.item.singleton", "singleton = true", "must be localized"},
 		{"password in a localized type", "name = \"title\"\ncolumn = \"name\"\n", "name = \"title\"\ncolumn = \"name\"\nkind = \"password\"\n",

@@ -12,15 +12,15 @@ import (
 
 // ensureOwnTable creates the table of a store type (config store = true),
 // which the proxy owns, when it does not exist yet, and adds the columns
-// of fields configured since it was made. Legacy tables never come here.
-// Its key, locale and mode columns are the proxy's choice (see
-// config/store.go); each field gets a column of its kind's type.
+// of fields configured since to it and to its shadow table (store.go).
+// Legacy tables never come here. Its key, locale and mode columns are the
+// proxy's choice (see config/store.go); each field gets a column of its
+// kind's type.
 func (a *Adapter) ensureOwnTable(ctx context.Context) error {
 	if !a.t.Store {
 		return nil
 	}
-	have, err := columnNames(ctx, a.db, a.table)
-	if err != nil {
+	if _, err := columnNames(ctx, a.db, a.table); err != nil {
 		if e := a.db.Classify(ctx, err); e.Class == sqldb.ClassUnavailable || e.Class == sqldb.ClassTimeout {
 			return a.fail(ctx, err)
 		}
@@ -29,14 +29,30 @@ func (a *Adapter) ensureOwnTable(ctx context.Context) error {
 		}
 		return nil
 	}
+	for _, table := range []string{a.t.Table, shadowPrefix + a.t.Table} {
+		if err := a.addOwnColumns(ctx, table); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addOwnColumns adds to the proxy's table named table the columns of the
+// fields it lacks; a table that does not exist (yet) is left alone.
+func (a *Adapter) addOwnColumns(ctx context.Context, table string) error {
+	q := a.db.QuoteName(table)
+	have, err := columnNames(ctx, a.db, q)
+	if err != nil {
+		return nil
+	}
 	for i, f := range a.schema.Fields {
 		col := a.fields[i].column
 		if slices.ContainsFunc(have, func(h string) bool { return strings.EqualFold(h, col) }) {
 			continue
 		}
-		alter := "ALTER TABLE " + a.table + " ADD COLUMN " + a.fields[i].quoted + " " + ownColumnType(a.db, f.Kind)
+		alter := "ALTER TABLE " + q + " ADD COLUMN " + a.fields[i].quoted + " " + ownColumnType(a.db, f.Kind)
 		if _, err := a.db.ExecContext(ctx, alter); err != nil {
-			return fmt.Errorf("adding the column %s to the store table %s: %w", col, a.t.Table, err)
+			return fmt.Errorf("adding the column %s to the store table %s: %w", col, table, err)
 		}
 		have = append(have, col)
 	}
