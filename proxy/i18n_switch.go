@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"cmp"
 	"context"
 	"errors"
 
@@ -32,7 +33,8 @@ func (s *Server) routeCore() error {
 // in the new locale. Apostrophe answers the context document's page there;
 // documents here have no pages, so it is the document in this API when it
 // exists in that locale (in the request's mode, else as a draft for a
-// caller with view-draft), and otherwise the locale's home, its prefix.
+// caller with view-draft), and otherwise the locale's home: its prefix,
+// or "/" (where Apostrophe, without a base URL, answers "").
 func (s *Server) switchLocale(r *endpoint.Request) ([]byte, error) {
 	body, err := r.Body()
 	if err != nil {
@@ -42,7 +44,7 @@ func (s *Server) switchLocale(r *endpoint.Request) ([]byte, error) {
 	if locale.Type != gjson.String || !s.locales.has(locale.Str) || !s.locales.visible(locale.Str, r.Who) {
 		return nil, apos.Errorf(apos.ErrInvalid, "invalid locale")
 	}
-	to := s.localePrefix(locale.Str)
+	to := cmp.Or(s.localePrefix(locale.Str), "/")
 	if id, ok := apos.ParseID(body.Get("contextDocId").String()); ok && id.DocID != "" {
 		modes := []apos.Mode{r.Scope.Mode}
 		if r.Scope.Mode != apos.Draft && r.Who.CanViewDraft() {

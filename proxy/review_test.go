@@ -151,7 +151,7 @@ func TestI18nRoutes(t *testing.T) {
 	})
 	const locale, exist = "/api/v1/@apostrophecms/i18n/locale", "/api/v1/@apostrophecms/i18n/exist-in-locale"
 	want(t, "home of a locale", exchange(h, "POST", locale, "", `{"locale":"fr"}`), 200, "redirectTo", "/fr")
-	want(t, "home without a prefix", exchange(h, "POST", locale, "", `{"locale":"en"}`), 200, "redirectTo", "")
+	want(t, "home without a prefix", exchange(h, "POST", locale, "", `{"locale":"en"}`), 200, "redirectTo", "/")
 	want(t, "a document", exchange(h, "POST", locale, "", `{"locale":"fr","contextDocId":"P-1004:en:published"}`), 200,
 		"redirectTo", "/api/v1/product/P-1004:fr:published")
 	want(t, "a document not in that locale", exchange(h, "POST", locale, "", `{"locale":"fr","contextDocId":"P-1001"}`), 200, "redirectTo", "/fr")
