@@ -16,6 +16,9 @@ const (
 	DateTime Kind = "datetime"
 	JSON     Kind = "json"
 	Select   Kind = "select"
+	// Password is write-only: a string the proxy hashes with bcrypt on
+	// writes and never renders (Apostrophe's user password).
+	Password Kind = "password"
 )
 
 // Auto says when the proxy itself sets a field on writes.
@@ -46,12 +49,19 @@ type Field struct {
 	Searchable bool // part of search and autocomplete
 	Choices    []Choice
 	Auto       Auto
+	// Default is the value a create or a replacement gives the field when
+	// the body leaves it out (Apostrophe's def); nil: empty.
+	Default any
 	// Min and Max bound an integer field's values when its backend keeps
 	// them narrower than 64 bits (an INTEGER column of PostgreSQL or
 	// MySQL); both zero: any int64. The backend sets them as it starts;
 	// values outside are refused, never clamped.
 	Min, Max int64
 }
+
+// WriteOnly reports whether f is never read back: it is not rendered,
+// sorted, filtered or listed among choices.
+func (f *Field) WriteOnly() bool { return f.Kind == Password }
 
 // IntRange returns the values an integer field can hold.
 func (f *Field) IntRange() (lo, hi int64) {

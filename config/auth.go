@@ -32,6 +32,9 @@ type Auth struct {
 	// SecureCookies adds the Secure attribute to the cookies; turn it on
 	// behind HTTPS. Default false.
 	SecureCookies bool `toml:"secure_cookies"`
+	// ShareLifetime is how long a draft's share link (POST :_id/share)
+	// reads the draft before it expires. Default 7 days.
+	ShareLifetime Duration `toml:"share_lifetime"`
 	// CaseInsensitive compares login names without regard to case.
 	CaseInsensitive bool `toml:"case_insensitive"`
 	// Users are listed users; they are tried before Tables.
@@ -133,6 +136,9 @@ const (
 	defaultCookieName = "aposproxy"
 	defaultLifetime   = 14 * 24 * time.Hour
 	defaultAuthFile   = "data/aposproxy-auth.db"
+	// defaultShareLifetime bounds a share link: Apostrophe's never
+	// expire, a preview link that outlives its purpose should.
+	defaultShareLifetime = 7 * 24 * time.Hour
 )
 
 var (
@@ -144,6 +150,7 @@ func (a *Auth) setDefaults() {
 	setZero(&a.TokenLifetime.Duration, defaultLifetime)
 	setZero(&a.SessionLifetime.Duration, defaultLifetime)
 	setZero(&a.FailureDelay.Duration, time.Second)
+	setZero(&a.ShareLifetime.Duration, defaultShareLifetime)
 	if a.CSRF == nil {
 		on := true
 		a.CSRF = &on

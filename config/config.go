@@ -199,6 +199,18 @@ type Type struct {
 	PublishRole string `toml:"publish_role"`
 	// ReadOnly refuses every write with 403.
 	ReadOnly bool `toml:"read_only"`
+	// Store keeps the type in a table the proxy creates and owns in
+	// Database (aposproxy_<name>), for Apostrophe's own types that a
+	// legacy database has no table for (global, image and file tags). See
+	// store.go.
+	Store bool `toml:"store"`
+	// Singleton makes the type one document per locale, made at start
+	// and never created or deleted by clients (Apostrophe's global).
+	// Default true for @apostrophecms/global, false otherwise.
+	Singleton *bool `toml:"singleton"`
+	// storeKeys are the keys a store type set that the proxy sets itself
+	// (see setStoreDefaults), reported by validate.
+	storeKeys []string
 }
 
 // ValueMap maps a backend column and its values onto Apostrophe's.
@@ -222,6 +234,9 @@ type Field struct {
 	// for datetime fields the proxy maintains, or "user" (who made each
 	// write) for a string field; Load makes them ReadOnly.
 	Auto string `toml:"auto"`
+	// Default is the value of a boolean field that a create or a
+	// replacement leaves out (Apostrophe's def); unset: false.
+	Default *bool `toml:"default"`
 }
 
 // Choice is one value of a select field. It is written either as a plain

@@ -94,6 +94,8 @@ func (c *Config) setDefaults() {
 
 // setDefaults fills in a type's defaults; see the Type fields.
 func (t *Type) setDefaults() {
+	t.setCoreDefaults()
+	t.setStoreDefaults()
 	setZero(&t.Key, "id")
 	setZero(&t.NewKeys, "database")
 	storage := apos.Autopublish

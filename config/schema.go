@@ -26,6 +26,9 @@ func (t *Type) Schema() *apos.Schema {
 			Choices:    choices,
 			Auto:       apos.Auto(f.Auto),
 		}
+		if f.Default != nil {
+			s.Fields[i].Default = *f.Default
+		}
 	}
 	return s
 }

@@ -47,9 +47,11 @@ var (
 // upstreams and locales it refers to.
 func (t *Type) validate(c *Config, errs *errorList) {
 	path := joinKey("types", t.Name)
-	if !typeName.MatchString(t.Name) || strings.HasPrefix(t.Name, "@apostrophecms/") {
-		errs.addf(path, "a type name is letters, digits, @, /, _ or -, and not one of Apostrophe's own @apostrophecms/ types")
+	if !typeName.MatchString(t.Name) || strings.HasPrefix(t.Name, "@apostrophecms/") && coreTypes[t.Name] == nil {
+		errs.addf(path, "a type name is letters, digits, @, /, _ or -, and not one of Apostrophe's own @apostrophecms/ types but %s", coreTypeNames())
 	}
+	t.validateCore(path, errs)
+	t.validateStore(path, errs)
 	rule := t.validateBackend(c, path, errs)
 	t.validateModes(c, path, errs)
 	if !slices.Contains([]string{"database", "random"}, t.NewKeys) {
@@ -186,6 +188,7 @@ func (t *Type) validateFields(path string, errs *errorList) {
 		}
 		validateChoices(fp, f, errs)
 		validateAuto(fp, f, errs)
+		t.validateFieldExtras(fp, f, errs)
 	}
 	if t.Sort != "" && !names[strings.TrimPrefix(t.Sort, "-")] {
 		errs.addf(path+".sort", "must name a field, optionally after - for descending order")
@@ -231,15 +234,20 @@ func validateChoices(fp string, f Field, errs *errorList) {
 
 // validateColumns checks every backend column name against rule and
 // refuses a column mapped twice: a field that is also the key, locale or
-// mode column would let clients rewrite identity.
+// mode column would let clients rewrite identity. A read-only field of an
+// unlocalized database type may read a column another field writes (a
+// users table's login shown as the title too): the read-only fields are
+// claimed last.
 func (t *Type) validateColumns(path string, rule columnRule, errs *errorList) {
 	used := map[string]string{}
-	var order []string // the columns of used, in the order claimed
-	claim := func(p, col string) {
+	written := map[string]bool{} // columns of writable fields
+	var order []string           // the columns of used, in the order claimed
+	claim := func(p, col string, mayShare bool) {
 		switch prev, ok := used[col]; {
 		case col == "":
 		case !rule.re.MatchString(col):
 			errs.addf(p, "%s", rule.msg)
+		case ok && mayShare && written[col]:
 		case ok:
 			errs.addf(p, "column %s is already mapped by %s", col, prev)
 		default:
@@ -254,13 +262,19 @@ func (t *Type) validateColumns(path string, rule columnRule, errs *errorList) {
 			order = append(order, col)
 		}
 	}
-	claim(path+".key", t.Key)
-	claim(path+".locale.column", t.Locale.Column)
-	claim(path+".mode.column", t.Mode.Column)
+	claim(path+".key", t.Key, false)
+	claim(path+".locale.column", t.Locale.Column, false)
+	claim(path+".mode.column", t.Mode.Column, false)
 	if t.Service != nil {
-		claim(path+".service.group", t.Service.Group)
+		claim(path+".service.group", t.Service.Group, false)
 	}
-	for i, f := range t.Fields {
-		claim(indexKey(path+".fields", i)+".column", f.Column)
+	share := rule == sqlColumn && !*t.Localized
+	for _, readOnly := range []bool{false, true} {
+		for i, f := range t.Fields {
+			if f.ReadOnly == readOnly {
+				claim(indexKey(path+".fields", i)+".column", f.Column, readOnly && share && f.Auto == "")
+				written[f.Column] = written[f.Column] || !readOnly
+			}
+		}
 	}
 }

@@ -20,6 +20,7 @@ var docKeys = map[string]bool{
 	"updatedAt": true, "updatedBy": true, "cacheInvalidatedAt": true, "lastPublishedAt": true,
 	"titleSortified": true, "highSearchText": true, "highSearchWords": true, "lowSearchText": true,
 	"searchSummary": true, "submitted": true, "localizedAt": true, "copyOfId": true,
+	"aposShareKey": true, "aposShareExpiresAt": true,
 }
 
 // ignoredKey reports whether a body key that is not a writable field is
@@ -71,6 +72,9 @@ func (d *docType) convert(body gjson.Result, w write, only map[string]bool, st s
 			continue
 		case w == writePatch && !only[f.Name]:
 			continue
+		case f.WriteOnly():
+			vals, errs = convertPassword(f, body.Get(f.Name), w, vals, errs)
+			continue
 		}
 		raw := body.Get(f.Name)
 		v, ferr := convertValue(f, raw)
@@ -105,6 +109,9 @@ func isEmpty(v any) bool {
 // Numeric strings are accepted for numbers (form posts send strings), but
 // nothing is silently truncated or dropped.
 func convertValue(f *apos.Field, r gjson.Result) (any, string) {
+	if !r.Exists() && f.Default != nil {
+		return f.Default, ""
+	}
 	if r.Type == gjson.Null || !r.Exists() {
 		if f.Kind == apos.Boolean {
 			return false, ""

@@ -69,24 +69,6 @@ func shopServer(t *testing.T, cfg *config.Config, withJobs bool) *Server {
 	return s
 }
 
-// exchange sends one request through h.
-func exchange(h fasthttp.RequestHandler, method, uri, key, body string) (int, string, *fasthttp.ResponseHeader) {
-	var ctx fasthttp.RequestCtx
-	ctx.Request.SetRequestURI(uri)
-	ctx.Request.Header.SetMethod(method)
-	if key != "" {
-		ctx.Request.Header.Set("Authorization", "ApiKey "+key)
-	}
-	if body != "" {
-		ctx.Request.Header.SetContentType("application/json")
-		ctx.Request.SetBodyString(body)
-	}
-	h(&ctx)
-	var hdr fasthttp.ResponseHeader
-	ctx.Response.Header.CopyTo(&hdr)
-	return ctx.Response.StatusCode(), string(ctx.Response.Body()), &hdr
-}
-
 // TestDecodeParams drives every route family with raw and percent-encoded
 // path parameters (docs/api-rules.md#64): each parameter is decoded once,
 // after routing, and a malformed escape is 400 invalid.
@@ -138,7 +120,8 @@ func TestDecodeParams(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) { expectExchange(t, h, c.method, c.uri, c.key, c.body, c.status, c.want...) })
 	}
 	t.Run("batch publish and its job by encoded id", func(t *testing.T) {
-		status, body, _ := exchange(h, "POST", "/api/v1/product/publish", ed, `{"_ids":["P-1006:en:draft"]}`)
+		r := exchange(h, "POST", "/api/v1/product/publish", ed, `{"_ids":["P-1006:en:draft"]}`)
+		status, body := r.status, r.body
 		id := gjson.Get(body, "jobId").Str
 		if status != 200 || id == "" {
 			t.Fatalf("%d %s", status, body)
@@ -153,7 +136,8 @@ func TestDecodeParams(t *testing.T) {
 // the gjson path/value pairs of its body.
 func expectExchange(t *testing.T, h fasthttp.RequestHandler, method, uri, key, body string, status int, want ...string) {
 	t.Helper()
-	got, answer, _ := exchange(h, method, uri, key, body)
+	r := exchange(h, method, uri, key, body)
+	got, answer := r.status, r.body
 	if got != status {
 		t.Fatalf("%s %s: %d %s, want %d", method, uri, got, answer, status)
 	}

@@ -22,6 +22,9 @@ type docType struct {
 
 	perPage, maxPerPage int
 	sort                []adapters.Sort
+	// singleton: one document per locale, which clients neither create
+	// nor delete (docs/api-rules.md#68).
+	singleton bool
 
 	// slugFromTitle: the schema has a title and no slug, so the proxy
 	// derives Apostrophe's slug from the title.
@@ -41,6 +44,7 @@ func newDocType(t *config.Type, backend adapters.Adapter) (*docType, error) {
 		readOnly:   t.ReadOnly,
 		perPage:    t.PerPage,
 		maxPerPage: t.MaxPerPage,
+		singleton:  t.IsSingleton(),
 	}
 	for i := range s.Fields {
 		d.fields[s.Fields[i].Name] = &s.Fields[i]
@@ -98,7 +102,7 @@ func (d *docType) canWrite(who *apos.Principal, m apos.Mode) bool {
 // a draft also deletes its published copy (docs/api-rules.md#33) and every other
 // record is live, so deleting always needs the publish role.
 func (d *docType) canDelete(who *apos.Principal) bool {
-	return !d.readOnly && who.Role >= d.publishRole
+	return !d.readOnly && !d.singleton && who.Role >= d.publishRole
 }
 
 // canPublish reports whether who may publish documents of this type.

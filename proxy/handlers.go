@@ -29,8 +29,11 @@ func (s *Server) listScope(c *call, d *docType, fromIDs apos.DocID) (apos.Scope,
 	return scope, err
 }
 
-// getOne serves GET /:_id.
+// getOne serves GET /:_id, or a shared draft to whoever has its key.
 func (s *Server) getOne(c *call, d *docType) error {
+	if c.ctx.QueryArgs().Has(shareKeyArg) {
+		return s.getShared(c, d)
+	}
 	docID, scope, err := s.target(c, d)
 	if err != nil {
 		return err
@@ -59,6 +62,9 @@ func (s *Server) post(c *call, d *docType) error {
 	scope, err := s.listScope(c, d, apos.DocID{})
 	if err != nil {
 		return err
+	}
+	if d.singleton {
+		return apos.ErrForbidden // its one document per locale exists already
 	}
 	body, err := writeBody(c, d, scope.Mode)
 	if err != nil {

@@ -135,7 +135,7 @@ func (d *docType) parseSort(lr *listRequest, p param) error {
 	if !p.bracket {
 		return nil // sort=search and other bare forms: default order
 	}
-	if d.fields[p.sub] == nil || d.fields[p.sub].Kind == apos.JSON {
+	if f := d.fields[p.sub]; f == nil || f.Kind == apos.JSON || f.WriteOnly() {
 		return apos.Errorf(apos.ErrInvalid, "Cannot sort on %q: it is not a sortable field of %s.", p.sub, d.name)
 	}
 	switch p.value {

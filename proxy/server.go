@@ -94,8 +94,15 @@ func New(cfg *config.Config, backends map[string]adapters.Adapter, opts Options)
 		s.routeType(d)
 		s.routeWorkflow(d)
 		s.routeBatch(d)
+		s.routeDocExtras(d)
 	}
 	if err := s.routeI18n(); err != nil {
+		return nil, err
+	}
+	if err := s.routeCore(); err != nil {
+		return nil, err
+	}
+	if err := s.ensureSingletons(); err != nil {
 		return nil, err
 	}
 	if err := s.routeJobs(); err != nil {

@@ -22,7 +22,7 @@ func (s *Server) routeWorkflow(d *docType) {
 	one := s.cfg.Server.Prefix + "/" + d.name + "/{id}/"
 	for name, h := range map[string]func(*call, *docType) error{
 		"publish":                      s.publish,
-		"unpublish":                    s.recordRoute(adapters.Workflow.Unpublish),
+		"unpublish":                    notForSingletons(s.recordRoute(adapters.Workflow.Unpublish)),
 		"revert-draft-to-published":    s.revertDraft,
 		"revert-published-to-previous": s.recordRoute(adapters.Workflow.RevertPublishedToPrevious),
 		"localize":                     s.localize,

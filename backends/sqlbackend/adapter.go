@@ -84,6 +84,9 @@ func New(db *sqldb.DB, t *config.Type, opts Options) (*Adapter, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
+	if err := a.ensureOwnTable(ctx); err != nil {
+		return nil, err
+	}
 	cols, err := a.describe(ctx)
 	if err != nil {
 		return nil, err

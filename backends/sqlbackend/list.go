@@ -27,7 +27,7 @@ func (a *Adapter) List(ctx context.Context, q *adapters.Query) (*adapters.Page, 
 	}
 	nWhere := len(b.args)
 	compare := a.compares(q.Scope)
-	v := a.selectFields(b, q.Project, compare)
+	v, width := a.selectFields(b, q.Project, compare)
 	a.from(b)
 	perPage, offset := q.PerPage, 0
 	if perPage > 0 {
@@ -44,7 +44,7 @@ func (a *Adapter) List(ctx context.Context, q *adapters.Query) (*adapters.Page, 
 			b.args = append(b.args, int64(perPage), int64(offset))
 		}
 	}
-	page, drafts, err := a.scanPage(ctx, b, q.Scope, v, compare, perPage)
+	page, drafts, err := a.scanPage(ctx, b, q.Scope, v, width, compare, perPage)
 	if err != nil {
 		return nil, err
 	}
@@ -80,14 +80,14 @@ func (a *Adapter) List(ctx context.Context, q *adapters.Query) (*adapters.Page, 
 }
 
 // selectFields starts b.text with the SELECT of the key and the fields a
-// list reads, and returns how to render them: all fields, or only the
-// projected ones. Drafts to compare read every field whatever the
-// projection.
-func (a *Adapter) selectFields(b *builder, project []string, all bool) view {
+// list reads, and returns how to render them (all fields but the secret
+// ones, or only the projected ones) and how many columns it selects.
+// Drafts to compare read every field whatever the projection.
+func (a *Adapter) selectFields(b *builder, project []string, all bool) (view, int) {
 	b.text = append(b.text, "SELECT "...)
 	if project == nil {
 		b.text = append(b.text, a.columns...)
-		return a.all
+		return a.all, 1 + len(a.fields)
 	}
 	if !all {
 		b.text = append(b.text, a.key...)
@@ -96,7 +96,7 @@ func (a *Adapter) selectFields(b *builder, project []string, all bool) view {
 	}
 	var v view
 	for i := range a.fields {
-		if !slices.Contains(project, a.fields[i].name) {
+		if !slices.Contains(project, a.fields[i].name) || a.fields[i].secret {
 			continue
 		}
 		c := column{field: i, cell: i + 1}
@@ -107,7 +107,10 @@ func (a *Adapter) selectFields(b *builder, project []string, all bool) view {
 		}
 		v = append(v, c)
 	}
-	return v
+	if all {
+		return v, 1 + len(a.fields)
+	}
+	return v, 1 + len(v)
 }
 
 // orderBy writes the ORDER BY of sorts, ending with the key so that pages
@@ -131,11 +134,11 @@ func (a *Adapter) orderBy(b *builder, sorts []adapters.Sort) error {
 	return nil
 }
 
-// scanPage runs the list statement of b and renders its rows in view v.
-// All records' fields share one buffer, sized for perPage records like the
-// last one read. When compare is set it also renders the compared fields
-// of each record, by aposDocId.
-func (a *Adapter) scanPage(ctx context.Context, b *builder, s apos.Scope, v view, compare bool, perPage int) (*adapters.Page, map[string][]byte, error) {
+// scanPage runs the list statement of b, which selects n columns, and
+// renders its rows in view v. All records' fields share one buffer, sized
+// for perPage records like the last one read. When compare is set it also
+// renders the compared fields of each record, by aposDocId.
+func (a *Adapter) scanPage(ctx context.Context, b *builder, s apos.Scope, v view, n int, compare bool, perPage int) (*adapters.Page, map[string][]byte, error) {
 	rows, err := a.stmts.query(ctx, b.text, b.args)
 	if err != nil {
 		return nil, nil, a.fail(ctx, err)
@@ -143,10 +146,8 @@ func (a *Adapter) scanPage(ctx context.Context, b *builder, s apos.Scope, v view
 	defer rows.Close()
 	r := a.getRow()
 	defer a.rows.Put(r)
-	n := 1 + len(v)
 	var drafts map[string][]byte
 	if compare {
-		n = 1 + len(a.fields)
 		drafts = map[string][]byte{}
 	}
 	page := &adapters.Page{Records: make([]adapters.Record, 0, min(max(perPage, 0), 100))}

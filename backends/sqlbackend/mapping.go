@@ -45,8 +45,8 @@ func (a *Adapter) mapType(opts Options) error {
 		cols = append(cols, a.fields[i].quoted)
 	}
 	a.columns = strings.Join(cols, ", ")
-	a.all = fullView(a.fields, func(*field) bool { return true })
-	a.compare = fullView(a.fields, func(f *field) bool { return !f.auto })
+	a.all = fullView(a.fields, func(f *field) bool { return !f.secret })
+	a.compare = fullView(a.fields, func(f *field) bool { return !f.auto && !f.secret })
 	a.scope = scopeConds(a.locale, a.mode)
 	return nil
 }
@@ -71,6 +71,7 @@ type field struct {
 	name   string
 	kind   apos.Kind
 	auto   bool   // set by the proxy: left out of the modified comparison
+	secret bool   // written, never rendered (a password hash)
 	column string // as configured
 	quoted string // the quoted column
 	// key is the field's JSON object key with its colon: `"title":`.
@@ -94,6 +95,7 @@ func newField(db *sqldb.DB, f apos.Field, column string) field {
 		name:   f.Name,
 		kind:   f.Kind,
 		auto:   f.Auto != apos.AutoNone,
+		secret: f.WriteOnly(),
 		column: column,
 		quoted: quoted,
 		key:    append(key, ':'),
