@@ -173,6 +173,11 @@ type Type struct {
 	PublishRole string `toml:"publish_role"`
 	// ReadOnly refuses every write with 403.
 	ReadOnly bool `toml:"read_only"`
+	// LastPublishedAt names the field (datetime or date) or the column of
+	// the table that tells when a published record was last published,
+	// for records the proxy has not published itself. Empty: the type's
+	// updatedAt field, else the Unix epoch (docs/config.md).
+	LastPublishedAt string `toml:"last_published_at"`
 }
 
 // ValueMap maps a backend column and its values onto Apostrophe's.

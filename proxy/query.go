@@ -62,7 +62,7 @@ func (d *docType) parseList(args *fasthttp.Args) (*listRequest, error) {
 		case "withPublished":
 			lr.withPublished = launderBool(p.value)
 		default:
-			if f := d.fields[p.base]; f != nil && (!p.bracket || isListSub(p.sub)) {
+			if d.filters(p.base) && (!p.bracket || isListSub(p.sub)) {
 				raw[p.base] = append(raw[p.base], p.value)
 			}
 		}
@@ -73,12 +73,24 @@ func (d *docType) parseList(args *fasthttp.Args) (*listRequest, error) {
 	for _, f := range d.schema.Fields {
 		if vals, ok := raw[f.Name]; ok {
 			flt, use, ferr := filterFor(&f, vals)
+			if f.Name == apos.SlugField {
+				flt, use, ferr = d.slugFilter(vals)
+			}
 			if ferr != nil {
 				return nil, ferr
 			}
 			if use {
 				lr.q.Filters = append(lr.q.Filters, flt)
 			}
+		}
+	}
+	if vals, ok := raw[apos.SlugField]; ok && d.fields[apos.SlugField] == nil {
+		flt, use, ferr := d.slugFilter(vals)
+		if ferr != nil {
+			return nil, ferr
+		}
+		if use {
+			lr.q.Filters = append(lr.q.Filters, flt)
 		}
 	}
 	if len(lr.q.Sort) == 0 {
@@ -93,6 +105,9 @@ func (d *docType) parseList(args *fasthttp.Args) (*listRequest, error) {
 		if d.slugFromTitle && lr.project.fields["slug"] && !lr.project.fields["title"] {
 			lr.q.Project = append(lr.q.Project, "title")
 		}
+		if d.slugs && lr.project.fields[apos.SlugField] {
+			lr.q.Project = append(lr.q.Project, apos.SlugField)
+		}
 	}
 	return lr, nil
 }
@@ -102,7 +117,11 @@ func (d *docType) parseSort(lr *listRequest, p param) error {
 	if !p.bracket {
 		return nil // sort=search and other bare forms: default order
 	}
-	if d.fields[p.sub] == nil || d.fields[p.sub].Kind == apos.JSON {
+	switch {
+	case p.sub == apos.SlugField && d.slugFromTitle:
+		return errDerivedSlug(d, "sorted")
+	case p.sub == apos.SlugField && d.slugs:
+	case d.fields[p.sub] == nil || d.fields[p.sub].Kind == apos.JSON:
 		return apos.Errorf(apos.ErrInvalid, "Cannot sort on %q: it is not a sortable field of %s.", p.sub, d.name)
 	}
 	switch p.value {

@@ -99,6 +99,9 @@ func (v versions) publish(ctx context.Context, tx *sql.Tx, docID string, key any
 	if err != nil {
 		return nil, err
 	}
+	if err := v.rows.publishSlug(ctx, tx, key, v.locale, v.rows.titleCell(d)); err != nil {
+		return nil, err
+	}
 	if err := v.st.published(ctx, tx, key, v.locale, now); err != nil {
 		return nil, err
 	}
@@ -197,6 +200,9 @@ func (v versions) revertDraft(ctx context.Context, tx *sql.Tx, docID string, key
 		return nil, err
 	}
 	if err := v.rows.updateRow(ctx, tx, v.scope(apos.Draft), key, v.rows.allValues(p)); err != nil {
+		return nil, err
+	}
+	if err := v.rows.revertSlug(ctx, tx, key, v.locale); err != nil {
 		return nil, err
 	}
 	return v.rows.read(ctx, tx, v.rows.get, v.scope(apos.Draft), docID, key)
