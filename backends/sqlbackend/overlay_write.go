@@ -26,6 +26,9 @@ func (o *overlay) insert(ctx context.Context, s apos.Scope, in *adapters.Insert)
 	if err != nil {
 		return nil, err
 	}
+	if err := o.legacy.sweepFirst(ctx, s.Locale); err != nil {
+		return nil, err
+	}
 	for try := 0; ; try++ {
 		key, provisional, err := o.newKey(ctx, in.DocID)
 		if err != nil {

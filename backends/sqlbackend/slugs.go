@@ -51,18 +51,23 @@ func newSlugs(ctx context.Context, a *Adapter) (*slugs, error) {
 	if sl.drafts {
 		sl.modes = append(sl.modes, string(apos.Draft))
 	}
-	bin := ""
-	if sl.db.Engine() == "mysql" {
-		// Slugs and keys compare as written: MySQL's default collations
-		// would make "café" and "cafe" one slug.
+	// Slugs and keys compare and sort as written, byte by byte, on every
+	// engine: MySQL's default collations would make "café" and "cafe"
+	// one slug, and PostgreSQL's may sort by language rules.
+	bin, sorted := "", ""
+	switch sl.db.Engine() {
+	case "mysql":
 		bin = " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+		sorted = bin
+	case "postgres":
+		sorted = ` COLLATE "C"`
 	}
 	_, err := sl.db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS "+sl.table+` (
   aposproxy_type   VARCHAR(100) NOT NULL,
   aposproxy_doc    VARCHAR(191)`+bin+` NOT NULL,
   aposproxy_locale VARCHAR(64)  NOT NULL,
   aposproxy_mode   VARCHAR(16)  NOT NULL,
-  aposproxy_slug   VARCHAR(191)`+bin+` NOT NULL,
+  aposproxy_slug   VARCHAR(191)`+sorted+` NOT NULL,
   PRIMARY KEY (aposproxy_type, aposproxy_doc, aposproxy_locale, aposproxy_mode),
   UNIQUE (aposproxy_type, aposproxy_locale, aposproxy_mode, aposproxy_slug))`)
 	if err != nil {

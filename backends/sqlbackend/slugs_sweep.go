@@ -24,8 +24,12 @@ type titled struct {
 // the proxy has not met yet), in one transaction: the published records
 // first, in key order, then the drafts left, so that a draft shares its
 // published record's slug and the same rows get the same slugs on every
-// instance. A sweep that ran into another one runs again.
+// instance. When every record has one, as is usual, it only reads. A
+// sweep that ran into another one runs again.
 func (sl *slugs) sweep(ctx context.Context, locale string) error {
+	if done, err := sl.swept(ctx, locale); done || err != nil {
+		return err
+	}
 	for try := 0; ; try++ {
 		err := sl.sweepOnce(ctx, locale)
 		if err == nil || try == retries || !sl.retryable(ctx, err) {
@@ -71,6 +75,27 @@ func (sl *slugs) sweepOnce(ctx context.Context, locale string) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// swept reports whether every record of locale has a slug, outside any
+// transaction: a sweep that has nothing to do takes no write lock.
+func (sl *slugs) swept(ctx context.Context, locale string) (bool, error) {
+	for _, m := range sl.modes {
+		text, args, ok := sl.root.missingQuery(apos.Scope{Locale: locale, Mode: apos.Mode(m)})
+		if !ok {
+			continue
+		}
+		rows, err := sl.db.QueryContext(ctx, sl.db.Rebind(string(text)+" LIMIT 1"), args...)
+		if err != nil {
+			return false, err
+		}
+		found := rows.Next()
+		rows.Close()
+		if found || rows.Err() != nil {
+			return false, rows.Err()
+		}
+	}
+	return true, nil
 }
 
 // takenSlugs are the slugs of one locale that a sweep may not give,
@@ -128,22 +153,10 @@ func (sl *slugs) insertAll(ctx context.Context, tx *sql.Tx, values []any) error 
 // titles, in key order. They are read from the table that lists s (an
 // overlay keeps some in its shadow table).
 func (a *Adapter) missingSlugs(ctx context.Context, tx *sql.Tx, s apos.Scope) ([]titled, error) {
-	l := a
-	if v := a.ov.viewOf(s); v != nil {
-		l = v
-	}
-	args, ok := l.scopeArgs(nil, s)
+	text, args, ok := a.missingQuery(s)
 	if !ok {
 		return nil, nil
 	}
-	text := append([]byte("SELECT "), l.key...)
-	text = append(append(text, ", "...), l.field("title").quoted...)
-	text = append(append(text, " FROM "...), l.table...)
-	text = append(append(text, " WHERE "...), l.scope...)
-	text = append(append(text, " AND "...), l.keyCast...)
-	text = append(text, " NOT IN (SELECT aposproxy_doc FROM "...)
-	text = a.slugs.appendWhere(append(text, a.slugs.table...), s)
-	text = append(append(text, ") ORDER BY "...), l.key...)
 	rows, err := tx.QueryContext(ctx, a.db.Rebind(string(text)), args...)
 	if err != nil {
 		return nil, err
@@ -158,6 +171,38 @@ func (a *Adapter) missingSlugs(ctx context.Context, tx *sql.Tx, s apos.Scope) ([
 		out = append(out, titled{key: key.keyString(), title: textOf(&title)})
 	}
 	return out, rows.Err()
+}
+
+// missingQuery is the statement that lists the records of scope s without
+// a slug, and its values; ok is false when no record can be in s.
+func (a *Adapter) missingQuery(s apos.Scope) (text []byte, args []any, ok bool) {
+	l := a
+	if v := a.ov.viewOf(s); v != nil {
+		l = v
+	}
+	if args, ok = l.scopeArgs(nil, s); !ok {
+		return nil, nil, false
+	}
+	text = append([]byte("SELECT "), l.key...)
+	text = append(append(text, ", "...), l.field("title").quoted...)
+	text = append(append(text, " FROM "...), l.table...)
+	text = append(append(text, " WHERE "...), l.scope...)
+	text = append(append(text, " AND "...), l.keyCast...)
+	text = append(text, " NOT IN (SELECT aposproxy_doc FROM "...)
+	text = a.slugs.appendWhere(append(text, a.slugs.table...), s)
+	text = append(append(text, ") ORDER BY "...), l.key...)
+	return text, args, true
+}
+
+// sweepFirst sweeps locale before a write that may give slugs, so that
+// it cannot give one that a legacy row without a slug yet would claim
+// (Insert, Update and the workflow's operations).
+func (a *Adapter) sweepFirst(ctx context.Context, locale string) error {
+	if a.slugs == nil {
+		return nil
+	}
+	locale, _ = a.slugs.scopeOf(apos.Scope{Locale: locale})
+	return a.fail(ctx, a.slugs.sweep(ctx, locale))
 }
 
 // claimSlug returns the slug of the record of key in scope s, which the

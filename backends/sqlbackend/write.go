@@ -39,6 +39,9 @@ func (a *Adapter) Insert(ctx context.Context, s apos.Scope, in *adapters.Insert)
 	for i, m := range modes {
 		scopes[i] = apos.Scope{Locale: s.Locale, Mode: m}
 	}
+	if err := a.sweepFirst(ctx, s.Locale); err != nil {
+		return nil, err
+	}
 	return a.inTx(ctx, func(tx *sql.Tx) (*adapters.Record, error) {
 		return a.insertScopes(ctx, tx, s, scopes, key, in.Values)
 	})
@@ -131,6 +134,9 @@ func (a *Adapter) Update(ctx context.Context, s apos.Scope, docID string, change
 	key, ok := a.keyOf(docID)
 	if !ok {
 		return nil, apos.ErrNotFound
+	}
+	if err := a.sweepFirst(ctx, s.Locale); err != nil {
+		return nil, err
 	}
 	if a.ov.serves(s) {
 		return a.ov.update(ctx, s, docID, key, change)
