@@ -18,9 +18,10 @@ func (d *docType) filters(name string) bool {
 }
 
 // slugFilter is the filter of ?slug=: the documents whose slug is exactly
-// the value's slug, as Apostrophe slugifies the value it is given. An
-// empty value does not filter. A slug derived from titles cannot be
-// searched for.
+// the value's slug, as Apostrophe slugifies the value it is given, or the
+// value itself (a mapped legacy column may hold slugs that are not
+// Apostrophe's, such as "/about"). An empty value does not filter. A slug
+// derived from titles cannot be searched for.
 func (d *docType) slugFilter(vals []string) (adapters.Filter, bool, error) {
 	flt := adapters.Filter{Field: apos.SlugField, Op: adapters.OpEqual}
 	if vals[0] == "" {
@@ -29,7 +30,11 @@ func (d *docType) slugFilter(vals []string) (adapters.Filter, bool, error) {
 	if d.slugFromTitle {
 		return flt, false, errDerivedSlug(d, "filtered")
 	}
-	flt.Values = []any{apos.Slugify(vals[0])}
+	slug := apos.Slugify(vals[0])
+	flt.Values = []any{slug}
+	if slug != vals[0] {
+		flt.Op, flt.Values = adapters.OpIn, []any{slug, vals[0]}
+	}
 	return flt, true, nil
 }
 
