@@ -70,28 +70,8 @@ func (d *docType) parseList(args *fasthttp.Args) (*listRequest, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range d.schema.Fields {
-		if vals, ok := raw[f.Name]; ok {
-			flt, use, ferr := filterFor(&f, vals)
-			if f.Name == apos.SlugField {
-				flt, use, ferr = d.slugFilter(vals)
-			}
-			if ferr != nil {
-				return nil, ferr
-			}
-			if use {
-				lr.q.Filters = append(lr.q.Filters, flt)
-			}
-		}
-	}
-	if vals, ok := raw[apos.SlugField]; ok && d.fields[apos.SlugField] == nil {
-		flt, use, ferr := d.slugFilter(vals)
-		if ferr != nil {
-			return nil, ferr
-		}
-		if use {
-			lr.q.Filters = append(lr.q.Filters, flt)
-		}
+	if err := d.addFilters(lr, raw); err != nil {
+		return nil, err
 	}
 	if len(lr.q.Sort) == 0 {
 		lr.q.Sort = d.sort
@@ -110,6 +90,36 @@ func (d *docType) parseList(args *fasthttp.Args) (*listRequest, error) {
 		}
 	}
 	return lr, nil
+}
+
+// addFilters adds the filters of the raw values given by field, in schema
+// order, then the slug's when the slug is not a field (docs/api-rules.md#23).
+func (d *docType) addFilters(lr *listRequest, raw map[string][]string) error {
+	for i := range d.schema.Fields {
+		f := &d.schema.Fields[i]
+		vals, ok := raw[f.Name]
+		if !ok {
+			continue
+		}
+		flt, use, err := filterFor(f, vals)
+		if f.Name == apos.SlugField {
+			flt, use, err = d.slugFilter(vals)
+		}
+		if err != nil {
+			return err
+		}
+		if use {
+			lr.q.Filters = append(lr.q.Filters, flt)
+		}
+	}
+	if vals, ok := raw[apos.SlugField]; ok && d.fields[apos.SlugField] == nil {
+		flt, use, err := d.slugFilter(vals)
+		if err != nil || !use {
+			return err
+		}
+		lr.q.Filters = append(lr.q.Filters, flt)
+	}
+	return nil
 }
 
 // parseSort reads sort[field]=1|-1.

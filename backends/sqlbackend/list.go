@@ -15,9 +15,8 @@ import (
 func (a *Adapter) List(ctx context.Context, q *adapters.Query) (*adapters.Page, error) {
 	ctx = a.db.ReadContext(ctx)
 	if a.slugs != nil && a.slugs.root == a && usesSlug(q) {
-		locale, _ := a.slugs.scopeOf(q.Scope)
-		if err := a.slugs.sweep(ctx, locale); err != nil {
-			return nil, a.fail(ctx, err)
+		if err := a.sweepFirst(ctx, q.Scope.Locale); err != nil {
+			return nil, err
 		}
 	}
 	if v := a.ov.viewOf(q.Scope); v != nil {
@@ -56,7 +55,19 @@ func (a *Adapter) List(ctx context.Context, q *adapters.Query) (*adapters.Page, 
 	if err != nil {
 		return nil, err
 	}
-	n := len(page.Records)
+	b.args = b.args[:nWhere]
+	if err := a.total(ctx, b, q, page, offset); err != nil {
+		return nil, err
+	}
+	return page, a.complete(ctx, q.Scope, page, drafts, sel)
+}
+
+// total sets the total of page, the records read from offset on by the
+// statement of b (whose args are its WHERE conditions'), and with _ids
+// puts them in order and pages them.
+func (a *Adapter) total(ctx context.Context, b *builder, q *adapters.Query, page *adapters.Page, offset int) error {
+	n, perPage := len(page.Records), q.PerPage
+	var err error
 	switch {
 	case q.IDs != nil:
 		page.Records = inOrder(page.Records, q.IDs)
@@ -69,12 +80,9 @@ func (a *Adapter) List(ctx context.Context, q *adapters.Query) (*adapters.Page, 
 		// A short page is the last one: no need to count.
 		page.Total = offset + n
 	default:
-		b.args = b.args[:nWhere]
-		if page.Total, err = a.count(ctx, b); err != nil {
-			return nil, err
-		}
+		page.Total, err = a.count(ctx, b)
 	}
-	return page, a.complete(ctx, q.Scope, page, drafts, sel)
+	return err
 }
 
 // complete adds to a page what its statement did not read: slugs for the
@@ -291,6 +299,28 @@ func inOrder(recs []adapters.Record, ids []string) []adapters.Record {
 	return recs
 }
 
+// selectPublished starts b.text with the SELECT of every column of the
+// published records of scope pub, their slugs and their since column,
+// and returns the number of columns and the cells of the slug and since
+// column (-1: not read).
+func (a *Adapter) selectPublished(b *builder, pub apos.Scope) (n, slugAt, sinceAt int) {
+	b.text = append(b.text, "SELECT "...)
+	b.text = append(b.text, a.columns...)
+	n, slugAt, sinceAt = 1+len(a.fields), -1, -1
+	if a.slugs != nil {
+		b.text = a.slugs.appendExpr(append(b.text, ", "...), a.keyCast, pub)
+		slugAt, n = n, n+1
+	}
+	switch {
+	case a.sinceField >= 0:
+		sinceAt = a.sinceField + 1
+	case a.since != "":
+		b.text = append(append(b.text, ", "...), a.since...)
+		sinceAt, n = n, n+1
+	}
+	return n, slugAt, sinceAt
+}
+
 // markModified sets the modified flag of a page of drafts: one query reads
 // the published records of the page's keys, whose compared fields (and
 // slugs) are rendered and matched with the drafts' (as scanPage rendered
@@ -313,20 +343,7 @@ func (a *Adapter) markModified(ctx context.Context, s apos.Scope, page *adapters
 	b.where = append(b.where, " AND "...)
 	b.where = append(b.where, a.key...)
 	b.in(start)
-	b.text = append(b.text, "SELECT "...)
-	b.text = append(b.text, a.columns...)
-	n, slugAt, sinceAt := 1+len(a.fields), -1, -1
-	if a.slugs != nil {
-		b.text = a.slugs.appendExpr(append(b.text, ", "...), a.keyCast, pub)
-		slugAt, n = n, n+1
-	}
-	switch {
-	case a.sinceField >= 0:
-		sinceAt = a.sinceField + 1
-	case a.since != "":
-		b.text = append(append(b.text, ", "...), a.since...)
-		sinceAt, n = n, n+1
-	}
+	n, slugAt, sinceAt := a.selectPublished(b, pub)
 	a.from(b)
 	rows, err := a.stmts.query(ctx, b.text, b.args)
 	if err != nil {
