@@ -219,8 +219,13 @@ func (a *Adapter) claimSlug(ctx context.Context, tx *sql.Tx, s apos.Scope, key a
 		return nil, err
 	}
 	have, err := sl.current(ctx, q, key, locale)
-	if err != nil || have[mode] != "" || tx == nil {
-		return []byte(have[mode]), err
+	switch {
+	case err != nil:
+		return nil, err
+	case have[mode] != "":
+		return []byte(have[mode]), nil
+	case tx == nil:
+		return nil, nil // a record the sweep does not see: none to show
 	}
 	slug, err := sl.place(ctx, tx, key, locale, sl.modes, title)
 	return []byte(slug), err
