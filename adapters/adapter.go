@@ -45,7 +45,10 @@ type Check func(current *Record) error
 
 // Value is one field value to write. V holds the value converted to the
 // field's kind: nil (empty), string (string, select, date as "YYYY-MM-DD"),
-// int64, float64, bool, time.Time (datetime, UTC), or RawJSON.
+// int64, float64, bool, time.Time (datetime, UTC), or RawJSON. When the
+// backend keeps slugs (apos.Schema.Slugs), a Value of Field "slug" (a
+// string, already slugified) sets the record's slug; sorts and filters
+// name it too.
 type Value struct {
 	Field string
 	V     any
@@ -76,6 +79,9 @@ type Record struct {
 	// what a backend keeps beside the mapped fields (see Workflow). Nil
 	// when there are none.
 	Extra []byte
+	// Slug is the record's slug when the schema's backend keeps slugs
+	// (apos.Schema.Slugs); nil otherwise.
+	Slug []byte
 }
 
 // Tristate is a boolean that may be unknown.

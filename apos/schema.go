@@ -92,6 +92,12 @@ type Schema struct {
 	Localized bool   // ids are aposDocId:locale:mode; false gives bare ids
 	Storage   Storage
 	Fields    []Field
+	// Slugs says that the backend keeps each record's slug itself, stable
+	// and unique per locale and mode (docs/api-rules.md#25): records carry
+	// it in Record.Slug, lists filter (exactly) and sort by the field
+	// "slug", and writes take a value for it. The type then has no field
+	// of that name.
+	Slugs bool
 }
 
 // Field returns the field named name, or nil.

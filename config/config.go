@@ -211,6 +211,11 @@ type Type struct {
 	// storeKeys are the keys a store type set that the proxy sets itself
 	// (see setStoreDefaults), reported by validate.
 	storeKeys []string
+	// LastPublishedAt names the field (datetime or date) or the column of
+	// the table that tells when a published record was last published,
+	// for records the proxy has not published itself. Empty: the type's
+	// updatedAt field, else the Unix epoch (docs/config.md).
+	LastPublishedAt string `toml:"last_published_at"`
 }
 
 // ValueMap maps a backend column and its values onto Apostrophe's.

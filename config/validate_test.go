@@ -153,6 +153,9 @@ func TestValidate(t *testing.T) {
 		{"per_page over max", `key = "product_id"`, "key = \"product_id\"\nper_page = 20\nmax_per_page = 10", "types.product.per_page", "per_page", "between 1 and max_per_page (10)"},
 		{"negative max_per_page", `key = "product_id"`, "key = \"product_id\"\nmax_per_page = -5", "types.product.max_per_page", "max_per_page", "at least 1"},
 		{"unknown role", `key = "product_id"`, "key = \"product_id\"\nview_role = \"everyone\"", "types.product.view_role", "everyone", "must be one of anonymous, guest"},
+		{"last_published_at on a string field", `key = "product_id"`, "key = \"product_id\"\nlast_published_at = \"title\"", "types.product.last_published_at", "last_published_at", "must be a datetime or date field"},
+		{"last_published_at neither field nor column", `key = "product_id"`, "key = \"product_id\"\nlast_published_at = \"published at\"", "types.product.last_published_at", "last_published_at", "names no field"},
+		{"last_published_at on an upstream type", `key = "itemId"`, "key = \"itemId\"\nlast_published_at = \"modifiedAt\"", "types.item.last_published_at", "last_published_at", "only for types with a database"},
 
 		// [[types.*.fields]]
 		{"no fields", "[[types.item.fields]]\nname = \"warehouse\"\ncolumn = \"warehouse.code\"\n", "", "types.item.fields", "[types.item]", "at least one field"},
@@ -192,5 +195,20 @@ func TestBootstrapIgnoredForOtherDrivers(t *testing.T) {
 	}
 	if db := cfg.Databases["shop"]; db.Driver != "postgres" || db.Bootstrap != nil {
 		t.Fatalf("database = %+v, want postgres without bootstrap", db)
+	}
+}
+
+// TestLastPublishedAt accepts a datetime field, a date field's name or a
+// column of the table for last_published_at.
+func TestLastPublishedAt(t *testing.T) {
+	for _, source := range []string{"createdAt", "created_at", "published_on"} {
+		src := strings.ReplaceAll(valid, `key = "product_id"`, "key = \"product_id\"\nlast_published_at = \""+source+"\"")
+		cfg, err := parseEnv(src, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", source, err)
+		}
+		if got := cfg.Types["product"].LastPublishedAt; got != source {
+			t.Fatalf("last_published_at %q, want %q", got, source)
+		}
 	}
 }

@@ -69,6 +69,33 @@ func (t *Type) validate(c *Config, errs *errorList) {
 	}
 	t.validateFields(path, errs)
 	t.validateColumns(path, rule, errs)
+	t.validateLastPublished(path, errs)
+}
+
+// validateLastPublished checks last_published_at: a datetime or date
+// field of a localized SQL type, or a column of its table.
+func (t *Type) validateLastPublished(path string, errs *errorList) {
+	name := t.LastPublishedAt
+	p := path + ".last_published_at"
+	switch {
+	case name == "":
+	case t.Upstream != "":
+		errs.addf(p, "is only for types with a database")
+	case t.Localized != nil && !*t.Localized:
+		errs.addf(p, "is only for localized types: unlocalized documents are not published")
+	default:
+		for _, f := range t.Fields {
+			if f.Name == name {
+				if k := apos.Kind(f.Kind); k != apos.DateTime && k != apos.Date {
+					errs.addf(p, "field %s is a %s field; it must be a datetime or date field", name, f.Kind)
+				}
+				return
+			}
+		}
+		if !sqlColumn.re.MatchString(name) {
+			errs.addf(p, "names no field, and as a column it %s", sqlColumn.msg)
+		}
+	}
 }
 
 // validateBackend checks that the type names exactly one existing backend

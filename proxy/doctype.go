@@ -26,9 +26,15 @@ type docType struct {
 	// nor delete (docs/api-rules.md#68).
 	singleton bool
 
-	// slugFromTitle: the schema has a title and no slug, so the proxy
-	// derives Apostrophe's slug from the title.
-	slugFromTitle bool
+	// slugs: the backend keeps each record's slug (apos.Schema.Slugs).
+	// slugFromTitle: the schema has a title, no slug, and the backend
+	// keeps none, so the proxy derives the slug from the title on every
+	// read (docs/api-rules.md#25).
+	slugs, slugFromTitle bool
+	// defaults is what a document carries when the type maps no field of
+	// that name: `,"visibility":"public","archived":false` or part of it
+	// (docs/api-rules.md#24).
+	defaults []byte
 	// typeJSON is `"type":"<name>","metaType":"doc"` pre-rendered.
 	typeJSON []byte
 }
@@ -69,7 +75,14 @@ func newDocType(t *config.Type, backend adapters.Adapter) (*docType, error) {
 		desc := strings.HasPrefix(t.Sort, "-")
 		d.sort = []adapters.Sort{{Field: strings.TrimPrefix(t.Sort, "-"), Desc: desc}}
 	}
-	d.slugFromTitle = d.fields["title"] != nil && d.fields["slug"] == nil
+	d.slugs = s.Slugs && d.fields[apos.SlugField] == nil
+	d.slugFromTitle = d.fields["title"] != nil && d.fields[apos.SlugField] == nil && !d.slugs
+	if d.fields["visibility"] == nil {
+		d.defaults = append(d.defaults, `,"visibility":"public"`...)
+	}
+	if d.fields["archived"] == nil {
+		d.defaults = append(d.defaults, `,"archived":false`...)
+	}
 	d.typeJSON = appendString(append(d.typeJSON, `"type":`...), t.Name)
 	d.typeJSON = append(d.typeJSON, `,"metaType":"doc"`...)
 	return d, nil

@@ -71,6 +71,9 @@ func (s *Server) post(c *call, d *docType) error {
 		return err
 	}
 	vals, err := d.convert(body, writeInsert, nil, c.stamp())
+	if err == nil {
+		vals, err = d.withSlug(body, vals)
+	}
 	if err != nil {
 		return err
 	}
@@ -92,7 +95,11 @@ func (s *Server) post(c *call, d *docType) error {
 // put serves PUT: replace the fields of the record of the _id's mode.
 func (s *Server) put(c *call, d *docType) error {
 	return s.update(c, d, func(body gjson.Result, cur *adapters.Record) ([]adapters.Value, error) {
-		return d.convert(body, writeReplace, nil, c.stamp())
+		vals, err := d.convert(body, writeReplace, nil, c.stamp())
+		if err != nil {
+			return nil, err
+		}
+		return d.withSlug(body, vals)
 	})
 }
 
@@ -100,10 +107,14 @@ func (s *Server) put(c *call, d *docType) error {
 func (s *Server) patch(c *call, d *docType) error {
 	return s.update(c, d, func(body gjson.Result, cur *adapters.Record) ([]adapters.Value, error) {
 		doc, touched, err := d.applyPatch(c.bctx, newPatchLimits(s.cfg.Server.MaxBodyBytes), cur.Fields, body)
-		if err != nil || len(touched) == 0 {
-			return nil, err // an empty patch writes nothing
+		var vals []adapters.Value
+		if err == nil && len(touched) > 0 { // an empty patch writes nothing
+			vals, err = d.convert(gjson.ParseBytes(doc), writePatch, touched, c.stamp())
 		}
-		return d.convert(gjson.ParseBytes(doc), writePatch, touched, c.stamp())
+		if err != nil {
+			return nil, err
+		}
+		return d.withSlug(body, vals)
 	})
 }
 

@@ -65,7 +65,7 @@ func (d *docType) parseList(args *fasthttp.Args) (*listRequest, error) {
 		case "withPublished":
 			lr.withPublished = launderBool(p.value)
 		default:
-			if f := d.fields[p.base]; f != nil && (!p.bracket || isListSub(p.sub)) {
+			if d.filters(p.base) && (!p.bracket || isListSub(p.sub)) {
 				raw[p.base] = append(raw[p.base], p.value)
 			}
 		}
@@ -85,16 +85,8 @@ func (d *docType) parseList(args *fasthttp.Args) (*listRequest, error) {
 // finishList completes a parsed list request: the filters from their
 // values by field, the default sort, and the fields a projection reads.
 func (d *docType) finishList(lr *listRequest, raw map[string][]string) error {
-	for _, f := range d.schema.Fields {
-		if vals, ok := raw[f.Name]; ok {
-			flt, use, err := filterFor(&f, vals)
-			if err != nil {
-				return err
-			}
-			if use {
-				lr.q.Filters = append(lr.q.Filters, flt)
-			}
-		}
+	if err := d.addFilters(lr, raw); err != nil {
+		return err
 	}
 	if len(lr.q.Sort) == 0 {
 		lr.q.Sort = d.sort
@@ -107,6 +99,9 @@ func (d *docType) finishList(lr *listRequest, raw map[string][]string) error {
 		}
 		if d.slugFromTitle && lr.project.fields["slug"] && !lr.project.fields["title"] {
 			lr.q.Project = append(lr.q.Project, "title")
+		}
+		if d.slugs && lr.project.fields[apos.SlugField] {
+			lr.q.Project = append(lr.q.Project, apos.SlugField)
 		}
 	}
 	return nil
@@ -130,12 +125,46 @@ func checkPage(page int, text string, perPage int) error {
 	return nil
 }
 
+// addFilters adds the filters of the raw values given by field, in schema
+// order, then the slug's when the slug is not a field (docs/api-rules.md#23).
+func (d *docType) addFilters(lr *listRequest, raw map[string][]string) error {
+	for i := range d.schema.Fields {
+		f := &d.schema.Fields[i]
+		vals, ok := raw[f.Name]
+		if !ok {
+			continue
+		}
+		flt, use, err := filterFor(f, vals)
+		if f.Name == apos.SlugField {
+			flt, use, err = d.slugFilter(vals)
+		}
+		if err != nil {
+			return err
+		}
+		if use {
+			lr.q.Filters = append(lr.q.Filters, flt)
+		}
+	}
+	if vals, ok := raw[apos.SlugField]; ok && d.fields[apos.SlugField] == nil {
+		flt, use, err := d.slugFilter(vals)
+		if err != nil || !use {
+			return err
+		}
+		lr.q.Filters = append(lr.q.Filters, flt)
+	}
+	return nil
+}
+
 // parseSort reads sort[field]=1|-1.
 func (d *docType) parseSort(lr *listRequest, p param) error {
 	if !p.bracket {
 		return nil // sort=search and other bare forms: default order
 	}
-	if f := d.fields[p.sub]; f == nil || f.Kind == apos.JSON || f.WriteOnly() {
+	switch {
+	case p.sub == apos.SlugField && d.slugFromTitle:
+		return errDerivedSlug(d, "sorted")
+	case p.sub == apos.SlugField && d.slugs:
+	case d.fields[p.sub] == nil || d.fields[p.sub].Kind == apos.JSON || d.fields[p.sub].WriteOnly():
 		return apos.Errorf(apos.ErrInvalid, "Cannot sort on %q: it is not a sortable field of %s.", p.sub, d.name)
 	}
 	switch p.value {

@@ -24,9 +24,9 @@ func (p *projection) keeps(field string) bool {
 }
 
 // appendDoc renders r as Apostrophe's document JSON for who: identity
-// fields, the type, the mapped fields, what can be derived (slug,
-// modified) and the permission annotations (only when true, and only for
-// authenticated callers).
+// fields, the type, the mapped fields, the slug, visibility and archived,
+// what can be derived (modified) and the permission annotations (only
+// when true, and only for authenticated callers).
 func (d *docType) appendDoc(dst []byte, r *adapters.Record, who *apos.Principal, p *projection) []byte {
 	dst = append(dst, `{"_id":`...)
 	dst = append(dst, '"')
@@ -46,13 +46,8 @@ func (d *docType) appendDoc(dst []byte, r *adapters.Record, who *apos.Principal,
 	dst = append(dst, ',')
 	dst = append(dst, d.typeJSON...)
 	dst = d.appendFields(dst, r.Fields, p)
-	if d.slugFromTitle && p.keeps("slug") {
-		if t := gjson.Get(bytesView(r.Fields), "title"); t.Type == gjson.String {
-			dst = append(dst, `,"slug":"`...)
-			dst = appendSlug(dst, t.Str)
-			dst = append(dst, '"')
-		}
-	}
+	dst = d.appendSlugMember(dst, r, p)
+	dst = d.appendDefaults(dst, p)
 	if r.Scope.Mode == apos.Draft && p.keeps("modified") {
 		switch {
 		case !d.hasDrafts():
@@ -98,6 +93,39 @@ func (d *docType) appendFields(dst, fields []byte, p *projection) []byte {
 		}
 		return true
 	})
+	return dst
+}
+
+// appendSlugMember adds the slug: the backend's, or the title's for a
+// type whose backend keeps none. A mapped slug field is among the fields.
+func (d *docType) appendSlugMember(dst []byte, r *adapters.Record, p *projection) []byte {
+	switch {
+	case !p.keeps(apos.SlugField):
+	case r.Slug != nil:
+		dst = append(dst, `,"slug":`...)
+		dst = appendString(dst, bytesView(r.Slug))
+	case d.slugFromTitle:
+		if t := gjson.Get(bytesView(r.Fields), "title"); t.Type == gjson.String {
+			dst = append(dst, `,"slug":"`...)
+			dst = appendSlug(dst, t.Str)
+			dst = append(dst, '"')
+		}
+	}
+	return dst
+}
+
+// appendDefaults adds visibility and archived when the type maps no field
+// of that name, as Apostrophe's documents always have them.
+func (d *docType) appendDefaults(dst []byte, p *projection) []byte {
+	if p == nil {
+		return append(dst, d.defaults...)
+	}
+	if d.fields["visibility"] == nil && p.keeps("visibility") {
+		dst = append(dst, `,"visibility":"public"`...)
+	}
+	if d.fields["archived"] == nil && p.keeps("archived") {
+		dst = append(dst, `,"archived":false`...)
+	}
 	return dst
 }
 

@@ -29,7 +29,9 @@ type Adapter struct {
 	schema *apos.Schema
 
 	table     string         // quoted
+	alias     string         // how columns name the table: table, or a derived table's alias
 	key       string         // the quoted key column
+	keyCast   string         // the key as text, qualified by alias: how the proxy's tables hold it
 	intKey    bool           // the key column is an integer column
 	keyRange  sqldb.IntRange // the integers the key column holds
 	randomKey bool           // the adapter, not the database, makes new keys
@@ -63,6 +65,16 @@ type Adapter struct {
 	// pub, when set, holds the published records that this adapter's
 	// drafts are compared with (an overlay's draft views); nil: a itself.
 	pub *Adapter
+	// slugs keeps the slugs of a type that maps a title and no slug
+	// (slugs.go); nil otherwise.
+	slugs *slugs
+	// since is the column that gives lastPublishedAt to records the proxy
+	// has not published (lastpub.go), of kind sinceKind; empty: the epoch.
+	// sinceField is the index of the field it is the column of, -1 for
+	// an unmapped column read beside the fields.
+	since      string
+	sinceKind  apos.Kind
+	sinceField int
 }
 
 var (
@@ -78,7 +90,7 @@ const startTimeout = 30 * time.Second
 // columns as Verify does, and prepares the statements of single-document
 // reads. Identifiers come only from t; requests only bind values.
 func New(db *sqldb.DB, t *config.Type, opts Options) (*Adapter, error) {
-	a := &Adapter{db: db, t: t, schema: t.Schema(), stmts: statements{db: db, max: maxStatements}}
+	a := &Adapter{db: db, t: t, schema: t.Schema(), stmts: statements{db: db, max: maxStatements}, sinceField: -1}
 	if err := a.mapType(opts); err != nil {
 		return nil, err
 	}
@@ -96,6 +108,9 @@ func New(db *sqldb.DB, t *config.Type, opts Options) (*Adapter, error) {
 	if a.randomKey && a.intKey {
 		return nil, fmt.Errorf("new_keys \"random\" needs a text key column, and %q holds integers", t.Key)
 	}
+	if err := a.keepSlugs(ctx); err != nil {
+		return nil, err
+	}
 	if err := a.provision(ctx); err != nil {
 		return nil, err
 	}
@@ -109,7 +124,8 @@ func New(db *sqldb.DB, t *config.Type, opts Options) (*Adapter, error) {
 
 // prepare prepares the statements that read one record.
 func (a *Adapter) prepare(ctx context.Context) error {
-	get := "SELECT " + a.columns + a.extraColumn() + " FROM " + a.table + " WHERE " + a.key + " = ? AND " + a.scope
+	get := "SELECT " + a.columns + a.extraColumn() + a.slugColumn() + a.sinceColumn() +
+		" FROM " + a.table + " WHERE " + a.key + " = ? AND " + a.scope
 	var err error
 	if a.get, err = a.db.PrepareContext(ctx, a.db.Rebind(get)); err != nil {
 		return err

@@ -9,9 +9,16 @@ import (
 	"github.com/aposproxy/aposproxy/apos"
 )
 
-// List implements adapters.Adapter.
+// List implements adapters.Adapter. A list that filters or sorts by the
+// slugs the adapter keeps first gives one to every record of its locale
+// that has none.
 func (a *Adapter) List(ctx context.Context, q *adapters.Query) (*adapters.Page, error) {
 	ctx = a.db.ReadContext(ctx)
+	if a.slugs != nil && a.slugs.root == a && usesSlug(q) {
+		if err := a.sweepFirst(ctx, q.Scope.Locale); err != nil {
+			return nil, err
+		}
+	}
 	if v := a.ov.viewOf(q.Scope); v != nil {
 		return v.List(ctx, q)
 	}
@@ -27,7 +34,7 @@ func (a *Adapter) List(ctx context.Context, q *adapters.Query) (*adapters.Page, 
 	}
 	nWhere := len(b.args)
 	compare := a.compares(q.Scope)
-	v, width := a.selectFields(b, q.Project, compare)
+	sel := a.selectFields(b, q, compare)
 	a.from(b)
 	perPage, offset := q.PerPage, 0
 	if perPage > 0 {
@@ -36,7 +43,7 @@ func (a *Adapter) List(ctx context.Context, q *adapters.Query) (*adapters.Page, 
 	if q.IDs == nil {
 		// With IDs, every match is read, put in the IDs' order and paged
 		// here; otherwise the engine sorts and pages.
-		if err := a.orderBy(b, q.Sort); err != nil {
+		if err := a.orderBy(b, q.Sort, q.Scope); err != nil {
 			return nil, err
 		}
 		if perPage > 0 {
@@ -44,11 +51,23 @@ func (a *Adapter) List(ctx context.Context, q *adapters.Query) (*adapters.Page, 
 			b.args = append(b.args, int64(perPage), int64(offset))
 		}
 	}
-	page, drafts, err := a.scanPage(ctx, b, q.Scope, v, width, compare, perPage)
+	page, drafts, err := a.scanPage(ctx, b, q.Scope, sel, compare, perPage)
 	if err != nil {
 		return nil, err
 	}
-	n := len(page.Records)
+	b.args = b.args[:nWhere]
+	if err := a.total(ctx, b, q, page, offset); err != nil {
+		return nil, err
+	}
+	return page, a.complete(ctx, q.Scope, page, drafts, sel)
+}
+
+// total sets the total of page, the records read from offset on by the
+// statement of b (whose args are its WHERE conditions'), and with _ids
+// puts them in order and pages them.
+func (a *Adapter) total(ctx context.Context, b *builder, q *adapters.Query, page *adapters.Page, offset int) error {
+	n, perPage := len(page.Records), q.PerPage
+	var err error
 	switch {
 	case q.IDs != nil:
 		page.Records = inOrder(page.Records, q.IDs)
@@ -61,34 +80,85 @@ func (a *Adapter) List(ctx context.Context, q *adapters.Query) (*adapters.Page, 
 		// A short page is the last one: no need to count.
 		page.Total = offset + n
 	default:
-		b.args = b.args[:nWhere]
-		if page.Total, err = a.count(ctx, b); err != nil {
-			return nil, err
+		page.Total, err = a.count(ctx, b)
+	}
+	return err
+}
+
+// complete adds to a page what its statement did not read: slugs for the
+// records that had none, the modified flag of drafts with their published
+// records' lastPublishedAt, and the store's members.
+func (a *Adapter) complete(ctx context.Context, s apos.Scope, page *adapters.Page, drafts map[string][]byte, sel listing) error {
+	if sel.slug >= 0 {
+		var missing []int
+		for i := range page.Records {
+			if page.Records[i].Slug == nil {
+				missing = append(missing, i)
+			}
+		}
+		if len(missing) > 0 {
+			if err := a.fillSlugs(ctx, s, page.Records, missing); err != nil {
+				return a.fail(ctx, err)
+			}
 		}
 	}
-	if compare && len(page.Records) > 0 {
-		if err := a.published().markModified(ctx, q.Scope, page, drafts); err != nil {
-			return nil, err
+	if drafts != nil && len(page.Records) > 0 {
+		if err := a.published().markModified(ctx, s, page, drafts); err != nil {
+			return err
 		}
 	}
 	if a.store != nil {
-		if err := a.store.attach(ctx, q.Scope, page.Records); err != nil {
-			return nil, a.fail(ctx, err)
+		if err := a.store.attach(ctx, s, page.Records); err != nil {
+			return a.fail(ctx, err)
 		}
 	}
-	return page, nil
+	return nil
+}
+
+// listing is what a list statement selects after the key: the fields to
+// render (v), then, at the cells given (-1: not read), the slug and the
+// since column. n is the number of columns.
+type listing struct {
+	v           view
+	n           int
+	slug, since int
+	// ownSince: records take lastPublishedAt from their own row (from
+	// the since column, or the epoch without one).
+	ownSince bool
 }
 
 // selectFields starts b.text with the SELECT of the key and the fields a
-// list reads, and returns how to render them (all fields but the secret
-// ones, or only the projected ones) and how many columns it selects.
-// Drafts to compare read every field whatever the projection.
-func (a *Adapter) selectFields(b *builder, project []string, all bool) (view, int) {
+// list of q reads, then its slug and since column, and says how to render
+// them: all fields, or only the projected ones. Drafts to compare read
+// every field whatever the projection.
+func (a *Adapter) selectFields(b *builder, q *adapters.Query, all bool) listing {
 	b.text = append(b.text, "SELECT "...)
+	sel := listing{slug: -1, since: -1, ownSince: a.ownSince(q.Scope)}
+	project := q.Project
 	if project == nil {
 		b.text = append(b.text, a.columns...)
-		return a.all, 1 + len(a.fields)
+		sel.v, sel.n = a.all, 1+len(a.fields)
+	} else {
+		sel.v, sel.n = a.projected(b, project, all)
 	}
+	if a.slugs != nil && (project == nil || slices.Contains(project, apos.SlugField)) {
+		b.text = append(b.text, ", "...)
+		b.text = a.slugs.appendExpr(b.text, a.keyCast, q.Scope)
+		sel.slug, sel.n = sel.n, sel.n+1
+	}
+	if sel.ownSince && a.since != "" {
+		if sel.since = sel.v.cellOf(a.sinceField); sel.since < 0 {
+			b.text = append(b.text, ", "...)
+			b.text = append(b.text, a.since...)
+			sel.since, sel.n = sel.n, sel.n+1
+		}
+	}
+	return sel
+}
+
+// projected writes the key and the projected fields (every field when all
+// is set) and returns how to render them and how many columns it wrote.
+func (a *Adapter) projected(b *builder, project []string, all bool) (view, int) {
 	if !all {
 		b.text = append(b.text, a.key...)
 	} else {
@@ -114,16 +184,25 @@ func (a *Adapter) selectFields(b *builder, project []string, all bool) (view, in
 }
 
 // orderBy writes the ORDER BY of sorts, ending with the key so that pages
-// are stable.
-func (a *Adapter) orderBy(b *builder, sorts []adapters.Sort) error {
+// are stable. A sort by the slug the adapter keeps sorts by that of
+// scope s.
+func (a *Adapter) orderBy(b *builder, sorts []adapters.Sort, s apos.Scope) error {
 	b.text = append(b.text, " ORDER BY "...)
-	for _, s := range sorts {
-		f := a.field(s.Field)
+	for _, srt := range sorts {
+		if srt.Field == apos.SlugField && a.slugs != nil {
+			b.text = a.slugs.appendExpr(b.text, a.keyCast, s)
+			if srt.Desc {
+				b.text = append(b.text, " DESC"...)
+			}
+			b.text = append(b.text, ", "...)
+			continue
+		}
+		f := a.field(srt.Field)
 		if f == nil {
-			return apos.Invalid(s.Field, "invalid", "")
+			return apos.Invalid(srt.Field, "invalid", "")
 		}
 		term := f.asc
-		if s.Desc {
+		if srt.Desc {
 			term = f.desc
 		}
 		b.text = append(b.text, term...)
@@ -134,11 +213,11 @@ func (a *Adapter) orderBy(b *builder, sorts []adapters.Sort) error {
 	return nil
 }
 
-// scanPage runs the list statement of b, which selects n columns, and
-// renders its rows in view v. All records' fields share one buffer, sized
-// for perPage records like the last one read. When compare is set it also
-// renders the compared fields of each record, by aposDocId.
-func (a *Adapter) scanPage(ctx context.Context, b *builder, s apos.Scope, v view, n int, compare bool, perPage int) (*adapters.Page, map[string][]byte, error) {
+// scanPage runs the list statement of b and renders its rows as sel says.
+// All records' fields share one buffer, sized for perPage records like the
+// last one read. When compare is set it also renders the compared fields
+// of each record, by aposDocId.
+func (a *Adapter) scanPage(ctx context.Context, b *builder, s apos.Scope, sel listing, compare bool, perPage int) (*adapters.Page, map[string][]byte, error) {
 	rows, err := a.stmts.query(ctx, b.text, b.args)
 	if err != nil {
 		return nil, nil, a.fail(ctx, err)
@@ -151,20 +230,26 @@ func (a *Adapter) scanPage(ctx context.Context, b *builder, s apos.Scope, v view
 		drafts = map[string][]byte{}
 	}
 	page := &adapters.Page{Records: make([]adapters.Record, 0, min(max(perPage, 0), 100))}
-	buf := make([]byte, 0, a.hint.Load()*int64(cap(page.Records)))
+	buf := make([]byte, 0, a.hint.Load()*int64(cap(page.Records))+16)
 	for rows.Next() {
-		if err := r.scan(rows, n); err != nil {
+		if err := r.scan(rows, sel.n); err != nil {
 			return nil, nil, a.fail(ctx, err)
 		}
 		docID := apos.EncodeKey(r.cells[0].keyString())
 		start := len(buf)
-		buf = appendObject(buf, a.fields, r.cells, v)
-		page.Records = append(page.Records, adapters.Record{
-			DocID:    docID,
-			Scope:    s,
-			Fields:   buf[start:len(buf):len(buf)],
-			Modified: a.modified(s),
-		})
+		buf = appendObject(buf, a.fields, r.cells, sel.v)
+		rec := adapters.Record{DocID: docID, Scope: s, Fields: buf[start:len(buf):len(buf)], Modified: a.modified(s)}
+		if sel.slug >= 0 {
+			buf, rec.Slug = appendSlugCell(buf, &r.cells[sel.slug])
+		}
+		if sel.ownSince {
+			var c *cell
+			if sel.since >= 0 {
+				c = &r.cells[sel.since]
+			}
+			buf, rec.Extra = a.appendSince(buf, c)
+		}
+		page.Records = append(page.Records, rec)
 		if compare {
 			start = len(buf)
 			buf = appendObject(buf, a.fields, r.cells, a.compare)
@@ -174,7 +259,7 @@ func (a *Adapter) scanPage(ctx context.Context, b *builder, s apos.Scope, v view
 	if err := rows.Err(); err != nil {
 		return nil, nil, a.fail(ctx, err)
 	}
-	if n := len(page.Records); n > 0 && !compare && len(v) == len(a.all) {
+	if n := len(page.Records); n > 0 && !compare && len(sel.v) == len(a.all) {
 		a.hint.Store(int64(len(buf) / n))
 	}
 	return page, drafts, nil
@@ -214,13 +299,37 @@ func inOrder(recs []adapters.Record, ids []string) []adapters.Record {
 	return recs
 }
 
+// selectPublished starts b.text with the SELECT of every column of the
+// published records of scope pub, their slugs and their since column,
+// and returns the number of columns and the cells of the slug and since
+// column (-1: not read).
+func (a *Adapter) selectPublished(b *builder, pub apos.Scope) (n, slugAt, sinceAt int) {
+	b.text = append(b.text, "SELECT "...)
+	b.text = append(b.text, a.columns...)
+	n, slugAt, sinceAt = 1+len(a.fields), -1, -1
+	if a.slugs != nil {
+		b.text = a.slugs.appendExpr(append(b.text, ", "...), a.keyCast, pub)
+		slugAt, n = n, n+1
+	}
+	switch {
+	case a.sinceField >= 0:
+		sinceAt = a.sinceField + 1
+	case a.since != "":
+		b.text = append(append(b.text, ", "...), a.since...)
+		sinceAt, n = n, n+1
+	}
+	return n, slugAt, sinceAt
+}
+
 // markModified sets the modified flag of a page of drafts: one query reads
-// the published records of the page's keys, whose compared fields are
-// rendered and matched with the drafts' (as scanPage rendered them).
+// the published records of the page's keys, whose compared fields (and
+// slugs) are rendered and matched with the drafts' (as scanPage rendered
+// them). Drafts with a published record take its lastPublishedAt.
 func (a *Adapter) markModified(ctx context.Context, s apos.Scope, page *adapters.Page, drafts map[string][]byte) error {
 	b := getBuilder()
 	defer putBuilder(b)
-	b.args, _ = a.scopeArgs(b.args, apos.Scope{Locale: s.Locale, Mode: apos.Published})
+	pub := apos.Scope{Locale: s.Locale, Mode: apos.Published}
+	b.args, _ = a.scopeArgs(b.args, pub)
 	start := len(b.args)
 	byID := make(map[string]*adapters.Record, len(page.Records))
 	for i := range page.Records {
@@ -234,8 +343,7 @@ func (a *Adapter) markModified(ctx context.Context, s apos.Scope, page *adapters
 	b.where = append(b.where, " AND "...)
 	b.where = append(b.where, a.key...)
 	b.in(start)
-	b.text = append(b.text, "SELECT "...)
-	b.text = append(b.text, a.columns...)
+	n, slugAt, sinceAt := a.selectPublished(b, pub)
 	a.from(b)
 	rows, err := a.stmts.query(ctx, b.text, b.args)
 	if err != nil {
@@ -245,17 +353,26 @@ func (a *Adapter) markModified(ctx context.Context, s apos.Scope, page *adapters
 	r := a.getRow()
 	defer a.rows.Put(r)
 	var buf []byte
+	since := make([]byte, 0, 48*len(page.Records))
 	for rows.Next() {
-		if err := r.scan(rows, 1+len(a.fields)); err != nil {
+		if err := r.scan(rows, n); err != nil {
 			return a.fail(ctx, err)
 		}
 		docID := apos.EncodeKey(r.cells[0].keyString())
-		if rec := byID[docID]; rec != nil {
-			buf = appendObject(buf[:0], a.fields, r.cells, a.compare)
-			if bytes.Equal(drafts[docID], buf) {
-				rec.Modified = adapters.False
-			}
+		rec := byID[docID]
+		if rec == nil {
+			continue
 		}
+		buf = appendObject(buf[:0], a.fields, r.cells, a.compare)
+		sameSlug := slugAt < 0 || rec.Slug == nil || r.cells[slugAt].typ == cellNull || bytes.Equal(r.cells[slugAt].text, rec.Slug)
+		if bytes.Equal(drafts[docID], buf) && sameSlug {
+			rec.Modified = adapters.False
+		}
+		var c *cell
+		if sinceAt >= 0 {
+			c = &r.cells[sinceAt]
+		}
+		since, rec.Extra = a.appendSince(since, c)
 	}
 	return a.fail(ctx, rows.Err())
 }

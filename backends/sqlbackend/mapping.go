@@ -13,6 +13,8 @@ import (
 func (a *Adapter) mapType(opts Options) error {
 	t, db := a.t, a.db
 	a.table, a.key = db.QuoteName(t.Table), db.QuoteName(t.Key)
+	a.alias = a.table
+	a.keyCast = db.CastText(a.alias + "." + a.key)
 	a.randomKey = t.NewKeys == "random"
 	switch a.schema.Storage {
 	case apos.Columns:
@@ -48,6 +50,7 @@ func (a *Adapter) mapType(opts Options) error {
 	a.all = fullView(a.fields, func(f *field) bool { return !f.secret })
 	a.compare = fullView(a.fields, func(f *field) bool { return !f.auto && !f.secret })
 	a.scope = scopeConds(a.locale, a.mode)
+	a.mapSince()
 	return nil
 }
 
@@ -143,6 +146,16 @@ type column struct{ field, cell int }
 
 // view lists the columns to render, in output order.
 type view []column
+
+// cellOf is the cell that field i is read into, -1 when v does not read it.
+func (v view) cellOf(i int) int {
+	for _, c := range v {
+		if c.field == i {
+			return c.cell
+		}
+	}
+	return -1
+}
 
 // fullView renders every field from a row that selects the key and then
 // all fields in order; keep says which fields to render.

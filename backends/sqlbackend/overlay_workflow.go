@@ -43,10 +43,18 @@ func (o *overlay) publish(ctx context.Context, tx *sql.Tx, docID string, key any
 			return nil, err
 		}
 	}
+	var title string
+	if r.hasLive {
+		title = o.legacy.titleCell(r.live)
+	}
 	if r.hasDraft {
+		title = o.legacy.titleCell(r.draft)
 		if docID, key, err = o.writeLive(ctx, tx, docID, key, r.draft, r.hasLive, now); err != nil {
 			return nil, err
 		}
+	}
+	if err := o.legacy.publishSlug(ctx, tx, key, o.def, title); err != nil {
+		return nil, err
 	}
 	if err := o.legacy.store.published(ctx, tx, key, o.def, now); err != nil {
 		return nil, err
@@ -92,6 +100,11 @@ func (o *overlay) writeLive(ctx context.Context, tx *sql.Tx, docID string, key a
 	if _, err := tx.ExecContext(ctx, o.shadow.db.Rebind(text), newKey, key); err != nil {
 		return "", nil, err
 	}
+	if sl := o.legacy.slugs; sl != nil {
+		if err := sl.rename(ctx, tx, key, newKey); err != nil {
+			return "", nil, err
+		}
+	}
 	return newID, newKey, o.legacy.store.renameMeta(ctx, tx, docID, newID)
 }
 
@@ -131,6 +144,9 @@ func (o *overlay) revertDraft(ctx context.Context, tx *sql.Tx, docID string, key
 		return nil, nil
 	}
 	if err := o.shadow.deleteRow(ctx, tx, draft, key); err != nil {
+		return nil, err
+	}
+	if err := o.legacy.revertSlug(ctx, tx, key, o.def); err != nil {
 		return nil, err
 	}
 	return o.read(ctx, tx, draft, docID, key)

@@ -17,8 +17,12 @@ func (o *overlay) insert(ctx context.Context, s apos.Scope, in *adapters.Insert)
 	if err != nil {
 		return nil, err
 	}
-	cols, vals, err := o.shadow.assignments(in.Values)
+	values, slug, _ := o.legacy.takeSlug(in.Values)
+	cols, vals, err := o.shadow.assignments(values)
 	if err != nil {
+		return nil, err
+	}
+	if err := o.legacy.sweepFirst(ctx, s.Locale); err != nil {
 		return nil, err
 	}
 	for try := 0; ; try++ {
@@ -37,6 +41,9 @@ func (o *overlay) insert(ctx context.Context, s apos.Scope, in *adapters.Insert)
 				if _, err := o.shadow.insertRow(ctx, tx, apos.Scope{Locale: s.Locale, Mode: m}, key, cols, vals); err != nil {
 					return nil, err
 				}
+			}
+			if err := o.legacy.placeNew(ctx, tx, s, key, slug, values); err != nil {
+				return nil, err
 			}
 			if err := o.legacy.inserted(ctx, tx, s, key); err != nil {
 				return nil, err
@@ -101,7 +108,7 @@ func (o *overlay) update(ctx context.Context, s apos.Scope, docID string, key an
 		if _, err := o.ownDraft(ctx, tx, key); err != nil {
 			return nil, err
 		}
-		if err := o.shadow.updateRow(ctx, tx, s, key, vals); err != nil {
+		if err := o.shadow.writeValues(ctx, tx, s, key, vals, cur.Fields); err != nil {
 			return nil, err
 		}
 		return o.read(ctx, tx, s, docID, key)
@@ -144,6 +151,9 @@ func (o *overlay) delete(ctx context.Context, s apos.Scope, docID string, key an
 			if err := o.legacy.deleteRow(ctx, tx, o.scope(apos.Published), key); err != nil {
 				return nil, err
 			}
+		}
+		if err := o.legacy.dropSlugs(ctx, tx, s, key); err != nil {
+			return nil, err
 		}
 		return nil, o.legacy.store.forget(ctx, tx, key, s.Locale, modes...)
 	})

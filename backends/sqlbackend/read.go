@@ -8,6 +8,7 @@ import (
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/tidwall/gjson"
 )
 
 // Get implements adapters.Adapter.
@@ -53,6 +54,7 @@ func (a *Adapter) scopeArgs(args []any, s apos.Scope) (_ []any, ok bool) {
 // read reads the record of key in scope s with stmt (a.get, or a.lock to
 // lock the row), within tx unless it is nil. Drafts of a columns type are
 // compared with their published record to tell whether they are modified.
+// A record read without a slug gets one (claimSlug).
 func (a *Adapter) read(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, s apos.Scope, docID string, key any) (*adapters.Record, error) {
 	if tx != nil {
 		stmt = tx.StmtContext(ctx, stmt)
@@ -67,36 +69,90 @@ func (a *Adapter) read(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, s apos.S
 		return nil, apos.ErrNotFound
 	}
 	rec := &adapters.Record{DocID: docID, Scope: s, Modified: a.modified(s)}
-	rec.Fields = appendObject(make([]byte, 0, a.hint.Load()), a.fields, r.cells, a.all)
-	a.hint.Store(int64(len(rec.Fields)))
-	rec.Extra = a.extraOf(r)
-	if !a.compares(s) {
-		return rec, nil
+	// The slack spares a copy when formatting a time needs room for digits
+	// it then drops.
+	buf := appendObject(make([]byte, 0, a.hint.Load()+16), a.fields, r.cells, a.all)
+	rec.Fields = buf[:len(buf):len(buf)]
+	if a.slugs != nil {
+		buf, rec.Slug = appendSlugCell(buf, &r.cells[a.slugAt()])
 	}
+	rec.Extra = a.extraOf(r)
+	var since []byte
+	if a.ownSince(s) {
+		buf, since = a.appendSince(buf, a.sinceCell(r))
+	} else if a.compares(s) {
+		if buf, since, err = a.compareDraft(ctx, tx, rec, r, key, buf); err != nil {
+			return nil, err
+		}
+	}
+	a.hint.Store(int64(len(buf)))
+	rec.Extra = withLastPublished(rec.Extra, since)
+	if a.slugs != nil && rec.Slug == nil {
+		title := gjson.GetBytes(rec.Fields, "title").String()
+		if rec.Slug, err = a.claimSlug(ctx, tx, s, key, title); err != nil {
+			return nil, a.fail(ctx, err)
+		}
+	}
+	return rec, nil
+}
+
+// compareDraft sets the modified flag of the draft rec, read in r, by reading
+// its published record, and appends to buf the lastPublishedAt member the
+// published record gives (none without one).
+func (a *Adapter) compareDraft(ctx context.Context, tx *sql.Tx, rec *adapters.Record, r *row, key any, buf []byte) (_, since []byte, err error) {
 	draft := appendObject(nil, a.fields, r.cells, a.compare)
 	pub := a.published()
 	get := pub.get
 	if tx != nil {
 		get = tx.StmtContext(ctx, get)
 	}
-	found, err = pub.readRow(ctx, get, apos.Scope{Locale: s.Locale, Mode: apos.Published}, key, r)
-	if err != nil {
-		return nil, err
+	p := pub.getRow()
+	defer pub.rows.Put(p)
+	found, err := pub.readRow(ctx, get, apos.Scope{Locale: rec.Scope.Locale, Mode: apos.Published}, key, p)
+	if err != nil || !found {
+		rec.Modified = adapters.True
+		return buf, nil, err
 	}
 	rec.Modified = adapters.True
-	if found && bytes.Equal(draft, appendObject(nil, a.fields, r.cells, a.compare)) {
+	if bytes.Equal(draft, appendObject(nil, a.fields, p.cells, a.compare)) && pub.slugMatches(p, rec.Slug) {
 		rec.Modified = adapters.False
 	}
-	return rec, nil
+	buf, since = pub.appendSince(buf, pub.sinceCell(p))
+	return buf, since, nil
+}
+
+// sinceCell is the cell of a single-record read r holding the since
+// column, nil without one.
+func (a *Adapter) sinceCell(r *row) *cell {
+	switch {
+	case a.sinceField >= 0:
+		return &r.cells[a.sinceField+1]
+	case a.since == "":
+		return nil
+	}
+	return &r.cells[a.sinceAt()]
+}
+
+// slugMatches reports whether the row r, read by a's single-record
+// statements, has the slug slug (or either has none yet).
+func (a *Adapter) slugMatches(r *row, slug []byte) bool {
+	if a.slugs == nil || slug == nil {
+		return true
+	}
+	c := &r.cells[a.slugAt()]
+	return c.typ == cellNull || bytes.Equal(c.text, slug)
 }
 
 // readRow reads the row of key in scope s into r with stmt; found is false
 // when there is none.
 func (a *Adapter) readRow(ctx context.Context, stmt *sql.Stmt, s apos.Scope, key any, r *row) (found bool, err error) {
-	var buf [6]any
+	var buf [10]any
 	args := buf[:0]
 	if a.store != nil {
-		args = append(args, a.store.typeArg, boxed(s.Locale), boxed(string(s.Mode)))
+		args = append(args, boxed(s.Locale), boxed(string(s.Mode)))
+	}
+	if a.slugs != nil {
+		args = a.slugs.args(args, s)
 	}
 	args, ok := a.scopeArgs(append(args, key), s)
 	if !ok {

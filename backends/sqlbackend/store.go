@@ -38,7 +38,6 @@ const (
 type store struct {
 	db       *sqldb.DB
 	typeName string
-	typeArg  any      // typeName, boxed once for the reads that bind it
 	meta     string   // quoted meta table
 	shadow   *Adapter // the shadow table, with its own locale and mode columns
 	base     string   // quoted base column
@@ -53,7 +52,6 @@ func newStore(ctx context.Context, a *Adapter) (*store, error) {
 	st := &store{
 		db:       a.db,
 		typeName: a.t.Name,
-		typeArg:  a.t.Name,
 		meta:     db.QuoteName(metaTable),
 		base:     db.QuoteName(baseColumn),
 		stmts:    statements{db: a.db, max: maxStatements},

@@ -58,17 +58,38 @@ func (a *Adapter) extraColumn() string {
 	if a.store == nil {
 		return ""
 	}
-	return ", (SELECT extra FROM " + a.store.meta + " WHERE type_name = ? AND doc_id = " +
-		a.db.CastText(a.table+"."+a.key) + " AND locale = ? AND mode = ?)"
+	// The type's name is written in (type names are held to
+	// [A-Za-z0-9@/_-]): a value fewer to bind on every read.
+	return ", (SELECT extra FROM " + a.store.meta + " WHERE type_name = '" + a.t.Name + "' AND doc_id = " +
+		a.keyCast + " AND locale = ? AND mode = ?)"
 }
 
 // width is the number of cells a single-record read scans: the key, the
-// fields and, with a store, the members.
+// fields and, as the adapter has them, the members, the slug and the
+// lastPublishedAt column (in that order).
 func (a *Adapter) width() int {
+	n := a.sinceAt()
+	if a.sinceApart() {
+		n++
+	}
+	return n
+}
+
+// slugAt is the cell of a single-record read that holds the slug.
+func (a *Adapter) slugAt() int {
 	if a.store != nil {
 		return len(a.fields) + 2
 	}
 	return len(a.fields) + 1
+}
+
+// sinceAt is the cell of a single-record read that holds the
+// lastPublishedAt column.
+func (a *Adapter) sinceAt() int {
+	if a.slugs != nil {
+		return a.slugAt() + 1
+	}
+	return a.slugAt()
 }
 
 // object returns the stored JSON object of the record of key in scope s,
@@ -98,7 +119,9 @@ func members(obj []byte) []byte {
 	return nil
 }
 
-// attach sets the Extra of a page of records of scope s, in one query.
+// attach sets the Extra of a page of records of scope s, in one query,
+// keeping the lastPublishedAt the records had (lastpub.go) when the store
+// has none for them.
 func (st *store) attach(ctx context.Context, s apos.Scope, recs []adapters.Record) error {
 	if len(recs) == 0 {
 		return nil
@@ -131,7 +154,7 @@ func (st *store) attach(ctx context.Context, s apos.Scope, recs []adapters.Recor
 			return err
 		}
 		if i, ok := at[id]; ok {
-			recs[i].Extra = members(obj)
+			recs[i].Extra = withLastPublished(members(obj), recs[i].Extra)
 		}
 	}
 	return rows.Err()

@@ -25,15 +25,28 @@ import (
 func (a *Adapter) view(table string, locale, mode *valueMap) *Adapter {
 	v := &Adapter{
 		db: a.db, t: a.t, schema: a.schema,
-		table: table, key: a.key, intKey: a.intKey, keyRange: a.keyRange, randomKey: a.randomKey,
+		table: table, alias: aliasOf(table), key: a.key, intKey: a.intKey, keyRange: a.keyRange, randomKey: a.randomKey,
 		locale: locale, mode: mode, defaultLocale: a.defaultLocale,
 		fields: a.fields, byName: a.byName, all: a.all, compare: a.compare,
 		columns: a.columns, scope: scopeConds(locale, mode),
 		stmts: statements{db: a.db, max: maxStatements},
-		store: a.store,
+		store: a.store, slugs: a.slugs, sinceKind: a.sinceKind, sinceField: a.sinceField,
+	}
+	v.keyCast = a.db.CastText(v.alias + "." + a.key)
+	if a.sinceField >= 0 {
+		v.since = a.since // a field's column: every view has it
 	}
 	v.rows.New = func() any { return newRow(v.width()) }
 	return v
+}
+
+// aliasOf is how columns name table: a derived table "(...) AS name" by
+// its name, a table by itself.
+func aliasOf(table string) string {
+	if strings.HasPrefix(table, "(") {
+		return table[strings.LastIndex(table, " AS ")+len(" AS "):]
+	}
+	return table
 }
 
 // lockRow reads the row of key in scope s within tx, locking it where the
@@ -78,10 +91,12 @@ func (a *Adapter) contentValues(r *row, now time.Time, creating bool) []adapters
 	return vals
 }
 
-// sameContent reports whether two rows of a's fields hold the same content
-// (auto fields aside), as the modified flag compares drafts.
+// sameContent reports whether two rows read by a's single-record
+// statements hold the same content (auto fields aside) and slug, as the
+// modified flag compares drafts.
 func (a *Adapter) sameContent(x, y *row) bool {
-	return bytes.Equal(appendObject(nil, a.fields, x.cells, a.compare), appendObject(nil, a.fields, y.cells, a.compare))
+	return bytes.Equal(appendObject(nil, a.fields, x.cells, a.compare), appendObject(nil, a.fields, y.cells, a.compare)) &&
+		a.sameSlug(x, y)
 }
 
 // fingerprint identifies the content of a legacy row, to tell later

@@ -68,7 +68,7 @@ func (a *Adapter) where(b *builder, q *adapters.Query, skip string) (ok bool, er
 	b.where = append(b.where, a.scope...)
 	for i := range q.Filters {
 		if f := &q.Filters[i]; f.Field != skip {
-			if err := a.filter(b, f); err != nil {
+			if err := a.filter(b, f, q.Scope); err != nil {
 				return false, err
 			}
 		}
@@ -97,10 +97,13 @@ func (a *Adapter) where(b *builder, q *adapters.Query, skip string) (ok bool, er
 	return true, nil
 }
 
-// filter writes the condition of one filter.
-func (a *Adapter) filter(b *builder, f *adapters.Filter) error {
+// filter writes the condition of one filter of a list of scope s.
+func (a *Adapter) filter(b *builder, f *adapters.Filter, s apos.Scope) error {
 	fm := a.field(f.Field)
 	bad := apos.Invalid(f.Field, "invalid", "")
+	if fm == nil && f.Field == apos.SlugField && a.slugs != nil {
+		return a.slugFilter(b, f, s, bad)
+	}
 	if fm == nil {
 		return bad
 	}
@@ -148,6 +151,36 @@ func (a *Adapter) filter(b *builder, f *adapters.Filter) error {
 	default:
 		return bad
 	}
+	return nil
+}
+
+// slugFilter writes the condition of a filter on the slugs the adapter
+// keeps: the records whose slug in scope s is one of the values, exactly.
+// The slug table is searched by its unique index, then the rows by key.
+func (a *Adapter) slugFilter(b *builder, f *adapters.Filter, s apos.Scope, bad error) error {
+	if f.Op != adapters.OpEqual && f.Op != adapters.OpIn || len(f.Values) == 0 {
+		return bad
+	}
+	start := len(b.args)
+	for _, v := range f.Values {
+		str, ok := v.(string)
+		if !ok {
+			return bad
+		}
+		b.args = append(b.args, str)
+	}
+	b.where = append(b.where, " AND "...)
+	if a.intKey {
+		b.where = append(b.where, a.db.CastText(a.key)...)
+	} else {
+		b.where = append(b.where, a.key...)
+	}
+	b.where = append(b.where, " IN (SELECT aposproxy_doc FROM "...)
+	b.where = append(b.where, a.slugs.table...)
+	b.where = a.slugs.appendWhere(b.where, s)
+	b.where = append(b.where, " AND aposproxy_slug"...)
+	b.in(start)
+	b.where = append(b.where, ')')
 	return nil
 }
 

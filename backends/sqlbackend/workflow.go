@@ -31,14 +31,20 @@ func (a *Adapter) provision(ctx context.Context) error {
 	return err
 }
 
-// workflow runs one workflow operation on docID in one transaction.
-func (a *Adapter) workflow(ctx context.Context, docID string, fn func(tx *sql.Tx, key any) (*adapters.Record, error)) (*adapters.Record, error) {
+// workflow runs one workflow operation on docID in one transaction, once
+// every record of the locales it works in has a slug.
+func (a *Adapter) workflow(ctx context.Context, docID string, locales []string, fn func(tx *sql.Tx, key any) (*adapters.Record, error)) (*adapters.Record, error) {
 	if a.store == nil {
 		return nil, apos.Errorf(apos.ErrInvalid, "Documents of this type have no drafts to publish.")
 	}
 	key, ok := a.keyOf(docID)
 	if !ok {
 		return nil, apos.ErrNotFound
+	}
+	for _, locale := range locales {
+		if err := a.sweepFirst(ctx, locale); err != nil {
+			return nil, err
+		}
 	}
 	return a.inTx(ctx, func(tx *sql.Tx) (*adapters.Record, error) { return fn(tx, key) })
 }
@@ -70,7 +76,7 @@ func (v versions) scope(m apos.Mode) apos.Scope {
 
 // Publish implements adapters.Workflow.
 func (a *Adapter) Publish(ctx context.Context, locale, docID string, opts adapters.PublishOptions) (*adapters.Record, error) {
-	return a.workflow(ctx, docID, func(tx *sql.Tx, key any) (*adapters.Record, error) {
+	return a.workflow(ctx, docID, []string{locale}, func(tx *sql.Tx, key any) (*adapters.Record, error) {
 		if a.ov != nil && locale == a.defaultLocale {
 			return a.ov.publish(ctx, tx, docID, key, opts.Force)
 		}
@@ -97,6 +103,9 @@ func (v versions) publish(ctx context.Context, tx *sql.Tx, docID string, key any
 		_, err = v.rows.insertValues(ctx, tx, v.scope(apos.Published), key, v.rows.contentValues(d, now, true))
 	}
 	if err != nil {
+		return nil, err
+	}
+	if err := v.rows.publishSlug(ctx, tx, key, v.locale, v.rows.titleCell(d)); err != nil {
 		return nil, err
 	}
 	if err := v.st.published(ctx, tx, key, v.locale, now); err != nil {
@@ -131,7 +140,7 @@ func (st *store) published(ctx context.Context, tx *sql.Tx, key any, locale stri
 
 // Unpublish implements adapters.Workflow.
 func (a *Adapter) Unpublish(ctx context.Context, locale, docID string) (*adapters.Record, error) {
-	return a.workflow(ctx, docID, func(tx *sql.Tx, key any) (*adapters.Record, error) {
+	return a.workflow(ctx, docID, nil, func(tx *sql.Tx, key any) (*adapters.Record, error) {
 		if a.ov != nil && locale == a.defaultLocale {
 			return a.ov.unpublish(ctx, tx, docID, key)
 		}
@@ -179,7 +188,7 @@ func (st *store) forget(ctx context.Context, tx *sql.Tx, key any, locale string,
 
 // RevertDraftToPublished implements adapters.Workflow.
 func (a *Adapter) RevertDraftToPublished(ctx context.Context, locale, docID string) (*adapters.Record, error) {
-	return a.workflow(ctx, docID, func(tx *sql.Tx, key any) (*adapters.Record, error) {
+	return a.workflow(ctx, docID, []string{locale}, func(tx *sql.Tx, key any) (*adapters.Record, error) {
 		if a.ov != nil && locale == a.defaultLocale {
 			return a.ov.revertDraft(ctx, tx, docID, key)
 		}
@@ -199,12 +208,15 @@ func (v versions) revertDraft(ctx context.Context, tx *sql.Tx, docID string, key
 	if err := v.rows.updateRow(ctx, tx, v.scope(apos.Draft), key, v.rows.allValues(p)); err != nil {
 		return nil, err
 	}
+	if err := v.rows.revertSlug(ctx, tx, key, v.locale); err != nil {
+		return nil, err
+	}
 	return v.rows.read(ctx, tx, v.rows.get, v.scope(apos.Draft), docID, key)
 }
 
 // RevertPublishedToPrevious implements adapters.Workflow.
 func (a *Adapter) RevertPublishedToPrevious(ctx context.Context, locale, docID string) (*adapters.Record, error) {
-	return a.workflow(ctx, docID, func(tx *sql.Tx, key any) (*adapters.Record, error) {
+	return a.workflow(ctx, docID, nil, func(tx *sql.Tx, key any) (*adapters.Record, error) {
 		if a.ov != nil && locale == a.defaultLocale {
 			return a.ov.revertPublished(ctx, tx, docID, key)
 		}

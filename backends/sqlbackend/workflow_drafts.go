@@ -15,7 +15,7 @@ func (a *Adapter) Localize(ctx context.Context, docID, from, to string, update b
 	if from == to {
 		return nil, apos.Errorf(apos.ErrInvalid, "The document is already in locale %q.", to)
 	}
-	return a.workflow(ctx, docID, func(tx *sql.Tx, key any) (*adapters.Record, error) {
+	return a.workflow(ctx, docID, []string{from, to}, func(tx *sql.Tx, key any) (*adapters.Record, error) {
 		src, ok, err := a.lockDraft(ctx, tx, from, key)
 		if err != nil || !ok {
 			return nil, notFound(err)
@@ -29,6 +29,9 @@ func (a *Adapter) Localize(ctx context.Context, docID, from, to string, update b
 		}
 		now := time.Now().UTC()
 		if err := a.writeDraft(ctx, tx, to, key, a.contentValues(src, now, !exists)); err != nil {
+			return nil, err
+		}
+		if err := a.localizeSlug(ctx, tx, key, from, to, a.titleCell(src), exists); err != nil {
 			return nil, err
 		}
 		draft := apos.Scope{Locale: to, Mode: apos.Draft}
@@ -61,7 +64,7 @@ func (a *Adapter) DismissSubmission(ctx context.Context, locale, docID string) e
 
 // editDraft edits the members of the draft of docID in locale.
 func (a *Adapter) editDraft(ctx context.Context, locale, docID string, edit metaEdit) error {
-	_, err := a.workflow(ctx, docID, func(tx *sql.Tx, key any) (*adapters.Record, error) {
+	_, err := a.workflow(ctx, docID, nil, func(tx *sql.Tx, key any) (*adapters.Record, error) {
 		if _, ok, err := a.lockDraft(ctx, tx, locale, key); err != nil || !ok {
 			return nil, notFound(err)
 		}

@@ -31,7 +31,7 @@ func (a *Adapter) Share(ctx context.Context, locale, docID string, grant *adapte
 			setMemberTime(memberShareExpires, grant.Expires),
 		}
 	}
-	return a.workflow(ctx, docID, func(tx *sql.Tx, key any) (*adapters.Record, error) {
+	return a.workflow(ctx, docID, nil, func(tx *sql.Tx, key any) (*adapters.Record, error) {
 		if _, ok, err := a.lockDraft(ctx, tx, locale, key); err != nil || !ok {
 			return nil, notFound(err)
 		}

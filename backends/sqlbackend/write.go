@@ -43,29 +43,43 @@ func (a *Adapter) Insert(ctx context.Context, s apos.Scope, in *adapters.Insert)
 	if _, ok := a.scopeArgs(nil, s); !ok {
 		return nil, apos.Errorf(apos.ErrInvalid, "This type has no locale %q.", s.Locale)
 	}
-	cols, vals, err := a.assignments(in.Values)
+	scopes := make([]apos.Scope, len(modes))
+	for i, m := range modes {
+		scopes[i] = apos.Scope{Locale: s.Locale, Mode: m}
+	}
+	if err := a.sweepFirst(ctx, s.Locale); err != nil {
+		return nil, err
+	}
+	return a.inTx(ctx, func(tx *sql.Tx) (*adapters.Record, error) {
+		return a.insertScopes(ctx, tx, s, scopes, key, in.Values)
+	})
+}
+
+// insertScopes inserts the rows of a new document in scopes (the first is
+// the one that may make the key), with its slug, and reads the record of
+// scope s back.
+func (a *Adapter) insertScopes(ctx context.Context, tx *sql.Tx, s apos.Scope, scopes []apos.Scope, key any, vals []adapters.Value) (*adapters.Record, error) {
+	vals, slug, _ := a.takeSlug(vals)
+	vals, err := a.uniqueSlugColumn(ctx, tx, scopes, key, vals, true)
 	if err != nil {
 		return nil, err
 	}
-	tx, err := a.db.BeginTx(ctx, nil)
+	cols, args, err := a.assignments(vals)
 	if err != nil {
-		return nil, a.fail(ctx, err)
+		return nil, err
 	}
-	defer tx.Rollback()
-	for _, m := range modes {
-		if key, err = a.insertRow(ctx, tx, apos.Scope{Locale: s.Locale, Mode: m}, key, cols, vals); err != nil {
+	for _, sc := range scopes {
+		if key, err = a.insertRow(ctx, tx, sc, key, cols, args); err != nil {
 			return nil, err
 		}
 	}
-	docID := apos.EncodeKey(keyText(key))
+	if err := a.placeNew(ctx, tx, s, key, slug, vals); err != nil {
+		return nil, err
+	}
 	if err := a.inserted(ctx, tx, s, key); err != nil {
 		return nil, err
 	}
-	rec, err := a.read(ctx, tx, a.get, s, docID, key)
-	if err != nil {
-		return nil, err
-	}
-	return rec, a.fail(ctx, tx.Commit())
+	return a.read(ctx, tx, a.get, s, apos.EncodeKey(keyText(key)), key)
 }
 
 // insertRow inserts one row in scope s and returns its key: key itself,
@@ -129,6 +143,9 @@ func (a *Adapter) Update(ctx context.Context, s apos.Scope, docID string, change
 	if !ok {
 		return nil, apos.ErrNotFound
 	}
+	if err := a.sweepFirst(ctx, s.Locale); err != nil {
+		return nil, err
+	}
 	if a.ov.serves(s) {
 		return a.ov.update(ctx, s, docID, key, change)
 	}
@@ -148,7 +165,7 @@ func (a *Adapter) Update(ctx context.Context, s apos.Scope, docID string, change
 	if len(vals) == 0 {
 		return cur, a.fail(ctx, tx.Commit())
 	}
-	if err := a.updateRow(ctx, tx, s, key, vals); err != nil {
+	if err := a.writeValues(ctx, tx, s, key, vals, cur.Fields); err != nil {
 		return nil, err
 	}
 	if err := a.ov.rebase(ctx, tx, key); err != nil {
@@ -159,6 +176,23 @@ func (a *Adapter) Update(ctx context.Context, s apos.Scope, docID string, change
 		return nil, err
 	}
 	return rec, a.fail(ctx, tx.Commit())
+}
+
+// writeValues writes a change's values to the row of key in scope s, and
+// its slug when it sets one; cur is the record's fields before.
+func (a *Adapter) writeValues(ctx context.Context, tx *sql.Tx, s apos.Scope, key any, vals []adapters.Value, cur []byte) error {
+	vals, slug, given := a.takeSlug(vals)
+	vals, err := a.uniqueSlugColumn(ctx, tx, []apos.Scope{s}, key, vals, false)
+	if err != nil {
+		return a.fail(ctx, err)
+	}
+	if err := a.updateRow(ctx, tx, s, key, vals); err != nil {
+		return err
+	}
+	if given {
+		return a.fail(ctx, a.setSlug(ctx, tx, s, key, slug, vals, cur))
+	}
+	return nil
 }
 
 // Delete implements adapters.Adapter. Deleting the draft of a columns type
@@ -207,6 +241,9 @@ func (a *Adapter) Delete(ctx context.Context, s apos.Scope, docID string, check 
 	}
 	if err := a.deleted(ctx, tx, s, key); err != nil {
 		return err
+	}
+	if err := a.dropSlugs(ctx, tx, s, key); err != nil {
+		return a.fail(ctx, err)
 	}
 	return a.fail(ctx, tx.Commit())
 }

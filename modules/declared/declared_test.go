@@ -109,9 +109,9 @@ func TestDeclaredRoutes(t *testing.T) {
 			`{"name":"invalid","data":{"errors":[{"name":"required","code":422,"message":"required","data":{},"path":"stars"}]},"message":"invalid"}`},
 		{"writes need admin", "PATCH", "/notes/1", "guest-key", `{"stars":5}`, 403, `{"name":"forbidden","data":{},"message":"forbidden"}`},
 		{"returns feed later statements; a document answer", "POST", "/notes/star", "guest-key", `{"note":{"id":"3"},"by":4}`, 200,
-			`{"_id":"3","aposDocId":"3","type":"note","metaType":"doc","title":"Three","stars":7,"slug":"three"}`},
+			`{"_id":"3","aposDocId":"3","type":"note","metaType":"doc","title":"Three","stars":7,"slug":"three","visibility":"public","archived":false}`},
 		{"a failed rule rolls back", "POST", "/notes/star", "guest-key", `{"note":{"id":3},"by":4}`, 409, `{"name":"conflict","data":{},"message":"Too many stars."}`},
-		{"nothing was kept", "GET", "/note/3", "", "", 200, `{"_id":"3","aposDocId":"3","type":"note","metaType":"doc","title":"Three","stars":7,"slug":"three"}`},
+		{"nothing was kept", "GET", "/note/3", "", "", 200, `{"_id":"3","aposDocId":"3","type":"note","metaType":"doc","title":"Three","stars":7,"slug":"three","visibility":"public","archived":false}`},
 		{"none", "DELETE", "/notes/2/body", "admin-key", "", 200, ``},
 		// Injection attempts are values.
 		{"through the path", "GET", "/notes/1%20OR%201=1", "", "", 404, `{"name":"notfound","data":{},"message":"notfound"}`},
