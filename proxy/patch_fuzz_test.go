@@ -97,3 +97,20 @@ func FuzzApplyPatch(f *testing.F) {
 		}
 	})
 }
+
+// TestPatchPrototypePaths: paths naming a JavaScript prototype are 400
+// invalid wherever they appear; a key that only looks like one is not.
+func TestPatchPrototypePaths(t *testing.T) {
+	d := testType()
+	for _, path := range []string{"attributes.__proto__", "attributes.o.__proto__.p", "attributes.constructor.prototype",
+		"attributes.a.constructor.prototype.x"} {
+		for _, body := range []string{`{"` + path + `":1}`, `{"$push":{"` + path + `":1}}`, `{"_patches":[{"$pullAll":{"` + path + `":[1]}}]}`} {
+			_, _, err := d.applyPatch(t.Context(), newPatchLimits(0), []byte(fuzzPatchDoc), gjson.Parse(body))
+			refusedAt(t, err, path)
+		}
+	}
+	out, _, err := d.applyPatch(t.Context(), newPatchLimits(0), []byte(fuzzPatchDoc), gjson.Parse(`{"attributes.prototype":1,"attributes.constructor":2}`))
+	if err != nil || gjson.GetBytes(out, "attributes.constructor").Int() != 2 {
+		t.Fatalf("got %s, %v", out, err)
+	}
+}
