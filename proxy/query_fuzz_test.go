@@ -41,7 +41,7 @@ func clientError(t *testing.T, input string, err error) {
 // never panics, refuses only with a 400 invalid, and what it accepts is
 // a query the adapters can run: a page whose offset fits, a page size
 // within the type's maximum, sorts and filters on known fields only, ids
-// that are ids.
+// that are ids, text compared in UTF-8 only.
 func FuzzParseList(f *testing.F) {
 	for _, q := range []string{
 		"", "page=2&perPage=10", "sort[title]=1&sort[price]=-1", "sort[attributes]=1", "sort=title",
@@ -81,6 +81,14 @@ func FuzzParseList(f *testing.F) {
 				if n, ok := v.(int64); ok && (n < math.MinInt32 || n > math.MaxInt32) {
 					t.Fatalf("%q: %s = %d, past its column's range", query, flt.Field, n)
 				}
+			}
+		}
+		if !utf8.ValidString(q.Search) || !utf8.ValidString(q.Autocomplete) {
+			t.Fatalf("%q: search %q, autocomplete %q", query, q.Search, q.Autocomplete)
+		}
+		for _, flt := range q.Filters {
+			if s, ok := flt.Values[0].(string); ok && !utf8.ValidString(s) {
+				t.Fatalf("%q: %s filters on %q", query, flt.Field, s)
 			}
 		}
 		for _, name := range q.Project {
