@@ -83,6 +83,9 @@ const (
 // shop is a running aposproxy serving the shop example.
 type shop struct {
 	base string // http://127.0.0.1:port/api/v1
+	// driver and dsn reach the shop's database from outside the proxy,
+	// for tests that check what it holds.
+	driver, dsn string
 }
 
 // startShop prepares a fresh database for e (SQLite file, PostgreSQL
@@ -104,10 +107,11 @@ func startShopWith(t *testing.T, e engine, bin, config string) *shop {
 		"SHOP_CONTRIBUTOR_APIKEY=" + contributorKey,
 		"SHOP_GUEST_APIKEY=" + guestKey,
 	}
-	s := &shop{}
+	s := &shop{driver: e.driver}
 	switch e.name {
 	case "sqlite":
-		env = append(env, "SHOP_DB_DSN=file:"+filepath.Join(t.TempDir(), "shop.db"))
+		s.dsn = "file:" + filepath.Join(t.TempDir(), "shop.db")
+		env = append(env, "SHOP_DB_DSN="+s.dsn)
 	default:
 		base := os.Getenv(e.envDSN)
 		if base == "" {
@@ -123,6 +127,7 @@ func startShopWith(t *testing.T, e engine, bin, config string) *shop {
 			t.Fatal(err)
 		}
 		t.Cleanup(drop)
+		s.dsn = dsn
 		env = append(env, "SHOP_DB_DSN="+dsn)
 	}
 	addr := freeAddr(t)
