@@ -58,6 +58,9 @@ const (
 // shop is a running aposproxy serving the shop example.
 type shop struct {
 	base string // http://127.0.0.1:port/api/v1
+	// driver and dsn reach the shop's database from outside the proxy,
+	// for tests that check what it holds.
+	driver, dsn string
 }
 
 // startShop prepares a fresh database for e (SQLite file, PostgreSQL
@@ -72,15 +75,16 @@ func startShop(t *testing.T, e testkit.Engine) *shop {
 // of its own) or another configuration.
 func startShopWith(t *testing.T, e testkit.Engine, bin, config string) *shop {
 	t.Helper()
+	dsn := shopDatabase(t, e)
 	env := []string{
 		"SHOP_DB_DRIVER=" + e.Name,
-		"SHOP_DB_DSN=" + shopDatabase(t, e),
+		"SHOP_DB_DSN=" + dsn,
 		"SHOP_ADMIN_APIKEY=" + adminKey,
 		"SHOP_EDITOR_APIKEY=" + editorKey,
 		"SHOP_CONTRIBUTOR_APIKEY=" + contributorKey,
 		"SHOP_GUEST_APIKEY=" + guestKey,
 	}
-	s := &shop{}
+	s := &shop{driver: e.Name, dsn: dsn}
 	addr := testkit.FreeAddr(t)
 	cmd := exec.Command(bin, "-config", config, "-listen", addr)
 	cmd.Dir = t.TempDir()

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
@@ -78,6 +79,11 @@ func (d *docType) convert(body gjson.Result, w write, only map[string]bool, st s
 		}
 		raw := body.Get(f.Name)
 		v, ferr := convertValue(f, raw)
+		if ferr == "" && !utf8.ValidString(raw.Raw) {
+			// Text that is not UTF-8: SQLite would keep the bytes as
+			// sent, where PostgreSQL and MySQL refuse them.
+			ferr = "invalid"
+		}
 		if ferr == "" && f.Required && isEmpty(v) {
 			ferr = "required"
 		}

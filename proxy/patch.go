@@ -94,12 +94,21 @@ func (d *docType) patchPath(key string) (string, []string, error) {
 	if len(segs) > 1 && f.Kind != apos.JSON {
 		return "", nil, apos.Invalid(key, "invalid", "Only json fields have nested paths.")
 	}
-	for _, s := range segs {
-		if s == "" || !isPathSegment(s) {
+	for i, s := range segs {
+		if s == "" || !isPathSegment(s) || pollutes(segs[:i+1]) {
 			return "", nil, apos.Invalid(key, "invalid", "Bad path.")
 		}
 	}
 	return top, segs, nil
+}
+
+// pollutes reports whether a path, up to its last segment, names an
+// object's prototype in JavaScript (__proto__, constructor.prototype):
+// a client that applied the patch would pollute every object
+// (docs/api-rules.md, PATCH).
+func pollutes(segs []string) bool {
+	last := segs[len(segs)-1]
+	return last == "__proto__" || last == "prototype" && len(segs) > 1 && segs[len(segs)-2] == "constructor"
 }
 
 func isPathSegment(s string) bool {

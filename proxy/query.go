@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
@@ -51,9 +52,9 @@ func (d *docType) parseList(args *fasthttp.Args) (*listRequest, error) {
 		case "_ids":
 			err = parseIDs(lr, p)
 		case "search":
-			lr.q.Search = strings.TrimSpace(p.value)
+			lr.q.Search, err = textParam(p)
 		case "autocomplete":
-			lr.q.Autocomplete = strings.TrimSpace(p.value)
+			lr.q.Autocomplete, err = textParam(p)
 			if lr.q.Autocomplete == "" {
 				lr.q.IDs = []string{} // Apostrophe: no match, no results
 			}
@@ -155,6 +156,21 @@ func (d *docType) addFilters(lr *listRequest, raw map[string][]string) error {
 	return nil
 }
 
+// textParam reads a parameter compared as text (search, autocomplete),
+// trimmed. Text that is not UTF-8 is refused: MySQL cut it at the first
+// bad byte, so that it matched every row.
+func textParam(p param) (string, error) {
+	if !utf8.ValidString(p.value) {
+		return "", errNotUTF8(p.base)
+	}
+	return strings.TrimSpace(p.value), nil
+}
+
+// errNotUTF8 refuses the value of the parameter name.
+func errNotUTF8(name string) error {
+	return apos.Errorf(apos.ErrInvalid, "%s must be valid UTF-8.", name)
+}
+
 // parseSort reads sort[field]=1|-1.
 func (d *docType) parseSort(lr *listRequest, p param) error {
 	if !p.bracket {
@@ -221,6 +237,9 @@ func filterFor(f *apos.Field, vals []string) (flt adapters.Filter, use bool, err
 	case apos.String:
 		if vals[0] == "" {
 			return flt, false, nil
+		}
+		if !utf8.ValidString(vals[0]) {
+			return flt, false, errNotUTF8(f.Name)
 		}
 		flt.Op, flt.Values = adapters.OpContains, []any{vals[0]}
 	case apos.Select:

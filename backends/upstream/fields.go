@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"time"
@@ -91,7 +92,9 @@ func appendValue(dst []byte, kind apos.Kind, v gjson.Result) ([]byte, bool) {
 			return strconv.AppendInt(dst, int64(f), 10), true
 		}
 	case apos.Float:
-		if f, err := strconv.ParseFloat(v.String(), 64); err == nil && (v.Type == gjson.Number || v.Type == gjson.String) {
+		// NaN and the infinities ("NaN", "Inf", or a number past float64
+		// such as 1e400) have no JSON form.
+		if f, err := strconv.ParseFloat(v.String(), 64); err == nil && (v.Type == gjson.Number || v.Type == gjson.String) && !math.IsNaN(f) && !math.IsInf(f, 0) {
 			return strconv.AppendFloat(dst, f, 'g', -1, 64), true
 		}
 	case apos.Boolean:
