@@ -110,8 +110,8 @@ func TestUnimplemented(t *testing.T) {
 		{"a password reset", "POST", "/api/v1/@apostrophecms/login/reset-request", 501, "POST /api/v1/@apostrophecms/login/reset-request"},
 		{"an image's src", "GET", "/api/v1/@apostrophecms/image/abc/src", 501, "GET /api/v1/@apostrophecms/image/{imageId}/src"},
 		{"under a locale prefix", "POST", "/fr/api/v1/@apostrophecms/attachment/crop", 501, "POST /api/v1/@apostrophecms/attachment/crop"},
-		{"a piece route a type lacks", "POST", "/api/v1/product/P-1004/share", 501, "POST /api/v1/product/{_id}/share"},
-		{"another", "GET", "/api/v1/product/P-1004:en:draft/locale/fr", 501, "GET /api/v1/product/{_id}/locale/{toLocale}"},
+		{"a piece route a type lacks", "POST", "/api/v1/category/1/share", 501, "POST /api/v1/category/{_id}/share"},
+		{"another", "POST", "/api/v1/category/1/localize", 501, "POST /api/v1/category/{_id}/localize"},
 		{"workflow of a type without drafts", "POST", "/api/v1/category/1/publish", 501, "POST /api/v1/category/{_id}/publish"},
 		{"batch of a type without drafts", "POST", "/api/v1/category/publish", 501, "POST /api/v1/category/publish"},
 		{"served routes are served", "GET", "/api/v1/@apostrophecms/i18n/locales", 200, ""},
@@ -121,7 +121,7 @@ func TestUnimplemented(t *testing.T) {
 		{"an unknown type", "POST", "/api/v1/nosuchtype/x/share", 404, ""},
 		{"outside the API", "GET", "/api/v2/@apostrophecms/page", 404, ""},
 		{"too deep", "GET", "/api/v1/@apostrophecms/page/a/b/c/d", 404, ""},
-		{"an empty segment", "GET", "/api/v1/@apostrophecms/page//locales", 404, ""},
+		{"an empty segment is answered as its clean path", "GET", "/api/v1/@apostrophecms/page//locales", 501, "GET /api/v1/@apostrophecms/page/{_id}"},
 		{"static segments are matched raw", "GET", "/api/v1/%40apostrophecms/page", 404, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
