@@ -90,7 +90,6 @@ func New(cfg *config.Config, backends map[string]adapters.Adapter, opts Options)
 		s.types[name] = d
 		s.routeType(d)
 		s.routeWorkflow(d)
-		s.routeBatch(d)
 	}
 	if err := s.routeI18n(); err != nil {
 		return nil, err

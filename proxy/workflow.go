@@ -13,26 +13,28 @@ import (
 )
 
 // routeWorkflow registers the per-document workflow routes
-// (docs/api-rules.md#34) for a type with drafts whose backend has the Workflow
-// capability. Their static last segment keeps them apart from /{id}.
+// (docs/api-rules.md#34) and the batch routes (docs/api-rules.md#41) for a
+// type with drafts whose backend has the Workflow capability. Their static
+// last segment keeps them apart from /{id}.
 func (s *Server) routeWorkflow(d *docType) {
 	if _, ok := d.backend.(adapters.Workflow); !ok || !d.hasDrafts() {
 		return
 	}
-	one := s.cfg.Server.Prefix + "/" + d.name + "/{id}/"
+	base := s.cfg.Server.Prefix + "/" + d.name + "/"
 	for name, h := range map[string]func(*call, *docType) error{
 		"publish":                      s.publish,
 		"unpublish":                    s.recordRoute(adapters.Workflow.Unpublish),
-		"revert-draft-to-published":    s.revertDraft,
+		"revert-draft-to-published":    s.recordRoute(adapters.Workflow.RevertDraftToPublished),
 		"revert-published-to-previous": s.recordRoute(adapters.Workflow.RevertPublishedToPrevious),
 		"localize":                     s.localize,
 		"submit":                       s.submit,
 		"dismiss-submission":           s.dismissSubmission,
 	} {
-		s.router.POST(one+name, s.handle(d, h))
+		s.router.POST(base+"{id}/"+name, s.handle(d, h))
 	}
-	s.router.GET(one+"locales", s.handle(d, s.docLocales))
-	s.router.HEAD(one+"locales", s.handle(d, s.docLocales))
+	s.router.GET(base+"{id}/locales", s.handle(d, s.docLocales))
+	s.router.HEAD(base+"{id}/locales", s.handle(d, s.docLocales))
+	s.routeBatch(d, base)
 }
 
 // workflowTarget resolves the route's document for a workflow operation
@@ -71,8 +73,10 @@ func (s *Server) publish(c *call, d *docType) error {
 
 // recordRoute serves a route that needs the publish role and answers the
 // record op leaves: POST :_id/unpublish (the draft, its published copy
-// gone) and POST :_id/revert-published-to-previous (the published
-// document restored from its previous copy).
+// gone), POST :_id/revert-draft-to-published (the reverted draft, or false
+// when there was nothing to revert, as Apostrophe answers) and POST
+// :_id/revert-published-to-previous (the published document restored from
+// its previous copy).
 func (s *Server) recordRoute(op func(adapters.Workflow, context.Context, string, string) (*adapters.Record, error)) func(*call, *docType) error {
 	return func(c *call, d *docType) error {
 		wf, docID, locale, err := s.workflowTarget(c, d, d.canPublish(c.who))
@@ -80,29 +84,15 @@ func (s *Server) recordRoute(op func(adapters.Workflow, context.Context, string,
 			return err
 		}
 		rec, err := op(wf, c.bctx, locale, docID)
-		if err != nil {
+		switch {
+		case err != nil:
 			return err
+		case rec == nil:
+			writeJSON(c.ctx, fasthttp.StatusOK, []byte("false"))
+			return nil
 		}
 		return s.sendWritten(c, d, rec)
 	}
-}
-
-// revertDraft serves POST :_id/revert-draft-to-published: the reverted
-// draft, or false when there was nothing to revert (as Apostrophe answers).
-func (s *Server) revertDraft(c *call, d *docType) error {
-	wf, docID, locale, err := s.workflowTarget(c, d, d.canPublish(c.who))
-	if err != nil {
-		return err
-	}
-	rec, err := wf.RevertDraftToPublished(c.bctx, locale, docID)
-	switch {
-	case err != nil:
-		return err
-	case rec == nil:
-		writeJSON(c.ctx, fasthttp.StatusOK, []byte("false"))
-		return nil
-	}
-	return s.sendWritten(c, d, rec)
 }
 
 // localize serves POST :_id/localize {toLocale, update}: the draft made in
