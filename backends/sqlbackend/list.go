@@ -48,23 +48,8 @@ func (a *Adapter) List(ctx context.Context, q *adapters.Query) (*adapters.Page, 
 	if err != nil {
 		return nil, err
 	}
-	n := len(page.Records)
-	switch {
-	case q.IDs != nil:
-		page.Records = inOrder(page.Records, q.IDs)
-		page.Total = len(page.Records)
-		page.Records = page.Records[min(offset, n):]
-		if perPage > 0 {
-			page.Records = page.Records[:min(perPage, len(page.Records))]
-		}
-	case perPage <= 0 || n < perPage && (n > 0 || offset == 0):
-		// A short page is the last one: no need to count.
-		page.Total = offset + n
-	default:
-		b.args = b.args[:nWhere]
-		if page.Total, err = a.count(ctx, b); err != nil {
-			return nil, err
-		}
+	if err := a.total(ctx, b, q, page, offset, nWhere); err != nil {
+		return nil, err
 	}
 	if compare && len(page.Records) > 0 {
 		if err := a.published().markModified(ctx, q.Scope, page, drafts); err != nil {
@@ -199,6 +184,33 @@ func (a *Adapter) count(ctx context.Context, b *builder) (int, error) {
 	}
 	n, _ := c.value(apos.Integer).(int64)
 	return int(n), nil
+}
+
+// total sets the Total of a page read at offset. With IDs, every match was
+// read: the records are put in the IDs' order and paged here. Otherwise a
+// short page is the last one, and a full one is counted with the WHERE of
+// b (its first nWhere arguments).
+func (a *Adapter) total(ctx context.Context, b *builder, q *adapters.Query, page *adapters.Page, offset, nWhere int) error {
+	perPage, n := q.PerPage, len(page.Records)
+	switch {
+	case q.IDs != nil:
+		page.Records = inOrder(page.Records, q.IDs)
+		page.Total = len(page.Records)
+		page.Records = page.Records[min(offset, n):]
+		if perPage > 0 {
+			page.Records = page.Records[:min(perPage, len(page.Records))]
+		}
+	case perPage <= 0 || n < perPage && (n > 0 || offset == 0):
+		// A short page is the last one: no need to count.
+		page.Total = offset + n
+	default:
+		b.args = b.args[:nWhere]
+		var err error
+		if page.Total, err = a.count(ctx, b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // inOrder returns the records in the order of ids (records never repeat).
