@@ -103,80 +103,106 @@ func shared(ctx context.Context, t *testing.T, a, b store.Store) {
 	}
 }
 
+// The throttle's window and lockout in the suite, with a limit of 3.
+const throttleWindow, throttleLockout = 200 * time.Millisecond, 600 * time.Millisecond
+
 func throttle(ctx context.Context, t *testing.T, s store.Store) {
-	const window, lockout = 200 * time.Millisecond, 600 * time.Millisecond
-	reserve := func(key string, want bool) {
-		t.Helper()
-		if ok, err := s.Reserve(ctx, key, 3, window, lockout); err != nil || ok != want {
-			t.Fatalf("Reserve(%s) = %v, %v; want %v", key, ok, err, want)
-		}
+	th := throttler{ctx: ctx, s: s}
+	t.Run("window", th.window)
+	t.Run("lockout outlives the window", th.lockout)
+	t.Run("reset", th.reset)
+	t.Run("release", th.release)
+}
+
+// throttler checks one store's throttle, failing the test on any answer
+// other than the one wanted.
+type throttler struct {
+	ctx context.Context
+	s   store.Store
+}
+
+func (th throttler) reserve(t *testing.T, key string, want bool) {
+	t.Helper()
+	if ok, err := th.s.Reserve(th.ctx, key, 3, throttleWindow, throttleLockout); err != nil || ok != want {
+		t.Fatalf("Reserve(%s) = %v, %v; want %v", key, ok, err, want)
 	}
-	count := func(key string, want int) {
-		t.Helper()
-		if n, err := s.Failures(ctx, key); err != nil || n != want {
-			t.Fatalf("Failures(%s) = %d, %v; want %d", key, n, err, want)
-		}
+}
+
+func (th throttler) count(t *testing.T, key string, want int) {
+	t.Helper()
+	if n, err := th.s.Failures(th.ctx, key); err != nil || n != want {
+		t.Fatalf("Failures(%s) = %d, %v; want %d", key, n, err, want)
 	}
-	t.Run("window", func(t *testing.T) {
-		count("w", 0)
-		reserve("w", true)
-		reserve("w", true)
-		count("w", 2)
-		time.Sleep(window + 150*time.Millisecond)
-		count("w", 0)
-		reserve("w", true)
-		count("w", 1)
-	})
-	t.Run("lockout outlives the window", func(t *testing.T) {
-		for range 3 {
-			reserve("l", true)
-		}
-		reserve("l", false)
-		count("l", 3)
-		time.Sleep(window + 150*time.Millisecond)
-		count("l", 3)
-		reserve("l", false)
-		time.Sleep(lockout)
-		count("l", 0)
-		reserve("l", true)
-	})
-	t.Run("reset", func(t *testing.T) {
-		reserve("r", true)
-		if err := s.Reset(ctx, "r"); err != nil {
-			t.Fatal(err)
-		}
-		count("r", 0)
-		if err := s.Reset(ctx, "never"); err != nil {
-			t.Fatalf("resetting an unknown key: %v", err)
-		}
-		for range 3 {
-			reserve("r", true)
-		}
-		reserve("r", false)
-	})
-	t.Run("release", func(t *testing.T) {
-		release := func(key string) {
-			t.Helper()
-			if err := s.Release(ctx, key); err != nil {
-				t.Fatalf("Release(%s): %v", key, err)
-			}
-		}
-		for range 3 {
-			reserve("g", true)
-		}
-		release("g")
-		count("g", 2)
-		reserve("g", true)
-		reserve("g", false)
-		for range 4 {
-			release("g")
-		}
-		count("g", 0)
-		reserve("g", true)
-		count("g", 1)
-		release("unknown")
-		count("unknown", 0)
-	})
+}
+
+func (th throttler) releaseKey(t *testing.T, key string) {
+	t.Helper()
+	if err := th.s.Release(th.ctx, key); err != nil {
+		t.Fatalf("Release(%s): %v", key, err)
+	}
+}
+
+// window: failures are forgotten once the window has passed.
+func (th throttler) window(t *testing.T) {
+	th.count(t, "w", 0)
+	th.reserve(t, "w", true)
+	th.reserve(t, "w", true)
+	th.count(t, "w", 2)
+	time.Sleep(throttleWindow + 150*time.Millisecond)
+	th.count(t, "w", 0)
+	th.reserve(t, "w", true)
+	th.count(t, "w", 1)
+}
+
+// lockout: a key at the limit stays refused for the lockout, longer than
+// the window.
+func (th throttler) lockout(t *testing.T) {
+	for range 3 {
+		th.reserve(t, "l", true)
+	}
+	th.reserve(t, "l", false)
+	th.count(t, "l", 3)
+	time.Sleep(throttleWindow + 150*time.Millisecond)
+	th.count(t, "l", 3)
+	th.reserve(t, "l", false)
+	time.Sleep(throttleLockout)
+	th.count(t, "l", 0)
+	th.reserve(t, "l", true)
+}
+
+// reset forgets a key's failures; resetting an unknown key is no error.
+func (th throttler) reset(t *testing.T) {
+	th.reserve(t, "r", true)
+	if err := th.s.Reset(th.ctx, "r"); err != nil {
+		t.Fatal(err)
+	}
+	th.count(t, "r", 0)
+	if err := th.s.Reset(th.ctx, "never"); err != nil {
+		t.Fatalf("resetting an unknown key: %v", err)
+	}
+	for range 3 {
+		th.reserve(t, "r", true)
+	}
+	th.reserve(t, "r", false)
+}
+
+// release gives back one reservation, never below zero.
+func (th throttler) release(t *testing.T) {
+	for range 3 {
+		th.reserve(t, "g", true)
+	}
+	th.releaseKey(t, "g")
+	th.count(t, "g", 2)
+	th.reserve(t, "g", true)
+	th.reserve(t, "g", false)
+	for range 4 {
+		th.releaseKey(t, "g")
+	}
+	th.count(t, "g", 0)
+	th.reserve(t, "g", true)
+	th.count(t, "g", 1)
+	th.releaseKey(t, "unknown")
+	th.count(t, "unknown", 0)
 }
 
 // concurrent counts 20 failures at once: all count.
