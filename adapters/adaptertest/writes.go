@@ -120,9 +120,7 @@ func (s *suite) testUpdates(t *testing.T) {
 	})
 	t.Run("update a draft never published", func(t *testing.T) {
 		a := s.New(t)
-		rec, err := a.Update(t.Context(), EnDraft, "lamp3", func(*adapters.Record) ([]adapters.Value, error) {
-			return []adapters.Value{{Field: "title", V: "Desk Lamp"}}, nil
-		})
+		rec, err := a.Update(t.Context(), EnDraft, "lamp3", writes([]adapters.Value{{Field: "title", V: "Desk Lamp"}}))
 		must(t, err)
 		if title(rec) != "Desk Lamp" || rec.Modified != adapters.True {
 			t.Errorf("updated title %q modified %v, want Desk Lamp, modified", title(rec), rec.Modified)
@@ -131,9 +129,7 @@ func (s *suite) testUpdates(t *testing.T) {
 	})
 	t.Run("update published leaves the draft", func(t *testing.T) {
 		a := s.New(t)
-		rec, err := a.Update(t.Context(), EnPub, "chair1", func(*adapters.Record) ([]adapters.Value, error) {
-			return f.Edit, nil
-		})
+		rec, err := a.Update(t.Context(), EnPub, "chair1", writes(f.Edit))
 		must(t, err)
 		s.same(t, rec.Fields, f.Edited)
 		draft, err := a.Get(t.Context(), EnDraft, "chair1")
@@ -145,9 +141,7 @@ func (s *suite) testUpdates(t *testing.T) {
 	})
 	t.Run("update every field", func(t *testing.T) {
 		a := s.New(t)
-		rec, err := a.Update(t.Context(), EnPub, "rug5", func(*adapters.Record) ([]adapters.Value, error) {
-			return f.New, nil
-		})
+		rec, err := a.Update(t.Context(), EnPub, "rug5", writes(f.New))
 		must(t, err)
 		s.same(t, rec.Fields, f.NewFields)
 	})
@@ -159,9 +153,7 @@ func (s *suite) testUpdateEdges(t *testing.T) {
 	f := s.Fixture
 	t.Run("update with nothing to write", func(t *testing.T) {
 		a := s.New(t)
-		rec, err := a.Update(t.Context(), EnPub, "chair1", func(*adapters.Record) ([]adapters.Value, error) {
-			return nil, nil
-		})
+		rec, err := a.Update(t.Context(), EnPub, "chair1", writes(nil))
 		must(t, err)
 		s.same(t, rec.Fields, f.doc("chair1", EnPub).Fields)
 	})
@@ -179,9 +171,7 @@ func (s *suite) testUpdateEdges(t *testing.T) {
 			t.Run(tc.Name, func(t *testing.T) {
 				values := []adapters.Value{{Field: "title", V: "Changed"}}
 				values = append(values, f.Edit...)
-				_, err := a.Update(t.Context(), EnPub, "chair1", func(*adapters.Record) ([]adapters.Value, error) {
-					return with(values, tc.Value), nil
-				})
+				_, err := a.Update(t.Context(), EnPub, "chair1", writes(with(values, tc.Value)))
 				namesField(t, err, tc.Path)
 				s.unchanged(t, a, EnPub, "chair1")
 			})
@@ -268,6 +258,11 @@ func absent(t *testing.T, a adapters.Adapter, sc apos.Scope, docID string) {
 	t.Helper()
 	_, err := a.Get(t.Context(), sc, docID)
 	wantErr(t, err, apos.ErrNotFound)
+}
+
+// writes is a change that writes values, whatever the current record.
+func writes(values []adapters.Value) adapters.Change {
+	return func(*adapters.Record) ([]adapters.Value, error) { return values, nil }
 }
 
 // with returns values with v in place of the value of the same field, or

@@ -123,15 +123,21 @@ type throttler struct {
 
 func (th throttler) reserve(t *testing.T, key string, want bool) {
 	t.Helper()
-	if ok, err := th.s.Reserve(th.ctx, key, 3, throttleWindow, throttleLockout); err != nil || ok != want {
-		t.Fatalf("Reserve(%s) = %v, %v; want %v", key, ok, err, want)
-	}
+	ok, err := th.s.Reserve(th.ctx, key, 3, throttleWindow, throttleLockout)
+	wantAnswer(t, "Reserve("+key+")", ok, err, want)
 }
 
 func (th throttler) count(t *testing.T, key string, want int) {
 	t.Helper()
-	if n, err := th.s.Failures(th.ctx, key); err != nil || n != want {
-		t.Fatalf("Failures(%s) = %d, %v; want %d", key, n, err, want)
+	n, err := th.s.Failures(th.ctx, key)
+	wantAnswer(t, "Failures("+key+")", n, err, want)
+}
+
+// wantAnswer fails t unless call answered want without an error.
+func wantAnswer[T comparable](t *testing.T, call string, got T, err error, want T) {
+	t.Helper()
+	if err != nil || got != want {
+		t.Fatalf("%s = %v, %v; want %v", call, got, err, want)
 	}
 }
 
