@@ -108,107 +108,87 @@ const throttleWindow, throttleLockout = 200 * time.Millisecond, 600 * time.Milli
 
 func throttle(ctx context.Context, t *testing.T, s store.Store) {
 	th := throttler{ctx: ctx, s: s}
-	t.Run("window", th.window)
-	t.Run("lockout outlives the window", th.lockout)
-	t.Run("reset", th.reset)
-	t.Run("release", th.release)
+	past := wait(throttleWindow + 150*time.Millisecond)
+	t.Run("window", func(t *testing.T) {
+		th.play(t, "w", failures(0), reserve(true), reserve(true), failures(2), past, failures(0), reserve(true), failures(1))
+	})
+	t.Run("lockout outlives the window", func(t *testing.T) {
+		th.play(t, "l", reserve(true), reserve(true), reserve(true), reserve(false), failures(3),
+			past, failures(3), reserve(false), wait(throttleLockout), failures(0), reserve(true))
+	})
+	t.Run("reset", func(t *testing.T) {
+		th.play(t, "r", reserve(true), reset, failures(0))
+		th.play(t, "never", reset) // an unknown key
+		th.play(t, "r", reserve(true), reserve(true), reserve(true), reserve(false))
+	})
+	t.Run("release", func(t *testing.T) {
+		th.play(t, "g", reserve(true), reserve(true), reserve(true), release(1), failures(2),
+			reserve(true), reserve(false), release(4), failures(0), reserve(true), failures(1))
+		th.play(t, "unknown", release(1), failures(0))
+	})
 }
 
-// throttler checks one store's throttle, failing the test on any answer
-// other than the one wanted.
+// throttler plays throttle scenarios on one store.
 type throttler struct {
 	ctx context.Context
 	s   store.Store
 }
 
-func (th throttler) reserve(t *testing.T, key string, want bool) {
+// A step is one act of a throttle scenario on its key; it fails t on any
+// answer other than the one wanted.
+type step func(th throttler, t *testing.T, key string)
+
+// play runs steps on key in order.
+func (th throttler) play(t *testing.T, key string, steps ...step) {
 	t.Helper()
-	ok, err := th.s.Reserve(th.ctx, key, 3, throttleWindow, throttleLockout)
-	wantAnswer(t, "Reserve("+key+")", ok, err, want)
+	for _, st := range steps {
+		st(th, t, key)
+	}
 }
 
-func (th throttler) count(t *testing.T, key string, want int) {
+// reserve reserves an attempt, which is allowed or not.
+func reserve(want bool) step {
+	return func(th throttler, t *testing.T, key string) {
+		t.Helper()
+		if ok, err := th.s.Reserve(th.ctx, key, 3, throttleWindow, throttleLockout); err != nil || ok != want {
+			t.Fatalf("Reserve(%s) = %v, %v; want %v", key, ok, err, want)
+		}
+	}
+}
+
+// failures counts the key's failures.
+func failures(want int) step {
+	return func(th throttler, t *testing.T, key string) {
+		t.Helper()
+		if n, err := th.s.Failures(th.ctx, key); err != nil || n != want {
+			t.Fatalf("Failures(%s) = %d, %v; want %d", key, n, err, want)
+		}
+	}
+}
+
+// release gives back n reservations, one at a time.
+func release(n int) step {
+	return func(th throttler, t *testing.T, key string) {
+		t.Helper()
+		for range n {
+			if err := th.s.Release(th.ctx, key); err != nil {
+				t.Fatalf("Release(%s): %v", key, err)
+			}
+		}
+	}
+}
+
+// reset forgets the key's failures.
+func reset(th throttler, t *testing.T, key string) {
 	t.Helper()
-	n, err := th.s.Failures(th.ctx, key)
-	wantAnswer(t, "Failures("+key+")", n, err, want)
-}
-
-// wantAnswer fails t unless call answered want without an error.
-func wantAnswer[T comparable](t *testing.T, call string, got T, err error, want T) {
-	t.Helper()
-	if err != nil || got != want {
-		t.Fatalf("%s = %v, %v; want %v", call, got, err, want)
+	if err := th.s.Reset(th.ctx, key); err != nil {
+		t.Fatalf("Reset(%s): %v", key, err)
 	}
 }
 
-func (th throttler) releaseKey(t *testing.T, key string) {
-	t.Helper()
-	if err := th.s.Release(th.ctx, key); err != nil {
-		t.Fatalf("Release(%s): %v", key, err)
-	}
-}
-
-// window: failures are forgotten once the window has passed.
-func (th throttler) window(t *testing.T) {
-	th.count(t, "w", 0)
-	th.reserve(t, "w", true)
-	th.reserve(t, "w", true)
-	th.count(t, "w", 2)
-	time.Sleep(throttleWindow + 150*time.Millisecond)
-	th.count(t, "w", 0)
-	th.reserve(t, "w", true)
-	th.count(t, "w", 1)
-}
-
-// lockout: a key at the limit stays refused for the lockout, longer than
-// the window.
-func (th throttler) lockout(t *testing.T) {
-	for range 3 {
-		th.reserve(t, "l", true)
-	}
-	th.reserve(t, "l", false)
-	th.count(t, "l", 3)
-	time.Sleep(throttleWindow + 150*time.Millisecond)
-	th.count(t, "l", 3)
-	th.reserve(t, "l", false)
-	time.Sleep(throttleLockout)
-	th.count(t, "l", 0)
-	th.reserve(t, "l", true)
-}
-
-// reset forgets a key's failures; resetting an unknown key is no error.
-func (th throttler) reset(t *testing.T) {
-	th.reserve(t, "r", true)
-	if err := th.s.Reset(th.ctx, "r"); err != nil {
-		t.Fatal(err)
-	}
-	th.count(t, "r", 0)
-	if err := th.s.Reset(th.ctx, "never"); err != nil {
-		t.Fatalf("resetting an unknown key: %v", err)
-	}
-	for range 3 {
-		th.reserve(t, "r", true)
-	}
-	th.reserve(t, "r", false)
-}
-
-// release gives back one reservation, never below zero.
-func (th throttler) release(t *testing.T) {
-	for range 3 {
-		th.reserve(t, "g", true)
-	}
-	th.releaseKey(t, "g")
-	th.count(t, "g", 2)
-	th.reserve(t, "g", true)
-	th.reserve(t, "g", false)
-	for range 4 {
-		th.releaseKey(t, "g")
-	}
-	th.count(t, "g", 0)
-	th.reserve(t, "g", true)
-	th.count(t, "g", 1)
-	th.releaseKey(t, "unknown")
-	th.count(t, "unknown", 0)
+// wait lets time pass.
+func wait(d time.Duration) step {
+	return func(throttler, *testing.T, string) { time.Sleep(d) }
 }
 
 // concurrent counts 20 failures at once: all count.
