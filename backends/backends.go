@@ -76,27 +76,32 @@ func Open(ctx context.Context, cfg *config.Config) (_ *Set, err error) {
 // database returns the pool of [databases.<name>], opening it the first
 // time.
 func (s *Set) database(ctx context.Context, cfg *config.Config, name string) (*sqldb.DB, error) {
-	if db, ok := s.databases[name]; ok {
-		return db, nil
-	}
-	db, err := sqldb.Open(ctx, cfg.Databases[name])
-	if err != nil {
-		return nil, fmt.Errorf("databases.%s: %w", name, err)
-	}
-	s.databases[name] = db
-	return db, nil
+	return openOnce(s.databases, "databases", name, func() (*sqldb.DB, error) {
+		return sqldb.Open(ctx, cfg.Databases[name])
+	})
 }
 
+// client returns the client of [upstreams.<name>], making it the first
+// time.
 func (s *Set) client(cfg *config.Config, name string) (*upstream.Client, error) {
-	if c, ok := s.clients[name]; ok {
-		return c, nil
+	return openOnce(s.clients, "upstreams", name, func() (*upstream.Client, error) {
+		return upstream.NewClient(name, cfg.Upstreams[name])
+	})
+}
+
+// openOnce returns opened[name], opening it the first time; an error
+// names the key path section.name.
+func openOnce[T any](opened map[string]T, section, name string, open func() (T, error)) (T, error) {
+	if v, ok := opened[name]; ok {
+		return v, nil
 	}
-	c, err := upstream.NewClient(name, cfg.Upstreams[name])
+	v, err := open()
 	if err != nil {
-		return nil, fmt.Errorf("upstreams.%s: %w", name, err)
+		var none T
+		return none, fmt.Errorf("%s.%s: %w", section, name, err)
 	}
-	s.clients[name] = c
-	return c, nil
+	opened[name] = v
+	return v, nil
 }
 
 // Verify checks every SQL type's table and columns against the live

@@ -24,53 +24,26 @@ const inventoryToken = "bench-inventory-token"
 // service runs in a process of its own, so that the allocations counted
 // here are the proxy's.
 func (s *suite) upstreamScenario(ctx context.Context) error {
-	inv := filepath.Join(s.tmp, "inventory")
-	if err := s.goBuild(inv, "./examples/inventory"); err != nil {
-		return err
-	}
-	addr, err := freeAddr()
+	addr, stopInventory, err := s.startInventory(ctx)
 	if err != nil {
 		return err
 	}
-	cmd := exec.CommandContext(ctx, inv, "-listen", addr, "-token", inventoryToken)
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	defer func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() }()
-	if err := waitHTTP(addr, 30*time.Second); err != nil {
-		return err
-	}
-	os.Setenv("INVENTORY_URL", "http://"+addr)
-	os.Setenv("INVENTORY_TOKEN", inventoryToken)
-	os.Setenv("SHOP_DB_DRIVER", "sqlite")
-	os.Setenv("SHOP_DB_DSN", "file:"+filepath.Join(s.tmp, "shop-upstream.db"))
-	data, err := os.ReadFile(filepath.Join(s.root, "config.toml"))
+	defer stopInventory()
+	data, err := s.inventoryConfig(addr)
 	if err != nil {
 		return err
-	}
-	if !bytes.Contains(data, []byte("[types.inventory-item]")) {
-		snippet, err := os.ReadFile(filepath.Join(s.root, "examples", "inventory", "config.toml.snippet"))
-		if err != nil {
-			return err
-		}
-		data = append(append(data, '\n'), snippet...)
 	}
 	px, stop, err := startProxy(ctx, s.root, data)
 	if err != nil {
 		return fmt.Errorf("starting aposproxy with the inventory type: %w", err)
 	}
 	defer stop()
-	code, body, err := fasthttp.Get(nil, px.url+"/api/v1/inventory-item?aposLocale=en&perPage=100")
-	if err != nil || code != fasthttp.StatusOK {
-		return fmt.Errorf("aposproxy cannot list inventory-item (status %d, %v): %.200s", code, err, body)
+	direct, err := directTargets(px.url, addr)
+	if err != nil {
+		return err
 	}
-	var direct strings.Builder
-	gjson.GetBytes(body, "results.#.aposDocId").ForEach(func(_, id gjson.Result) bool {
-		fmt.Fprintf(&direct, "GET http://%s/v2/items/%s?language=en&state=live\nX-Api-Token: %s\n\n", addr, id.String(), inventoryToken)
-		return true
-	})
 	directFile := filepath.Join(s.out, "inventory-direct.targets")
-	if err := os.WriteFile(directFile, []byte(direct.String()), 0o644); err != nil {
+	if err := os.WriteFile(directFile, []byte(direct), 0o644); err != nil {
 		return err
 	}
 	systems := []system{
@@ -83,7 +56,7 @@ func (s *suite) upstreamScenario(ctx context.Context) error {
 	} else {
 		defer ng.stop()
 		file := filepath.Join(s.out, "inventory-nginx.targets")
-		text := strings.ReplaceAll(direct.String(), "http://"+addr, "http://"+ng.addr)
+		text := strings.ReplaceAll(direct, "http://"+addr, "http://"+ng.addr)
 		if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
 			return err
 		}
@@ -96,6 +69,67 @@ func (s *suite) upstreamScenario(ctx context.Context) error {
 	}
 	s.results = append(s.results, r)
 	return s.profile(ctx, "Upstream GET one", systems[0], nil)
+}
+
+// startInventory builds and starts the inventory service on a free
+// loopback address, and returns the address and how to stop it.
+func (s *suite) startInventory(ctx context.Context) (string, func(), error) {
+	inv := filepath.Join(s.tmp, "inventory")
+	if err := s.goBuild(inv, "./examples/inventory"); err != nil {
+		return "", nil, err
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return "", nil, err
+	}
+	cmd := exec.CommandContext(ctx, inv, "-listen", addr, "-token", inventoryToken)
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	stop := func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() }
+	if err := waitHTTP(addr, 30*time.Second); err != nil {
+		stop()
+		return "", nil, err
+	}
+	return addr, stop, nil
+}
+
+// inventoryConfig sets the environment of the shop's config for the
+// inventory service at addr and a SQLite shop, and returns the config with
+// the inventory type (appending the example's snippet when it lacks it).
+func (s *suite) inventoryConfig(addr string) ([]byte, error) {
+	os.Setenv("INVENTORY_URL", "http://"+addr)
+	os.Setenv("INVENTORY_TOKEN", inventoryToken)
+	os.Setenv("SHOP_DB_DRIVER", "sqlite")
+	os.Setenv("SHOP_DB_DSN", "file:"+filepath.Join(s.tmp, "shop-upstream.db"))
+	data, err := os.ReadFile(filepath.Join(s.root, "config.toml"))
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Contains(data, []byte("[types.inventory-item]")) {
+		snippet, err := os.ReadFile(filepath.Join(s.root, "examples", "inventory", "config.toml.snippet"))
+		if err != nil {
+			return nil, err
+		}
+		data = append(append(data, '\n'), snippet...)
+	}
+	return data, nil
+}
+
+// directTargets lists the inventory items through the proxy at pxURL and
+// returns the load generator's targets that GET each one straight from
+// the service at addr.
+func directTargets(pxURL, addr string) (string, error) {
+	code, body, err := fasthttp.Get(nil, pxURL+"/api/v1/inventory-item?aposLocale=en&perPage=100")
+	if err != nil || code != fasthttp.StatusOK {
+		return "", fmt.Errorf("aposproxy cannot list inventory-item (status %d, %v): %.200s", code, err, body)
+	}
+	var direct strings.Builder
+	gjson.GetBytes(body, "results.#.aposDocId").ForEach(func(_, id gjson.Result) bool {
+		fmt.Fprintf(&direct, "GET http://%s/v2/items/%s?language=en&state=live\nX-Api-Token: %s\n\n", addr, id.String(), inventoryToken)
+		return true
+	})
+	return direct.String(), nil
 }
 
 // freeAddr returns a loopback address whose port was free just now.

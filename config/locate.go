@@ -115,38 +115,35 @@ func (s *scanner) value(path string) {
 }
 
 func (s *scanner) inlineTable(path string) {
-	s.advance(1)
-	for {
-		s.skipSpace(true)
-		if s.eof() || s.consume("}") {
-			return
-		}
-		if s.consume(",") {
-			continue
-		}
-		start := s.pos
-		s.keyValue(path)
-		if s.pos == start {
-			s.advance(1)
-		}
-	}
+	s.items("}", func() { s.keyValue(path) })
 }
 
 func (s *scanner) array(path string) {
-	s.advance(1)
-	for i := 0; ; {
-		s.skipSpace(true)
-		if s.eof() || s.consume("]") {
-			return
-		}
-		if s.consume(",") {
-			continue
-		}
-		start := s.pos
+	i := 0
+	s.items("]", func() {
 		elem := indexKey(path, i)
 		s.mark(elem, s.line)
 		s.value(elem)
 		i++
+	})
+}
+
+// items scans the comma-separated items of an inline table or an array up
+// to its closing character, with item for each. An item that reads
+// nothing is passed over a character at a time, so that malformed input
+// never stops the scan.
+func (s *scanner) items(closing string, item func()) {
+	s.advance(1)
+	for {
+		s.skipSpace(true)
+		if s.eof() || s.consume(closing) {
+			return
+		}
+		if s.consume(",") {
+			continue
+		}
+		start := s.pos
+		item()
 		if s.pos == start {
 			s.advance(1)
 		}

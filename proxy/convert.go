@@ -12,23 +12,13 @@ import (
 	"github.com/tidwall/gjson"
 )
 
-// docKeys are the keys of Apostrophe's documents that are not schema
-// fields. A client that sends back a document it read (as Apostrophe's own
-// clients do on PUT) sends them; they are ignored rather than refused.
-var docKeys = map[string]bool{
-	"aposDocId": true, "aposLocale": true, "aposMode": true, "type": true, "metaType": true,
-	"slug": true, "modified": true, "archived": true, "visibility": true, "createdAt": true,
-	"updatedAt": true, "updatedBy": true, "cacheInvalidatedAt": true, "lastPublishedAt": true,
-	"titleSortified": true, "highSearchText": true, "highSearchWords": true, "lowSearchText": true,
-	"searchSummary": true, "submitted": true, "localizedAt": true, "copyOfId": true,
-	"aposShareKey": true, "aposShareExpiresAt": true,
-}
-
 // ignoredKey reports whether a body key that is not a writable field is
-// silently ignored: Apostrophe's document keys, "_" keys and read-only
-// fields. Any other unknown key is refused, so that a typo never loses data.
+// silently ignored: Apostrophe's document keys (a client that sends back a
+// document it read, as Apostrophe's own clients do on PUT, sends them),
+// "_" keys and read-only fields. Any other unknown key is refused, so that
+// a typo never loses data.
 func (d *docType) ignoredKey(key string) bool {
-	if strings.HasPrefix(key, "_") || docKeys[key] {
+	if strings.HasPrefix(key, "_") || apos.IsDocKey(key) {
 		return true
 	}
 	f := d.fields[key]
@@ -130,58 +120,56 @@ func convertValue(f *apos.Field, r gjson.Result) (any, string) {
 			return nil, "invalid"
 		}
 		return r.Str, ""
+	case apos.Select, apos.Date, apos.DateTime:
+		return convertText(f, r)
+	case apos.Integer, apos.Float:
+		return convertNumber(f, r)
+	case apos.Boolean:
+		return convertBool(r)
+	case apos.JSON:
+		return adapters.RawJSON(r.Raw), ""
+	}
+	return nil, "invalid"
+}
+
+// convertText converts the kinds sent as a string in which "" means no
+// value: a select's choice, a date, a datetime.
+func convertText(f *apos.Field, r gjson.Result) (any, string) {
+	switch {
+	case r.Type != gjson.String:
+		return nil, "invalid"
+	case r.Str == "":
+		return nil, ""
+	}
+	switch f.Kind {
 	case apos.Select:
-		if r.Type != gjson.String {
-			return nil, "invalid"
-		}
-		if r.Str == "" {
-			return nil, ""
-		}
 		for _, c := range f.Choices {
 			if c.Value == r.Str {
 				return r.Str, ""
 			}
 		}
-		return nil, "invalid"
-	case apos.Integer:
-		return convertInt(f, r)
-	case apos.Float:
-		return convertFloat(r)
-	case apos.Boolean:
-		switch {
-		case r.Type == gjson.True || r.Type == gjson.False:
-			return r.Bool(), ""
-		case r.Type == gjson.String && (r.Str == "true" || r.Str == "1"):
-			return true, ""
-		case r.Type == gjson.String && (r.Str == "false" || r.Str == "0" || r.Str == ""):
-			return false, ""
-		}
-		return nil, "invalid"
 	case apos.Date:
-		if r.Type != gjson.String {
-			return nil, "invalid"
+		if _, err := time.Parse(time.DateOnly, r.Str); err == nil {
+			return r.Str, ""
 		}
-		if r.Str == "" {
-			return nil, ""
-		}
-		if _, err := time.Parse(time.DateOnly, r.Str); err != nil {
-			return nil, "invalid"
-		}
-		return r.Str, ""
 	case apos.DateTime:
-		if r.Type != gjson.String {
-			return nil, "invalid"
+		if t, err := parseDateTime(r.Str); err == nil {
+			return t, ""
 		}
-		if r.Str == "" {
-			return nil, ""
-		}
-		t, err := parseDateTime(r.Str)
-		if err != nil {
-			return nil, "invalid"
-		}
-		return t, ""
-	case apos.JSON:
-		return adapters.RawJSON(r.Raw), ""
+	}
+	return nil, "invalid"
+}
+
+// convertBool converts a boolean, given as one or as the strings a form
+// sends ("true", "1", "false", "0", "").
+func convertBool(r gjson.Result) (any, string) {
+	switch {
+	case r.Type == gjson.True || r.Type == gjson.False:
+		return r.Bool(), ""
+	case r.Type == gjson.String && (r.Str == "true" || r.Str == "1"):
+		return true, ""
+	case r.Type == gjson.String && (r.Str == "false" || r.Str == "0" || r.Str == ""):
+		return false, ""
 	}
 	return nil, "invalid"
 }
@@ -199,16 +187,24 @@ func numberText(r gjson.Result) (text string, empty, ok bool) {
 	return "", false, false
 }
 
-// convertInt converts an integer, refusing one outside the range the
-// backend keeps f's values in.
-func convertInt(f *apos.Field, r gjson.Result) (any, string) {
+// convertNumber converts an integer or a float given as a JSON number or
+// a numeric string; an empty string is no value.
+func convertNumber(f *apos.Field, r gjson.Result) (any, string) {
 	s, empty, ok := numberText(r)
 	switch {
 	case !ok:
 		return nil, "invalid"
 	case empty:
 		return nil, ""
+	case f.Kind == apos.Integer:
+		return parseInt(f, s)
 	}
+	return parseFloat(s)
+}
+
+// parseInt parses an integer, refusing one outside the range the backend
+// keeps f's values in.
+func parseInt(f *apos.Field, s string) (any, string) {
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
 		// 12.0 and 1e3 are integers written as floats; 12.7 is not.
@@ -224,19 +220,14 @@ func convertInt(f *apos.Field, r gjson.Result) (any, string) {
 	return n, ""
 }
 
-func convertFloat(r gjson.Result) (any, string) {
-	s, empty, ok := numberText(r)
-	switch {
-	case !ok:
-		return nil, "invalid"
-	case empty:
-		return nil, ""
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+// parseFloat parses a float, refusing NaN and the infinities, which JSON
+// cannot carry back.
+func parseFloat(s string) (any, string) {
+	x, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
 		return nil, "invalid"
 	}
-	return f, ""
+	return x, ""
 }
 
 // dateTimeLayouts are the datetime forms accepted from clients; a form

@@ -18,20 +18,13 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
-// decodeServer serves the shop with a job runner, a /fr prefix, a private
-// locale sk, and an extra route that echoes its two path parameters, as
+// decodeServer serves the shop with a job runner, the locales of
+// localeConfig, and an extra route that echoes its two path parameters, as
 // the routes of login, Go modules and declared modules are added.
 func decodeServer(t *testing.T) fasthttp.RequestHandler {
 	t.Helper()
 	t.Setenv("SHOP_EDITOR_APIKEY", "editor-key")
-	cfg := shopConfig(t)
-	for i := range cfg.Locales.List {
-		if cfg.Locales.List[i].Name == "fr" {
-			cfg.Locales.List[i].Prefix = "/fr"
-		}
-	}
-	cfg.Locales.List = append(cfg.Locales.List, config.Locale{Name: "sk", Label: "Slovenčina", Private: true})
-	s := shopServer(t, cfg, true)
+	s := shopServer(t, localeConfig(t), true)
 	err := s.AddRoute(endpoint.Route{Method: "GET", Path: "/api/v1/probe/{_id}/part/{name}", MinRole: apos.Anonymous,
 		Handler: func(r *endpoint.Request) ([]byte, error) {
 			return json.Marshal(map[string]string{"_id": r.Param("_id"), "name": r.Param("name")})

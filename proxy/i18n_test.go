@@ -15,6 +15,13 @@ func localeServer(t *testing.T) fasthttp.RequestHandler {
 	t.Helper()
 	t.Setenv("SHOP_GUEST_APIKEY", "guest-key")
 	t.Setenv("SHOP_EDITOR_APIKEY", "editor-key")
+	return shopHandler(t, localeConfig(t))
+}
+
+// localeConfig is the shop's configuration with a path prefix for French
+// and a private Slovak locale (prefix /sk).
+func localeConfig(t *testing.T) *config.Config {
+	t.Helper()
 	cfg := shopConfig(t)
 	for i := range cfg.Locales.List {
 		if cfg.Locales.List[i].Name == "fr" {
@@ -22,7 +29,7 @@ func localeServer(t *testing.T) fasthttp.RequestHandler {
 		}
 	}
 	cfg.Locales.List = append(cfg.Locales.List, config.Locale{Name: "sk", Label: "Slovenčina", Prefix: "/sk", Private: true})
-	return shopHandler(t, cfg)
+	return cfg
 }
 
 // serve runs one GET through h and returns its status and body.

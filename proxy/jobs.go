@@ -13,14 +13,10 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
-// routeBatch registers the batch routes (docs/api-rules.md#41) for a type
-// with drafts and the Workflow capability: POST /<type>/publish, archive,
+// routeBatch registers the batch routes (docs/api-rules.md#41) of a type
+// that routeWorkflow routes, below base: POST /<type>/publish, archive,
 // restore and localize, with {_ids:[...]}, answering {jobId} at once.
-func (s *Server) routeBatch(d *docType) {
-	if _, ok := d.backend.(adapters.Workflow); !ok || !d.hasDrafts() {
-		return
-	}
-	base := s.cfg.Server.Prefix + "/" + d.name + "/"
+func (s *Server) routeBatch(d *docType, base string) {
 	for _, name := range []string{"publish", "archive", "restore", "localize"} {
 		s.router.POST(base+name, s.handle(d, func(c *call, d *docType) error { return s.batch(c, d, name) }))
 	}
@@ -42,21 +38,15 @@ func (s *Server) routeJobs() error {
 	})
 }
 
+// batchOp is a batch's operation on one document, by aposDocId in a
+// locale; a non-nil record is answered as the item's {_id}.
+type batchOp func(ctx context.Context, locale, docID string) (*adapters.Record, error)
+
 // batch starts the job of one batch route, refusing more _ids than
-// jobs.max_ids (400) and a job past the runner's caps (429). Archiving
-// and restoring set the type's archived field on each draft (a type that
-// maps none fails every item, saying so); archiving also unpublishes, as
-// in Apostrophe.
+// jobs.max_ids (400) and a job past the runner's caps (429).
 func (s *Server) batch(c *call, d *docType, name string) error {
-	allowed := d.canPublish(c.who)
-	if name == "restore" {
-		allowed = d.canWrite(c.who, apos.Draft)
-	}
-	if !allowed {
-		return apos.ErrForbidden
-	}
-	if s.runner == nil {
-		return apos.Errorf(apos.ErrUnimplemented, "Batch operations need a job store.")
+	if err := s.batchAllowed(c, d, name); err != nil {
+		return err
 	}
 	body, err := endpoint.JSONBody(c.ctx)
 	if err != nil {
@@ -73,38 +63,11 @@ func (s *Server) batch(c *call, d *docType, name string) error {
 	if err != nil {
 		return err
 	}
-	wf := d.backend.(adapters.Workflow)
-	var one func(ctx context.Context, locale, docID string) (*adapters.Record, error)
-	switch name {
-	case "publish":
-		one = func(ctx context.Context, locale, docID string) (*adapters.Record, error) {
-			return wf.Publish(ctx, locale, docID, adapters.PublishOptions{})
-		}
-	case "archive", "restore":
-		one = func(ctx context.Context, locale, docID string) (*adapters.Record, error) {
-			return nil, archive(ctx, d, wf, locale, docID, name == "archive")
-		}
-	case "localize":
-		if one, err = s.localizeAll(body, wf); err != nil {
-			return err
-		}
+	one, err := s.batchOpOf(d, name, body)
+	if err != nil {
+		return err
 	}
-	id, err := s.runner.Start(c.bctx, c.who.ID, items, func(ctx context.Context, item string) (json.RawMessage, error) {
-		target, ok := apos.ParseID(item)
-		if !ok {
-			return nil, apos.ErrNotFound
-		}
-		locale := scope.Locale
-		if target.Locale != "" {
-			locale = target.Locale
-		}
-		rec, err := one(ctx, locale, target.DocID)
-		if err != nil || rec == nil {
-			return nil, err
-		}
-		b := appendString([]byte(`{"_id":`), string(apos.AppendID(nil, rec.DocID, rec.Scope)))
-		return append(b, '}'), nil
-	})
+	id, err := s.runner.Start(c.bctx, c.who.ID, items, batchItem(scope.Locale, one))
 	if err != nil {
 		return err
 	}
@@ -112,9 +75,65 @@ func (s *Server) batch(c *call, d *docType, name string) error {
 	return nil
 }
 
+// batchAllowed checks the caller's role for the batch (restoring needs
+// draft writes, the others publishing) and that there is a job store.
+func (s *Server) batchAllowed(c *call, d *docType, name string) error {
+	allowed := d.canPublish(c.who)
+	if name == "restore" {
+		allowed = d.canWrite(c.who, apos.Draft)
+	}
+	if !allowed {
+		return apos.ErrForbidden
+	}
+	if s.runner == nil {
+		return apos.Errorf(apos.ErrUnimplemented, "Batch operations need a job store.")
+	}
+	return nil
+}
+
+// batchOpOf returns the operation of the batch route name. Archiving and
+// restoring set the type's archived field on each draft (a type that maps
+// none fails every item, saying so); archiving also unpublishes, as in
+// Apostrophe.
+func (s *Server) batchOpOf(d *docType, name string, body gjson.Result) (batchOp, error) {
+	wf := d.backend.(adapters.Workflow)
+	switch name {
+	case "publish":
+		return func(ctx context.Context, locale, docID string) (*adapters.Record, error) {
+			return wf.Publish(ctx, locale, docID, adapters.PublishOptions{})
+		}, nil
+	case "archive", "restore":
+		return func(ctx context.Context, locale, docID string) (*adapters.Record, error) {
+			return nil, archive(ctx, d, wf, locale, docID, name == "archive")
+		}, nil
+	}
+	return s.localizeAll(body, wf)
+}
+
+// batchItem is the job's work on one item: a full _id, whose locale (or
+// else the request's) the operation runs in.
+func batchItem(locale string, one batchOp) func(context.Context, string) (json.RawMessage, error) {
+	return func(ctx context.Context, item string) (json.RawMessage, error) {
+		target, ok := apos.ParseID(item)
+		if !ok {
+			return nil, apos.ErrNotFound
+		}
+		in := locale
+		if target.Locale != "" {
+			in = target.Locale
+		}
+		rec, err := one(ctx, in, target.DocID)
+		if err != nil || rec == nil {
+			return nil, err
+		}
+		b := appendString([]byte(`{"_id":`), string(apos.AppendID(nil, rec.DocID, rec.Scope)))
+		return append(b, '}'), nil
+	}
+}
+
 // localizeAll reads the localize batch's {toLocales, update} and returns
 // the operation on one document: a draft in every other target locale.
-func (s *Server) localizeAll(body gjson.Result, wf adapters.Workflow) (func(context.Context, string, string) (*adapters.Record, error), error) {
+func (s *Server) localizeAll(body gjson.Result, wf adapters.Workflow) (batchOp, error) {
 	to, err := stringList(body, "toLocales")
 	if err != nil {
 		return nil, err

@@ -35,9 +35,9 @@ func (d *docType) parseList(args *fasthttp.Args) (*listRequest, error) {
 	raw := map[string][]string{} // filter values by field
 	pageText := ""
 	var err error
-	args.VisitAll(func(k, v []byte) {
+	for k, v := range args.All() {
 		if err != nil {
-			return
+			break
 		}
 		p := splitParam(k, v)
 		switch p.base {
@@ -70,7 +70,7 @@ func (d *docType) parseList(args *fasthttp.Args) (*listRequest, error) {
 				raw[p.base] = append(raw[p.base], p.value)
 			}
 		}
-	})
+	}
 	if err == nil {
 		err = checkPage(lr.q.Page, pageText, lr.q.PerPage)
 	}

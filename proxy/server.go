@@ -67,34 +67,15 @@ func New(cfg *config.Config, backends map[string]adapters.Adapter, opts Options)
 		s.locales.names[l.Name] = l.Private
 		s.locales.order = append(s.locales.order, l.Name)
 	}
-	keys := map[string]apos.Role{}
-	for name, k := range cfg.APIKeys {
-		if k.Secret == "" {
-			continue
-		}
-		r, ok := apos.ParseRole(k.Role)
-		if !ok || r == apos.Anonymous {
-			return nil, fmt.Errorf("api_keys.%s.role: unknown role %q", name, k.Role)
-		}
-		keys[k.Secret] = r
+	keys, err := apiKeyRoles(cfg)
+	if err != nil {
+		return nil, err
 	}
 	s.auth = append(append([]Authenticator{}, opts.Authenticators...), newAPIKeys(keys))
 	s.cors = newCORS(cfg.Auth.CORS)
 	s.ids.init()
-	for _, name := range typeNames(cfg) {
-		b, ok := backends[name]
-		if !ok {
-			return nil, fmt.Errorf("types.%s: no adapter was built", name)
-		}
-		d, err := newDocType(cfg.Types[name], b)
-		if err != nil {
-			return nil, err
-		}
-		s.types[name] = d
-		s.routeType(d)
-		s.routeWorkflow(d)
-		s.routeBatch(d)
-		s.routeDocExtras(d)
+	if err := s.routeTypes(backends); err != nil {
+		return nil, err
 	}
 	if err := s.routeI18n(); err != nil {
 		return nil, err
@@ -124,6 +105,42 @@ func (s *Server) routerOptions() {
 	s.router.HandleMethodNotAllowed = false
 	s.router.HandleOPTIONS = true
 	s.router.GlobalOPTIONS = s.preflight
+}
+
+// apiKeyRoles maps the secret of each API key whose variable is set to
+// its role.
+func apiKeyRoles(cfg *config.Config) (map[string]apos.Role, error) {
+	keys := map[string]apos.Role{}
+	for name, k := range cfg.APIKeys {
+		if k.Secret == "" {
+			continue
+		}
+		r, ok := apos.ParseRole(k.Role)
+		if !ok || r == apos.Anonymous {
+			return nil, fmt.Errorf("api_keys.%s.role: unknown role %q", name, k.Role)
+		}
+		keys[k.Secret] = r
+	}
+	return keys, nil
+}
+
+// routeTypes serves every configured type over its adapter, in file order.
+func (s *Server) routeTypes(backends map[string]adapters.Adapter) error {
+	for _, name := range typeNames(s.cfg) {
+		b, ok := backends[name]
+		if !ok {
+			return fmt.Errorf("types.%s: no adapter was built", name)
+		}
+		d, err := newDocType(s.cfg.Types[name], b)
+		if err != nil {
+			return err
+		}
+		s.types[name] = d
+		s.routeType(d)
+		s.routeWorkflow(d)
+		s.routeDocExtras(d)
+	}
+	return nil
 }
 
 // typeNames lists the configured types in file order.

@@ -13,26 +13,28 @@ import (
 )
 
 // routeWorkflow registers the per-document workflow routes
-// (docs/api-rules.md#34) for a type with drafts whose backend has the Workflow
-// capability. Their static last segment keeps them apart from /{id}.
+// (docs/api-rules.md#34) and the batch routes (docs/api-rules.md#41) for a
+// type with drafts whose backend has the Workflow capability. Their static
+// last segment keeps them apart from /{id}.
 func (s *Server) routeWorkflow(d *docType) {
 	if _, ok := d.backend.(adapters.Workflow); !ok || !d.hasDrafts() {
 		return
 	}
-	one := s.cfg.Server.Prefix + "/" + d.name + "/{id}/"
+	base := s.cfg.Server.Prefix + "/" + d.name + "/"
 	for name, h := range map[string]func(*call, *docType) error{
-		"publish":                      s.publish,
-		"unpublish":                    notForSingletons(s.recordRoute(adapters.Workflow.Unpublish)),
-		"revert-draft-to-published":    s.revertDraft,
-		"revert-published-to-previous": s.recordRoute(adapters.Workflow.RevertPublishedToPrevious),
-		"localize":                     s.localize,
+		"publish":                      s.recordRoute(publish),
+		"unpublish":                    notForSingletons(s.recordRoute(withoutBody(adapters.Workflow.Unpublish))),
+		"revert-draft-to-published":    s.recordRoute(withoutBody(adapters.Workflow.RevertDraftToPublished)),
+		"revert-published-to-previous": s.recordRoute(withoutBody(adapters.Workflow.RevertPublishedToPrevious)),
+		"localize":                     s.recordRoute(s.localize),
 		"submit":                       s.submit,
 		"dismiss-submission":           s.dismissSubmission,
 	} {
-		s.router.POST(one+name, s.handle(d, h))
+		s.router.POST(base+"{id}/"+name, s.handle(d, h))
 	}
-	s.router.GET(one+"locales", s.handle(d, s.docLocales))
-	s.router.HEAD(one+"locales", s.handle(d, s.docLocales))
+	s.router.GET(base+"{id}/locales", s.handle(d, s.docLocales))
+	s.router.HEAD(base+"{id}/locales", s.handle(d, s.docLocales))
+	s.routeBatch(d, base)
 }
 
 // workflowTarget resolves the route's document for a workflow operation
@@ -50,81 +52,65 @@ func (s *Server) workflowTarget(c *call, d *docType, allowed bool) (adapters.Wor
 	return d.backend.(adapters.Workflow), docID, scope.Locale, nil
 }
 
-// publish serves POST :_id/publish: the draft, published (docs/api-rules.md#35).
-// Body {"force":true} publishes over a legacy row that changed behind the
-// proxy's back (overlay types), which is otherwise a 409 conflict.
-func (s *Server) publish(c *call, d *docType) error {
-	wf, docID, locale, err := s.workflowTarget(c, d, d.canPublish(c.who))
-	if err != nil {
-		return err
-	}
-	body, err := endpoint.JSONBody(c.ctx)
-	if err != nil {
-		return err
-	}
-	rec, err := wf.Publish(c.bctx, locale, docID, adapters.PublishOptions{Force: body.Get("force").Bool()})
-	if err != nil {
-		return err
-	}
-	return s.sendWritten(c, d, rec)
-}
+// workflowOp is a workflow operation on the route's document, by its
+// aposDocId in a locale, that answers a record.
+type workflowOp func(c *call, wf adapters.Workflow, locale, docID string) (*adapters.Record, error)
 
 // recordRoute serves a route that needs the publish role and answers the
-// record op leaves: POST :_id/unpublish (the draft, its published copy
-// gone) and POST :_id/revert-published-to-previous (the published
-// document restored from its previous copy).
-func (s *Server) recordRoute(op func(adapters.Workflow, context.Context, string, string) (*adapters.Record, error)) func(*call, *docType) error {
+// record op returns, or false when it returns none (there was nothing to
+// revert, as Apostrophe answers).
+func (s *Server) recordRoute(op workflowOp) func(*call, *docType) error {
 	return func(c *call, d *docType) error {
 		wf, docID, locale, err := s.workflowTarget(c, d, d.canPublish(c.who))
 		if err != nil {
 			return err
 		}
-		rec, err := op(wf, c.bctx, locale, docID)
-		if err != nil {
+		rec, err := op(c, wf, locale, docID)
+		switch {
+		case err != nil:
 			return err
+		case rec == nil:
+			writeJSON(c.ctx, fasthttp.StatusOK, []byte("false"))
+			return nil
 		}
 		return s.sendWritten(c, d, rec)
 	}
 }
 
-// revertDraft serves POST :_id/revert-draft-to-published: the reverted
-// draft, or false when there was nothing to revert (as Apostrophe answers).
-func (s *Server) revertDraft(c *call, d *docType) error {
-	wf, docID, locale, err := s.workflowTarget(c, d, d.canPublish(c.who))
+// withoutBody is the workflowOp of a Workflow method that needs nothing
+// but the document: POST :_id/unpublish (the draft, its published copy
+// gone), POST :_id/revert-draft-to-published (the reverted draft) and POST
+// :_id/revert-published-to-previous (the published document restored
+// from its previous copy).
+func withoutBody(m func(adapters.Workflow, context.Context, string, string) (*adapters.Record, error)) workflowOp {
+	return func(c *call, wf adapters.Workflow, locale, docID string) (*adapters.Record, error) {
+		return m(wf, c.bctx, locale, docID)
+	}
+}
+
+// publish serves POST :_id/publish: the draft, published (docs/api-rules.md#35).
+// Body {"force":true} publishes over a legacy row that changed behind the
+// proxy's back (overlay types), which is otherwise a 409 conflict.
+func publish(c *call, wf adapters.Workflow, locale, docID string) (*adapters.Record, error) {
+	body, err := endpoint.JSONBody(c.ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	rec, err := wf.RevertDraftToPublished(c.bctx, locale, docID)
-	switch {
-	case err != nil:
-		return err
-	case rec == nil:
-		writeJSON(c.ctx, fasthttp.StatusOK, []byte("false"))
-		return nil
-	}
-	return s.sendWritten(c, d, rec)
+	return wf.Publish(c.bctx, locale, docID, adapters.PublishOptions{Force: body.Get("force").Bool()})
 }
 
 // localize serves POST :_id/localize {toLocale, update}: the draft made in
 // toLocale. A missing, unknown or current toLocale is 400 invalid.
-func (s *Server) localize(c *call, d *docType) error {
-	wf, docID, locale, err := s.workflowTarget(c, d, d.canPublish(c.who))
-	if err != nil {
-		return err
-	}
+func (s *Server) localize(c *call, wf adapters.Workflow, locale, docID string) (*adapters.Record, error) {
 	body, err := endpoint.JSONBody(c.ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	to := body.Get("toLocale")
 	if to.Type != gjson.String || !s.locales.has(to.Str) || to.Str == locale {
-		return apos.Invalid("toLocale", "invalid", "Name a configured locale other than the document's.")
+		return nil, apos.Invalid("toLocale", "invalid", "Name a configured locale other than the document's.")
 	}
-	rec, err := wf.Localize(c.bctx, docID, locale, to.Str, body.Get("update").Bool())
-	if err != nil {
-		return err
-	}
-	return s.sendWritten(c, d, rec)
+	return wf.Localize(c.bctx, docID, locale, to.Str, body.Get("update").Bool())
 }
 
 // submit serves POST :_id/submit: a contributor asks for publication. The

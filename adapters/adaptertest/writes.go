@@ -12,7 +12,18 @@ import (
 // errRefused is what the test's change and check functions refuse with.
 var errRefused = errors.New("refused")
 
+// testWrites runs the inserts, updates and deletes, each on a fresh
+// adapter.
 func (s *suite) testWrites(t *testing.T) {
+	s.testInserts(t)
+	s.testInsertErrors(t)
+	s.testUpdates(t)
+	s.testUpdateEdges(t)
+	s.testDeletes(t)
+}
+
+// testInserts inserts records in each scope, with and without a key.
+func (s *suite) testInserts(t *testing.T) {
 	f := s.Fixture
 	t.Run("insert published creates the draft too", func(t *testing.T) {
 		a := s.New(t)
@@ -28,8 +39,7 @@ func (s *suite) testWrites(t *testing.T) {
 		if draft.Modified != adapters.False {
 			t.Errorf("draft modified %v, want false", draft.Modified)
 		}
-		_, err = a.Get(t.Context(), FrDraft, "vase8")
-		wantErr(t, err, apos.ErrNotFound)
+		absent(t, a, FrDraft, "vase8")
 	})
 	t.Run("insert draft creates only the draft", func(t *testing.T) {
 		a := s.New(t)
@@ -39,8 +49,7 @@ func (s *suite) testWrites(t *testing.T) {
 			t.Fatalf("inserted %+v modified %v, want draft, modified", rec.Scope, rec.Modified)
 		}
 		s.same(t, rec.Fields, f.NewFields)
-		_, err = a.Get(t.Context(), EnPub, "vase8")
-		wantErr(t, err, apos.ErrNotFound)
+		absent(t, a, EnPub, "vase8")
 	})
 	t.Run("insert in a second locale", func(t *testing.T) {
 		a := s.New(t)
@@ -63,14 +72,18 @@ func (s *suite) testWrites(t *testing.T) {
 		_, err = a.Get(t.Context(), EnDraft, rec.DocID)
 		must(t, err)
 	})
+}
+
+// testInsertErrors inserts what must be refused, leaving nothing behind.
+func (s *suite) testInsertErrors(t *testing.T) {
+	f := s.Fixture
 	t.Run("insert an existing key conflicts", func(t *testing.T) {
 		a := s.New(t)
 		_, err := a.Insert(t.Context(), EnPub, &adapters.Insert{DocID: "chair1", Values: f.New})
 		wantErr(t, err, apos.ErrConflict)
 		_, err = a.Insert(t.Context(), EnPub, &adapters.Insert{DocID: "lamp3", Values: f.New})
 		wantErr(t, err, apos.ErrConflict)
-		_, err = a.Get(t.Context(), EnPub, "lamp3")
-		wantErr(t, err, apos.ErrNotFound) // the published record was undone
+		absent(t, a, EnPub, "lamp3") // the published record was undone
 	})
 	t.Run("insert bad values", func(t *testing.T) {
 		a := s.New(t)
@@ -78,11 +91,15 @@ func (s *suite) testWrites(t *testing.T) {
 			t.Run(tc.Name, func(t *testing.T) {
 				_, err := a.Insert(t.Context(), EnPub, &adapters.Insert{DocID: "vase8", Values: with(f.New, tc.Value)})
 				namesField(t, err, tc.Path)
-				_, err = a.Get(t.Context(), EnDraft, "vase8")
-				wantErr(t, err, apos.ErrNotFound)
+				absent(t, a, EnDraft, "vase8")
 			})
 		}
 	})
+}
+
+// testUpdates updates drafts and published records.
+func (s *suite) testUpdates(t *testing.T) {
+	f := s.Fixture
 	t.Run("update the draft", func(t *testing.T) {
 		a := s.New(t)
 		var seen string
@@ -103,21 +120,16 @@ func (s *suite) testWrites(t *testing.T) {
 	})
 	t.Run("update a draft never published", func(t *testing.T) {
 		a := s.New(t)
-		rec, err := a.Update(t.Context(), EnDraft, "lamp3", func(*adapters.Record) ([]adapters.Value, error) {
-			return []adapters.Value{{Field: "title", V: "Desk Lamp"}}, nil
-		})
+		rec, err := a.Update(t.Context(), EnDraft, "lamp3", writes([]adapters.Value{{Field: "title", V: "Desk Lamp"}}))
 		must(t, err)
 		if title(rec) != "Desk Lamp" || rec.Modified != adapters.True {
 			t.Errorf("updated title %q modified %v, want Desk Lamp, modified", title(rec), rec.Modified)
 		}
-		_, err = a.Get(t.Context(), EnPub, "lamp3")
-		wantErr(t, err, apos.ErrNotFound)
+		absent(t, a, EnPub, "lamp3")
 	})
 	t.Run("update published leaves the draft", func(t *testing.T) {
 		a := s.New(t)
-		rec, err := a.Update(t.Context(), EnPub, "chair1", func(*adapters.Record) ([]adapters.Value, error) {
-			return f.Edit, nil
-		})
+		rec, err := a.Update(t.Context(), EnPub, "chair1", writes(f.Edit))
 		must(t, err)
 		s.same(t, rec.Fields, f.Edited)
 		draft, err := a.Get(t.Context(), EnDraft, "chair1")
@@ -129,17 +141,19 @@ func (s *suite) testWrites(t *testing.T) {
 	})
 	t.Run("update every field", func(t *testing.T) {
 		a := s.New(t)
-		rec, err := a.Update(t.Context(), EnPub, "rug5", func(*adapters.Record) ([]adapters.Value, error) {
-			return f.New, nil
-		})
+		rec, err := a.Update(t.Context(), EnPub, "rug5", writes(f.New))
 		must(t, err)
 		s.same(t, rec.Fields, f.NewFields)
 	})
+}
+
+// testUpdateEdges updates with nothing to write, refused by the change,
+// with bad values, and of missing records.
+func (s *suite) testUpdateEdges(t *testing.T) {
+	f := s.Fixture
 	t.Run("update with nothing to write", func(t *testing.T) {
 		a := s.New(t)
-		rec, err := a.Update(t.Context(), EnPub, "chair1", func(*adapters.Record) ([]adapters.Value, error) {
-			return nil, nil
-		})
+		rec, err := a.Update(t.Context(), EnPub, "chair1", writes(nil))
 		must(t, err)
 		s.same(t, rec.Fields, f.doc("chair1", EnPub).Fields)
 	})
@@ -157,9 +171,7 @@ func (s *suite) testWrites(t *testing.T) {
 			t.Run(tc.Name, func(t *testing.T) {
 				values := []adapters.Value{{Field: "title", V: "Changed"}}
 				values = append(values, f.Edit...)
-				_, err := a.Update(t.Context(), EnPub, "chair1", func(*adapters.Record) ([]adapters.Value, error) {
-					return with(values, tc.Value), nil
-				})
+				_, err := a.Update(t.Context(), EnPub, "chair1", writes(with(values, tc.Value)))
 				namesField(t, err, tc.Path)
 				s.unchanged(t, a, EnPub, "chair1")
 			})
@@ -178,9 +190,9 @@ func (s *suite) testWrites(t *testing.T) {
 			wantErr(t, err, apos.ErrNotFound)
 		}
 	})
-	s.testDeletes(t)
 }
 
+// testDeletes deletes drafts and published records.
 func (s *suite) testDeletes(t *testing.T) {
 	t.Run("delete the draft deletes the published record", func(t *testing.T) {
 		a := s.New(t)
@@ -192,25 +204,21 @@ func (s *suite) testDeletes(t *testing.T) {
 		if seen != "chair1" {
 			t.Errorf("check saw %q", seen)
 		}
-		for _, sc := range []apos.Scope{EnDraft, EnPub} {
-			_, err := a.Get(t.Context(), sc, "chair1")
-			wantErr(t, err, apos.ErrNotFound)
-		}
+		absent(t, a, EnDraft, "chair1")
+		absent(t, a, EnPub, "chair1")
 		s.unchanged(t, a, FrDraft, "chair1")
 		s.unchanged(t, a, FrPub, "chair1")
 	})
 	t.Run("delete a draft never published", func(t *testing.T) {
 		a := s.New(t)
 		must(t, a.Delete(t.Context(), EnDraft, "lamp3", func(*adapters.Record) error { return nil }))
-		_, err := a.Get(t.Context(), EnDraft, "lamp3")
-		wantErr(t, err, apos.ErrNotFound)
+		absent(t, a, EnDraft, "lamp3")
 		s.unchanged(t, a, EnDraft, "table2")
 	})
 	t.Run("delete published keeps the draft", func(t *testing.T) {
 		a := s.New(t)
 		must(t, a.Delete(t.Context(), EnPub, "table2", func(*adapters.Record) error { return nil }))
-		_, err := a.Get(t.Context(), EnPub, "table2")
-		wantErr(t, err, apos.ErrNotFound)
+		absent(t, a, EnPub, "table2")
 		draft := s.unchanged(t, a, EnDraft, "table2")
 		if draft.Modified != adapters.True {
 			t.Errorf("draft modified %v, want true", draft.Modified)
@@ -243,6 +251,18 @@ func (s *suite) unchanged(t *testing.T, a adapters.Adapter, sc apos.Scope, docID
 	must(t, err)
 	s.same(t, rec.Fields, s.Fixture.doc(docID, sc).Fields)
 	return rec
+}
+
+// absent fails t unless there is no record of docID in scope sc.
+func absent(t *testing.T, a adapters.Adapter, sc apos.Scope, docID string) {
+	t.Helper()
+	_, err := a.Get(t.Context(), sc, docID)
+	wantErr(t, err, apos.ErrNotFound)
+}
+
+// writes is a change that writes values, whatever the current record.
+func writes(values []adapters.Value) adapters.Change {
+	return func(*adapters.Record) ([]adapters.Value, error) { return values, nil }
 }
 
 // with returns values with v in place of the value of the same field, or

@@ -98,24 +98,12 @@ func (c *cell) value(k apos.Kind) any {
 			}
 		}
 	case apos.Boolean:
-		switch c.typ {
-		case cellBool:
-			return c.b
-		case cellInt:
-			return c.i != 0
-		case cellText:
-			if b, ok := parseBool(c.text); ok {
-				return b
-			}
+		if b, ok := c.boolean(); ok {
+			return b
 		}
 	case apos.DateTime:
-		switch c.typ {
-		case cellTime:
-			return c.t.UTC()
-		case cellText:
-			if t, ok := parseDateTime(c.text); ok {
-				return t
-			}
+		if t, ok := c.dateTime(); ok {
+			return t
 		}
 	case apos.Date:
 		switch c.typ {
@@ -128,6 +116,32 @@ func (c *cell) value(k apos.Kind) any {
 		}
 	}
 	return string(c.appendText(nil))
+}
+
+// boolean reads the cell as a boolean: a boolean, a number (non-zero is
+// true) or the text of one (parseBool).
+func (c *cell) boolean() (b, ok bool) {
+	switch c.typ {
+	case cellBool:
+		return c.b, true
+	case cellInt:
+		return c.i != 0, true
+	case cellText:
+		return parseBool(c.text)
+	}
+	return false, false
+}
+
+// dateTime reads the cell as a datetime: a time, in UTC, or the text of
+// one (parseDateTime).
+func (c *cell) dateTime() (time.Time, bool) {
+	switch c.typ {
+	case cellTime:
+		return c.t.UTC(), true
+	case cellText:
+		return parseDateTime(c.text)
+	}
+	return time.Time{}, false
 }
 
 // appendText appends the cell's value as plain text.

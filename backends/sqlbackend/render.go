@@ -47,15 +47,8 @@ func appendValue(dst []byte, k apos.Kind, c *cell) []byte {
 			}
 		}
 	case apos.Boolean:
-		switch c.typ {
-		case cellBool:
-			return strconv.AppendBool(dst, c.b)
-		case cellInt:
-			return strconv.AppendBool(dst, c.i != 0)
-		case cellText:
-			if b, ok := parseBool(c.text); ok {
-				return strconv.AppendBool(dst, b)
-			}
+		if b, ok := c.boolean(); ok {
+			return strconv.AppendBool(dst, b)
 		}
 	case apos.Date:
 		switch c.typ {
@@ -69,11 +62,7 @@ func appendValue(dst []byte, k apos.Kind, c *cell) []byte {
 			}
 		}
 	case apos.DateTime:
-		t, ok := c.t, c.typ == cellTime
-		if c.typ == cellText {
-			t, ok = parseDateTime(c.text)
-		}
-		if ok {
+		if t, ok := c.dateTime(); ok {
 			dst = append(dst, '"')
 			return append(t.UTC().AppendFormat(dst, isoMillis), '"')
 		}

@@ -138,10 +138,8 @@ func (st *store) attach(ctx context.Context, s apos.Scope, recs []adapters.Recor
 	}
 	b.where = append(b.where, "type_name = ? AND locale = ? AND mode = ? AND doc_id"...)
 	b.in(start)
-	b.text = append(b.text, "SELECT doc_id, extra FROM "...)
-	b.text = append(b.text, st.meta...)
-	b.text = append(b.text, " WHERE "...)
-	b.text = append(b.text, b.where...)
+	b.text = append(b.text, "SELECT doc_id, extra"...)
+	b.from(st.meta)
 	rows, err := st.stmts.query(ctx, b.text, b.args)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package sqlbackend
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/aposproxy/aposproxy/adapters"
@@ -11,28 +12,23 @@ import (
 	"github.com/aposproxy/aposproxy/internal/testkit"
 )
 
-// catalogDDL creates the table of adaptertest's Products fixture, with legacy
-// names (sku, lang EN/FR, state draft/live, price_cents...) and the
-// constraints the suite expects: a title and a price that is not negative.
-var catalogDDL = map[string]string{
-	"sqlite": `CREATE TABLE catalog (
+// catalogDDL creates the table of adaptertest's Products fixture on
+// engine, with legacy names (sku, lang EN/FR, state draft/live,
+// price_cents...) and the constraints the suite expects: a title and a
+// price that is not negative. The engines differ in the types of the
+// boolean, JSON and datetime columns.
+func catalogDDL(engine string) string {
+	types := map[string][3]string{
+		"sqlite":   {"INTEGER", "TEXT", "TEXT"},
+		"postgres": {"BOOLEAN", "JSONB", "TIMESTAMP"},
+		"mysql":    {"BOOLEAN", "JSON", "DATETIME"},
+	}[engine]
+	return fmt.Sprintf(`CREATE TABLE catalog (
   sku VARCHAR(32) NOT NULL, lang CHAR(2) NOT NULL, state VARCHAR(8) NOT NULL,
   name VARCHAR(200) NOT NULL, price_cents INTEGER NOT NULL CHECK (price_cents >= 0),
-  colour VARCHAR(16), in_stock INTEGER NOT NULL, attrs TEXT,
-  created TEXT NOT NULL, changed TEXT NOT NULL,
-  PRIMARY KEY (sku, lang, state));`,
-	"postgres": `CREATE TABLE catalog (
-  sku VARCHAR(32) NOT NULL, lang CHAR(2) NOT NULL, state VARCHAR(8) NOT NULL,
-  name VARCHAR(200) NOT NULL, price_cents INTEGER NOT NULL CHECK (price_cents >= 0),
-  colour VARCHAR(16), in_stock BOOLEAN NOT NULL, attrs JSONB,
-  created TIMESTAMP NOT NULL, changed TIMESTAMP NOT NULL,
-  PRIMARY KEY (sku, lang, state));`,
-	"mysql": `CREATE TABLE catalog (
-  sku VARCHAR(32) NOT NULL, lang CHAR(2) NOT NULL, state VARCHAR(8) NOT NULL,
-  name VARCHAR(200) NOT NULL, price_cents INTEGER NOT NULL CHECK (price_cents >= 0),
-  colour VARCHAR(16), in_stock BOOLEAN NOT NULL, attrs JSON,
-  created DATETIME NOT NULL, changed DATETIME NOT NULL,
-  PRIMARY KEY (sku, lang, state));`,
+  colour VARCHAR(16), in_stock %[1]s NOT NULL, attrs %[2]s,
+  created %[3]s NOT NULL, changed %[3]s NOT NULL,
+  PRIMARY KEY (sku, lang, state));`, types[0], types[1], types[2])
 }
 
 // catalogType maps the catalog table onto the Products fixture's type.
@@ -58,11 +54,19 @@ func catalogType() *config.Type {
 	}
 }
 
+// catalogOn seeds db, a new database of engine e, with the suite's rows,
+// and returns the catalog type's adapter over it.
+func catalogOn(t testing.TB, db *sqldb.DB, e testkit.Engine) *Adapter {
+	t.Helper()
+	seedCatalog(t, db, e.Name, adaptertest.Rows())
+	return mustNew(t, db, catalogType())
+}
+
 // seedCatalog creates the catalog table on db and fills it with the
 // fixture's rows.
 func seedCatalog(t testing.TB, db *sqldb.DB, engine string, rows []adaptertest.Row) {
 	t.Helper()
-	if _, err := db.Exec(catalogDDL[engine]); err != nil {
+	if _, err := db.Exec(catalogDDL(engine)); err != nil {
 		t.Fatal(err)
 	}
 	d := db
@@ -104,9 +108,7 @@ func TestSuite(t *testing.T) {
 	testkit.EachEngine(t, func(t *testing.T, e testkit.Engine) {
 		adaptertest.Run(t, adaptertest.Config{
 			New: func(t *testing.T) adapters.Adapter {
-				db := fresh(t, e)
-				seedCatalog(t, db, e.Name, adaptertest.Rows())
-				return mustNew(t, db, catalogType())
+				return catalogOn(t, fresh(t, e), e)
 			},
 			Fixture: adaptertest.Products(),
 			Caps:    productCaps,

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aposproxy/aposproxy/adapters/adaptertest"
 	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/internal/testkit"
@@ -13,8 +12,7 @@ import (
 
 func TestVerify(t *testing.T) {
 	eachDB(t, func(t *testing.T, e testkit.Engine, db *sqldb.DB) {
-		seedCatalog(t, db, e.Name, adaptertest.Rows())
-		a := mustNew(t, db, catalogType())
+		a := catalogOn(t, db, e)
 		if err := a.Verify(t.Context()); err != nil {
 			t.Fatalf("verify: %v", err)
 		}

@@ -28,9 +28,13 @@ func putBuilder(b *builder) {
 }
 
 // from appends the FROM and WHERE clauses to the statement.
-func (a *Adapter) from(b *builder) {
+func (a *Adapter) from(b *builder) { b.from(a.table) }
+
+// from appends FROM table (quoted) and the WHERE conditions to the
+// statement.
+func (b *builder) from(table string) {
 	b.text = append(b.text, " FROM "...)
-	b.text = append(b.text, a.table...)
+	b.text = append(b.text, table...)
 	b.text = append(b.text, " WHERE "...)
 	b.text = append(b.text, b.where...)
 }

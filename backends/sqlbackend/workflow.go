@@ -49,6 +49,37 @@ func (a *Adapter) workflow(ctx context.Context, docID string, locales []string, 
 	return a.inTx(ctx, func(tx *sql.Tx) (*adapters.Record, error) { return fn(tx, key) })
 }
 
+// lifecycle is the workflow of one locale's records: versions, or an
+// overlay's default locale, which has its own rules (overlay_workflow.go).
+type lifecycle interface {
+	publish(ctx context.Context, tx *sql.Tx, docID string, key any, force bool) (*adapters.Record, error)
+	unpublish(ctx context.Context, tx *sql.Tx, docID string, key any) (*adapters.Record, error)
+	revertDraft(ctx context.Context, tx *sql.Tx, docID string, key any) (*adapters.Record, error)
+	revertPublished(ctx context.Context, tx *sql.Tx, docID string, key any) (*adapters.Record, error)
+}
+
+// lifecycle returns the workflow of a's documents in locale.
+func (a *Adapter) lifecycle(locale string) lifecycle {
+	if a.ov != nil && locale == a.defaultLocale {
+		return a.ov
+	}
+	return a.versions(locale)
+}
+
+// inLocale runs op, a lifecycle operation, on docID in locale in one
+// transaction; with slugs, once every record of the locale has a slug
+// (for the operations that copy one).
+func (a *Adapter) inLocale(ctx context.Context, locale, docID string, slugs bool,
+	op func(lifecycle, context.Context, *sql.Tx, string, any) (*adapters.Record, error)) (*adapters.Record, error) {
+	var locales []string
+	if slugs {
+		locales = []string{locale}
+	}
+	return a.workflow(ctx, docID, locales, func(tx *sql.Tx, key any) (*adapters.Record, error) {
+		return op(a.lifecycle(locale), ctx, tx, docID, key)
+	})
+}
+
 // versions are the records of one locale of a type whose drafts and
 // published records are rows of one table told apart by a mode column
 // (a columns type's legacy table, or an overlay's shadow table for the
@@ -76,15 +107,15 @@ func (v versions) scope(m apos.Mode) apos.Scope {
 
 // Publish implements adapters.Workflow.
 func (a *Adapter) Publish(ctx context.Context, locale, docID string, opts adapters.PublishOptions) (*adapters.Record, error) {
-	return a.workflow(ctx, docID, []string{locale}, func(tx *sql.Tx, key any) (*adapters.Record, error) {
-		if a.ov != nil && locale == a.defaultLocale {
-			return a.ov.publish(ctx, tx, docID, key, opts.Force)
-		}
-		return a.versions(locale).publish(ctx, tx, docID, key)
+	return a.inLocale(ctx, locale, docID, true, func(l lifecycle, ctx context.Context, tx *sql.Tx, docID string, key any) (*adapters.Record, error) {
+		return l.publish(ctx, tx, docID, key, opts.Force)
 	})
 }
 
-func (v versions) publish(ctx context.Context, tx *sql.Tx, docID string, key any) (*adapters.Record, error) {
+// publish copies the draft over the published record, keeping the one it
+// replaces as the previous copy. There is no legacy row behind the
+// proxy's back to conflict with, so force does not matter.
+func (v versions) publish(ctx context.Context, tx *sql.Tx, docID string, key any, _ bool) (*adapters.Record, error) {
 	d, ok, err := v.rows.lockRow(ctx, tx, v.scope(apos.Draft), key)
 	if err != nil || !ok {
 		return nil, notFound(err)
@@ -140,12 +171,7 @@ func (st *store) published(ctx context.Context, tx *sql.Tx, key any, locale stri
 
 // Unpublish implements adapters.Workflow.
 func (a *Adapter) Unpublish(ctx context.Context, locale, docID string) (*adapters.Record, error) {
-	return a.workflow(ctx, docID, nil, func(tx *sql.Tx, key any) (*adapters.Record, error) {
-		if a.ov != nil && locale == a.defaultLocale {
-			return a.ov.unpublish(ctx, tx, docID, key)
-		}
-		return a.versions(locale).unpublish(ctx, tx, docID, key)
-	})
+	return a.inLocale(ctx, locale, docID, false, lifecycle.unpublish)
 }
 
 func (v versions) unpublish(ctx context.Context, tx *sql.Tx, docID string, key any) (*adapters.Record, error) {
@@ -188,12 +214,7 @@ func (st *store) forget(ctx context.Context, tx *sql.Tx, key any, locale string,
 
 // RevertDraftToPublished implements adapters.Workflow.
 func (a *Adapter) RevertDraftToPublished(ctx context.Context, locale, docID string) (*adapters.Record, error) {
-	return a.workflow(ctx, docID, []string{locale}, func(tx *sql.Tx, key any) (*adapters.Record, error) {
-		if a.ov != nil && locale == a.defaultLocale {
-			return a.ov.revertDraft(ctx, tx, docID, key)
-		}
-		return a.versions(locale).revertDraft(ctx, tx, docID, key)
-	})
+	return a.inLocale(ctx, locale, docID, true, lifecycle.revertDraft)
 }
 
 func (v versions) revertDraft(ctx context.Context, tx *sql.Tx, docID string, key any) (*adapters.Record, error) {
@@ -216,12 +237,7 @@ func (v versions) revertDraft(ctx context.Context, tx *sql.Tx, docID string, key
 
 // RevertPublishedToPrevious implements adapters.Workflow.
 func (a *Adapter) RevertPublishedToPrevious(ctx context.Context, locale, docID string) (*adapters.Record, error) {
-	return a.workflow(ctx, docID, nil, func(tx *sql.Tx, key any) (*adapters.Record, error) {
-		if a.ov != nil && locale == a.defaultLocale {
-			return a.ov.revertPublished(ctx, tx, docID, key)
-		}
-		return a.versions(locale).revertPublished(ctx, tx, docID, key)
-	})
+	return a.inLocale(ctx, locale, docID, false, lifecycle.revertPublished)
 }
 
 func (v versions) revertPublished(ctx context.Context, tx *sql.Tx, docID string, key any) (*adapters.Record, error) {

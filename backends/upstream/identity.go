@@ -76,7 +76,7 @@ func (a *Adapter) fetch(ctx context.Context, s apos.Scope, docID string) (gjson.
 	} else {
 		v.key = key
 		var body []byte
-		if body, err = a.call(ctx, &a.get, "get", a.get.appendURI(make([]byte, 0, 128), a.c.base, &v), nil); err == nil {
+		if body, err = a.call(ctx, &a.get, "get", &v, nil); err == nil {
 			item, err = a.itemOf(body)
 		}
 	}

@@ -109,9 +109,10 @@ func (a *Adapter) itemOf(body []byte) (gjson.Result, error) {
 	return item, nil
 }
 
-// call sends one operation and returns the body of its 2xx answer; other
-// answers become Apostrophe errors.
-func (a *Adapter) call(ctx context.Context, r *route, op string, uri, body []byte) ([]byte, error) {
+// call sends one operation, to route r's URI expanded with v, and returns
+// the body of its 2xx answer; other answers become Apostrophe errors.
+func (a *Adapter) call(ctx context.Context, r *route, op string, v *vars, body []byte) ([]byte, error) {
+	uri := r.appendURI(make([]byte, 0, 128), a.c.base, v)
 	res, err := a.callFull(ctx, &request{method: r.method, uri: uri, body: body}, op)
 	return res.body, err
 }

@@ -71,16 +71,6 @@ func (r *route) appendBody(v *vars) []byte {
 	return dst
 }
 
-// uses reports whether the template has placeholder v.
-func (r *route) uses(v config.PathVar) bool {
-	for _, p := range r.parts {
-		if p.Var == v {
-			return true
-		}
-	}
-	return false
-}
-
 // appendURI appends base and the expanded template to dst, escaping each
 // value.
 func (r *route) appendURI(dst []byte, base string, v *vars) []byte {

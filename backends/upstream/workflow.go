@@ -38,16 +38,20 @@ func (a *Adapter) Publish(ctx context.Context, locale, docID string, _ adapters.
 	if err != nil {
 		return nil, err
 	}
-	key, _ := apos.DecodeKey(docID)
-	if a.publish != nil {
-		err = a.callRoute(ctx, a.publish, "publish", draftScope, draft, key)
-	} else {
-		err = a.copyToPublished(ctx, locale, docID, draft)
-	}
-	if err != nil {
+	if err := a.publishDraft(ctx, locale, docID, draft); err != nil {
 		return nil, err
 	}
 	return a.Get(ctx, draftScope, docID)
+}
+
+// publishDraft publishes draft, the draft item of docID in locale: with
+// the service's publish route, or by copying it over the published record.
+func (a *Adapter) publishDraft(ctx context.Context, locale, docID string, draft gjson.Result) error {
+	if a.publish != nil {
+		key, _ := apos.DecodeKey(docID)
+		return a.callRoute(ctx, a.publish, "publish", apos.Scope{Locale: locale, Mode: apos.Draft}, draft, key)
+	}
+	return a.copyToPublished(ctx, locale, docID, draft)
 }
 
 // callRoute calls a workflow route (publish, unpublish) on item, the
@@ -55,7 +59,7 @@ func (a *Adapter) Publish(ctx context.Context, locale, docID string, _ adapters.
 func (a *Adapter) callRoute(ctx context.Context, r *route, op string, s apos.Scope, item gjson.Result, key string) error {
 	v := a.vars(s)
 	v.key, v.group = a.rowKey(item, key), key
-	_, err := a.call(ctx, r, op, r.appendURI(make([]byte, 0, 128), a.c.base, &v), r.appendBody(&v))
+	_, err := a.call(ctx, r, op, &v, r.appendBody(&v))
 	return err
 }
 
@@ -103,13 +107,7 @@ func (a *Adapter) Unpublish(ctx context.Context, locale, docID string) (*adapter
 		}
 		return nil, err
 	}
-	key, _ := apos.DecodeKey(docID)
-	if a.unpublish != nil {
-		err = a.callRoute(ctx, a.unpublish, "unpublish", pubScope, pub, key)
-	} else {
-		err = a.deleteOne(ctx, pubScope, pub, key)
-	}
-	if err != nil {
+	if err := a.removePublished(ctx, pubScope, pub, docID); err != nil {
 		return nil, err
 	}
 	rec, err := a.Get(ctx, draftScope, docID)
@@ -118,6 +116,16 @@ func (a *Adapter) Unpublish(ctx context.Context, locale, docID string) (*adapter
 	}
 	rec.Extra = []byte(`"lastPublishedAt":null`)
 	return rec, nil
+}
+
+// removePublished removes pub, the published item of docID in scope s:
+// with the service's unpublish route, or its delete route.
+func (a *Adapter) removePublished(ctx context.Context, s apos.Scope, pub gjson.Result, docID string) error {
+	key, _ := apos.DecodeKey(docID)
+	if a.unpublish != nil {
+		return a.callRoute(ctx, a.unpublish, "unpublish", s, pub, key)
+	}
+	return a.deleteOne(ctx, s, pub, key)
 }
 
 // RevertDraftToPublished answers 501: the service has no revert.

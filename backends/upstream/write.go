@@ -65,7 +65,14 @@ func (a *Adapter) createOne(ctx context.Context, s apos.Scope, key string, value
 		return gjson.Result{}, err
 	}
 	v := a.vars(s)
-	res, err := a.call(ctx, &a.create, "create", a.create.appendURI(make([]byte, 0, 128), a.c.base, &v), body)
+	return a.writeItem(ctx, &a.create, "create", &v, key, body, "the created item is not what was sent")
+}
+
+// writeItem sends a write (create, replace) with body and returns the
+// item the service answers, checked to be the variant of v and key: any
+// other is garbage, said as what.
+func (a *Adapter) writeItem(ctx context.Context, r *route, op string, v *vars, key string, body []byte, what string) (gjson.Result, error) {
+	res, err := a.call(ctx, r, op, v, body)
 	if err != nil {
 		return gjson.Result{}, err
 	}
@@ -73,8 +80,8 @@ func (a *Adapter) createOne(ctx context.Context, s apos.Scope, key string, value
 	if err != nil {
 		return gjson.Result{}, err
 	}
-	if err := a.identity(item, &v, key); err != nil {
-		return gjson.Result{}, garbage(a, "the created item is not what was sent: "+err.Error())
+	if err := a.identity(item, v, key); err != nil {
+		return gjson.Result{}, garbage(a, what+": "+err.Error())
 	}
 	return item, nil
 }
@@ -130,18 +137,7 @@ func (a *Adapter) replaceItem(ctx context.Context, s apos.Scope, docID string, i
 	v := a.vars(s)
 	docKey, _ := apos.DecodeKey(docID)
 	v.key, v.group = a.rowKey(item, docKey), docKey
-	res, err := a.call(ctx, &a.replace, "replace", a.replace.appendURI(make([]byte, 0, 128), a.c.base, &v), body)
-	if err != nil {
-		return gjson.Result{}, err
-	}
-	out, err := a.itemOf(res)
-	if err != nil {
-		return gjson.Result{}, err
-	}
-	if err := a.identity(out, &v, docKey); err != nil {
-		return gjson.Result{}, garbage(a, "the replaced item is not the one sent: "+err.Error())
-	}
-	return out, nil
+	return a.writeItem(ctx, &a.replace, "replace", &v, docKey, body, "the replaced item is not the one sent")
 }
 
 // Delete removes the variant of scope s after check approves it; deleting
@@ -178,7 +174,7 @@ func (a *Adapter) Delete(ctx context.Context, s apos.Scope, docID string, check 
 func (a *Adapter) deleteOne(ctx context.Context, s apos.Scope, item gjson.Result, key string) error {
 	v := a.vars(s)
 	v.key, v.group = a.rowKey(item, key), key
-	_, err := a.call(ctx, &a.remove, "delete", a.remove.appendURI(make([]byte, 0, 128), a.c.base, &v), nil)
+	_, err := a.call(ctx, &a.remove, "delete", &v, nil)
 	return err
 }
 

@@ -6,23 +6,26 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/aposproxy/aposproxy/apos"
 	"github.com/tidwall/gjson"
 	"github.com/tidwall/sjson"
 )
 
-// metaKeys are the keys of a document that Apostrophe computes or owns:
-// they are neither copied into created documents nor used as filters.
-var metaKeys = map[string]bool{
-	"aposDocId": true, "aposLocale": true, "aposMode": true, "type": true, "metaType": true,
-	"slug": true, "title": true, "modified": true, "archived": true, "visibility": true,
-	"createdAt": true, "updatedAt": true, "lastPublishedAt": true, "cacheInvalidatedAt": true,
-	"highSearchText": true, "highSearchWords": true, "lowSearchText": true, "searchSummary": true,
-	"titleSortified": true, "historicUrls": true, "path": true, "rank": true, "level": true,
+// ownKeys are the keys of a sample document that the load generator
+// leaves alone besides Apostrophe's document keys: the title (each create
+// sets its own) and a page's place in the tree.
+var ownKeys = map[string]bool{"title": true, "historicUrls": true, "path": true, "rank": true, "level": true}
+
+// contentKey reports whether a key of a sample document is content, which
+// a write copies and a filter may use: not a "_" key, not one of
+// Apostrophe's document keys, not in ownKeys.
+func contentKey(key string) bool {
+	return !strings.HasPrefix(key, "_") && !apos.IsDocKey(key) && !ownKeys[key]
 }
 
 // createBody is the document a write cycle creates: -body when given,
-// else a copy of sample without the keys Apostrophe computes (those that
-// start with "_" and metaKeys); each create then sets its own title.
+// else a copy of sample's content keys (contentKey); each create then sets
+// its own title.
 func (o *options) createBody(sample gjson.Result) ([]byte, error) {
 	if o.body != nil {
 		return o.body, nil
@@ -33,7 +36,7 @@ func (o *options) createBody(sample gjson.Result) ([]byte, error) {
 	body := []byte("{}")
 	var err error
 	sample.ForEach(func(k, v gjson.Result) bool {
-		if strings.HasPrefix(k.Str, "_") || metaKeys[k.Str] {
+		if !contentKey(k.Str) {
 			return true
 		}
 		body, err = sjson.SetRawBytes(body, escapePath(k.Str), []byte(v.Raw))
@@ -60,7 +63,7 @@ func (o *options) filterOf(sample gjson.Result) string {
 	}
 	var boolean, word string
 	sample.ForEach(func(k, v gjson.Result) bool {
-		if strings.HasPrefix(k.Str, "_") || metaKeys[k.Str] {
+		if !contentKey(k.Str) {
 			return true
 		}
 		switch {

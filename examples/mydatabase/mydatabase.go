@@ -57,46 +57,54 @@ func newMyDatabase() *modules.Module {
 			return db.update(id, body, false)
 		},
 		// DELETE /api/v1/mydatabase/:_id
-		Delete: func(req *modules.Request, id string) (any, error) { return nil, db.remove(id) },
-		APIRoutes: modules.APIRoutes{
-			"post": {
-				// POST /api/v1/mydatabase/merge {"a":[1,2],"b":[3]} gives
-				// {"merged":[1,2,3]}, as the recorded site answered.
-				"merge": func(req *modules.Request) (any, error) {
-					body, err := req.Body()
-					if err != nil {
-						return nil, err
-					}
-					a, b := body.Get("a"), body.Get("b")
-					if !a.IsArray() || !b.IsArray() {
-						return nil, apos.Invalid("a", "invalid", "a and b must be arrays.")
-					}
-					merged := slices.Concat(a.Value().([]any), b.Value().([]any))
-					return map[string]any{"merged": merged}, nil
-				},
-				// POST /api/v1/mydatabase/secret: a handler's own check,
-				// answered with data, as Apostrophe's apos.error does.
-				"secret": func(req *modules.Request) (any, error) {
-					if req.User() == nil {
-						return nil, apos.NewError("forbidden", "You must be logged in", map[string]any{"hint": "login first"})
-					}
-					return map[string]bool{"ok": true}, nil
-				},
-			},
-			"get": {
-				// GET /api/v1/mydatabase/hello?name=x wins over getOne.
-				"hello": func(req *modules.Request) (any, error) {
-					return map[string]string{"hello": req.Query("name")}, nil
-				},
-				"invalid": func(req *modules.Request) (any, error) {
-					return nil, apos.NewError("invalid", "Bad thing", map[string]any{"field": "x"})
-				},
-			},
-		},
+		Delete:    func(req *modules.Request, id string) (any, error) { return nil, db.remove(id) },
+		APIRoutes: apiRoutes(),
 		Roles: map[string]apos.Role{
 			"getAll": apos.Anonymous, "getOne": apos.Anonymous,
 			"get hello": apos.Anonymous, "get invalid": apos.Anonymous, "post secret": apos.Anonymous,
 			"post merge": apos.Editor,
 		},
 	}
+}
+
+// apiRoutes are the module's apiRoutes: POST merge, and the routes that
+// show custom errors and a route's query.
+func apiRoutes() modules.APIRoutes {
+	return modules.APIRoutes{
+		"post": {
+			"merge": merge,
+			// POST /api/v1/mydatabase/secret: a handler's own check,
+			// answered with data, as Apostrophe's apos.error does.
+			"secret": func(req *modules.Request) (any, error) {
+				if req.User() == nil {
+					return nil, apos.NewError("forbidden", "You must be logged in", map[string]any{"hint": "login first"})
+				}
+				return map[string]bool{"ok": true}, nil
+			},
+		},
+		"get": {
+			// GET /api/v1/mydatabase/hello?name=x wins over getOne.
+			"hello": func(req *modules.Request) (any, error) {
+				return map[string]string{"hello": req.Query("name")}, nil
+			},
+			"invalid": func(req *modules.Request) (any, error) {
+				return nil, apos.NewError("invalid", "Bad thing", map[string]any{"field": "x"})
+			},
+		},
+	}
+}
+
+// merge serves POST /api/v1/mydatabase/merge: {"a":[1,2],"b":[3]} gives
+// {"merged":[1,2,3]}, as the recorded site answered.
+func merge(req *modules.Request) (any, error) {
+	body, err := req.Body()
+	if err != nil {
+		return nil, err
+	}
+	a, b := body.Get("a"), body.Get("b")
+	if !a.IsArray() || !b.IsArray() {
+		return nil, apos.Invalid("a", "invalid", "a and b must be arrays.")
+	}
+	merged := slices.Concat(a.Value().([]any), b.Value().([]any))
+	return map[string]any{"merged": merged}, nil
 }

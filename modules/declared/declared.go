@@ -82,29 +82,32 @@ func (b *builder) build() (*modules.Module, error) {
 		} else if role, ok := apos.ParseRole(ref.Route.Role); ok {
 			mod.Roles[key] = role
 		}
-		withID := func(req *modules.Request, _ string) (any, error) { return h(req) }
-		switch ref.Handler {
-		case "getAll":
-			mod.GetAll = h
-		case "post":
-			mod.Post = h
-		case "getOne":
-			mod.GetOne = withID
-		case "put":
-			mod.Put = withID
-		case "patch":
-			mod.Patch = withID
-		case "delete":
-			mod.Delete = withID
-		default:
-			method := strings.ToLower(ref.Method)
-			if mod.APIRoutes[method] == nil {
-				mod.APIRoutes[method] = map[string]modules.Handler{}
-			}
-			mod.APIRoutes[method][ref.Name] = h
-		}
+		setHandler(mod, ref, h)
 	})
 	return mod, errors.Join(errs...)
+}
+
+// setHandler puts h in mod as the REST handler ref names, or else as the
+// apiRoute of ref's method and name. A REST route with an _id finds it
+// among the request's path parameters (params.go), so its handler leaves
+// the id argument aside.
+func setHandler(mod *modules.Module, ref config.RouteRef, h modules.Handler) {
+	withID := func(req *modules.Request, _ string) (any, error) { return h(req) }
+	rest := map[string]*modules.Handler{"getAll": &mod.GetAll, "post": &mod.Post}
+	restWithID := map[string]*modules.IDHandler{"getOne": &mod.GetOne, "put": &mod.Put, "patch": &mod.Patch, "delete": &mod.Delete}
+	if p := rest[ref.Handler]; p != nil {
+		*p = h
+		return
+	}
+	if p := restWithID[ref.Handler]; p != nil {
+		*p = withID
+		return
+	}
+	method := strings.ToLower(ref.Method)
+	if mod.APIRoutes[method] == nil {
+		mod.APIRoutes[method] = map[string]modules.Handler{}
+	}
+	mod.APIRoutes[method][ref.Name] = h
 }
 
 // route builds the handler of one route, whose key path is rp.

@@ -103,80 +103,92 @@ func shared(ctx context.Context, t *testing.T, a, b store.Store) {
 	}
 }
 
+// The throttle's window and lockout in the suite, with a limit of 3.
+const throttleWindow, throttleLockout = 200 * time.Millisecond, 600 * time.Millisecond
+
 func throttle(ctx context.Context, t *testing.T, s store.Store) {
-	const window, lockout = 200 * time.Millisecond, 600 * time.Millisecond
-	reserve := func(key string, want bool) {
+	th := throttler{ctx: ctx, s: s}
+	past := wait(throttleWindow + 150*time.Millisecond)
+	t.Run("window", func(t *testing.T) {
+		th.play(t, "w", failures(0), reserve(true), reserve(true), failures(2), past, failures(0), reserve(true), failures(1))
+	})
+	t.Run("lockout outlives the window", func(t *testing.T) {
+		th.play(t, "l", reserve(true), reserve(true), reserve(true), reserve(false), failures(3),
+			past, failures(3), reserve(false), wait(throttleLockout), failures(0), reserve(true))
+	})
+	t.Run("reset", func(t *testing.T) {
+		th.play(t, "r", reserve(true), reset, failures(0))
+		th.play(t, "never", reset) // an unknown key
+		th.play(t, "r", reserve(true), reserve(true), reserve(true), reserve(false))
+	})
+	t.Run("release", func(t *testing.T) {
+		th.play(t, "g", reserve(true), reserve(true), reserve(true), release(1), failures(2),
+			reserve(true), reserve(false), release(4), failures(0), reserve(true), failures(1))
+		th.play(t, "unknown", release(1), failures(0))
+	})
+}
+
+// throttler plays throttle scenarios on one store.
+type throttler struct {
+	ctx context.Context
+	s   store.Store
+}
+
+// A step is one act of a throttle scenario on its key; it fails t on any
+// answer other than the one wanted.
+type step func(th throttler, t *testing.T, key string)
+
+// play runs steps on key in order.
+func (th throttler) play(t *testing.T, key string, steps ...step) {
+	t.Helper()
+	for _, st := range steps {
+		st(th, t, key)
+	}
+}
+
+// reserve reserves an attempt, which is allowed or not.
+func reserve(want bool) step {
+	return func(th throttler, t *testing.T, key string) {
 		t.Helper()
-		if ok, err := s.Reserve(ctx, key, 3, window, lockout); err != nil || ok != want {
+		if ok, err := th.s.Reserve(th.ctx, key, 3, throttleWindow, throttleLockout); err != nil || ok != want {
 			t.Fatalf("Reserve(%s) = %v, %v; want %v", key, ok, err, want)
 		}
 	}
-	count := func(key string, want int) {
+}
+
+// failures counts the key's failures.
+func failures(want int) step {
+	return func(th throttler, t *testing.T, key string) {
 		t.Helper()
-		if n, err := s.Failures(ctx, key); err != nil || n != want {
+		if n, err := th.s.Failures(th.ctx, key); err != nil || n != want {
 			t.Fatalf("Failures(%s) = %d, %v; want %d", key, n, err, want)
 		}
 	}
-	t.Run("window", func(t *testing.T) {
-		count("w", 0)
-		reserve("w", true)
-		reserve("w", true)
-		count("w", 2)
-		time.Sleep(window + 150*time.Millisecond)
-		count("w", 0)
-		reserve("w", true)
-		count("w", 1)
-	})
-	t.Run("lockout outlives the window", func(t *testing.T) {
-		for range 3 {
-			reserve("l", true)
-		}
-		reserve("l", false)
-		count("l", 3)
-		time.Sleep(window + 150*time.Millisecond)
-		count("l", 3)
-		reserve("l", false)
-		time.Sleep(lockout)
-		count("l", 0)
-		reserve("l", true)
-	})
-	t.Run("reset", func(t *testing.T) {
-		reserve("r", true)
-		if err := s.Reset(ctx, "r"); err != nil {
-			t.Fatal(err)
-		}
-		count("r", 0)
-		if err := s.Reset(ctx, "never"); err != nil {
-			t.Fatalf("resetting an unknown key: %v", err)
-		}
-		for range 3 {
-			reserve("r", true)
-		}
-		reserve("r", false)
-	})
-	t.Run("release", func(t *testing.T) {
-		release := func(key string) {
-			t.Helper()
-			if err := s.Release(ctx, key); err != nil {
+}
+
+// release gives back n reservations, one at a time.
+func release(n int) step {
+	return func(th throttler, t *testing.T, key string) {
+		t.Helper()
+		for range n {
+			if err := th.s.Release(th.ctx, key); err != nil {
 				t.Fatalf("Release(%s): %v", key, err)
 			}
 		}
-		for range 3 {
-			reserve("g", true)
-		}
-		release("g")
-		count("g", 2)
-		reserve("g", true)
-		reserve("g", false)
-		for range 4 {
-			release("g")
-		}
-		count("g", 0)
-		reserve("g", true)
-		count("g", 1)
-		release("unknown")
-		count("unknown", 0)
-	})
+	}
+}
+
+// reset forgets the key's failures.
+func reset(th throttler, t *testing.T, key string) {
+	t.Helper()
+	if err := th.s.Reset(th.ctx, key); err != nil {
+		t.Fatalf("Reset(%s): %v", key, err)
+	}
+}
+
+// wait lets time pass.
+func wait(d time.Duration) step {
+	return func(throttler, *testing.T, string) { time.Sleep(d) }
 }
 
 // concurrent counts 20 failures at once: all count.

@@ -85,12 +85,12 @@ func (s *Service) list(ctx *fasthttp.RequestCtx) {
 }
 
 func (s *Service) get(ctx *fasthttp.RequestCtx) {
-	language, state, ok := scope(ctx, true)
+	v, ok := target(ctx)
 	if !ok {
 		return
 	}
 	s.mu.RLock()
-	it, found := s.items[variant{itemID(ctx), language, state}]
+	it, found := s.items[v]
 	s.mu.RUnlock()
 	if !found {
 		writeError(ctx, fasthttp.StatusNotFound, "NOT_FOUND", "no such item", nil)
@@ -129,11 +129,10 @@ func (s *Service) create(ctx *fasthttp.RequestCtx) {
 }
 
 func (s *Service) replace(ctx *fasthttp.RequestCtx) {
-	language, state, ok := scope(ctx, true)
+	v, ok := target(ctx)
 	if !ok {
 		return
 	}
-	v := variant{itemID(ctx), language, state}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur, found := s.items[v]
@@ -153,17 +152,16 @@ func (s *Service) replace(ctx *fasthttp.RequestCtx) {
 	if !ok {
 		return
 	}
-	it.ItemID, it.Language, it.State, it.Rev, it.ModifiedAt = v.id, language, state, cur.Rev+1, s.stamp()
+	it.ItemID, it.Language, it.State, it.Rev, it.ModifiedAt = v.id, v.language, v.state, cur.Rev+1, s.stamp()
 	s.items[v] = it
 	writeItem(ctx, fasthttp.StatusOK, it)
 }
 
 func (s *Service) delete(ctx *fasthttp.RequestCtx) {
-	language, state, ok := scope(ctx, true)
+	v, ok := target(ctx)
 	if !ok {
 		return
 	}
-	v := variant{itemID(ctx), language, state}
 	s.mu.Lock()
 	_, found := s.items[v]
 	delete(s.items, v)
@@ -225,6 +223,13 @@ func validationMessage(fields map[string]string) string {
 	default:
 		return paths[0] + " is " + reason
 	}
+}
+
+// target is the variant a route with an item id names: the id, and the
+// language and state of its query (scope).
+func target(ctx *fasthttp.RequestCtx) (variant, bool) {
+	language, state, ok := scope(ctx, true)
+	return variant{itemID(ctx), language, state}, ok
 }
 
 func itemID(ctx *fasthttp.RequestCtx) string {
