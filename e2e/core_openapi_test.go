@@ -4,14 +4,10 @@ import (
 	"bytes"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/aposproxy/aposproxy/internal/testkit"
-	"github.com/pb33f/libopenapi"
-	validator "github.com/pb33f/libopenapi-validator"
 	"github.com/tidwall/gjson"
 )
 
@@ -19,18 +15,7 @@ import (
 // (users, global, tags, submitted drafts, share, i18n) fit Apostrophe's
 // official OpenAPI description, as TestOpenAPI does for the login routes.
 func TestCoreOpenAPI(t *testing.T) {
-	spec, err := os.ReadFile(filepath.Join("testdata", "apostrophecms-openapi.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := libopenapi.NewDocument(danglingRefs.ReplaceAll(spec, []byte("description: dangling $$ref removed")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, errs := validator.NewValidator(doc)
-	if v == nil {
-		t.Fatalf("the description does not load: %v", errs)
-	}
+	v := officialValidator(t)
 	s := startShop(t, testkit.SQLite)
 	tag := s.do(t, "POST", "/@apostrophecms/image-tag", editorKey, `{"title":"Sale"}`)
 	tagID := gjson.Get(tag.body, "_id").Str

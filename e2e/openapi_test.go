@@ -26,18 +26,7 @@ var danglingRefs = regexp.MustCompile(`\$ref: '#/components/schemas/(AposPrimiti
 // fit Apostrophe's official OpenAPI 3.1 description
 // (a copy in testdata/apostrophecms-openapi.yaml).
 func TestOpenAPI(t *testing.T) {
-	spec, err := os.ReadFile(filepath.Join("testdata", "apostrophecms-openapi.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := libopenapi.NewDocument(danglingRefs.ReplaceAll(spec, []byte("description: dangling $$ref removed")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, errs := validator.NewValidator(doc)
-	if v == nil {
-		t.Fatalf("the description does not load: %v", errs)
-	}
+	v := officialValidator(t)
 	s := startShop(t, testkit.SQLite)
 	login := s.do(t, "POST", "/@apostrophecms/login/login", "", `{"username":"editor","password":"editor-pass"}`)
 	token := gjson.Get(login.body, "token").Str
@@ -78,4 +67,23 @@ func TestOpenAPI(t *testing.T) {
 			}
 		})
 	}
+}
+
+// officialValidator loads Apostrophe's official OpenAPI description (a
+// copy in testdata/apostrophecms-openapi.yaml) into a response validator.
+func officialValidator(t *testing.T) validator.Validator {
+	t.Helper()
+	spec, err := os.ReadFile(filepath.Join("testdata", "apostrophecms-openapi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := libopenapi.NewDocument(danglingRefs.ReplaceAll(spec, []byte("description: dangling $$ref removed")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, errs := validator.NewValidator(doc)
+	if v == nil {
+		t.Fatalf("the description does not load: %v", errs)
+	}
+	return v
 }

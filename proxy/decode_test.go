@@ -1,19 +1,13 @@
 package proxy
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 
 	"github.com/aposproxy/aposproxy/apos"
-	"github.com/aposproxy/aposproxy/backends"
-	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/endpoint"
-	"github.com/aposproxy/aposproxy/jobs"
 	"github.com/tidwall/gjson"
 	"github.com/valyala/fasthttp"
 )
@@ -33,33 +27,6 @@ func decodeServer(t *testing.T) fasthttp.RequestHandler {
 		t.Fatal(err)
 	}
 	return s.Handler()
-}
-
-// shopServer builds the front end for cfg over its real backends, with a
-// job runner when withJobs.
-func shopServer(t *testing.T, cfg *config.Config, withJobs bool) *Server {
-	t.Helper()
-	set, err := backends.Open(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(set.Close)
-	opts := Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	if withJobs {
-		store, err := set.JobStore(context.Background(), cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if opts.Jobs, err = jobs.New(context.Background(), store, opts.Log, jobs.Options{Timeout: cfg.Server.RequestTimeout.Duration}); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(opts.Jobs.Close)
-	}
-	s, err := New(cfg, set.Adapters, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
 
 // TestDecodeParams drives every route family with raw and percent-encoded

@@ -10,6 +10,7 @@ import (
 	"github.com/aposproxy/aposproxy/backends"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/internal/testkit"
+	"github.com/aposproxy/aposproxy/jobs"
 
 	"github.com/valyala/fasthttp"
 )
@@ -35,15 +36,32 @@ func shopConfig(tb testing.TB) *config.Config {
 
 // shopHandler builds the real front end for cfg over its real backends.
 func shopHandler(tb testing.TB, cfg *config.Config) fasthttp.RequestHandler {
-	tb.Helper()
+	return shopServer(tb, cfg, false).Handler()
+}
+
+// shopServer builds the front end for cfg over its real backends, with a
+// job runner when withJobs.
+func shopServer(t testing.TB, cfg *config.Config, withJobs bool) *Server {
+	t.Helper()
 	set, err := backends.Open(context.Background(), cfg)
 	if err != nil {
-		tb.Fatal(err)
+		t.Fatal(err)
 	}
-	tb.Cleanup(set.Close)
-	s, err := New(cfg, set.Adapters, Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	t.Cleanup(set.Close)
+	opts := Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if withJobs {
+		store, err := set.JobStore(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if opts.Jobs, err = jobs.New(context.Background(), store, opts.Log, jobs.Options{Timeout: cfg.Server.RequestTimeout.Duration}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(opts.Jobs.Close)
+	}
+	s, err := New(cfg, set.Adapters, opts)
 	if err != nil {
-		tb.Fatal(err)
+		t.Fatal(err)
 	}
-	return s.Handler()
+	return s
 }

@@ -3,7 +3,6 @@ package proxy
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -17,7 +16,6 @@ import (
 	"time"
 
 	"github.com/aposproxy/aposproxy/apos"
-	"github.com/aposproxy/aposproxy/backends"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/endpoint"
 	"github.com/valyala/fasthttp"
@@ -33,15 +31,7 @@ func servedShop(tb testing.TB, edit func(*config.Config), routes ...endpoint.Rou
 	if edit != nil {
 		edit(cfg)
 	}
-	set, err := backends.Open(context.Background(), cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(set.Close)
-	s, err := New(cfg, set.Adapters, Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	s := shopServer(tb, cfg, false)
 	if err := s.AddRoutes(routes...); err != nil {
 		tb.Fatal(err)
 	}
