@@ -61,6 +61,8 @@ type shop struct {
 	// driver and dsn reach the shop's database from outside the proxy,
 	// for tests that check what it holds.
 	driver, dsn string
+	// pid is the binary's process id, for tests that read /proc/<pid>.
+	pid int
 }
 
 // startShop prepares a fresh database for e (SQLite file, PostgreSQL
@@ -94,6 +96,7 @@ func startShopWith(t *testing.T, e testkit.Engine, bin, config string) *shop {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	s.pid = cmd.Process.Pid
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(os.Interrupt)
 		done := make(chan struct{})
