@@ -26,10 +26,10 @@ const overloadPath = "/product/P-1004:en:published"
 // Bounds of the overload test.
 const (
 	maxRefusalP99   = 100 * time.Millisecond // the 503s' 99th percentile latency (20 ms measured; the load generator shares the cores)
-	maxResidentMiB  = 128                   // VmRSS and VmHWM of the binary
-	maxErrorShare   = 0.01                  // connection errors, of all requests
-	descriptorSlack = 8                     // open descriptors over the baseline after the load
-	loadConns       = 128                   // the open model's connections and workers
+	maxResidentMiB  = 128                    // VmRSS and VmHWM of the binary
+	maxErrorShare   = 0.01                   // connection errors, of all requests
+	descriptorSlack = 8                      // open descriptors over the baseline after the load
+	loadConns       = 128                    // the open model's connections and workers
 )
 
 // TestOverload drives the binary at twice the rate it can serve, as an
