@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/internal/testkit"
 )
 
 // shopConfig loads the repository's config.toml (the shop) over a fresh
@@ -58,14 +59,7 @@ func serveShop(t *testing.T, cfg *config.Config, logs io.Writer) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(p.Close)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := p.Server(cfg)
-	go srv.Serve(ln)
-	t.Cleanup(func() { _ = srv.Shutdown() })
-	return ln.Addr().String()
+	return strings.TrimPrefix(testkit.ServeServer(t, p.Server(cfg)), "http://")
 }
 
 // raw sends a request as written and returns the answer's status line.

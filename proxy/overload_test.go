@@ -18,6 +18,7 @@ import (
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/endpoint"
+	"github.com/aposproxy/aposproxy/internal/testkit"
 	"github.com/valyala/fasthttp"
 	"golang.org/x/time/rate"
 )
@@ -35,14 +36,7 @@ func servedShop(tb testing.TB, edit func(*config.Config), routes ...endpoint.Rou
 	if err := s.AddRoutes(routes...); err != nil {
 		tb.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	srv := &fasthttp.Server{Handler: s.Handler()}
-	go srv.Serve(ln)
-	tb.Cleanup(func() { _ = srv.Shutdown() })
-	return s, "http://" + ln.Addr().String()
+	return s, testkit.ServeServer(tb, &fasthttp.Server{Handler: s.Handler()})
 }
 
 // noRedirects is a client that shows redirects instead of following them.

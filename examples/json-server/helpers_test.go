@@ -11,7 +11,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -24,6 +23,7 @@ import (
 
 	"github.com/aposproxy/aposproxy/app"
 	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/internal/testkit"
 )
 
 const editorKey = "books-editor-key"
@@ -166,14 +166,7 @@ func proxy(t *testing.T, url string, edit func(string) string) *client {
 		t.Fatal(err)
 	}
 	t.Cleanup(p.Close)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := p.Server(cfg)
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Shutdown() })
-	return &client{t: t, base: "http://" + ln.Addr().String() + "/api/v1"}
+	return &client{t: t, base: testkit.ServeServer(t, p.Server(cfg)) + "/api/v1"}
 }
 
 // client calls the proxy.
