@@ -2,6 +2,7 @@ package apos
 
 import (
 	"encoding/base64"
+	"slices"
 	"strings"
 )
 
@@ -91,4 +92,89 @@ func validIDPart(s string) bool {
 		}
 	}
 	return true
+}
+
+// keySep joins the parts of a composite key in its plain aposDocId, and
+// partSep in the text that the encoded form carries.
+const (
+	keySep  = "_"
+	partSep = "/"
+)
+
+// partEscaper and partUnescaper write and read the parts of a composite
+// key in its text form, "part/part", as JSON Pointer does: "~" is "~0"
+// and "/" is "~1" within a part.
+var (
+	partEscaper   = strings.NewReplacer("~", "~0", "/", "~1")
+	partUnescaper = strings.NewReplacer("~1", "/", "~0", "~")
+)
+
+// JoinKey is the text form of a composite key's parts: each part escaped
+// (~ as ~0, / as ~1) and joined with "/". A single part is itself.
+func JoinKey(parts []string) string {
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	esc := make([]string, len(parts))
+	for i, p := range parts {
+		esc[i] = partEscaper.Replace(p)
+	}
+	return strings.Join(esc, partSep)
+}
+
+// SplitKey is the inverse of JoinKey for a key of n parts; ok is false
+// when text does not have n parts.
+func SplitKey(text string, n int) (parts []string, ok bool) {
+	if n == 1 {
+		return []string{text}, true
+	}
+	parts = strings.Split(text, partSep)
+	if len(parts) != n {
+		return nil, false
+	}
+	for i, p := range parts {
+		parts[i] = partUnescaper.Replace(p)
+	}
+	return parts, true
+}
+
+// EncodeKeys turns the parts of a legacy key into an aposDocId. One part
+// is EncodeKey's. Several parts made of [A-Za-z0-9-] are joined with "_"
+// ("16_3500"); any others are JoinKey's text encoded with base64url
+// behind EncodeKey's marker prefix. The mapping is reversible
+// (DecodeKeys) and URL-safe.
+func EncodeKeys(parts []string) string {
+	if len(parts) == 1 {
+		return EncodeKey(parts[0])
+	}
+	plain := strings.Join(parts, keySep)
+	if validIDPart(plain) && !strings.HasPrefix(plain, encodedPrefix) && strings.Count(plain, keySep) == len(parts)-1 &&
+		!slices.Contains(parts, "") {
+		return plain
+	}
+	return encodedPrefix + base64.RawURLEncoding.EncodeToString([]byte(JoinKey(parts)))
+}
+
+// DecodeKeys is the inverse of EncodeKeys for a key of n parts. ok is
+// false when docID is not an aposDocId that EncodeKeys could have
+// produced for n parts.
+func DecodeKeys(docID string, n int) (parts []string, ok bool) {
+	if n == 1 {
+		k, ok := DecodeKey(docID)
+		return []string{k}, ok
+	}
+	if strings.HasPrefix(docID, encodedPrefix) {
+		b, err := base64.RawURLEncoding.DecodeString(docID[len(encodedPrefix):])
+		if err != nil {
+			return nil, false
+		}
+		parts, ok = SplitKey(string(b), n)
+	} else {
+		parts = strings.Split(docID, keySep)
+		ok = len(parts) == n
+	}
+	if !ok || EncodeKeys(parts) != docID {
+		return nil, false
+	}
+	return parts, true
 }

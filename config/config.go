@@ -163,12 +163,17 @@ type Type struct {
 	Service  *Service `toml:"service"`
 	// Table is the SQL table.
 	Table string `toml:"table"`
-	// Key is the column that becomes the aposDocId. Default id.
-	Key string `toml:"key"`
-	// NewKeys says who makes keys for new documents: "database" (auto
-	// increment, the default) or "random" (the proxy makes an Apostrophe-
-	// style id; clients may choose one with _createId).
-	NewKeys string `toml:"new_keys"`
+	// Keys is the file's key: the column that becomes the aposDocId
+	// (default id), or the columns of a composite key (keys.go). Key is
+	// its (first) column, set by Load.
+	Keys KeyColumns `toml:"key"`
+	Key  string     `toml:"-"`
+	// NewKeys says who makes keys for new documents: "database" (the
+	// column's default or auto increment, the default), "sequence" (the
+	// sequence KeySequence), "max+1", "random" (an Apostrophe-style id)
+	// or "client" (the client's _createId); see keys.go.
+	NewKeys     string `toml:"new_keys"`
+	KeySequence string `toml:"key_sequence"`
 	// Storage is columns, autopublish or overlay (docs/api-rules.md#12; overlay is
 	// for SQL types whose table holds the default locale's published
 	// records only). Default columns when a mode column is set,

@@ -96,8 +96,7 @@ func (c *Config) setDefaults() {
 func (t *Type) setDefaults() {
 	t.setCoreDefaults()
 	t.setStoreDefaults()
-	setZero(&t.Key, "id")
-	setZero(&t.NewKeys, "database")
+	t.setKeyDefaults()
 	storage := apos.Autopublish
 	if t.Mode.Column != "" {
 		storage = apos.Columns

@@ -40,7 +40,7 @@ func (t *Type) setStoreDefaults() {
 		key string
 		set bool
 	}{
-		{"key", t.Key != ""}, {"new_keys", t.NewKeys != "" && t.NewKeys != "random"},
+		{"key", len(t.Keys) > 0}, {"new_keys", t.NewKeys != "" && t.NewKeys != "random"},
 		{"locale", t.Locale.Column != "" || len(t.Locale.Values) > 0},
 		{"mode", t.Mode.Column != "" || len(t.Mode.Values) > 0},
 	} {
@@ -49,7 +49,7 @@ func (t *Type) setStoreDefaults() {
 		}
 	}
 	setZero(&t.Table, StoreTable(t.Name))
-	t.Key, t.NewKeys = storeKeyColumn, "random"
+	t.Key, t.Keys, t.NewKeys = storeKeyColumn, KeyColumns{storeKeyColumn}, "random"
 	if t.Localized == nil {
 		localized := true
 		t.Localized = &localized

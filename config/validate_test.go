@@ -149,7 +149,7 @@ func TestValidate(t *testing.T) {
 		{"unlocalized type with a locale column", `key = "product_id"`, "key = \"product_id\"\nlocalized = false", "types.product.localized", "localized", "cannot have a locale or mode column"},
 
 		// [types]: keys, paging, roles
-		{"unknown new_keys", `key = "product_id"`, "key = \"product_id\"\nnew_keys = \"uuid\"", "types.product.new_keys", "uuid", "must be database or random"},
+		{"unknown new_keys", `key = "product_id"`, "key = \"product_id\"\nnew_keys = \"uuid\"", "types.product.new_keys", "uuid", "must be one of database, sequence, max+1, random or client"},
 		{"per_page over max", `key = "product_id"`, "key = \"product_id\"\nper_page = 20\nmax_per_page = 10", "types.product.per_page", "per_page", "between 1 and max_per_page (10)"},
 		{"negative max_per_page", `key = "product_id"`, "key = \"product_id\"\nmax_per_page = -5", "types.product.max_per_page", "max_per_page", "at least 1"},
 		{"unknown role", `key = "product_id"`, "key = \"product_id\"\nview_role = \"everyone\"", "types.product.view_role", "everyone", "must be one of anonymous, guest"},

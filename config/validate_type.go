@@ -54,9 +54,7 @@ func (t *Type) validate(c *Config, errs *errorList) {
 	t.validateStore(path, errs)
 	rule := t.validateBackend(c, path, errs)
 	t.validateModes(c, path, errs)
-	if !slices.Contains([]string{"database", "random"}, t.NewKeys) {
-		errs.addf(path+".new_keys", "must be database or random")
-	}
+	t.validateKeys(path, errs)
 	if t.MaxPerPage < 1 {
 		errs.addf(path+".max_per_page", "must be at least 1")
 	} else if t.PerPage < 1 || t.PerPage > t.MaxPerPage {
@@ -289,7 +287,9 @@ func (t *Type) validateColumns(path string, rule columnRule, errs *errorList) {
 			order = append(order, col)
 		}
 	}
-	claim(path+".key", t.Key, false)
+	for _, k := range t.KeyParts() {
+		claim(path+".key", k, false)
+	}
 	claim(path+".locale.column", t.Locale.Column, false)
 	claim(path+".mode.column", t.Mode.Column, false)
 	if t.Service != nil {

@@ -3,7 +3,6 @@ package sqlbackend
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,9 +29,11 @@ type Adapter struct {
 
 	table     string         // quoted
 	alias     string         // how columns name the table: table, or a derived table's alias
-	key       string         // the quoted key column
+	key       string         // the quoted key column (a composite key: its text, keys.go)
 	keyCast   string         // the key as text, qualified by alias: how the proxy's tables hold it
-	intKey    bool           // the key column is an integer column
+	keyOrder  string         // the key's ORDER BY term(s)
+	parts     []keyPart      // the key's columns
+	intKey    bool           // the key is one integer column
 	keyRange  sqldb.IntRange // the integers the key column holds
 	randomKey bool           // the adapter, not the database, makes new keys
 	locale    *valueMap
@@ -103,11 +104,10 @@ func New(db *sqldb.DB, t *config.Type, opts Options) (*Adapter, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.intKey, a.keyRange = cols.intKey, cols.keyRange
-	a.boundIntegers(cols)
-	if a.randomKey && a.intKey {
-		return nil, fmt.Errorf("new_keys \"random\" needs a text key column, and %q holds integers", t.Key)
+	if err := a.setKeyKinds(ctx, cols); err != nil {
+		return nil, err
 	}
+	a.boundIntegers(cols)
 	if err := a.keepSlugs(ctx); err != nil {
 		return nil, err
 	}

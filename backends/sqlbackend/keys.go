@@ -1,35 +1,148 @@
 package sqlbackend
 
 import (
+	"context"
 	"crypto/rand"
+	"database/sql"
+	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
+	"github.com/aposproxy/aposproxy/config"
 )
+
+// keyPart is one column of a type's key.
+type keyPart struct {
+	column string // quoted
+	// intKey: the column holds integers; keyRange bounds them.
+	intKey   bool
+	keyRange sqldb.IntRange
+}
+
+// mapKey sets the key's SQL. A one-column key is the column itself; a
+// composite key reads and compares as one text, apos.JoinKey's (each
+// part as text with ~ and / escaped, joined with /), so that every query
+// and the proxy's own tables (which keep keys as text) treat it as one
+// value; an insert writes its parts (insertRow).
+func (a *Adapter) mapKey() {
+	t, db := a.t, a.db
+	cols := t.KeyParts()
+	a.parts = make([]keyPart, len(cols))
+	for i, c := range cols {
+		a.parts[i].column = db.QuoteName(c)
+	}
+	if len(cols) == 1 {
+		a.key = a.parts[0].column
+		a.keyCast = db.CastText(a.alias + "." + a.key)
+		a.keyOrder = a.key
+		return
+	}
+	joined := func(qualify string) string {
+		var exprs, order []string
+		for i, p := range a.parts {
+			if i > 0 {
+				exprs = append(exprs, "'/'")
+			}
+			text := db.CastText(qualify + p.column)
+			exprs = append(exprs, "REPLACE(REPLACE("+text+", '~', '~0'), '/', '~1')")
+			order = append(order, qualify+p.column)
+		}
+		a.keyOrder = strings.Join(order, " ASC, ")
+		return db.Concat(exprs...)
+	}
+	a.keyCast = joined(a.alias + ".")
+	a.key = joined("")
+}
+
+// setKeyKinds records what describe found of the key's columns, and
+// checks that new_keys can make keys for them.
+func (a *Adapter) setKeyKinds(ctx context.Context, cols *columns) error {
+	for i := range a.parts {
+		a.parts[i].intKey, a.parts[i].keyRange = cols.parts[i].intKey, cols.parts[i].keyRange
+	}
+	a.intKey = !a.composite() && a.parts[0].intKey
+	a.keyRange = a.parts[0].keyRange
+	switch a.t.NewKeys {
+	case config.NewKeysRandom:
+		if a.intKey {
+			return fmt.Errorf("new_keys \"random\" needs a text key column, and %q holds integers", a.t.Key)
+		}
+	case config.NewKeysMax, config.NewKeysSequence:
+		if !a.intKey {
+			return fmt.Errorf("new_keys %q needs one integer key column", a.t.NewKeys)
+		}
+	}
+	if a.t.NewKeys == config.NewKeysSequence {
+		if err := a.db.CheckSequence(ctx, a.t.KeySequence); err != nil {
+			return fmt.Errorf("key_sequence: %w", err)
+		}
+	}
+	return nil
+}
+
+// composite reports whether a's key has several columns.
+func (a *Adapter) composite() bool { return len(a.parts) > 1 }
+
+// docIDOf is the aposDocId of the key read as text (a cell's keyString).
+func (a *Adapter) docIDOf(text string) string {
+	if !a.composite() {
+		return apos.EncodeKey(text)
+	}
+	parts, _ := apos.SplitKey(text, len(a.parts))
+	return apos.EncodeKeys(parts)
+}
+
+// keyTextOf is the key of docID as the proxy's tables keep it (as text).
+func (a *Adapter) keyTextOf(docID string) string {
+	parts, _ := apos.DecodeKeys(docID, len(a.parts))
+	return apos.JoinKey(parts)
+}
 
 // keyOf returns the key value to bind for an aposDocId. ok is false when
 // docID is not the aposDocId of any key this table can hold: it does not
-// decode, or the key column holds integers and docID is not one (in its
+// decode, or a key column holds integers and its part is not one (in its
 // canonical form, so that each record has one aposDocId) in the column's
-// range.
+// range. A composite key binds as its text (apos.JoinKey).
 func (a *Adapter) keyOf(docID string) (key any, ok bool) {
-	k, ok := apos.DecodeKey(docID)
+	parts, ok := apos.DecodeKeys(docID, len(a.parts))
 	if !ok {
 		return nil, false
 	}
-	if !a.intKey {
-		return k, true
-	}
-	n, err := strconv.ParseInt(k, 10, 64)
-	if err != nil || strconv.FormatInt(n, 10) != k || !a.keyRange.Holds(n) {
+	vals, ok := a.partValues(parts)
+	if !ok {
 		return nil, false
 	}
-	return n, true
+	if a.composite() {
+		return apos.JoinKey(parts), true
+	}
+	return vals[0], true
 }
 
-// newKey returns the key of a new document: the one its aposDocId gives,
-// a random one, or nil when the database makes it.
-func (a *Adapter) newKey(docID string) (any, error) {
+// partValues returns the values to write for a key's parts.
+func (a *Adapter) partValues(parts []string) ([]any, bool) {
+	vals := make([]any, len(parts))
+	for i, k := range parts {
+		p := &a.parts[i]
+		if !p.intKey {
+			vals[i] = k
+			continue
+		}
+		n, err := strconv.ParseInt(k, 10, 64)
+		if err != nil || strconv.FormatInt(n, 10) != k || !p.keyRange.Holds(n) {
+			return nil, false
+		}
+		vals[i] = n
+	}
+	return vals, true
+}
+
+// newKey returns the key of a new document before its insert: the one
+// its aposDocId (the client's _createId) gives, else the one the type's
+// new_keys makes (docs/api-rules.md#103), or nil when the database makes
+// it as the row is inserted.
+func (a *Adapter) newKey(ctx context.Context, tx *sql.Tx, docID string) (any, error) {
 	if docID != "" {
 		key, ok := a.keyOf(docID)
 		if !ok {
@@ -37,13 +150,44 @@ func (a *Adapter) newKey(docID string) (any, error) {
 		}
 		return key, nil
 	}
-	switch {
-	case a.randomKey:
+	switch a.t.NewKeys {
+	case config.NewKeysRandom:
 		return randomID(), nil
-	case !a.intKey:
-		return nil, apos.Errorf(apos.ErrInvalid, "This type needs an id for new documents.")
+	case config.NewKeysMax:
+		n, err := a.db.NextMax(ctx, tx, a.table, a.key)
+		return n, a.fail(ctx, err)
+	case config.NewKeysSequence:
+		n, err := a.db.NextVal(ctx, tx, a.t.KeySequence)
+		return n, a.fail(ctx, err)
+	case config.NewKeysDatabase:
+		if a.parts[0].intKey {
+			return nil, nil
+		}
 	}
-	return nil, nil
+	return nil, a.missingKey()
+}
+
+// missingKey is the error of a new document without a key that nothing
+// makes: it names the key's columns and the ways to get one
+// (docs/api-rules.md#103).
+func (a *Adapter) missingKey() error {
+	return apos.Invalid("_createId", "required", fmt.Sprintf(
+		"The key of %s (%s) has no default: send the new document's id as _createId, or configure new_keys "+
+			"(database, sequence, max+1, random or client).", a.t.Table, strings.Join(a.t.KeyParts(), ", ")))
+}
+
+// keyColumnMissing reports whether the insert error err is the key
+// column's NOT NULL (or missing default) refusal.
+func (a *Adapter) keyColumnMissing(ctx context.Context, err error) bool {
+	e := a.db.Classify(ctx, err)
+	if e.Class != sqldb.ClassRequired {
+		return false
+	}
+	hint := e.Hint
+	if i := strings.LastIndexByte(hint, '.'); i >= 0 {
+		hint = hint[i+1:]
+	}
+	return strings.EqualFold(strings.Trim(hint, "`\"'"), a.t.KeyParts()[0])
 }
 
 // randomID makes an id like Apostrophe's: 24 lowercase letters and digits,

@@ -208,7 +208,7 @@ func (a *Adapter) orderBy(b *builder, sorts []adapters.Sort, s apos.Scope) error
 		b.text = append(b.text, term...)
 		b.text = append(b.text, ", "...)
 	}
-	b.text = append(b.text, a.key...)
+	b.text = append(b.text, a.keyOrder...)
 	b.text = append(b.text, " ASC"...)
 	return nil
 }
@@ -235,7 +235,7 @@ func (a *Adapter) scanPage(ctx context.Context, b *builder, s apos.Scope, sel li
 		if err := r.scan(rows, sel.n); err != nil {
 			return nil, nil, a.fail(ctx, err)
 		}
-		docID := apos.EncodeKey(r.cells[0].keyString())
+		docID := a.docIDOf(r.cells[0].keyString())
 		start := len(buf)
 		buf = appendObject(buf, a.fields, r.cells, sel.v)
 		rec := adapters.Record{DocID: docID, Scope: s, Fields: buf[start:len(buf):len(buf)], Modified: a.modified(s)}
@@ -358,7 +358,7 @@ func (a *Adapter) markModified(ctx context.Context, s apos.Scope, page *adapters
 		if err := r.scan(rows, n); err != nil {
 			return a.fail(ctx, err)
 		}
-		docID := apos.EncodeKey(r.cells[0].keyString())
+		docID := a.docIDOf(r.cells[0].keyString())
 		rec := byID[docID]
 		if rec == nil {
 			continue

@@ -12,9 +12,9 @@ import (
 // mapType builds what a's SQL needs from its type's configuration.
 func (a *Adapter) mapType(opts Options) error {
 	t, db := a.t, a.db
-	a.table, a.key = db.QuoteName(t.Table), db.QuoteName(t.Key)
+	a.table = db.QuoteName(t.Table)
 	a.alias = a.table
-	a.keyCast = db.CastText(a.alias + "." + a.key)
+	a.mapKey()
 	a.randomKey = t.NewKeys == "random"
 	switch a.schema.Storage {
 	case apos.Columns:

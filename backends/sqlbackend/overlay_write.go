@@ -68,7 +68,7 @@ func (o *overlay) insert(ctx context.Context, s apos.Scope, in *adapters.Insert)
 func (o *overlay) newKey(ctx context.Context, docID string) (key any, provisional bool, err error) {
 	switch {
 	case docID != "":
-		key, err := o.legacy.newKey(docID)
+		key, err := o.legacy.newKey(ctx, nil, docID)
 		return key, false, err
 	case !o.legacy.intKey:
 		return randomID(), false, nil

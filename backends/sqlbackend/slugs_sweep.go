@@ -244,7 +244,7 @@ func (a *Adapter) fillSlugs(ctx context.Context, s apos.Scope, recs []adapters.R
 	b.args = append(b.args, sl.typeArg, locale, mode)
 	at := make(map[string]int, len(missing))
 	for _, i := range missing {
-		id, _ := apos.DecodeKey(recs[i].DocID)
+		id := a.keyTextOf(recs[i].DocID)
 		at[id] = i
 		b.args = append(b.args, id)
 	}

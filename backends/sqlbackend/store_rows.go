@@ -25,7 +25,7 @@ import (
 func (a *Adapter) view(table string, locale, mode *valueMap) *Adapter {
 	v := &Adapter{
 		db: a.db, t: a.t, schema: a.schema,
-		table: table, alias: aliasOf(table), key: a.key, intKey: a.intKey, keyRange: a.keyRange, randomKey: a.randomKey,
+		table: table, alias: aliasOf(table), key: a.key, keyOrder: a.keyOrder, parts: a.parts, intKey: a.intKey, keyRange: a.keyRange, randomKey: a.randomKey,
 		locale: locale, mode: mode, defaultLocale: a.defaultLocale,
 		fields: a.fields, byName: a.byName, all: a.all, compare: a.compare,
 		columns: a.columns, scope: scopeConds(locale, mode),
@@ -125,8 +125,11 @@ func (a *Adapter) updateRow(ctx context.Context, tx *sql.Tx, s apos.Scope, key a
 	args, _ = a.scopeArgs(append(args, key), s)
 	text := "UPDATE " + a.table + " SET " + strings.Join(cols, " = ?, ") + " = ? WHERE " +
 		a.key + " = ? AND " + a.scope
-	_, err = tx.ExecContext(ctx, a.db.Rebind(text), args...)
-	return a.fail(ctx, err)
+	res, err := tx.ExecContext(ctx, a.db.Rebind(text), args...)
+	if err != nil {
+		return a.fail(ctx, err)
+	}
+	return a.touched(ctx, res, 1)
 }
 
 // deleteRow deletes the row of key in scope s, if any. A row that other
@@ -137,13 +140,21 @@ func (a *Adapter) deleteRow(ctx context.Context, tx *sql.Tx, s apos.Scope, key a
 		return nil
 	}
 	text := "DELETE FROM " + a.table + " WHERE " + a.key + " = ? AND " + a.scope
-	if _, err := tx.ExecContext(ctx, a.db.Rebind(text), args...); err != nil {
+	return a.deleteWhere(ctx, tx, text, args, 1)
+}
+
+// deleteWhere runs the DELETE text with args, touching at most most rows.
+// A delete writes no value: any constraint it breaks is a reference from
+// another row, a conflict.
+func (a *Adapter) deleteWhere(ctx context.Context, tx *sql.Tx, text string, args []any, most int64) error {
+	res, err := tx.ExecContext(ctx, a.db.Rebind(text), args...)
+	if err != nil {
 		if e := a.db.Classify(ctx, err); e.Class == sqldb.ClassInvalid || e.Class == sqldb.ClassRequired {
 			return apos.Wrap(apos.ErrConflict, sqldb.MsgReferenced, err)
 		}
 		return a.fail(ctx, err)
 	}
-	return nil
+	return a.touched(ctx, res, most)
 }
 
 // retries is how many times inTx runs a transaction the engine aborted to

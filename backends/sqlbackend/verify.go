@@ -17,14 +17,14 @@ func (a *Adapter) Verify(ctx context.Context) error {
 	if _, err := a.describe(ctx); err != nil {
 		return fmt.Errorf("types.%s: %w", a.t.Name, err)
 	}
-	return nil
+	return a.checkUnique(ctx)
 }
 
 // columns is what describe read of the table.
 type columns struct {
-	// intKey: the key column holds integers; keyRange bounds them.
-	intKey   bool
-	keyRange sqldb.IntRange
+	// parts are the key's columns: whether each holds integers, and
+	// their range.
+	parts []keyPart
 	// ranges bounds the integer fields, by index into a.fields, whose
 	// columns hold less than 64 bits.
 	ranges map[int]sqldb.IntRange
@@ -67,7 +67,9 @@ func (a *Adapter) describe(ctx context.Context) (*columns, error) {
 			missing = append(missing, fmt.Sprintf("table %q has no column %q (%s)", a.t.Table, column, role))
 		}
 	}
-	need(a.t.Key, "key")
+	for _, k := range a.t.KeyParts() {
+		need(k, "key")
+	}
 	if a.locale != nil {
 		need(a.t.Locale.Column, "locale")
 	}
@@ -80,9 +82,13 @@ func (a *Adapter) describe(ctx context.Context) (*columns, error) {
 	if len(missing) > 0 {
 		return nil, errors.New(strings.Join(missing, "; "))
 	}
-	keyType := types[find(a.t.Key)].DatabaseTypeName()
-	cols := &columns{intKey: integerType(keyType), ranges: map[int]sqldb.IntRange{}}
-	cols.keyRange, _ = a.db.ColumnRange(keyType)
+	cols := &columns{ranges: map[int]sqldb.IntRange{}}
+	for _, k := range a.t.KeyParts() {
+		keyType := types[find(k)].DatabaseTypeName()
+		p := keyPart{intKey: integerType(keyType)}
+		p.keyRange, _ = a.db.ColumnRange(keyType)
+		cols.parts = append(cols.parts, p)
+	}
 	for i, f := range a.fields {
 		if r, ok := a.db.ColumnRange(types[find(f.column)].DatabaseTypeName()); ok && f.kind == apos.Integer {
 			cols.ranges[i] = r

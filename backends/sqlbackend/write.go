@@ -8,7 +8,7 @@ import (
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
-	"github.com/aposproxy/aposproxy/backends/sqldb"
+	"github.com/aposproxy/aposproxy/config"
 )
 
 // Insert implements adapters.Adapter. For a columns type, a published
@@ -30,9 +30,13 @@ func (a *Adapter) Insert(ctx context.Context, s apos.Scope, in *adapters.Insert)
 	if a.ov.serves(s) {
 		return a.ov.insert(ctx, s, in)
 	}
-	key, err := a.newKey(in.DocID)
-	if err != nil {
-		return nil, err
+	inTx := in.DocID == "" && (a.t.NewKeys == config.NewKeysMax || a.t.NewKeys == config.NewKeysSequence)
+	var key any
+	var err error
+	if !inTx {
+		if key, err = a.newKey(ctx, nil, in.DocID); err != nil {
+			return nil, err
+		}
 	}
 	modes := []apos.Mode{s.Mode}
 	if a.mode != nil {
@@ -51,6 +55,13 @@ func (a *Adapter) Insert(ctx context.Context, s apos.Scope, in *adapters.Insert)
 		return nil, err
 	}
 	return a.inTx(ctx, func(tx *sql.Tx) (*adapters.Record, error) {
+		key := key
+		if inTx {
+			var err error
+			if key, err = a.newKey(ctx, tx, ""); err != nil {
+				return nil, err
+			}
+		}
 		return a.insertScopes(ctx, tx, s, scopes, key, in.Values)
 	})
 }
@@ -79,17 +90,13 @@ func (a *Adapter) insertScopes(ctx context.Context, tx *sql.Tx, s apos.Scope, sc
 	if err := a.inserted(ctx, tx, s, key); err != nil {
 		return nil, err
 	}
-	return a.read(ctx, tx, a.get, s, apos.EncodeKey(keyText(key)), key)
+	return a.read(ctx, tx, a.get, s, a.docIDOf(keyText(key)), key)
 }
 
 // insertRow inserts one row in scope s and returns its key: key itself,
 // or the one the database made when key is nil.
 func (a *Adapter) insertRow(ctx context.Context, tx *sql.Tx, s apos.Scope, key any, cols []string, vals []any) (any, error) {
-	var names []string
-	var args []any
-	if key != nil {
-		names, args = append(names, a.key), append(args, key)
-	}
+	names, args := a.keyColumns(key)
 	for _, m := range []*valueMap{a.locale, a.mode} {
 		if m != nil {
 			names = append(names, m.column)
@@ -106,14 +113,40 @@ func (a *Adapter) insertRow(ctx context.Context, tx *sql.Tx, s apos.Scope, key a
 	case a.db.Returning():
 		var id int64
 		err := tx.QueryRowContext(ctx, a.db.Rebind(text+" RETURNING "+a.key), args...).Scan(&id)
-		return id, a.fail(ctx, err)
+		return id, a.failInsert(ctx, err)
 	}
 	res, err := tx.ExecContext(ctx, a.db.Rebind(text), args...)
 	if err != nil {
-		return nil, a.fail(ctx, err)
+		return nil, a.failInsert(ctx, err)
 	}
 	id, err := res.LastInsertId()
 	return id, a.fail(ctx, err)
+}
+
+// keyColumns returns the key's columns and values of an insert: none
+// when key is nil (the database makes it), a composite key's parts.
+func (a *Adapter) keyColumns(key any) (names []string, args []any) {
+	if key == nil {
+		return nil, nil
+	}
+	if !a.composite() {
+		return []string{a.key}, []any{key}
+	}
+	parts, _ := apos.SplitKey(key.(string), len(a.parts))
+	vals, _ := a.partValues(parts)
+	for i := range a.parts {
+		names = append(names, a.parts[i].column)
+	}
+	return names, vals
+}
+
+// failInsert maps the error of an insert whose key the database was to
+// make: a key column without a default is missingKey's error.
+func (a *Adapter) failInsert(ctx context.Context, err error) error {
+	if err != nil && a.keyColumnMissing(ctx, err) {
+		return a.missingKey()
+	}
+	return a.fail(ctx, err)
 }
 
 // keyText is the text of a key value (a string, or an int64 the database
@@ -218,9 +251,10 @@ func (a *Adapter) Delete(ctx context.Context, s apos.Scope, docID string, check 
 	if err := check(cur); err != nil {
 		return err
 	}
-	// The scope is valid: its record was just read.
+	// The scope is valid: its record was just read. Deleting a draft
+	// deletes the published row too: two rows at most.
 	text := "DELETE FROM " + a.table + " WHERE " + a.key + " = ?"
-	args := []any{key}
+	args, most := []any{key}, int64(1)
 	if a.locale != nil {
 		v, _ := a.locale.db(s.Locale)
 		text += " AND " + a.locale.column + " = ?"
@@ -230,14 +264,11 @@ func (a *Adapter) Delete(ctx context.Context, s apos.Scope, docID string, check 
 		v, _ := a.mode.db(string(s.Mode))
 		text += " AND " + a.mode.column + " = ?"
 		args = append(args, v)
+	} else if a.mode != nil {
+		most = 2
 	}
-	if _, err := tx.ExecContext(ctx, a.db.Rebind(text), args...); err != nil {
-		// A delete writes no value: any constraint it breaks is a
-		// reference from another row.
-		if e := a.db.Classify(ctx, err); e.Class == sqldb.ClassInvalid || e.Class == sqldb.ClassRequired {
-			return apos.Wrap(apos.ErrConflict, sqldb.MsgReferenced, err)
-		}
-		return a.fail(ctx, err)
+	if err := a.deleteWhere(ctx, tx, text, args, most); err != nil {
+		return err
 	}
 	if err := a.deleted(ctx, tx, s, key); err != nil {
 		return err
