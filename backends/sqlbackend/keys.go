@@ -183,11 +183,29 @@ func (a *Adapter) keyColumnMissing(ctx context.Context, err error) bool {
 	if e.Class != sqldb.ClassRequired {
 		return false
 	}
-	hint := e.Hint
-	if i := strings.LastIndexByte(hint, '.'); i >= 0 {
-		hint = hint[i+1:]
+	return e.Column != "" && strings.EqualFold(e.Column, a.t.Key) || namesWord(e.Hint, a.t.Key)
+}
+
+// namesWord reports whether msg holds word as a whole identifier, in
+// any case.
+func namesWord(msg, word string) bool {
+	lower, w := strings.ToLower(msg), strings.ToLower(word)
+	for i := strings.Index(lower, w); i >= 0; {
+		end := i + len(w)
+		if (i == 0 || !identByte(lower[i-1])) && (end == len(lower) || !identByte(lower[end])) {
+			return true
+		}
+		next := strings.Index(lower[i+1:], w)
+		if next < 0 {
+			break
+		}
+		i += 1 + next
 	}
-	return strings.EqualFold(strings.Trim(hint, "`\"'"), a.t.KeyParts()[0])
+	return false
+}
+
+func identByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
 }
 
 // randomID makes an id like Apostrophe's: 24 lowercase letters and digits,

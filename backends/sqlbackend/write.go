@@ -57,6 +57,9 @@ func (a *Adapter) Insert(ctx context.Context, s apos.Scope, in *adapters.Insert)
 	return a.inTx(ctx, func(tx *sql.Tx) (*adapters.Record, error) {
 		key := key
 		if inTx {
+			if a.t.NewKeys == config.NewKeysMax {
+				defer a.db.EndMax(ctx, tx, a.table)
+			}
 			var err error
 			if key, err = a.newKey(ctx, tx, ""); err != nil {
 				return nil, err

@@ -88,9 +88,12 @@ func containsEmpty(cols []string) bool {
 // NextMax returns one more than the largest value of the integer column
 // key (quoted) of table (quoted), 1 for an empty table, within tx, and
 // locks so that no other transaction gets the same value before tx ends:
-// PostgreSQL locks the table against writers, MySQL's locking read holds
-// the last index entry and the gap past it, and a SQLite transaction
-// already began as the one writer (BEGIN IMMEDIATE).
+// PostgreSQL locks the table against writers; a SQLite transaction
+// already began as the one writer (BEGIN IMMEDIATE); MySQL's gap locks
+// would let two such transactions read the same maximum and deadlock on
+// their inserts, so a named lock (GET_LOCK) serializes them, and the
+// locking read waits for a row another transaction inserted and has not
+// committed yet. Call EndMax before tx commits or rolls back.
 func (db *DB) NextMax(ctx context.Context, tx *sql.Tx, table, key string) (int64, error) {
 	text := "SELECT COALESCE(MAX(" + key + "), 0) + 1 FROM " + table
 	switch db.Engine() {
@@ -99,11 +102,42 @@ func (db *DB) NextMax(ctx context.Context, tx *sql.Tx, table, key string) (int64
 			return 0, err
 		}
 	case "mysql":
+		var got sql.NullInt64
+		if err := tx.QueryRowContext(ctx, "SELECT GET_LOCK(?, ?)", maxLock(table), maxLockWait).Scan(&got); err != nil {
+			return 0, err
+		}
+		if got.Int64 != 1 {
+			return 0, errMaxLock
+		}
 		text += " FOR UPDATE"
 	}
 	var n int64
 	err := tx.QueryRowContext(ctx, text).Scan(&n)
 	return n, err
+}
+
+// EndMax releases what NextMax took beyond tx's own locks (MySQL's named
+// lock, which belongs to the connection, not the transaction).
+func (db *DB) EndMax(ctx context.Context, tx *sql.Tx, table string) {
+	if db.Engine() == "mysql" {
+		_, _ = tx.ExecContext(context.WithoutCancel(ctx), "DO RELEASE_LOCK(?)", maxLock(table))
+	}
+}
+
+// maxLockWait is how long, in seconds, a MySQL max+1 insert waits for
+// the others.
+const maxLockWait = 10
+
+var errMaxLock = errors.New("the lock of new_keys max+1 was not granted in time")
+
+// maxLock names the MySQL lock of max+1 keys of table (at most 64
+// characters, as MySQL requires).
+func maxLock(table string) string {
+	name := "aposproxy_max:" + table
+	if len(name) > 64 {
+		name = name[:64]
+	}
+	return name
 }
 
 // errNoSequences: only PostgreSQL's sequences are supported.

@@ -8,13 +8,11 @@ package shop
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"fmt"
-	"strings"
 
-	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/aposproxy/aposproxy/internal/scratchdb"
+	"github.com/aposproxy/aposproxy/internal/sqlfixture"
 )
 
 //go:embed *.sql
@@ -49,22 +47,5 @@ func Load(ctx context.Context, engine, dsn string) error {
 	if !ok {
 		return fmt.Errorf("unknown engine %q (want postgres or mysql)", engine)
 	}
-	db, err := sql.Open(scratchdb.Drivers[engine], dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	for _, f := range names {
-		body, err := files.ReadFile(f)
-		if err != nil {
-			return err
-		}
-		for _, stmt := range sqldb.SplitStatements(string(body)) {
-			if _, err := db.ExecContext(ctx, strings.TrimSuffix(stmt, ";")); err != nil {
-				return fmt.Errorf("%s: %w", f, err)
-			}
-		}
-	}
-	return nil
+	return sqlfixture.Load(ctx, engine, dsn, files, names)
 }
