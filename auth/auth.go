@@ -84,7 +84,15 @@ func (a *Auth) openStore(ctx context.Context, cfg *config.Config, dbs Databases)
 		}
 		return store.NewSQL(ctx, db, s.Prefix)
 	}
-	db, err := sqldb.OpenFile(ctx, s.File)
+	open := func() (*sqldb.DB, error) { return sqldb.OpenFile(ctx, s.File) }
+	if len(cfg.Auth.Users) == 0 && len(cfg.Auth.Tables) == 0 {
+		// Nobody can log in: no token or session will ever be stored, so
+		// no file is needed (docs/config.md#read-only).
+		open = func() (*sqldb.DB, error) {
+			return sqldb.Open(ctx, config.Database{Driver: "sqlite", DSN: "file:aposproxy-auth?mode=memory", MaxOpen: 1})
+		}
+	}
+	db, err := open()
 	if err != nil {
 		return nil, fmt.Errorf("file %s: %w", s.File, err)
 	}

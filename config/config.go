@@ -102,6 +102,13 @@ type Database struct {
 	// ones are relative to the config file) and empties the list for other
 	// drivers, so a driver chosen from the environment can share the file.
 	Bootstrap []string `toml:"bootstrap"`
+	// ReadOnly makes every type of the database read_only, and keeps the
+	// proxy from creating or changing anything in it (docs/config.md#read-only).
+	ReadOnly bool `toml:"read_only"`
+	// JournalMode, for SQLite only, sets the file's journal mode (wal,
+	// delete, truncate or persist) when the proxy opens it. Empty: the
+	// file's own mode is left as it is.
+	JournalMode string `toml:"journal_mode"`
 }
 
 // APIKey is one API key. A key whose secret is empty (its environment

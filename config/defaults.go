@@ -83,6 +83,9 @@ func (c *Config) setDefaults() {
 	for name, t := range c.Types {
 		t.Name = name
 		t.setDefaults()
+		if db, ok := c.Databases[t.Database]; ok && db.ReadOnly {
+			t.ReadOnly = true
+		}
 	}
 	c.Auth.setDefaults()
 	c.Jobs.setDefaults(c)
@@ -143,7 +146,7 @@ func (u *Upstream) setDefaults() {
 // FileDatabase is the SQLite database the proxy keeps in file for itself
 // (jobs.file, auth.store.file), with the defaults of a configured one.
 func FileDatabase(file string) Database {
-	return Database{Driver: "sqlite", DSN: "file:" + file, MaxOpen: defaultMaxOpen}
+	return Database{Driver: "sqlite", DSN: "file:" + file, MaxOpen: defaultMaxOpen, JournalMode: "wal"}
 }
 
 // capitalize upper-cases the first letter of s: "red" -> "Red".

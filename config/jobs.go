@@ -28,10 +28,12 @@ const (
 	defaultMaxRunningPerCaller = 2
 )
 
-// setDefaults picks the first SQL type's database, in file order.
+// setDefaults picks the database of the first SQL type, in file order,
+// that is not read_only: the proxy creates nothing in a database it only
+// reads (docs/config.md#read-only).
 func (j *Jobs) setDefaults(c *Config) {
 	for _, name := range c.TypeOrder {
-		if t := c.Types[name]; j.Database == "" && t != nil && t.Database != "" {
+		if t := c.Types[name]; j.Database == "" && t != nil && t.Database != "" && !t.ReadOnly && !c.Databases[t.Database].ReadOnly {
 			j.Database = t.Database
 		}
 	}

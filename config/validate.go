@@ -114,6 +114,9 @@ func (db Database) validate(path string, errs *errorList) {
 	if db.MaxOpen < 1 {
 		errs.addf(path+".max_open", "must be at least 1")
 	}
+	if db.JournalMode != "" && !slices.Contains([]string{"wal", "delete", "truncate", "persist"}, db.JournalMode) {
+		errs.addf(path+".journal_mode", "must be wal, delete, truncate or persist")
+	}
 	for i, f := range db.Bootstrap {
 		if f == "" {
 			errs.addf(indexKey(path+".bootstrap", i), "must be a file path")

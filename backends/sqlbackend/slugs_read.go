@@ -11,7 +11,9 @@ import (
 // when the type maps a title and no slug (docs/config.md#slugs); a type
 // that maps a slug column keeps its slugs there.
 func (a *Adapter) keepSlugs(ctx context.Context) error {
-	if a.field("title") == nil || a.field(apos.SlugField) != nil {
+	// A read_only type's slugs are derived from its titles, never kept:
+	// the proxy creates nothing in a database it only reads.
+	if a.field("title") == nil || a.field(apos.SlugField) != nil || a.t.ReadOnly {
 		return nil
 	}
 	sl, err := newSlugs(ctx, a)

@@ -43,7 +43,7 @@ func Open(ctx context.Context, cfg config.Database) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	dsn, err := d.dsn(cfg.DSN)
+	dsn, err := d.dsn(withJournal(cfg))
 	if err != nil {
 		return nil, err
 	}

@@ -68,12 +68,12 @@ func TestBootstrapInMemory(t *testing.T) {
 }
 
 func TestDSN(t *testing.T) {
-	all := "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate"
+	all := "_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_txlock=immediate"
 	for _, tc := range []struct{ driver, dsn, want string }{
 		{"sqlite", "shop.db", "shop.db?" + all},
 		{"sqlite", "file:shop.db?mode=ro", "file:shop.db?mode=ro&" + all},
 		{"sqlite", "shop.db?_pragma=busy_timeout(100)&_txlock=deferred",
-			"shop.db?_pragma=busy_timeout(100)&_txlock=deferred&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)"},
+			"shop.db?_pragma=busy_timeout(100)&_txlock=deferred&_pragma=foreign_keys(1)"},
 		{"mysql", "root@tcp(127.0.0.1:3306)/shop", "root@tcp(127.0.0.1:3306)/shop?clientFoundRows=true&parseTime=true&timeout=10s"},
 		{"mysql", "root@tcp(127.0.0.1:3306)/shop?parseTime=false&timeout=1s", "root@tcp(127.0.0.1:3306)/shop?clientFoundRows=true&parseTime=true&timeout=1s"},
 		{"postgres", "postgres://u@h/db?sslmode=disable", "postgres://u@h/db?sslmode=disable"},
@@ -125,6 +125,29 @@ func TestPool(t *testing.T) {
 	_, err := Open(t.Context(), config.Database{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), "z.db")})
 	if err == nil || !strings.Contains(err.Error(), "max_open") {
 		t.Errorf("max_open 0: error %v, want a refusal", err)
+	}
+}
+
+// TestJournalMode checks that a SQLite file's journal mode changes only
+// when the configuration asks.
+func TestJournalMode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "legacy.db")
+	mode := func(cfg config.Database) string {
+		db := open(t, cfg)
+		defer db.Close()
+		var m string
+		if err := db.QueryRowContext(t.Context(), "PRAGMA journal_mode").Scan(&m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	cfg := config.Database{Driver: "sqlite", DSN: "file:" + path, MaxOpen: 1, Bootstrap: shopBootstrap}
+	if m := mode(cfg); m != "delete" {
+		t.Errorf("journal_mode %q without journal_mode set, want delete (SQLite's own)", m)
+	}
+	cfg.JournalMode = "wal"
+	if m := mode(cfg); m != "wal" {
+		t.Errorf("journal_mode %q, want wal", m)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aposproxy/aposproxy/config"
 	"github.com/jmoiron/sqlx"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -19,12 +20,11 @@ const sqliteTime = "2006-01-02 15:04:05"
 
 // sqliteParams are the connection settings the proxy relies on, added
 // to a DSN that does not set them itself: wait for locks instead of failing
-// at once, let readers run beside the writer (WAL), enforce foreign keys,
+// at once, enforce foreign keys,
 // and begin every transaction as a writer (BEGIN IMMEDIATE), so that a
 // read-then-write transaction never fails halfway to upgrade its lock.
 var sqliteParams = []struct{ name, param string }{
 	{"busy_timeout", "_pragma=busy_timeout(5000)"},
-	{"journal_mode", "_pragma=journal_mode(WAL)"},
 	{"foreign_keys", "_pragma=foreign_keys(1)"},
 	{"_txlock", "_txlock=immediate"},
 }
@@ -94,4 +94,18 @@ func (sqliteDialect) classify(err error) DriverError {
 		return DriverError{Class: ClassTimeout}
 	}
 	return DriverError{}
+}
+
+// withJournal is the DSN of cfg with its journal_mode setting (SQLite
+// only): the proxy changes a file's journal mode only when asked, and a
+// DSN that sets it itself wins.
+func withJournal(cfg config.Database) string {
+	if cfg.Driver != "sqlite" || cfg.JournalMode == "" || strings.Contains(cfg.DSN, "journal_mode") {
+		return cfg.DSN
+	}
+	sep := "?"
+	if strings.Contains(cfg.DSN, "?") {
+		sep = "&"
+	}
+	return cfg.DSN + sep + "_pragma=journal_mode(" + cfg.JournalMode + ")"
 }
