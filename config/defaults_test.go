@@ -164,9 +164,9 @@ auto = "update"
 }
 
 // TestFileDatabase: the proxy's own SQLite files get the pool of a
-// configured database.
+// configured database, in WAL mode (readers beside the writer).
 func TestFileDatabase(t *testing.T) {
-	want := Database{Driver: "sqlite", DSN: "file:data/aposproxy-jobs.db", MaxOpen: 10}
+	want := Database{Driver: "sqlite", DSN: "file:data/aposproxy-jobs.db", MaxOpen: 10, JournalMode: "wal"}
 	if got := FileDatabase("data/aposproxy-jobs.db"); !reflect.DeepEqual(got, want) {
 		t.Errorf("FileDatabase = %+v, want %+v", got, want)
 	}
