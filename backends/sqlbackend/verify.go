@@ -84,10 +84,7 @@ func (a *Adapter) describe(ctx context.Context) (*columns, error) {
 	}
 	cols := &columns{ranges: map[int]sqldb.IntRange{}}
 	for _, k := range a.t.KeyParts() {
-		keyType := types[find(k)].DatabaseTypeName()
-		p := keyPart{intKey: integerType(keyType)}
-		p.keyRange, _ = a.db.ColumnRange(keyType)
-		cols.parts = append(cols.parts, p)
+		cols.parts = append(cols.parts, a.keyPartOf(types[find(k)].DatabaseTypeName()))
 	}
 	for i, f := range a.fields {
 		if r, ok := a.db.ColumnRange(types[find(f.column)].DatabaseTypeName()); ok && f.kind == apos.Integer {
@@ -95,6 +92,13 @@ func (a *Adapter) describe(ctx context.Context) (*columns, error) {
 		}
 	}
 	return cols, nil
+}
+
+// keyPartOf is what a key column of the type typeName holds.
+func (a *Adapter) keyPartOf(typeName string) keyPart {
+	p := keyPart{intKey: integerType(typeName)}
+	p.keyRange, _ = a.db.ColumnRange(typeName)
+	return p
 }
 
 // boundIntegers sets the range of each integer field whose column holds
