@@ -256,8 +256,10 @@ func (t *UserTable) validate(c *Config, p string, errs *errorList) {
 func (s *AuthStore) validate(c *Config, errs *errorList) {
 	switch s.Kind {
 	case "sql":
-		if _, ok := c.Databases[s.Database]; s.Database != "" && !ok {
+		if db, ok := c.Databases[s.Database]; s.Database != "" && !ok {
 			errs.addf("auth.store.database", "must name an entry of [databases]")
+		} else if db.ReadOnly {
+			errs.addf("auth.store.database", "is read_only: the login store needs a database the proxy may write")
 		}
 	case "redis":
 		if u, err := url.Parse(s.RedisURL); err != nil || u.Scheme != "redis" && u.Scheme != "rediss" || u.Host == "" {

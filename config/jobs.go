@@ -48,8 +48,10 @@ func (j *Jobs) setDefaults(c *Config) {
 }
 
 func (j *Jobs) validate(c *Config, errs *errorList) {
-	if _, ok := c.Databases[j.Database]; j.Database != "" && !ok {
+	if db, ok := c.Databases[j.Database]; j.Database != "" && !ok {
 		errs.addf("jobs.database", "no database named %q in [databases]", j.Database)
+	} else if db.ReadOnly {
+		errs.addf("jobs.database", "is read_only: the jobs need a database the proxy may write")
 	}
 	for _, limit := range []struct {
 		key string

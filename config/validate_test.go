@@ -212,3 +212,69 @@ func TestLastPublishedAt(t *testing.T) {
 		}
 	}
 }
+
+// TestReadOnlyDatabase: a read_only database makes its types read_only,
+// keeps the jobs out of it, and cannot hold what the proxy writes.
+func TestReadOnlyDatabase(t *testing.T) {
+	base := `
+[databases.legacy]
+driver = "sqlite"
+dsn = "file:legacy.db"
+read_only = true
+
+[types.thing]
+database = "legacy"
+table = "things"
+fields = [{ name = "title" }]
+`
+	cfg, err := Parse([]byte(base), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.Types["thing"].ReadOnly || cfg.Jobs.Database != "" {
+		t.Errorf("read_only %v, jobs.database %q", cfg.Types["thing"].ReadOnly, cfg.Jobs.Database)
+	}
+	for _, tc := range []struct{ extra, want string }{
+		{"[jobs]\ndatabase = \"legacy\"\n", "jobs.database: is read_only"},
+		{"[auth.store]\ndatabase = \"legacy\"\n", "auth.store.database: is read_only"},
+		{"[databases.legacy2]\ndriver = \"sqlite\"\ndsn = \"x\"\njournal_mode = \"fast\"\n", "journal_mode: must be wal"},
+	} {
+		if _, err := Parse([]byte(base+tc.extra), "."); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: %v, want %q", tc.extra, err, tc.want)
+		}
+	}
+}
+
+// TestCompositeKeyConfig: key takes a list for an unlocalized SQL type,
+// whose new keys come from the client.
+func TestCompositeKeyConfig(t *testing.T) {
+	base := `
+[databases.legacy]
+driver = "sqlite"
+dsn = "file:legacy.db"
+
+[types.tag]
+database = "legacy"
+table = "BookTag"
+key = ["BookId", "Tag"]
+fields = [{ name = "weight", kind = "integer" }]
+`
+	cfg, err := Parse([]byte(base), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tt := cfg.Types["tag"]; !tt.Composite() || tt.Key != "BookId" || tt.NewKeys != NewKeysClient {
+		t.Errorf("key %q %v, new_keys %q", tt.Key, tt.KeyParts(), tt.NewKeys)
+	}
+	for _, tc := range []struct{ edit, want string }{
+		{"key = [\"BookId\", \"BookId\"]", "listed twice"},
+		{"key = [\"BookId\", \"Tag\"]\nnew_keys = \"max+1\"", "types.tag.new_keys"},
+		{"key = [\"BookId\", \"Tag\"]\nlocale = { column = \"lang\" }", "unlocalized"},
+		{"key = \"BookId\"\nnew_keys = \"sequence\"", "types.tag.key_sequence"},
+	} {
+		src := strings.Replace(base, "key = [\"BookId\", \"Tag\"]", tc.edit, 1)
+		if _, err := Parse([]byte(src), "."); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: %v, want %q", tc.edit, err, tc.want)
+		}
+	}
+}

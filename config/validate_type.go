@@ -52,6 +52,9 @@ func (t *Type) validate(c *Config, errs *errorList) {
 	}
 	t.validateCore(path, errs)
 	t.validateStore(path, errs)
+	if t.Store && c.Databases[t.Database].ReadOnly {
+		errs.addf(path+".store", "a store type keeps its table in its database, and %s is read_only", t.Database)
+	}
 	rule := t.validateBackend(c, path, errs)
 	t.validateModes(c, path, errs)
 	t.validateKeys(path, errs)
