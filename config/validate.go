@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
+	_ "time/tzdata" // time_zone names on a machine without a zone database
 
 	"github.com/aposproxy/aposproxy/apos"
 )
@@ -113,6 +115,9 @@ func (db Database) validate(path string, errs *errorList) {
 	}
 	if db.MaxOpen < 1 {
 		errs.addf(path+".max_open", "must be at least 1")
+	}
+	if _, err := time.LoadLocation(db.TimeZone); err != nil || db.TimeZone == "Local" {
+		errs.addf(path+".time_zone", "must be an IANA time zone such as UTC or Europe/Paris")
 	}
 	for i, f := range db.Bootstrap {
 		if f == "" {

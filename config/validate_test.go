@@ -171,7 +171,7 @@ func TestValidate(t *testing.T) {
 		{"auto on a date", `kind = "datetime"`, `kind = "date"`, "types.product.fields[2].auto", "auto", "only for datetime fields"},
 		{"sort on an unknown field", `key = "product_id"`, "key = \"product_id\"\nsort = \"-price\"", "types.product.sort", "-price", "must name a field"},
 		{"column mapped twice", `column = "created_at"`, `column = "name"`, "types.product.fields[2].column", "column = \"name\"\nkind", "already mapped by types.product.fields[0].column"},
-		{"field on the key column", `column = "name"`, `column = "product_id"`, "types.product.fields[0].column", `column = "product_id"`, "already mapped by types.product.key"},
+		{"field on the key column", `column = "name"`, `column = "product_id"`, "types.product.fields[0].column", `column = "product_id"`, "a field showing the key must be read_only"},
 		{"field on the mode column", `column = "name"`, `column = "status"`, "types.product.fields[0].column", "column = \"status\"\n", "already mapped by types.product.mode.column"},
 	}
 	for _, tt := range tests {

@@ -104,7 +104,7 @@ func New(db *sqldb.DB, t *config.Type, opts Options) (*Adapter, error) {
 		return nil, err
 	}
 	a.intKey, a.keyRange = cols.intKey, cols.keyRange
-	a.boundIntegers(cols)
+	a.applyColumns(cols)
 	if a.randomKey && a.intKey {
 		return nil, fmt.Errorf("new_keys \"random\" needs a text key column, and %q holds integers", t.Key)
 	}

@@ -132,7 +132,10 @@ func (a *Adapter) assignments(vals []adapters.Value) (cols []string, args []any,
 		if f == nil {
 			return nil, nil, apos.Invalid(v.Field, "invalid", "")
 		}
-		cols, args = append(cols, f.quoted), append(args, a.bind(v.V))
+		if err := f.fits(v.V); err != nil {
+			return nil, nil, err
+		}
+		cols, args = append(cols, f.quoted), append(args, a.bindField(f, v.V))
 	}
 	return cols, args, nil
 }
