@@ -39,7 +39,7 @@ const (
 
 // The defaults of a type.
 const (
-	defaultMaxOpen    = 10 // connections of a [databases.<name>] pool
+	defaultMaxOpen    = 10    // connections of a [databases.<name>] pool
 	defaultTimeZone   = "UTC" // of a database's datetimes without a zone
 	defaultPerPage    = 50
 	defaultMaxPerPage = 1000

@@ -75,6 +75,8 @@ type Adapter struct {
 	since      string
 	sinceKind  apos.Kind
 	sinceField int
+	// fkField is the field of a SQLite table's only foreign key column.
+	fkField string
 }
 
 var (
@@ -105,6 +107,9 @@ func New(db *sqldb.DB, t *config.Type, opts Options) (*Adapter, error) {
 	}
 	a.intKey, a.keyRange = cols.intKey, cols.keyRange
 	a.applyColumns(cols)
+	if err := a.findForeignKey(ctx); err != nil {
+		return nil, err
+	}
 	if a.randomKey && a.intKey {
 		return nil, fmt.Errorf("new_keys \"random\" needs a text key column, and %q holds integers", t.Key)
 	}

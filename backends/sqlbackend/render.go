@@ -278,7 +278,6 @@ func parseDateTime(b []byte) (t time.Time, naive, ok bool) {
 	return time.Time{}, false, false
 }
 
-
 // parseLegacyTime reads "2006-01-02 15:04:05" (or with a T) as UTC without
 // allocating: it is how SQLite tables keep datetimes, on every row read.
 func parseLegacyTime(b []byte) (time.Time, bool) {
