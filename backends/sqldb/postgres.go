@@ -63,7 +63,7 @@ func (postgresDialect) classify(err error) DriverError {
 	case e.Code == "23505": // unique_violation
 		// Detail: Key (email)=(a@b.c) already exists.
 		col, _, _ := strings.Cut(after(e.Detail, "Key ("), ")")
-		return DriverError{Class: ClassConflict, Column: col, Hint: e.ConstraintName, Reason: ReasonUnique}
+		return DriverError{Class: ClassConflict, Column: strings.Trim(col, `"`), Hint: e.ConstraintName, Reason: ReasonUnique}
 	case e.Code == "23502": // not_null_violation
 		return DriverError{Class: ClassRequired, Column: e.ColumnName, Reason: ReasonNotNull}
 	case e.Code == "23503": // foreign_key_violation
@@ -72,7 +72,7 @@ func (postgresDialect) classify(err error) DriverError {
 		}
 		// Detail: Key (category_id)=(99) is not present in table "categories".
 		col, _, _ := strings.Cut(after(e.Detail, "Key ("), ")")
-		return DriverError{Class: ClassInvalid, Column: col, Reason: ReasonForeignKey}
+		return DriverError{Class: ClassInvalid, Column: strings.Trim(col, `"`), Reason: ReasonForeignKey}
 	case e.Code == "23514": // check_violation
 		return DriverError{Class: ClassInvalid, Column: e.ColumnName, Hint: e.ConstraintName, Reason: ReasonCheck}
 	case strings.HasPrefix(e.Code, "22"): // data exceptions: bad type, too long, out of range
