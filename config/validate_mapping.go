@@ -44,8 +44,8 @@ func keyField(t *Type, f Field) bool {
 func (t *Type) validateFieldMapping(fp string, f Field, errs *errorList) {
 	kind := apos.Kind(f.Kind)
 	switch {
-	case kind == apos.Decimal && t.Database == "":
-		errs.addf(fp+".kind", "decimal fields are only for database types")
+	case kind == apos.Decimal && (t.Database == "" || t.Store):
+		errs.addf(fp+".kind", "decimal fields are only for database types over legacy tables (not upstream or store types)")
 	case kind != apos.Decimal && (f.Precision != 0 || f.Scale != 0):
 		errs.addf(fp+".precision", "precision and scale are only for decimal fields")
 	case f.Precision == 0 && f.Scale != 0:
