@@ -133,6 +133,7 @@ const (
 	OpIn                 // any of Values
 	OpRange              // Values[0] <= v <= Values[1]
 	OpEqual              // v == Values[0]; Values[0] may be nil for "is empty"
+	OpNotNull            // v is not empty (NULL); no Values (docs/api-rules.md#124)
 )
 
 // Filter restricts a list by one field. Values are converted to the

@@ -16,6 +16,10 @@ const (
 	DateTime Kind = "datetime"
 	JSON     Kind = "json"
 	Select   Kind = "select"
+	// Decimal is an exact number with at most Precision digits, Scale of
+	// them after the point (docs/api-rules.md#120): kept as text from the
+	// request to the column and back, never as a float64.
+	Decimal Kind = "decimal"
 	// Password is write-only: a string the proxy hashes with bcrypt on
 	// writes and never renders (Apostrophe's user password).
 	Password Kind = "password"
@@ -57,6 +61,10 @@ type Field struct {
 	// MySQL); both zero: any int64. The backend sets them as it starts;
 	// values outside are refused, never clamped.
 	Min, Max int64
+	// Precision and Scale bound a decimal field: at most Precision
+	// digits, Scale of them after the point. The backend reads them from
+	// the column as it starts (or the configuration gives them).
+	Precision, Scale int
 }
 
 // WriteOnly reports whether f is never read back: it is not rendered,

@@ -109,6 +109,10 @@ type Database struct {
 	// delete, truncate or persist) when the proxy opens it. Empty: the
 	// file's own mode is left as it is.
 	JournalMode string `toml:"journal_mode"`
+	// TimeZone is the IANA time zone in which the database's datetimes
+	// without a zone of their own (TIMESTAMP WITHOUT TIME ZONE, DATETIME,
+	// text) are read and written. Default UTC.
+	TimeZone string `toml:"time_zone"`
 }
 
 // APIKey is one API key. A key whose secret is empty (its environment
@@ -254,6 +258,20 @@ type Field struct {
 	// Default is the value of a boolean field that a create or a
 	// replacement leaves out (Apostrophe's def); unset: false.
 	Default *bool `toml:"default"`
+	// Precision and Scale bound a decimal field where the column does not
+	// say (a SQLite column declared NUMERIC without them, a PostgreSQL
+	// NUMERIC without a type modifier); both or neither.
+	Precision int `toml:"precision"`
+	Scale     int `toml:"scale"`
+	// Template makes a computed, read-only string field of a database
+	// type from its table's columns, such as "{FirstName} {LastName}";
+	// such a field has no column.
+	Template string `toml:"template"`
+	// TextFormat says that a date or datetime field's column keeps text
+	// in this form: "YYYY-MM-DD", "YYYY-MM-DD HH:MM:SS",
+	// "YYYY-MM-DD HH:MM:SS.SSS" or "YYYY-MM-DDTHH:MM:SS.SSSZ". Unset, a
+	// text column's form is read from its rows at start.
+	TextFormat string `toml:"text_format"`
 }
 
 // Choice is one value of a select field. It is written either as a plain

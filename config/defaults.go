@@ -39,7 +39,8 @@ const (
 
 // The defaults of a type.
 const (
-	defaultMaxOpen    = 10 // connections of a [databases.<name>] pool
+	defaultMaxOpen    = 10    // connections of a [databases.<name>] pool
+	defaultTimeZone   = "UTC" // of a database's datetimes without a zone
 	defaultPerPage    = 50
 	defaultMaxPerPage = 1000
 	// defaultConcurrency caps the calls one request makes at once to a
@@ -74,6 +75,7 @@ func (c *Config) setDefaults() {
 
 	for name, db := range c.Databases {
 		setZero(&db.MaxOpen, defaultMaxOpen)
+		setZero(&db.TimeZone, defaultTimeZone)
 		c.Databases[name] = db
 	}
 	for name, u := range c.Upstreams {
@@ -119,9 +121,11 @@ func (t *Type) setDefaults() {
 	setZero(&t.PublishRole, apos.Editor.String())
 	for i := range t.Fields {
 		f := &t.Fields[i]
-		setZero(&f.Column, f.Name)
+		if f.Template == "" {
+			setZero(&f.Column, f.Name)
+		}
 		setZero(&f.Kind, string(apos.String))
-		if f.Auto != "" {
+		if f.Auto != "" || f.Template != "" {
 			f.ReadOnly = true
 		}
 		for j := range f.Choices {

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
+	_ "time/tzdata" // time_zone names on a machine without a zone database
 
 	"github.com/aposproxy/aposproxy/apos"
 )
@@ -116,6 +118,9 @@ func (db Database) validate(path string, errs *errorList) {
 	}
 	if db.JournalMode != "" && !slices.Contains([]string{"wal", "delete", "truncate", "persist"}, db.JournalMode) {
 		errs.addf(path+".journal_mode", "must be wal, delete, truncate or persist")
+	}
+	if _, err := time.LoadLocation(db.TimeZone); err != nil || db.TimeZone == "Local" {
+		errs.addf(path+".time_zone", "must be an IANA time zone such as UTC or Europe/Paris")
 	}
 	for i, f := range db.Bootstrap {
 		if f == "" {

@@ -171,7 +171,13 @@ func TestValidate(t *testing.T) {
 		{"auto on a date", `kind = "datetime"`, `kind = "date"`, "types.product.fields[2].auto", "auto", "only for datetime fields"},
 		{"sort on an unknown field", `key = "product_id"`, "key = \"product_id\"\nsort = \"-price\"", "types.product.sort", "-price", "must name a field"},
 		{"column mapped twice", `column = "created_at"`, `column = "name"`, "types.product.fields[2].column", "column = \"name\"\nkind", "already mapped by types.product.fields[0].column"},
-		{"field on the key column", `column = "name"`, `column = "product_id"`, "types.product.fields[0].column", `column = "product_id"`, "already mapped by types.product.key"},
+		{"field on the key column", `column = "name"`, `column = "product_id"`, "types.product.fields[0].column", `column = "product_id"`, "a field showing the key must be read_only"},
+		{"precision on a string", `column = "name"`, "column = \"name\"\nprecision = 5", "types.product.fields[0].precision", "precision", "only for decimal fields"},
+		{"decimal scale over precision", `kind = "select"`, "kind = \"decimal\"\nprecision = 4\nscale = 5", "types.product.fields[1].scale", "scale = 5", "between 0 and precision (4)"},
+		{"template beside a column", `column = "name"`, "column = \"name\"\ntemplate = \"{a} {b}\"", "types.product.fields[0].column", "column = \"name\"", "a template and no column"},
+		{"template with a quote", `column = "name"`, "template = \"{a} 'x' {b}\"", "types.product.fields[0].template", "template", "neither quotes"},
+		{"text_format on a string", `column = "name"`, "column = \"name\"\ntext_format = \"YYYY-MM-DD\"", "types.product.fields[0].text_format", "text_format", "only for date and datetime fields"},
+		{"unknown time_zone", `dsn = "file:shop.db"`, "dsn = \"file:shop.db\"\ntime_zone = \"Mars/Olympus\"", "databases.shop.time_zone", "time_zone", "IANA time zone"},
 		{"field on the mode column", `column = "name"`, `column = "status"`, "types.product.fields[0].column", "column = \"status\"\n", "already mapped by types.product.mode.column"},
 	}
 	for _, tt := range tests {

@@ -217,6 +217,7 @@ func (t *Type) validateFields(path string, errs *errorList) {
 		validateChoices(fp, f, errs)
 		validateAuto(fp, f, errs)
 		t.validateFieldExtras(fp, f, errs)
+		t.validateFieldMapping(fp, f, errs)
 	}
 	if t.Sort != "" && !names[strings.TrimPrefix(t.Sort, "-")] {
 		errs.addf(path+".sort", "must name a field, optionally after - for descending order")
@@ -301,6 +302,9 @@ func (t *Type) validateColumns(path string, rule columnRule, errs *errorList) {
 	share := rule == sqlColumn && !*t.Localized
 	for _, readOnly := range []bool{false, true} {
 		for i, f := range t.Fields {
+			if keyField(t, f) {
+				continue // the key shown as a field (validateFieldMapping)
+			}
 			if f.ReadOnly == readOnly {
 				claim(indexKey(path+".fields", i)+".column", f.Column, readOnly && share && f.Auto == "")
 				written[f.Column] = written[f.Column] || !readOnly

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -78,7 +79,7 @@ func (d *docType) convert(body gjson.Result, w write, only map[string]bool, st s
 			ferr = "required"
 		}
 		if ferr != "" {
-			errs = append(errs, apos.FieldError{Path: f.Name, Name: ferr})
+			errs = append(errs, apos.FieldError{Path: f.Name, Name: ferr, Msg: decimalMsg(f, ferr)})
 			continue
 		}
 		vals = append(vals, adapters.Value{Field: f.Name, V: v})
@@ -124,6 +125,8 @@ func convertValue(f *apos.Field, r gjson.Result) (any, string) {
 		return convertText(f, r)
 	case apos.Integer, apos.Float:
 		return convertNumber(f, r)
+	case apos.Decimal:
+		return convertDecimal(f, r)
 	case apos.Boolean:
 		return convertBool(r)
 	case apos.JSON:
@@ -202,6 +205,24 @@ func convertNumber(f *apos.Field, r gjson.Result) (any, string) {
 	return parseFloat(s)
 }
 
+// convertDecimal converts a decimal given as a JSON number or a numeric
+// string, from its text: never through a float (docs/api-rules.md#120).
+// A value with more digits than the column keeps is refused, never
+// rounded.
+func convertDecimal(f *apos.Field, r gjson.Result) (any, string) {
+	s, empty, ok := numberText(r)
+	switch {
+	case !ok:
+		return nil, "invalid"
+	case empty:
+		return nil, ""
+	}
+	if d, ok := apos.ParseDecimal(s, f.Precision, f.Scale); ok {
+		return d, ""
+	}
+	return nil, "invalid"
+}
+
 // parseInt parses an integer, refusing one outside the range the backend
 // keeps f's values in.
 func parseInt(f *apos.Field, s string) (any, string) {
@@ -244,4 +265,12 @@ func parseDateTime(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, err
+}
+
+// decimalMsg says what a decimal field takes, for its "invalid" error.
+func decimalMsg(f *apos.Field, name string) string {
+	if f.Kind != apos.Decimal || name != "invalid" {
+		return ""
+	}
+	return fmt.Sprintf("%s takes a number of at most %d digits, %d of them after the point.", f.Name, f.Precision, f.Scale)
 }

@@ -21,6 +21,9 @@ type listRequest struct {
 	choices       []string
 	counts        bool
 	withPublished bool
+	// nulls holds the NULL filters, field[eq]=null (true) and
+	// field[ne]=null (false), by field (docs/api-rules.md#124).
+	nulls map[string]bool
 	// idScope is the locale and mode of the first full _id in _ids, which
 	// the list takes when no parameter names them (Apostrophe re-localizes
 	// every id to the first one's).
@@ -66,8 +69,12 @@ func (d *docType) parseList(args *fasthttp.Args) (*listRequest, error) {
 		case "withPublished":
 			lr.withPublished = launderBool(p.value)
 		default:
-			if d.filters(p.base) && (!p.bracket || isListSub(p.sub)) {
+			switch {
+			case !d.filters(p.base) || d.fields[p.base] == nil && p.bracket:
+			case !p.bracket || isListSub(p.sub):
 				raw[p.base] = append(raw[p.base], p.value)
+			case p.sub == "eq" || p.sub == "ne":
+				err = lr.nullFilter(p)
 			}
 		}
 	}
@@ -131,6 +138,9 @@ func checkPage(page int, text string, perPage int) error {
 func (d *docType) addFilters(lr *listRequest, raw map[string][]string) error {
 	for i := range d.schema.Fields {
 		f := &d.schema.Fields[i]
+		if isNull, ok := lr.nulls[f.Name]; ok && !f.WriteOnly() {
+			lr.q.Filters = append(lr.q.Filters, nullFilter(f.Name, isNull))
+		}
 		vals, ok := raw[f.Name]
 		if !ok {
 			continue
@@ -243,6 +253,9 @@ func filterFor(f *apos.Field, vals []string) (flt adapters.Filter, use bool, err
 		}
 		flt.Op, flt.Values = adapters.OpContains, []any{vals[0]}
 	case apos.Select:
+		if len(vals) == 1 && vals[0] == "null" && !isChoice(f, "null") {
+			return nullFilter(f.Name, true), true, nil
+		}
 		flt.Op = adapters.OpIn
 		for _, v := range vals {
 			for _, c := range f.Choices {
@@ -260,12 +273,15 @@ func filterFor(f *apos.Field, vals []string) (flt adapters.Filter, use bool, err
 			return flt, false, nil
 		}
 		flt.Op, flt.Values = adapters.OpEqual, []any{b}
-	case apos.Integer, apos.Float, apos.Date, apos.DateTime:
+	case apos.Integer, apos.Float, apos.Decimal, apos.Date, apos.DateTime:
+		if len(vals) == 1 && vals[0] == "null" {
+			return nullFilter(f.Name, true), true, nil
+		}
 		if len(vals) > 2 {
 			return flt, false, apos.Errorf(apos.ErrInvalid, "%s takes one value or a [min, max] pair.", f.Name)
 		}
 		for _, s := range vals {
-			v, perr := parseScalar(f.Kind, s)
+			v, perr := parseScalar(f, s)
 			if perr != nil {
 				return flt, false, apos.Errorf(apos.ErrInvalid, "%s: %q is not a valid %s.", f.Name, s, f.Kind)
 			}
@@ -286,10 +302,18 @@ func filterFor(f *apos.Field, vals []string) (flt adapters.Filter, use bool, err
 	return flt, true, nil
 }
 
+// errNotDecimal: a filter value that is no decimal of the field's size.
+var errNotDecimal = errors.New("not a decimal of the field's size")
+
 // parseScalar converts a query value to a field kind's Go value.
-func parseScalar(k apos.Kind, s string) (any, error) {
+func parseScalar(f *apos.Field, s string) (any, error) {
 	s = strings.TrimSpace(s)
-	switch k {
+	switch f.Kind {
+	case apos.Decimal:
+		if d, ok := apos.ParseDecimal(s, f.Precision, f.Scale); ok {
+			return d, nil
+		}
+		return nil, errNotDecimal
 	case apos.Integer:
 		return strconv.ParseInt(s, 10, 64)
 	case apos.Float:
@@ -300,4 +324,36 @@ func parseScalar(k apos.Kind, s string) (any, error) {
 	default:
 		return parseDateTime(s)
 	}
+}
+
+// nullFilter is the filter of the records whose field name is NULL
+// (isNull) or is not.
+func nullFilter(name string, isNull bool) adapters.Filter {
+	if isNull {
+		return adapters.Filter{Field: name, Op: adapters.OpEqual, Values: []any{nil}}
+	}
+	return adapters.Filter{Field: name, Op: adapters.OpNotNull}
+}
+
+// nullFilter records field[eq]=null or field[ne]=null; any other value
+// is refused, as those forms take null only (docs/api-rules.md#124).
+func (lr *listRequest) nullFilter(p param) error {
+	if p.value != "null" {
+		return apos.Errorf(apos.ErrInvalid, "%s[%s] takes null only.", p.base, p.sub)
+	}
+	if lr.nulls == nil {
+		lr.nulls = map[string]bool{}
+	}
+	lr.nulls[p.base] = p.sub == "eq"
+	return nil
+}
+
+// isChoice reports whether v is one of a select field's choices.
+func isChoice(f *apos.Field, v string) bool {
+	for _, c := range f.Choices {
+		if c.Value == v {
+			return true
+		}
+	}
+	return false
 }

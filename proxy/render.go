@@ -107,7 +107,13 @@ func (d *docType) appendSlugMember(dst []byte, r *adapters.Record, p *projection
 	case d.slugFromTitle:
 		if t := gjson.Get(bytesView(r.Fields), "title"); t.Type == gjson.String {
 			dst = append(dst, `,"slug":"`...)
-			dst = appendSlug(dst, t.Str)
+			n := len(dst)
+			if dst = appendSlug(dst, t.Str); len(dst) == n {
+				// A title that gives no slug ("?"): the key's
+				// (docs/api-rules.md#129).
+				key, _ := apos.DecodeKey(r.DocID)
+				dst = appendSlug(dst, key)
+			}
 			dst = append(dst, '"')
 		}
 	}

@@ -76,6 +76,8 @@ type Adapter struct {
 	since      string
 	sinceKind  apos.Kind
 	sinceField int
+	// fkField is the field of a SQLite table's only foreign key column.
+	fkField string
 }
 
 var (
@@ -107,7 +109,10 @@ func New(db *sqldb.DB, t *config.Type, opts Options) (*Adapter, error) {
 	if err := a.setKeyKinds(ctx, cols); err != nil {
 		return nil, err
 	}
-	a.boundIntegers(cols)
+	a.applyColumns(cols)
+	if err := a.findForeignKey(ctx); err != nil {
+		return nil, err
+	}
 	if err := a.keepSlugs(ctx); err != nil {
 		return nil, err
 	}

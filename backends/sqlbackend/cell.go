@@ -102,7 +102,7 @@ func (c *cell) value(k apos.Kind) any {
 			return b
 		}
 	case apos.DateTime:
-		if t, ok := c.dateTime(); ok {
+		if t, ok := c.dateTime(nil); ok {
 			return t
 		}
 	case apos.Date:
@@ -132,16 +132,43 @@ func (c *cell) boolean() (b, ok bool) {
 	return false, false
 }
 
-// dateTime reads the cell as a datetime: a time, in UTC, or the text of
-// one (parseDateTime).
-func (c *cell) dateTime() (time.Time, bool) {
+// dateTime reads the cell as a datetime in UTC: a time, or the text of
+// one (parseDateTime); tm, when not nil, gives the zone of times read
+// without one.
+func (c *cell) dateTime(tm *timeMapping) (time.Time, bool) {
+	var t time.Time
+	naive := true
 	switch c.typ {
 	case cellTime:
-		return c.t.UTC(), true
+		t = c.t
 	case cellText:
-		return parseDateTime(c.text)
+		var ok bool
+		if t, naive, ok = parseDateTime(c.text); !ok {
+			return t, false
+		}
+	default:
+		return t, false
 	}
-	return time.Time{}, false
+	if tm == nil {
+		return t.UTC(), true
+	}
+	return tm.read(t, naive), true
+}
+
+// fieldValue is value for field f: a decimal as text with the column's
+// scale, a datetime read in the column's zone.
+func (c *cell) fieldValue(f *field) any {
+	switch {
+	case c.typ == cellNull:
+		return nil
+	case f.kind == apos.Decimal:
+		return decimalText(c, f.scale)
+	case f.kind == apos.DateTime:
+		if t, ok := c.dateTime(&f.tm); ok {
+			return t
+		}
+	}
+	return c.value(f.kind)
 }
 
 // appendText appends the cell's value as plain text.

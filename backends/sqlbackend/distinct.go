@@ -47,7 +47,7 @@ func (a *Adapter) Distinct(ctx context.Context, q *adapters.Query, field string)
 			return nil, a.fail(ctx, err)
 		}
 		n, _ := count.value(apos.Integer).(int64)
-		out = append(out, adapters.Counted{Value: value.value(f.kind), Count: int(n)})
+		out = append(out, adapters.Counted{Value: value.fieldValue(f), Count: int(n)})
 	}
 	return out, a.fail(ctx, rows.Err())
 }

@@ -1,6 +1,7 @@
 package sqlbackend
 
 import (
+	"context"
 	"strings"
 
 	"github.com/aposproxy/aposproxy/backends/sqldb"
@@ -10,6 +11,10 @@ import (
 // the longest column name found in its hint (a constraint name such as
 // "products_price_cents_check", or a CHECK expression).
 func (a *Adapter) fieldOf(e sqldb.DriverError) string {
+	if e.Reason == sqldb.ReasonForeignKey && e.Column == "" {
+		// SQLite names no column: the table's one foreign key field.
+		return a.fkField
+	}
 	best := -1
 	for i := range a.fields {
 		col := a.fields[i].column
@@ -45,4 +50,35 @@ func containsWord(s, word string) bool {
 		}
 	}
 	return false
+}
+
+// findForeignKey sets fkField to the field whose column holds the
+// table's only foreign key on SQLite, which names no column when one is
+// broken; a table with several leaves it empty (the error then names no
+// field, docs/api-rules.md#122).
+func (a *Adapter) findForeignKey(ctx context.Context) error {
+	if a.db.Engine() != "sqlite" {
+		return nil
+	}
+	rows, err := a.db.QueryContext(ctx, "SELECT \"from\" FROM pragma_foreign_key_list(?)", a.t.Table)
+	if err != nil {
+		return a.fail(ctx, err)
+	}
+	defer rows.Close()
+	var cols []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return a.fail(ctx, err)
+		}
+		cols = append(cols, c)
+	}
+	if len(cols) == 1 {
+		for i := range a.fields {
+			if a.fields[i].template == nil && strings.EqualFold(a.fields[i].column, cols[0]) {
+				a.fkField = a.fields[i].name
+			}
+		}
+	}
+	return a.fail(ctx, rows.Err())
 }

@@ -50,7 +50,7 @@ func (a *Adapter) mapKey() {
 			order = append(order, qualify+p.column)
 		}
 		a.keyOrder = strings.Join(order, " ASC, ")
-		return db.Concat(exprs...)
+		return db.Concat(exprs)
 	}
 	a.keyCast = joined(a.alias + ".")
 	a.key = joined("")

@@ -106,7 +106,8 @@ func sinceTime(c *cell) (time.Time, bool) {
 	case cellTime:
 		return c.t, true
 	case cellText:
-		return parseDateTime(c.text)
+		t, _, ok := parseDateTime(c.text)
+		return t, ok
 	}
 	return time.Time{}, false
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/backends/sqldb"
@@ -42,7 +43,7 @@ func (a *Adapter) mapType(opts Options) error {
 	cols := []string{a.key}
 	a.byName = map[string]int{}
 	for i, f := range a.schema.Fields {
-		a.fields = append(a.fields, newField(db, f, t.Fields[i].Column))
+		a.fields = append(a.fields, newField(db, f, t.Fields[i].Column, t.Fields[i].Template))
 		a.byName[f.Name] = i
 		cols = append(cols, a.fields[i].quoted)
 	}
@@ -84,11 +85,26 @@ type field struct {
 	// asc and desc are the ORDER BY terms; string and select fields sort
 	// case-insensitively.
 	asc, desc string
+	// template lists the columns a computed field reads; its quoted is
+	// then the SQL expression that computes it (docs/api-rules.md#125).
+	template []string
+	// scale is a decimal field's digits after the point.
+	scale int
+	// tm says how a date or datetime field's column keeps time.
+	tm timeMapping
+	// maxChars is the most characters the column keeps (0: no limit
+	// known), charset MySQL's character set of a text column.
+	maxChars int
+	charset  string
 }
 
-// newField maps f onto column.
-func newField(db *sqldb.DB, f apos.Field, column string) field {
+// newField maps f onto column, or onto the expression of a template.
+func newField(db *sqldb.DB, f apos.Field, column, template string) field {
 	quoted := db.QuoteName(column)
+	var cols []string
+	if template != "" {
+		quoted, cols = templateExpr(db, template)
+	}
 	text, sort := db.CastText(quoted), quoted
 	if f.Kind == apos.String || f.Kind == apos.Select {
 		text, sort = quoted, "LOWER("+quoted+")"
@@ -105,6 +121,9 @@ func newField(db *sqldb.DB, f apos.Field, column string) field {
 		fold:   "LOWER(" + text + ")",
 		asc:    sort + " ASC" + db.Nulls(false),
 		desc:   sort + " DESC" + db.Nulls(true),
+
+		template: cols,
+		tm:       timeMapping{loc: time.UTC, frac: -1},
 	}
 }
 

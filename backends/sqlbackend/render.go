@@ -22,9 +22,27 @@ func appendObject(dst []byte, fields []field, cells []cell, v view) []byte {
 		}
 		f := &fields[c.field]
 		dst = append(dst, f.key...)
-		dst = appendValue(dst, f.kind, &cells[c.cell])
+		dst = appendField(dst, f, &cells[c.cell])
 	}
 	return append(dst, '}')
+}
+
+// appendField appends c as the JSON value of field f: decimals with the
+// column's scale, datetimes read in the column's zone, the rest by kind.
+func appendField(dst []byte, f *field, c *cell) []byte {
+	switch {
+	case c.typ == cellNull:
+	case f.kind == apos.Decimal:
+		if b := appendDecimal(dst, c, f.scale); b != nil {
+			return b
+		}
+	case f.kind == apos.DateTime:
+		if t, ok := c.dateTime(&f.tm); ok {
+			dst = append(dst, '"')
+			return append(t.AppendFormat(dst, isoMillis), '"')
+		}
+	}
+	return appendValue(dst, f.kind, c)
 }
 
 // appendValue appends c as the JSON value of a field of kind k. A stored
@@ -35,7 +53,7 @@ func appendValue(dst []byte, k apos.Kind, c *cell) []byte {
 		return append(dst, "null"...)
 	}
 	switch k {
-	case apos.Integer, apos.Float:
+	case apos.Integer, apos.Float, apos.Decimal:
 		switch c.typ {
 		case cellInt:
 			return strconv.AppendInt(dst, c.i, 10)
@@ -62,7 +80,7 @@ func appendValue(dst []byte, k apos.Kind, c *cell) []byte {
 			}
 		}
 	case apos.DateTime:
-		if t, ok := c.dateTime(); ok {
+		if t, ok := c.dateTime(nil); ok {
 			dst = append(dst, '"')
 			return append(t.UTC().AppendFormat(dst, isoMillis), '"')
 		}
@@ -245,18 +263,19 @@ var dateTimeLayouts = []string{
 	time.DateOnly,
 }
 
-// parseDateTime reads a datetime stored as text.
-func parseDateTime(b []byte) (time.Time, bool) {
+// parseDateTime reads a datetime stored as text; naive is true when the
+// text has no zone (it is read as UTC).
+func parseDateTime(b []byte) (t time.Time, naive, ok bool) {
 	if t, ok := parseLegacyTime(b); ok {
-		return t, true
+		return t, true, true
 	}
 	s := string(b)
-	for _, layout := range dateTimeLayouts {
+	for i, layout := range dateTimeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
-			return t, true
+			return t, i >= 2, true
 		}
 	}
-	return time.Time{}, false
+	return time.Time{}, false, false
 }
 
 // parseLegacyTime reads "2006-01-02 15:04:05" (or with a T) as UTC without

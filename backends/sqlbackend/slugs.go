@@ -140,10 +140,14 @@ func plainName(s string) bool {
 }
 
 // slugBase is the slug a document asks for, from a client's slug or its
-// title: slugified, shortened to maxSlugBase characters, and "none" when
-// nothing is left, as Apostrophe names such documents.
-func slugBase(s string) string {
+// title: slugified, shortened to maxSlugBase characters; when nothing is
+// left (a title "?"), the slug of its key (docs/api-rules.md#129), and
+// "none" when even that gives nothing, as Apostrophe names such documents.
+func slugBase(s, key string) string {
 	b := apos.AppendSlug(nil, s)
+	if len(b) == 0 {
+		b = apos.AppendSlug(nil, key)
+	}
 	if utf8.RuneCount(b) > maxSlugBase {
 		n := 0
 		for i := range string(b) {
@@ -185,7 +189,7 @@ type execer interface {
 // from want in every mode of modes (free in each of them, among the
 // type's other documents), replacing what it had there, and returns it.
 func (sl *slugs) place(ctx context.Context, tx *sql.Tx, key any, locale string, modes []string, want string) (string, error) {
-	base := slugBase(want)
+	base := slugBase(want, keyText(key))
 	text := "SELECT aposproxy_slug FROM " + sl.table + " WHERE aposproxy_type = ? AND aposproxy_locale = ? AND aposproxy_mode IN (?" +
 		strings.Repeat(", ?", len(modes)-1) + ") AND aposproxy_doc <> ? AND (aposproxy_slug = ? OR aposproxy_slug LIKE ?)"
 	args := []any{sl.typeArg, locale}

@@ -58,7 +58,7 @@ func (sl *slugs) sweepOnce(ctx context.Context, locale string) error {
 			if err != nil {
 				break
 			}
-			base := slugBase(d.title)
+			base := slugBase(d.title, d.key)
 			if err = taken.load(ctx, tx, base); err == nil {
 				slug := firstFree(base, func(c string) bool { return taken.set[c] })
 				taken.set[slug] = true

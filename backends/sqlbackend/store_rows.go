@@ -63,7 +63,7 @@ func (a *Adapter) lockRow(ctx context.Context, tx *sql.Tx, s apos.Scope, key any
 func (a *Adapter) allValues(r *row) []adapters.Value {
 	vals := make([]adapters.Value, len(a.fields))
 	for i := range a.fields {
-		vals[i] = adapters.Value{Field: a.fields[i].name, V: r.cells[i+1].value(a.fields[i].kind)}
+		vals[i] = adapters.Value{Field: a.fields[i].name, V: r.cells[i+1].fieldValue(&a.fields[i])}
 	}
 	return vals
 }
@@ -84,7 +84,7 @@ func (a *Adapter) contentValues(r *row, now time.Time, creating bool) []adapters
 			}
 			v.V = now
 		default:
-			v.V = r.cells[i+1].value(a.fields[i].kind)
+			v.V = r.cells[i+1].fieldValue(&a.fields[i])
 		}
 		vals = append(vals, v)
 	}

@@ -126,7 +126,7 @@ func (a *Adapter) filter(b *builder, f *adapters.Filter, s apos.Scope) error {
 		}
 		start := len(b.args)
 		for _, v := range f.Values {
-			b.args = append(b.args, a.bind(v))
+			b.args = append(b.args, a.bindField(fm, v))
 		}
 		b.cond(fm.quoted)
 		b.in(start)
@@ -136,11 +136,11 @@ func (a *Adapter) filter(b *builder, f *adapters.Filter, s apos.Scope) error {
 		}
 		if lo := f.Values[0]; lo != nil {
 			b.cond(fm.quoted + " >= ?")
-			b.args = append(b.args, a.bind(lo))
+			b.args = append(b.args, a.bindField(fm, lo))
 		}
 		if hi := f.Values[1]; hi != nil {
 			b.cond(fm.quoted + " <= ?")
-			b.args = append(b.args, a.bind(hi))
+			b.args = append(b.args, a.bindField(fm, hi))
 		}
 	case adapters.OpEqual:
 		if len(f.Values) != 1 {
@@ -151,7 +151,9 @@ func (a *Adapter) filter(b *builder, f *adapters.Filter, s apos.Scope) error {
 			return nil
 		}
 		b.cond(fm.quoted + " = ?")
-		b.args = append(b.args, a.bind(f.Values[0]))
+		b.args = append(b.args, a.bindField(fm, f.Values[0]))
+	case adapters.OpNotNull:
+		b.cond(fm.quoted + " IS NOT NULL")
 	default:
 		return bad
 	}

@@ -67,7 +67,7 @@ func (a *Adapter) Submitted(ctx context.Context, locale string) ([]adapters.Subm
 		if !sub.IsObject() {
 			continue
 		}
-		at, _ := parseDateTime([]byte(sub.Get("at").Str))
+		at, _, _ := parseDateTime([]byte(sub.Get("at").Str))
 		out = append(out, adapters.Submitted{DocID: apos.EncodeKey(id), Submission: adapters.Submission{
 			By: sub.Get("by").Str, ByID: sub.Get("byId").Str, At: at,
 		}})

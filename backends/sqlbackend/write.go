@@ -8,6 +8,7 @@ import (
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/aposproxy/aposproxy/config"
 )
 
@@ -168,7 +169,15 @@ func (a *Adapter) assignments(vals []adapters.Value) (cols []string, args []any,
 		if f == nil {
 			return nil, nil, apos.Invalid(v.Field, "invalid", "")
 		}
-		cols, args = append(cols, f.quoted), append(args, a.bind(v.V))
+		if err := f.fits(v.V); err != nil {
+			return nil, nil, err
+		}
+		if n, ok := v.V.(int64); ok {
+			if lo, hi := a.schema.Fields[a.byName[f.name]].IntRange(); n < lo || n > hi {
+				return nil, nil, apos.Invalid(f.name, "invalid", sqldb.ReasonMsg(f.name, sqldb.ReasonRange))
+			}
+		}
+		cols, args = append(cols, f.quoted), append(args, a.bindField(f, v.V))
 	}
 	return cols, args, nil
 }

@@ -20,7 +20,14 @@ import (
 type DB struct {
 	*sql.DB
 	dialect dialect
+	// zone is the time zone of the database's datetimes without one
+	// (config.Database.TimeZone).
+	zone *time.Location
 }
+
+// Zone is the time zone in which the database's datetimes without a zone
+// of their own are read and written (docs/api-rules.md#127).
+func (db *DB) Zone() *time.Location { return db.zone }
 
 // Open opens a pooled database for a config.Database (driver sqlite,
 // postgres or mysql) and checks that it answers. Errors do not name the
@@ -58,7 +65,12 @@ func Open(ctx context.Context, cfg config.Database) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{DB: x, dialect: d}
+	zone, err := time.LoadLocation(cfg.TimeZone) // "" is UTC
+	if err != nil {
+		x.Close()
+		return nil, err
+	}
+	db := &DB{DB: x, dialect: d, zone: zone}
 	db.pool(cfg.MaxOpen, memory)
 	if err := x.PingContext(ctx); err != nil {
 		x.Close()

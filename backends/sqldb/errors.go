@@ -33,6 +33,47 @@ type DriverError struct {
 	Class  ErrorClass
 	Column string
 	Hint   string
+	// Reason is which constraint the value broke, for the client's
+	// message: one of the Reason constants, "" when the engine did not say.
+	Reason string
+}
+
+// The reasons a value is refused (DriverError.Reason).
+const (
+	ReasonForeignKey = "foreign key"
+	ReasonTooLong    = "too long"
+	ReasonRange      = "out of range"
+	ReasonCharset    = "character set"
+	ReasonNotNull    = "not null"
+	ReasonUnique     = "unique"
+	ReasonCheck      = "check"
+	ReasonType       = "type"
+)
+
+// reasonMsgs are the client messages of the reasons, after the field's
+// name.
+var reasonMsgs = map[string]string{
+	ReasonForeignKey: "refers to a document that does not exist (foreign key).",
+	ReasonTooLong:    "is too long for its column.",
+	ReasonRange:      "is out of the range its column keeps.",
+	ReasonCharset:    "has characters outside its column's character set.",
+	ReasonNotNull:    "is required (the column is NOT NULL).",
+	ReasonUnique:     "is already used by another document (unique).",
+	ReasonCheck:      "breaks a CHECK constraint of its column.",
+	ReasonType:       "is not a value its column keeps.",
+}
+
+// ReasonMsg is the client message of a refused value of field: "price
+// is out of the range its column keeps."; "" for no reason.
+func ReasonMsg(field, reason string) string {
+	m, ok := reasonMsgs[reason]
+	if !ok {
+		return ""
+	}
+	if field == "" {
+		field = "A value"
+	}
+	return field + " " + m
 }
 
 // The messages of the conflicts Fail reports, for the client: they never
@@ -79,6 +120,11 @@ func (db *DB) Fail(ctx context.Context, err error, fieldOf func(DriverError) str
 	e := db.Classify(ctx, err)
 	switch e.Class {
 	case ClassConflict:
+		if path := pathOf(e, fieldOf); path != "" {
+			ae := apos.Wrap(apos.ErrConflict, ReasonMsg(path, ReasonUnique), err)
+			ae.Data = map[string]any{"path": path}
+			return ae
+		}
 		return apos.Wrap(apos.ErrConflict, MsgConflict, err)
 	case ClassReferenced:
 		return apos.Wrap(apos.ErrConflict, MsgReferenced, err)
@@ -87,17 +133,22 @@ func (db *DB) Fail(ctx context.Context, err error, fieldOf func(DriverError) str
 		if e.Class == ClassRequired {
 			name = "required"
 		}
-		path := ""
-		if fieldOf != nil {
-			path = fieldOf(e)
-		}
-		return apos.Invalid(path, name, "")
+		path := pathOf(e, fieldOf)
+		return apos.Invalid(path, name, ReasonMsg(path, e.Reason))
 	case ClassUnavailable:
 		return apos.Wrap(apos.ErrUnavailable, "", err)
 	case ClassTimeout:
 		return apos.Wrap(apos.ErrTimeout, "", err)
 	}
 	return err
+}
+
+// pathOf is the API field fieldOf finds for e, "" when none.
+func pathOf(e DriverError, fieldOf func(DriverError) string) string {
+	if fieldOf == nil {
+		return ""
+	}
+	return fieldOf(e)
 }
 
 // quotedAfter returns the text between the two quote characters q that

@@ -7,14 +7,6 @@ import (
 	"strings"
 )
 
-// Concat is the SQL expression joining the text expressions parts.
-func (db *DB) Concat(parts ...string) string {
-	if db.Engine() == "mysql" {
-		return "CONCAT(" + strings.Join(parts, ", ") + ")"
-	}
-	return "(" + strings.Join(parts, " || ") + ")"
-}
-
 // uniqueQueries list, per engine, the unique indexes (the primary key
 // among them) of a table as rows of (index, column); a partial index or
 // one over an expression is left out (its column reads NULL). The one

@@ -55,20 +55,20 @@ func (mysqlDialect) classify(err error) DriverError {
 	}
 	msg := e.Message
 	switch e.Number {
-	case 1062, 1586: // duplicate entry
-		return DriverError{Class: ClassConflict}
+	case 1062, 1586: // Duplicate entry 'x' for key 'products.email'
+		return DriverError{Class: ClassConflict, Hint: quotedAfter(msg, "for key", '\''), Reason: ReasonUnique}
 	case 1048: // Column 'name' cannot be null
-		return DriverError{Class: ClassRequired, Column: mysqlColumn(msg, "Column ")}
+		return DriverError{Class: ClassRequired, Column: mysqlColumn(msg, "Column "), Reason: ReasonNotNull}
 	case 1364: // Field 'name' doesn't have a default value
-		return DriverError{Class: ClassRequired, Column: mysqlColumn(msg, "Field ")}
+		return DriverError{Class: ClassRequired, Column: mysqlColumn(msg, "Field "), Reason: ReasonNotNull}
 	case 1264, 1265, 1292, 1366, 1406: // out of range, truncated, bad value, too long ... for column 'x'
-		return DriverError{Class: ClassInvalid, Column: mysqlColumn(msg, "for column ")}
+		return DriverError{Class: ClassInvalid, Column: mysqlColumn(msg, "for column "), Reason: mysqlReason(e.Number, msg)}
 	case 3819: // MySQL: Check constraint 'products_chk_1' is violated.
-		return DriverError{Class: ClassInvalid, Hint: quotedAfter(msg, "onstraint", '\'')}
+		return DriverError{Class: ClassInvalid, Hint: quotedAfter(msg, "onstraint", '\''), Reason: ReasonCheck}
 	case 4025: // MariaDB: CONSTRAINT `products.price_cents` failed for `db`.`products`
-		return DriverError{Class: ClassInvalid, Hint: quotedAfter(msg, "CONSTRAINT", '`')}
+		return DriverError{Class: ClassInvalid, Hint: quotedAfter(msg, "CONSTRAINT", '`'), Reason: ReasonCheck}
 	case 1452: // ... a foreign key constraint fails (..., FOREIGN KEY (`category_id`) REFERENCES ...)
-		return DriverError{Class: ClassInvalid, Column: quotedAfter(msg, "FOREIGN KEY (", '`')}
+		return DriverError{Class: ClassInvalid, Column: quotedAfter(msg, "FOREIGN KEY (", '`'), Reason: ReasonForeignKey}
 	case 1451: // Cannot delete or update a parent row
 		return DriverError{Class: ClassReferenced}
 	case 1205: // lock wait timeout
@@ -78,6 +78,21 @@ func (mysqlDialect) classify(err error) DriverError {
 		return DriverError{Class: ClassUnavailable}
 	}
 	return DriverError{}
+}
+
+// mysqlReason tells the reasons of MySQL's value errors apart: 1366
+// "Incorrect string value" is a character the column's character set
+// lacks, and "Incorrect integer value" a bad type.
+func mysqlReason(number uint16, msg string) string {
+	switch {
+	case number == 1264:
+		return ReasonRange
+	case number == 1406:
+		return ReasonTooLong
+	case number == 1366 && strings.HasPrefix(msg, "Incorrect string value"):
+		return ReasonCharset
+	}
+	return ReasonType
 }
 
 // mysqlColumn returns the column named right after marker in msg, written

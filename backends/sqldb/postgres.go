@@ -36,6 +36,17 @@ func (postgresDialect) nulls(desc bool) string {
 	return " NULLS FIRST"
 }
 
+// postgresReasons are the reasons of PostgreSQL's data exceptions.
+var postgresReasons = map[string]string{
+	"22001": ReasonTooLong, // string_data_right_truncation
+	"22003": ReasonRange,   // numeric_value_out_of_range
+	"22008": ReasonRange,   // datetime_field_overflow
+	"22021": ReasonCharset, // character_not_in_repertoire
+	"22P02": ReasonType,    // invalid_text_representation
+	"22007": ReasonType,    // invalid_datetime_format
+	"22P05": ReasonCharset, // untranslatable_character
+}
+
 func (postgresDialect) classify(err error) DriverError {
 	var ce *pgconn.ConnectError
 	if errors.As(err, &ce) {
@@ -50,20 +61,22 @@ func (postgresDialect) classify(err error) DriverError {
 	}
 	switch {
 	case e.Code == "23505": // unique_violation
-		return DriverError{Class: ClassConflict}
+		// Detail: Key (email)=(a@b.c) already exists.
+		col, _, _ := strings.Cut(after(e.Detail, "Key ("), ")")
+		return DriverError{Class: ClassConflict, Column: strings.Trim(col, `"`), Hint: e.ConstraintName, Reason: ReasonUnique}
 	case e.Code == "23502": // not_null_violation
-		return DriverError{Class: ClassRequired, Column: e.ColumnName}
+		return DriverError{Class: ClassRequired, Column: e.ColumnName, Reason: ReasonNotNull}
 	case e.Code == "23503": // foreign_key_violation
 		if strings.Contains(e.Detail, "still referenced") {
 			return DriverError{Class: ClassReferenced}
 		}
 		// Detail: Key (category_id)=(99) is not present in table "categories".
 		col, _, _ := strings.Cut(after(e.Detail, "Key ("), ")")
-		return DriverError{Class: ClassInvalid, Column: col}
+		return DriverError{Class: ClassInvalid, Column: strings.Trim(col, `"`), Reason: ReasonForeignKey}
 	case e.Code == "23514": // check_violation
-		return DriverError{Class: ClassInvalid, Column: e.ColumnName, Hint: e.ConstraintName}
+		return DriverError{Class: ClassInvalid, Column: e.ColumnName, Hint: e.ConstraintName, Reason: ReasonCheck}
 	case strings.HasPrefix(e.Code, "22"): // data exceptions: bad type, too long, out of range
-		return DriverError{Class: ClassInvalid, Column: e.ColumnName}
+		return DriverError{Class: ClassInvalid, Column: e.ColumnName, Reason: postgresReasons[e.Code]}
 	case e.Code == "57014": // query_canceled: the deadline
 		return DriverError{Class: ClassTimeout}
 	case strings.HasPrefix(e.Code, "08"), strings.HasPrefix(e.Code, "53"),

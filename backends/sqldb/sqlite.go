@@ -76,13 +76,18 @@ func (sqliteDialect) classify(err error) DriverError {
 	msg := e.Error()
 	switch e.Code() {
 	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-		return DriverError{Class: ClassConflict}
+		// "UNIQUE constraint failed: products.email"
+		return DriverError{Class: ClassConflict, Hint: after(msg, "constraint failed: "), Reason: ReasonUnique}
 	case sqlite3.SQLITE_CONSTRAINT_NOTNULL:
 		// "NOT NULL constraint failed: products.name"
-		return DriverError{Class: ClassRequired, Hint: after(msg, "constraint failed: ")}
+		return DriverError{Class: ClassRequired, Hint: after(msg, "constraint failed: "), Reason: ReasonNotNull}
 	case sqlite3.SQLITE_CONSTRAINT_CHECK:
 		// "CHECK constraint failed: price_cents >= 0" (or the constraint's name)
-		return DriverError{Class: ClassInvalid, Hint: after(msg, "constraint failed: ")}
+		return DriverError{Class: ClassInvalid, Hint: after(msg, "constraint failed: "), Reason: ReasonCheck}
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		// "FOREIGN KEY constraint failed": no column; the adapter
+		// knows the table's foreign keys.
+		return DriverError{Class: ClassInvalid, Reason: ReasonForeignKey}
 	}
 	switch e.Code() & 0xff {
 	case sqlite3.SQLITE_CONSTRAINT, sqlite3.SQLITE_MISMATCH, sqlite3.SQLITE_TOOBIG, sqlite3.SQLITE_RANGE:
