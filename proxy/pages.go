@@ -382,7 +382,6 @@ func placementOf(targetID, position string, numeric bool, num float64) (*adapter
 	return p, nil
 }
 
-
 // setPage makes d the page tree's type: the page type comes from the
 // type field, and the parent's key is never rendered.
 func (d *docType) setPage() {

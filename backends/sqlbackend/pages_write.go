@@ -16,10 +16,8 @@ var (
 	errParentFirst   = apos.Errorf(apos.ErrForbidden, "Publish the parent page first.")
 	errBesideHome    = apos.Errorf(apos.ErrInvalid, "invalid")
 	errTargetMissing = apos.Errorf(apos.ErrNotFound, "The target page was not found.")
+	errNoSuchPage    = apos.Errorf(apos.ErrInvalid, "No such page")
 )
-
-// ErrParentFirst is the refusal of a page published before its parent.
-var ErrParentFirst = errParentFirst
 
 // spot is a resolved placement: the new parent, the rank, and the siblings
 // (locked) whose ranks shift by one to make room.
@@ -228,7 +226,9 @@ func (a *Adapter) move(ctx context.Context, tx *sql.Tx, s apos.Scope, docID stri
 		return nil, apos.Errorf(apos.ErrInvalid, "Cannot move the home page")
 	}
 	sp, err := a.place(ctx, tx, s, p, docID)
-	if err != nil {
+	if err == errTargetMissing {
+		return nil, errNoSuchPage
+	} else if err != nil {
 		return nil, err
 	}
 	if err := a.shiftRanks(ctx, tx, s, sp); err != nil {
