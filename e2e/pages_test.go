@@ -94,7 +94,7 @@ func TestPagesWrite(t *testing.T) {
 		r = s.do(t, "PATCH", pagesBase+"/5:en:draft", editorKey, `{"_targetId":"6:en:draft","_position":"after"}`)
 		expect(t, r, 200, "slug", "/about/team", "path", "1/2/5", "rank", "3")
 		r = s.do(t, "PATCH", pagesBase+"/5:en:draft", editorKey, `{"_targetId":"6:en:draft","_position":"before"}`)
-		expect(t, r, 200, "rank", "1")
+		expect(t, r, 200, "rank", "2", "__changed.1._id", "6:en:draft", "__changed.1.rank", "3")
 		r = s.do(t, "PATCH", pagesBase+"/2:en:draft", editorKey, `{"title":"About","_targetId":"4:en:draft","_position":"firstChild"}`)
 		expect(t, r, 200, "title", "About", "slug", "/blog/about", "path", "1/4/2")
 		expect(t, s.do(t, "GET", pagesBase+"/5:en:draft", editorKey, ""), 200, "slug", "/blog/about/team", "path", "1/4/2/5", "level", "3")

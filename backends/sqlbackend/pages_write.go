@@ -154,6 +154,9 @@ func (a *Adapter) InsertAt(ctx context.Context, s apos.Scope, p adapters.Placeme
 		var sp *spot
 		for i, m := range modes {
 			scopes[i] = apos.Scope{Locale: s.Locale, Mode: m}
+			if err := a.lockTree(ctx, tx, scopes[i]); err != nil {
+				return nil, err
+			}
 			if sp, err = a.place(ctx, tx, scopes[i], p, ""); err != nil {
 				return nil, err
 			}
@@ -166,6 +169,19 @@ func (a *Adapter) InsertAt(ctx context.Context, s apos.Scope, p adapters.Placeme
 			adapters.Value{Field: config.TreeRankField, V: sp.rank})
 		return a.insertScopes(ctx, tx, s, scopes, key, vals)
 	})
+}
+
+// lockTree locks the home page row of scope s: every change of a tree
+// takes it first, so that moves and creates in one locale and mode run
+// one after the other and never wait on each other's sibling locks in
+// opposite orders (docs/api-rules.md#145).
+func (a *Adapter) lockTree(ctx context.Context, tx *sql.Tx, s apos.Scope) error {
+	lock := a.db.ForUpdate()
+	if lock == "" {
+		return nil // SQLite: the transaction holds the database's write lock
+	}
+	_, err := a.children(ctx, tx, s, "", true)
+	return err
 }
 
 // pageKey is the key of a new page: the one its aposDocId gives, a random
@@ -192,6 +208,11 @@ func (a *Adapter) MoveTo(ctx context.Context, s apos.Scope, docID string, p *ada
 	var moved []adapters.Moved
 	rec, err := a.inTx(ctx, func(tx *sql.Tx) (*adapters.Record, error) {
 		moved = nil
+		if p != nil {
+			if err := a.lockTree(ctx, tx, s); err != nil {
+				return nil, err
+			}
+		}
 		cur, err := a.read(ctx, tx, a.lock, s, docID, key)
 		if err != nil {
 			return nil, err
