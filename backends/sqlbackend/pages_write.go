@@ -22,11 +22,10 @@ var (
 // spot is a resolved placement: the new parent, the rank, and the siblings
 // (locked) whose ranks shift by one to make room.
 type spot struct {
-	parent    any
-	parentID  string
-	rank      int64
-	shift     []adapters.Node
-	newParent bool
+	parent   any
+	parentID string
+	rank     int64
+	shift    []adapters.Node
 }
 
 // place resolves p in scope s within tx, for the page self (empty for a
