@@ -224,6 +224,9 @@ type Type struct {
 	// and never created or deleted by clients (Apostrophe's global).
 	// Default true for @apostrophecms/global, false otherwise.
 	Singleton *bool `toml:"singleton"`
+	// Tree maps Apostrophe's page tree onto the table (pages.go): only for
+	// the type @apostrophecms/page, which needs it.
+	Tree *Tree `toml:"tree"`
 	// storeKeys are the keys a store type set that the proxy sets itself
 	// (see setStoreDefaults), reported by validate.
 	storeKeys []string

@@ -15,6 +15,7 @@ const (
 	GlobalType   = "@apostrophecms/global"
 	ImageTagType = "@apostrophecms/image-tag"
 	FileTagType  = "@apostrophecms/file-tag"
+	PageType     = "@apostrophecms/page"
 )
 
 // coreType is what one of Apostrophe's own types demands of its mapping.
@@ -31,6 +32,7 @@ var coreTypes = map[string]*coreType{
 	GlobalType:   {localized: true, singleton: true},
 	ImageTagType: {localized: true},
 	FileTagType:  {localized: true},
+	PageType:     {localized: true},
 }
 
 // coreTypeNames lists the core types, for messages.

@@ -71,6 +71,7 @@ func (t *Type) validate(c *Config, errs *errorList) {
 	t.validateFields(path, errs)
 	t.validateColumns(path, rule, errs)
 	t.validateLastPublished(path, errs)
+	t.validateTree(path, errs)
 }
 
 // validateLastPublished checks last_published_at: a datetime or date

@@ -37,6 +37,10 @@ type docType struct {
 	defaults []byte
 	// typeJSON is `"type":"<name>","metaType":"doc"` pre-rendered.
 	typeJSON []byte
+	// page: the type is the page tree (pages.go), whose documents carry
+	// their page type as a field; hide drops what they never render.
+	page bool
+	hide *projection
 }
 
 // newDocType prepares t for serving over backend.
@@ -85,6 +89,9 @@ func newDocType(t *config.Type, backend adapters.Adapter) (*docType, error) {
 	}
 	d.typeJSON = appendString(append(d.typeJSON, `"type":`...), t.Name)
 	d.typeJSON = append(d.typeJSON, `,"metaType":"doc"`...)
+	if t.IsPageTree() {
+		d.setPage()
+	}
 	return d, nil
 }
 

@@ -129,6 +129,9 @@ func (s *Server) update(c *call, d *docType, values func(gjson.Result, *adapters
 	if err != nil {
 		return err
 	}
+	if d.page {
+		return s.updatePage(c, d, docID, scope, body, values)
+	}
 	rec, err := d.backend.Update(c.bctx, scope, docID, func(cur *adapters.Record) ([]adapters.Value, error) {
 		if err := s.checkIfMatch(c, d, cur); err != nil {
 			return nil, err

@@ -28,6 +28,9 @@ func (p *projection) keeps(field string) bool {
 // what can be derived (modified) and the permission annotations (only
 // when true, and only for authenticated callers).
 func (d *docType) appendDoc(dst []byte, r *adapters.Record, who *apos.Principal, p *projection) []byte {
+	if p == nil {
+		p = d.hide
+	}
 	dst = append(dst, `{"_id":`...)
 	dst = append(dst, '"')
 	dst = apos.AppendID(dst, r.DocID, r.Scope) // ids use [A-Za-z0-9_:-] only

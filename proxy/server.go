@@ -136,7 +136,11 @@ func (s *Server) routeTypes(backends map[string]adapters.Adapter) error {
 			return err
 		}
 		s.types[name] = d
-		s.routeType(d)
+		if d.page {
+			s.routePages(d)
+		} else {
+			s.routeType(d)
+		}
 		s.routeWorkflow(d)
 		s.routeDocExtras(d)
 	}

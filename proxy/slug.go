@@ -51,6 +51,9 @@ func errDerivedSlug(d *docType, verb string) error {
 // does (docs/api-rules.md#25). The body's top-level "slug" counts, and
 // that of each of its _patches, the last one winning.
 func (d *docType) withSlug(body gjson.Result, vals []adapters.Value) ([]adapters.Value, error) {
+	if d.page {
+		return vals, nil // a page's slug keeps its slashes (pages_write.go)
+	}
 	for i := range vals {
 		if s, ok := vals[i].V.(string); ok && vals[i].Field == apos.SlugField {
 			vals[i].V = apos.Slugify(s)

@@ -22,7 +22,7 @@ func (s *Server) routeWorkflow(d *docType) {
 	}
 	base := s.cfg.Server.Prefix + "/" + d.name + "/"
 	for name, h := range map[string]func(*call, *docType) error{
-		"publish":                      s.recordRoute(publish),
+		"publish":                      s.recordRoute(s.publishOp(d)),
 		"unpublish":                    notForSingletons(s.recordRoute(withoutBody(adapters.Workflow.Unpublish))),
 		"revert-draft-to-published":    s.recordRoute(withoutBody(adapters.Workflow.RevertDraftToPublished)),
 		"revert-published-to-previous": s.recordRoute(withoutBody(adapters.Workflow.RevertPublishedToPrevious)),

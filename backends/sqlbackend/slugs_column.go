@@ -33,7 +33,7 @@ func (a *Adapter) uniqueSlugColumn(ctx context.Context, tx *sql.Tx, scopes []apo
 	if want == "" {
 		want, _ = titleOf(vals)
 	}
-	base := slugBase(want, keyText(key))
+	base := a.slugBaseOf(want, keyText(key))
 	taken := map[string]bool{}
 	for _, s := range scopes {
 		args, ok := a.scopeArgs(nil, s)
