@@ -216,6 +216,9 @@ type Type struct {
 	// for records the proxy has not published itself. Empty: the type's
 	// updatedAt field, else the Unix epoch (docs/config.md).
 	LastPublishedAt string `toml:"last_published_at"`
+	// Relationships are the type's relationship fields, taken out of
+	// Fields once checked (relationships.go).
+	Relationships []Relationship `toml:"-"`
 }
 
 // ValueMap maps a backend column and its values onto Apostrophe's.
@@ -242,6 +245,8 @@ type Field struct {
 	// Default is the value of a boolean field that a create or a
 	// replacement leaves out (Apostrophe's def); unset: false.
 	Default *bool `toml:"default"`
+	// The keys of kind "relationship" only (relationships.go).
+	RelationshipKeys
 }
 
 // Choice is one value of a select field. It is written either as a plain

@@ -117,6 +117,10 @@ func (t *Type) setDefaults() {
 	setZero(&t.PublishRole, apos.Editor.String())
 	for i := range t.Fields {
 		f := &t.Fields[i]
+		if f.isRelationship() {
+			f.setRelationshipDefaults()
+			continue
+		}
 		setZero(&f.Column, f.Name)
 		setZero(&f.Kind, string(apos.String))
 		if f.Auto != "" {

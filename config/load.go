@@ -79,6 +79,9 @@ func typeOrder(md toml.MetaData) []string {
 // bootstrap files become absolute paths, or are dropped for databases that
 // are not SQLite, since only a SQLite file is created by the proxy.
 func (c *Config) resolve() {
+	for _, t := range c.Types {
+		t.splitRelationships()
+	}
 	for name, k := range c.APIKeys {
 		if k.Secret == "" {
 			delete(c.APIKeys, name)
