@@ -37,6 +37,8 @@ type docType struct {
 	defaults []byte
 	// typeJSON is `"type":"<name>","metaType":"doc"` pre-rendered.
 	typeJSON []byte
+	// rels are the type's relationships (relationships.go).
+	rels []relField
 }
 
 // newDocType prepares t for serving over backend.

@@ -75,6 +75,8 @@ type Adapter struct {
 	since      string
 	sinceKind  apos.Kind
 	sinceField int
+	// rels are the join-table relationships (relationships.go).
+	rels []join
 }
 
 var (
@@ -94,6 +96,7 @@ func New(db *sqldb.DB, t *config.Type, opts Options) (*Adapter, error) {
 	if err := a.mapType(opts); err != nil {
 		return nil, err
 	}
+	a.rels = a.joins()
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
 	if err := a.ensureOwnTable(ctx); err != nil {
