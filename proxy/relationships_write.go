@@ -167,3 +167,15 @@ func withRelValues(vals, rel []adapters.Value) []adapters.Value {
 	}
 	return vals
 }
+
+// relStorage reports whether key is a storage member of one of d's
+// relationships (categoryIds, categoryFields): read back from documents,
+// ignored in writes, as the read-only members are.
+func (d *docType) relStorage(key string) bool {
+	for i := range d.rels {
+		if b := d.rels[i].Base(); key == b+"Ids" || key == b+"Fields" {
+			return true
+		}
+	}
+	return false
+}

@@ -81,7 +81,7 @@ func (a *Adapter) Links(ctx context.Context, s apos.Scope, rel string, ids []str
 	if j.order != "" {
 		text += ", " + j.order
 	}
-	rows, err := a.db.QueryContext(ctx, a.db.Rebind(text), append(args, a.db.Uncached()...)...)
+	rows, err := a.db.QueryContext(ctx, a.db.Rebind(text), args...)
 	if err != nil {
 		return nil, a.fail(ctx, err)
 	}
