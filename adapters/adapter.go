@@ -161,3 +161,24 @@ type Distincter interface {
 type Pinger interface {
 	Ping(ctx context.Context) error
 }
+
+// Link is one link of a join-table relationship: From is an aposDocId of
+// the type that declares it, To one of the related type, Fields the
+// JSON object of its extra columns (_fields).
+type Link struct {
+	From, To string
+	Fields   []byte
+}
+
+// Links is the value of a Value that sets a join-table relationship
+// (Value.Field is the relationship's name): the links from the written
+// document, in order, whose From is ignored.
+type Links []Link
+
+// Linker is an optional capability of a type that declares join-table
+// relationships: the links of relationship rel from the documents ids
+// (reverse false) or to the related documents ids (reverse true), in
+// scope s, ordered by From and then by position.
+type Linker interface {
+	Links(ctx context.Context, s apos.Scope, rel string, ids []string, reverse bool) ([]Link, error)
+}

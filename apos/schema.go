@@ -106,6 +106,8 @@ type Schema struct {
 	// "slug", and writes take a value for it. The type then has no field
 	// of that name.
 	Slugs bool
+	// Relationships are the type's relationship fields (relationship.go).
+	Relationships []Relationship
 }
 
 // Field returns the field named name, or nil.

@@ -235,6 +235,9 @@ type Type struct {
 	// for records the proxy has not published itself. Empty: the type's
 	// updatedAt field, else the Unix epoch (docs/config.md).
 	LastPublishedAt string `toml:"last_published_at"`
+	// Relationships are the type's relationship fields, taken out of
+	// Fields once checked (relationships.go).
+	Relationships []Relationship `toml:"-"`
 }
 
 // ValueMap maps a backend column and its values onto Apostrophe's.
@@ -275,6 +278,8 @@ type Field struct {
 	// "YYYY-MM-DD HH:MM:SS.SSS" or "YYYY-MM-DDTHH:MM:SS.SSSZ". Unset, a
 	// text column's form is read from its rows at start.
 	TextFormat string `toml:"text_format"`
+	// The keys of kind "relationship" only (relationships.go).
+	RelationshipKeys
 }
 
 // Choice is one value of a select field. It is written either as a plain

@@ -121,21 +121,32 @@ func (d *decoder) table(path string, raw any, rv reflect.Value) {
 		d.mismatch(path, "a table", raw)
 		return
 	}
-	fields := map[string]int{}
-	for i := range rv.NumField() {
-		f := rv.Type().Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
-		if f.IsExported() && name != "" && name != "-" {
-			fields[name] = i
-		}
-	}
+	fields := map[string][]int{}
+	tableKeys(rv.Type(), nil, fields)
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		i, ok := fields[k]
 		if !ok {
 			d.errs.addf(joinKey(path, k), "unknown key")
 			continue
 		}
-		d.value(joinKey(path, k), m[k], rv.Field(i))
+		d.value(joinKey(path, k), m[k], rv.FieldByIndex(i))
+	}
+}
+
+// tableKeys maps the TOML keys of struct type t to their field indexes;
+// the keys of an embedded struct are its container's.
+func tableKeys(t reflect.Type, prefix []int, fields map[string][]int) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		index := append(slices.Clone(prefix), i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			tableKeys(f.Type, index, fields)
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+		if f.IsExported() && name != "" && name != "-" {
+			fields[name] = index
+		}
 	}
 }
 

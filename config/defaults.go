@@ -121,6 +121,10 @@ func (t *Type) setDefaults() {
 	setZero(&t.PublishRole, apos.Editor.String())
 	for i := range t.Fields {
 		f := &t.Fields[i]
+		if f.isRelationship() {
+			f.setRelationshipDefaults()
+			continue
+		}
 		if f.Template == "" {
 			setZero(&f.Column, f.Name)
 		}

@@ -81,6 +81,7 @@ func typeOrder(md toml.MetaData) []string {
 func (c *Config) resolve() {
 	for _, t := range c.Types {
 		t.resolveTree()
+		t.splitRelationships()
 	}
 	for name, k := range c.APIKeys {
 		if k.Secret == "" {

@@ -11,6 +11,8 @@ func (t *Type) Schema() *apos.Schema {
 		Localized: t.Localized != nil && *t.Localized,
 		Storage:   apos.Storage(t.Storage),
 		Fields:    make([]apos.Field, len(t.Fields)),
+		// Relationships: relationships.go.
+		Relationships: t.schemaRelationships(),
 	}
 	for i, f := range t.Fields {
 		var choices []apos.Choice

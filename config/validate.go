@@ -33,6 +33,7 @@ func (c *Config) validate(errs *errorList) {
 	for _, name := range c.TypeOrder {
 		c.Types[name].validate(c, errs)
 	}
+	c.validateRelationships(errs)
 	c.Auth.validate(c, errs)
 	c.Jobs.validate(c, errs)
 	c.validateModules(errs)

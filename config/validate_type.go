@@ -212,6 +212,9 @@ func (t *Type) validateFields(path string, errs *errorList) {
 			errs.addf(fp+".name", "field %s is declared twice", f.Name)
 		}
 		names[f.Name] = true
+		if f.isRelationship() {
+			continue // validateRelationships
+		}
 		if !isOneOf(f.Kind, fieldKinds) {
 			errs.addf(fp+".kind", "must be one of %s", oneOf(fieldKinds))
 		}

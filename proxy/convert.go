@@ -19,7 +19,7 @@ import (
 // "_" keys and read-only fields. Any other unknown key is refused, so that
 // a typo never loses data.
 func (d *docType) ignoredKey(key string) bool {
-	if strings.HasPrefix(key, "_") || apos.IsDocKey(key) {
+	if strings.HasPrefix(key, "_") || apos.IsDocKey(key) || d.relStorage(key) {
 		return true
 	}
 	f := d.fields[key]

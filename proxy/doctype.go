@@ -41,6 +41,8 @@ type docType struct {
 	// their page type as a field; hide drops what they never render.
 	page bool
 	hide *projection
+	// rels are the type's relationships (relationships.go).
+	rels []relField
 }
 
 // newDocType prepares t for serving over backend.

@@ -50,9 +50,13 @@ func (s *Server) getOne(c *call, d *docType) error {
 		}
 		p = lr.project
 	}
+	rel, err := s.loadRelated(c, d, []adapters.Record{*rec}, false, p)
+	if err != nil {
+		return err
+	}
 	buf := bufPool.get()
 	defer bufPool.put(buf)
-	buf.b = d.appendDoc(buf.b[:0], rec, c.who, p)
+	buf.b = rel.appendTo(d.appendDoc(buf.b[:0], rec, c.who, p), rec.DocID, c.who)
 	sendCacheable(c.ctx, buf.b)
 	return nil
 }
@@ -74,9 +78,14 @@ func (s *Server) post(c *call, d *docType) error {
 	if err == nil {
 		vals, err = d.withSlug(body, vals)
 	}
+	var rel []adapters.Value
+	if err == nil {
+		rel, err = s.relValues(c, d, body, scope)
+	}
 	if err != nil {
 		return err
 	}
+	vals = withRelValues(vals, rel)
 	in := &adapters.Insert{Values: vals}
 	if cid := body.Get("_createId"); cid.Exists() {
 		id, ok := apos.ParseID(cid.String())
@@ -132,11 +141,19 @@ func (s *Server) update(c *call, d *docType, values func(gjson.Result, *adapters
 	if d.page {
 		return s.updatePage(c, d, docID, scope, body, values)
 	}
+	rel, err := s.relValues(c, d, body, scope)
+	if err != nil {
+		return err
+	}
 	rec, err := d.backend.Update(c.bctx, scope, docID, func(cur *adapters.Record) ([]adapters.Value, error) {
 		if err := s.checkIfMatch(c, d, cur); err != nil {
 			return nil, err
 		}
-		return values(body, cur)
+		vals, err := values(body, cur)
+		if err != nil || len(rel) == 0 {
+			return vals, err
+		}
+		return withRelValues(vals, rel), nil
 	})
 	if err != nil {
 		return err
@@ -179,7 +196,11 @@ func (s *Server) checkIfMatch(c *call, d *docType, cur *adapters.Record) error {
 	if len(im) == 0 {
 		return nil
 	}
-	e := etagOf(d.appendDoc(nil, cur, c.who, nil))
+	rel, err := s.loadRelated(c, d, []adapters.Record{*cur}, false, nil)
+	if err != nil {
+		return err
+	}
+	e := etagOf(rel.appendTo(d.appendDoc(nil, cur, c.who, nil), cur.DocID, c.who))
 	if !e.matches(im, false) {
 		return apos.ErrPrecondition
 	}
@@ -188,7 +209,11 @@ func (s *Server) checkIfMatch(c *call, d *docType, cur *adapters.Record) error {
 
 // sendWritten answers a write with the stored document and its ETag.
 func (s *Server) sendWritten(c *call, d *docType, rec *adapters.Record) error {
-	body := d.appendDoc(nil, rec, c.who, nil)
+	rel, err := s.loadRelated(c, d, []adapters.Record{*rec}, false, nil)
+	if err != nil {
+		return err
+	}
+	body := rel.appendTo(d.appendDoc(nil, rec, c.who, nil), rec.DocID, c.who)
 	e := etagOf(body)
 	c.ctx.Response.Header.SetBytesV(fasthttp.HeaderETag, e[:])
 	writeJSON(c.ctx, fasthttp.StatusOK, body)

@@ -37,6 +37,10 @@ func (s *Server) getList(c *call, d *docType) error {
 			return err
 		}
 	}
+	rel, err := s.loadRelated(c, d, page.Records, true, lr.project)
+	if err != nil {
+		return err
+	}
 	pages := 0
 	if page.Total > 0 {
 		pages = (page.Total + lr.q.PerPage - 1) / lr.q.PerPage
@@ -51,7 +55,7 @@ func (s *Server) getList(c *call, d *docType) error {
 			b = append(b, ',')
 		}
 		r := &page.Records[i]
-		b = d.appendDoc(b, r, c.who, lr.project)
+		b = rel.appendTo(d.appendDoc(b, r, c.who, lr.project), r.DocID, c.who)
 		if pub, ok := published[r.DocID]; ok {
 			b = append(b[:len(b)-1], `,"_publishedDoc":`...)
 			b = d.appendDoc(b, pub, c.who, lr.project)

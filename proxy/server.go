@@ -77,6 +77,9 @@ func New(cfg *config.Config, backends map[string]adapters.Adapter, opts Options)
 	if err := s.routeTypes(backends); err != nil {
 		return nil, err
 	}
+	if err := s.linkRelationships(); err != nil {
+		return nil, err
+	}
 	if err := s.routeI18n(); err != nil {
 		return nil, err
 	}

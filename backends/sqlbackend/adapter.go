@@ -78,6 +78,8 @@ type Adapter struct {
 	sinceField int
 	// fkField is the field of a SQLite table's only foreign key column.
 	fkField string
+	// rels are the join-table relationships (relationships.go).
+	rels []join
 }
 
 var (
@@ -97,6 +99,7 @@ func New(db *sqldb.DB, t *config.Type, opts Options) (*Adapter, error) {
 	if err := a.mapType(opts); err != nil {
 		return nil, err
 	}
+	a.rels = a.joins()
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
 	if err := a.ensureOwnTable(ctx); err != nil {

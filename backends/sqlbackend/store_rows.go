@@ -139,6 +139,12 @@ func (a *Adapter) deleteRow(ctx context.Context, tx *sql.Tx, s apos.Scope, key a
 	if !ok {
 		return nil
 	}
+	if a.locale == nil && a.mode == nil {
+		// The key's one row goes: its links first (relationships.go).
+		if err := a.dropLinks(ctx, tx, key); err != nil {
+			return err
+		}
+	}
 	text := "DELETE FROM " + a.table + " WHERE " + a.key + " = ? AND " + a.scope
 	return a.deleteWhere(ctx, tx, text, args, 1)
 }

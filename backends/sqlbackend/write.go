@@ -28,6 +28,9 @@ func insertModes(m apos.Mode) ([]apos.Mode, error) {
 // insert writes the published row and then the draft row with the same
 // values (and the key the first got); a draft insert writes the draft only.
 func (a *Adapter) Insert(ctx context.Context, s apos.Scope, in *adapters.Insert) (*adapters.Record, error) {
+	if err := a.linksServed(s, in.Values); err != nil {
+		return nil, err
+	}
 	if a.ov.serves(s) {
 		return a.ov.insert(ctx, s, in)
 	}
@@ -74,6 +77,7 @@ func (a *Adapter) Insert(ctx context.Context, s apos.Scope, in *adapters.Insert)
 // the one that may make the key), with its slug, and reads the record of
 // scope s back.
 func (a *Adapter) insertScopes(ctx context.Context, tx *sql.Tx, s apos.Scope, scopes []apos.Scope, key any, vals []adapters.Value) (*adapters.Record, error) {
+	vals, links := a.takeLinks(vals)
 	vals, slug, _ := a.takeSlug(vals)
 	vals, err := a.uniqueSlugColumn(ctx, tx, scopes, key, vals, true)
 	if err != nil {
@@ -87,6 +91,9 @@ func (a *Adapter) insertScopes(ctx context.Context, tx *sql.Tx, s apos.Scope, sc
 		if key, err = a.insertRow(ctx, tx, sc, key, cols, args); err != nil {
 			return nil, err
 		}
+	}
+	if err := a.writeLinks(ctx, tx, key, links); err != nil {
+		return nil, err
 	}
 	if err := a.placeNew(ctx, tx, s, key, slug, vals); err != nil {
 		return nil, err
@@ -192,7 +199,7 @@ func (a *Adapter) Update(ctx context.Context, s apos.Scope, docID string, change
 		return nil, err
 	}
 	if a.ov.serves(s) {
-		return a.ov.update(ctx, s, docID, key, change)
+		return a.ov.update(ctx, s, docID, key, a.refuseLinks(s, change))
 	}
 	tx, err := a.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -226,6 +233,10 @@ func (a *Adapter) Update(ctx context.Context, s apos.Scope, docID string, change
 // writeValues writes a change's values to the row of key in scope s, and
 // its slug when it sets one; cur is the record's fields before.
 func (a *Adapter) writeValues(ctx context.Context, tx *sql.Tx, s apos.Scope, key any, vals []adapters.Value, cur []byte) error {
+	vals, links := a.takeLinks(vals)
+	if err := a.writeLinks(ctx, tx, key, links); err != nil {
+		return err
+	}
 	vals, slug, given := a.takeSlug(vals)
 	vals, err := a.uniqueSlugColumn(ctx, tx, []apos.Scope{s}, key, vals, false)
 	if err != nil {
@@ -284,6 +295,12 @@ func (a *Adapter) Delete(ctx context.Context, s apos.Scope, docID string, check 
 	}
 	if err := a.deleted(ctx, tx, s, key); err != nil {
 		return err
+	}
+	if a.locale == nil && (a.mode == nil || s.Mode == apos.Draft) {
+		// Every row of the key is gone: so are its links.
+		if err := a.dropLinks(ctx, tx, key); err != nil {
+			return err
+		}
 	}
 	if err := a.dropSlugs(ctx, tx, s, key); err != nil {
 		return a.fail(ctx, err)

@@ -61,7 +61,7 @@ func Open(ctx context.Context, cfg config.Database) (*DB, error) {
 	if !memory && cfg.MaxOpen < 1 {
 		return nil, errors.New("max_open must be at least 1")
 	}
-	x, err := sql.Open(d.driver(), dsn)
+	x, err := openPool(d.driver(), dsn)
 	if err != nil {
 		return nil, err
 	}

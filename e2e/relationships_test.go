@@ -1,0 +1,153 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aposproxy/aposproxy/backends/sqldb"
+	"github.com/aposproxy/aposproxy/config"
+	"github.com/tidwall/gjson"
+)
+
+// TestRelationships reads and writes the shop's relationships as a new
+// user would (docs/api-rules.md#170 to #175), on every engine: Apostrophe's
+// checks C15, C18, C20 and C23 adapted to the shop's types.
+func TestRelationships(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *shop) {
+		t.Run("C18 lists", func(t *testing.T) { relLists(t, s) })
+		t.Run("C20 locale and mode", func(t *testing.T) { relScopes(t, s) })
+		t.Run("C15 C23 writes", func(t *testing.T) { relWrites(t, s) })
+		t.Run("draft links", func(t *testing.T) { relDrafts(t, s) })
+		t.Run("rollback and delete", func(t *testing.T) { relRollback(t, s) })
+	})
+}
+
+// relLists: every article of a page carries its products, in order, with
+// _fields.relevance; a product its category; skipping them works.
+func relLists(t *testing.T, s *shop) {
+	r := s.do(t, "GET", "/article?perPage=50", "", "")
+	expect(t, r, 200)
+	n := 0
+	for _, a := range gjson.Get(r.body, "results").Array() {
+		if !a.Get("_products").IsArray() || !a.Get("productsIds").IsArray() {
+			t.Fatalf("article without _products: %s", a.Raw)
+		}
+		n += len(a.Get("_products").Array())
+		if a.Get("aposDocId").Str == "2" {
+			got := a.Get("_products.#._id").Raw + " " + a.Get("_products.#._fields.relevance").Raw
+			if got != `["P-1026:en:published","P-1001:en:published","P-1033:en:published"] ["compared","featured","featured"]` {
+				t.Fatalf("article 2's products: %s", got)
+			}
+			if a.Get("productsFields.P-1026.relevance").Str != "compared" || a.Get("_products.0.description").Exists() {
+				t.Fatalf("article 2: storage members or projection: %s", a.Raw)
+			}
+		}
+	}
+	if n != 28 { // the fixture's 30, but P-1013 and P-1019 have no English live row
+		t.Fatalf("%d links in the list, want 28", n)
+	}
+	r = s.do(t, "GET", "/product?perPage=3&sort[title]=1", "", "")
+	expect(t, r, 200, "results.0.categoryIds.0", gjson.Get(r.body, "results.0.categoryId").Raw)
+	if gjson.Get(r.body, "results.0._category.0.title").Str == "" || gjson.Get(r.body, "results.0._articles").Exists() {
+		t.Fatalf("product list: _category loaded, _articles not (in_lists = false): %s", r.body)
+	}
+	r = s.do(t, "GET", "/article?perPage=5&withRelationships=false", "", "")
+	expect(t, r, 200)
+	if strings.Contains(r.body, "_products") {
+		t.Fatalf("withRelationships=false still loads them: %.300s", r.body)
+	}
+	// A key that names nothing gives an empty array (the shop's foreign
+	// keys forbid one; a null key is the case they allow).
+	expect(t, s.do(t, "PATCH", "/product/P-1002:en:published", adminKey, `{"categoryId":null}`), 200, "_category", "[]", "categoryIds", "[]")
+	// Guests read orders and their customers; anonymous callers neither.
+	expect(t, s.do(t, "GET", "/order?perPage=1", guestKey, ""), 200, "results.0._customer.0.type", "customer")
+	expect(t, s.do(t, "GET", "/order?perPage=1", "", ""), 404)
+}
+
+// relScopes: related documents follow the request's locale and mode.
+func relScopes(t *testing.T, s *shop) {
+	expect(t, s.do(t, "GET", "/article/2:en:draft", contributorKey, ""), 200,
+		"_products.0._id", "P-1026:en:draft", "_products.0.aposMode", "draft")
+	expect(t, s.do(t, "GET", "/article/2:en:draft", "", ""), 403, "name", "forbidden")
+	r := s.do(t, "GET", "/category/3?aposLocale=fr", "", "")
+	expect(t, r, 200)
+	if !strings.Contains(gjson.Get(r.body, "_products.#.title").Raw, "Banc Velours") ||
+		gjson.Get(r.body, "_products.0.aposLocale").Str != "fr:published" {
+		t.Fatalf("category 3 in French: %s", gjson.Get(r.body, "_products").Raw)
+	}
+	r = s.do(t, "GET", "/product/P-1001:en:published", "", "")
+	expect(t, r, 200)
+	if got := gjson.Get(r.body, "_articles.#.aposDocId").Raw; got != `["2","16"]` {
+		t.Fatalf("P-1001's articles (reverse of the join table): %s", got)
+	}
+}
+
+// relWrites: POST, PATCH and PUT with relationships.
+func relWrites(t *testing.T, s *shop) {
+	body := `{"title":"Benches compared","_products":[{"_id":"P-1005:en:published","_fields":{"relevance":"top","bogus":1}},"Nordic Shelf",{"_id":"nosuch:en:published"},{"_id":"P-1001:en:draft"}]}`
+	r := s.do(t, "POST", "/article", adminKey, body)
+	expect(t, r, 200, "productsIds.0", "P-1005", "productsFields.P-1005.relevance", "top", "_products.#", "2",
+		"_products.1._id", "P-1002:en:published", "_products.0._fields", `{"relevance":"top"}`)
+	id := gjson.Get(r.body, "aposDocId").Str
+	expect(t, s.do(t, "GET", "/article/"+id, "", ""), 200, "_products.1.title", "Nordic Shelf")
+	// PATCH replaces the links and leaves the rest alone (C23).
+	r = s.do(t, "PATCH", "/article/"+id+":en:published", adminKey, `{"_products":["P-1003"]}`)
+	expect(t, r, 200, "productsIds", `["P-1003"]`, "_products.0._id", "P-1003:en:published", "title", "Benches compared")
+	// A key field's relationship writes the key field.
+	r = s.do(t, "PATCH", "/product/P-1005:en:published", adminKey, `{"_category":[{"_id":"2"}]}`)
+	expect(t, r, 200, "categoryId", "2", "_category.0._id", "2", "title", "Velvet Bench")
+	expect(t, s.do(t, "PATCH", "/product/P-1005:en:published", adminKey, `{"_category":["1","2"]}`), 400,
+		"name", "invalid", "data.errors.0.name", "max", "data.errors.0.path", "_category")
+	expect(t, s.do(t, "GET", "/product/P-1005:en:published", "", ""), 200, "categoryId", "2")
+	// PUT without _category keeps it; reverse relationships are read-only.
+	r = s.do(t, "GET", "/product/P-1005:en:published", adminKey, "")
+	expect(t, s.do(t, "PUT", "/product/P-1005:en:published", adminKey, r.body), 200, "categoryId", "2")
+	expect(t, s.do(t, "PATCH", "/category/2", adminKey, `{"_products":["P-1001"]}`), 200)
+	expect(t, s.do(t, "GET", "/product/P-1001:en:published", "", ""), 200, "categoryId", gjson.Get(s.do(t, "GET", "/product/P-1001:en:published", "", "").body, "categoryId").Raw)
+}
+
+// relDrafts: a draft's key-field link changes alone, and reaches the
+// published row when the draft is published.
+func relDrafts(t *testing.T, s *shop) {
+	r := s.do(t, "PATCH", "/product/P-1004:en:draft", contributorKey, `{"_category":[{"_id":"5"}]}`)
+	expect(t, r, 200, "_category.0.title", "Lamps", "modified", "true")
+	pub := s.do(t, "GET", "/product/P-1004:en:published", "", "")
+	if gjson.Get(pub.body, "categoryId").Int() == 5 {
+		t.Fatalf("the published product changed with its draft: %s", pub.body)
+	}
+	expect(t, s.do(t, "POST", "/product/P-1004:en:draft/publish", editorKey, ""), 200)
+	expect(t, s.do(t, "GET", "/product/P-1004:en:published", "", ""), 200, "categoryId", "5", "_category.0.title", "Lamps")
+	// An overlay type's draft links are not kept yet: refused, unwritten.
+	expect(t, s.do(t, "PATCH", "/article/2:en:draft", contributorKey, `{"title":"x","_products":[]}`), 400, "name", "invalid")
+	expect(t, s.do(t, "GET", "/article/2:en:draft", contributorKey, ""), 200, "title", "Our new workshop, part 2")
+}
+
+// relRollback: a write that fails writes no link; deleting an article
+// deletes its links with it.
+func relRollback(t *testing.T, s *shop) {
+	before := gjson.Get(s.do(t, "GET", "/article/3", "", "").body, "productsIds").Raw
+	long := strings.Repeat("x", 400) // over VARCHAR(300): refused by PostgreSQL and MySQL
+	r := s.do(t, "PATCH", "/article/3:en:published", adminKey, `{"title":"`+long+`","_products":["P-1001","P-1002"]}`)
+	if r.status == 200 && s.driver != "sqlite" {
+		t.Fatalf("a title over the column's size was written: %d", r.status)
+	}
+	after := gjson.Get(s.do(t, "GET", "/article/3", "", "").body, "productsIds").Raw
+	if r.status != 200 && after != before {
+		t.Fatalf("a failed write changed the links: %s, then %s", before, after)
+	}
+	expect(t, s.do(t, "PATCH", "/article/3:en:published", adminKey, `{"title":"","_products":["P-1001"]}`), 400, "name", "invalid")
+	if got := gjson.Get(s.do(t, "GET", "/article/3", "", "").body, "productsIds").Raw; got != after {
+		t.Fatalf("a refused write changed the links: %s, then %s", after, got)
+	}
+	expect(t, s.do(t, "DELETE", "/article/6:en:published", adminKey, ""), 200)
+	db, err := sqldb.Open(context.Background(), config.Database{Driver: s.driver, DSN: s.dsn, MaxOpen: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow("SELECT COUNT(*) FROM article_products WHERE article_id = 6").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("article 6's links after its delete: %d %v", n, err)
+	}
+}
