@@ -36,7 +36,7 @@ func (s *Server) Handler() fasthttp.RequestHandler {
 		defer s.recoverPanic(ctx)
 		s.ids.set(ctx)
 		s.cors.allow(ctx)
-		if s.localizePath(ctx) {
+		if s.localizePath(ctx) && s.bodyWithinLimit(ctx) {
 			h(ctx)
 		}
 	}
