@@ -39,12 +39,56 @@ func (s size) fit(w, h int) (int, int) {
 	return max(1, w*s.Height/h), s.Height
 }
 
-// scaler scales with Catmull-Rom (the sharpest of x/image/draw's
-// kernels, like sharp's default Lanczos for downscaling). Each size is
-// scaled from the smallest larger size already made, not from the
-// original, which costs a fraction of it at the same quality
-// (BenchmarkScale).
-var scaler draw.Interpolator = draw.CatmullRom
+// scaler is x/image/draw's ApproxBiLinear. Measured on 6 sizes of a
+// 3000×2000 image (BenchmarkScale), CatmullRom took 6.8 times as long;
+// the aliasing bilinear sampling has when it shrinks much is avoided by
+// halving the image with a 2×2 box filter first (halve) while it is at
+// least twice the size asked, so that the last step shrinks by less than
+// two. Each size is made from the last one made, not from the original.
+var scaler draw.Interpolator = draw.ApproxBiLinear
+
+// scale returns src scaled to w×h.
+func scale(src *image.RGBA, w, h int) *image.RGBA {
+	for src.Bounds().Dx() >= 2*w && src.Bounds().Dy() >= 2*h {
+		src = halve(src)
+	}
+	if src.Bounds().Dx() == w && src.Bounds().Dy() == h {
+		return src
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	scaler.Scale(dst, dst.Bounds(), src, src.Bounds(), draw.Src, nil)
+	return dst
+}
+
+// halve shrinks src to half its size, each pixel the mean of four.
+func halve(src *image.RGBA) *image.RGBA {
+	b := src.Bounds()
+	w, h := b.Dx()/2, b.Dy()/2
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		r0 := src.Pix[src.PixOffset(b.Min.X, b.Min.Y+2*y):]
+		r1 := src.Pix[src.PixOffset(b.Min.X, b.Min.Y+2*y+1):]
+		out := dst.Pix[y*dst.Stride:]
+		for x := range w {
+			for c := range 4 {
+				i := 8*x + c
+				out[4*x+c] = uint8((uint(r0[i]) + uint(r0[i+4]) + uint(r1[i]) + uint(r1[i+4]) + 2) / 4)
+			}
+		}
+	}
+	return dst
+}
+
+// toRGBA returns img as an *image.RGBA (a copy unless it is one).
+func toRGBA(img image.Image) *image.RGBA {
+	if rgba, ok := img.(*image.RGBA); ok {
+		return rgba
+	}
+	b := img.Bounds()
+	dst := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(dst, dst.Bounds(), img, b.Min, draw.Src)
+	return dst
+}
 
 // rendition is one scaled copy of an image, encoded.
 type rendition struct {
@@ -65,7 +109,7 @@ func scaleAll(src image.Image, ext string, original []byte) ([]rendition, error)
 		}
 		return out, nil
 	}
-	from := src
+	var from *image.RGBA
 	for _, s := range sizes {
 		b := src.Bounds()
 		w, h := s.fit(b.Dx(), b.Dy())
@@ -75,9 +119,11 @@ func scaleAll(src image.Image, ext string, original []byte) ([]rendition, error)
 		}
 		var img image.Image = src
 		if w != b.Dx() || h != b.Dy() {
-			dst := image.NewRGBA(image.Rect(0, 0, w, h))
-			scaler.Scale(dst, dst.Bounds(), from, from.Bounds(), draw.Src, nil)
-			img, from = dst, dst
+			if from == nil {
+				from = toRGBA(src)
+			}
+			from = scale(from, w, h)
+			img = from
 		}
 		data, err := encode(img, ext)
 		if err != nil {

@@ -40,11 +40,11 @@ func errTooManyPixels(w, h int, limit int64) error {
 }
 
 // magic is what a file of each known extension starts with; a file that
-// does not is refused. Text formats are checked by textLike instead.
+// does not is refused. Text formats are checked by matchesExtension itself.
 var magic = map[string][][]byte{
-	"pdf":  {[]byte("%PDF-")},
-	"rtf":  {[]byte(`{\rtf`)},
-	"doc":  {ole}, "xls": {ole}, "ppt": {ole},
+	"pdf": {[]byte("%PDF-")},
+	"rtf": {[]byte(`{\rtf`)},
+	"doc": {ole}, "xls": {ole}, "ppt": {ole},
 	"docx": {zip}, "dotx": {zip}, "xlsx": {zip}, "xltx": {zip},
 	"pptx": {zip}, "potx": {zip}, "ppsx": {zip}, "sldx": {zip},
 }
