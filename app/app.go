@@ -24,6 +24,7 @@ import (
 	"github.com/aposproxy/aposproxy/auth"
 	"github.com/aposproxy/aposproxy/backends"
 	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/endpoint"
 	"github.com/aposproxy/aposproxy/jobs"
 	"github.com/aposproxy/aposproxy/modules"
 	"github.com/aposproxy/aposproxy/modules/declared"
@@ -160,10 +161,7 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Optio
 	if err != nil {
 		return nil, startError{err}
 	}
-	if err := api.AddRoutes(login.Routes()...); err != nil {
-		return nil, startError{err}
-	}
-	if err := p.addAttachments(startCtx, cfg, set, api); err != nil {
+	if err := p.addAttachments(startCtx, cfg, set, api, login.Routes()); err != nil {
 		return nil, err
 	}
 	mods, err := declared.Modules(startCtx, cfg, set, api)
@@ -182,8 +180,12 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Optio
 	return p, nil
 }
 
-// addAttachments serves [attachments] when it is enabled.
-func (p *Program) addAttachments(ctx context.Context, cfg *config.Config, set *backends.Set, api *proxy.Server) error {
+// addAttachments adds the login routes, then serves [attachments] when it
+// is enabled.
+func (p *Program) addAttachments(ctx context.Context, cfg *config.Config, set *backends.Set, api *proxy.Server, login []endpoint.Route) error {
+	if err := api.AddRoutes(login...); err != nil {
+		return startError{err}
+	}
 	if !cfg.Attachments.Enabled {
 		return nil
 	}
