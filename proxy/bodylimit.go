@@ -15,7 +15,10 @@ import (
 // server.max_body_bytes on a route that does not stream its body: a
 // declared length over it is refused before any byte of the body is
 // read, a chunked body is read up to the limit. The connection is closed
-// after a refusal, as the rest of the body is not read.
+// after a refusal, as the rest of the body is not read. A body within the
+// limit is read whole here, so that the route finds it as it would
+// without streaming (and fasthttp does not warn that Body reads a
+// stream).
 func (s *Server) bodyWithinLimit(ctx *fasthttp.RequestCtx) bool {
 	if !ctx.Request.IsBodyStream() || s.streams[string(ctx.Path())] {
 		return true
@@ -26,10 +29,15 @@ func (s *Server) bodyWithinLimit(ctx *fasthttp.RequestCtx) bool {
 		s.refuseBody(ctx)
 		return false
 	}
-	if n >= 0 {
-		return true // the stream ends at the declared length
+	if n == 0 {
+		ctx.Request.SetBody(nil)
+		return true
 	}
-	body, err := io.ReadAll(io.LimitReader(ctx.RequestBodyStream(), int64(limit)+1))
+	read := int64(limit) + 1
+	if n > 0 {
+		read = int64(n) // the stream ends at the declared length
+	}
+	body, err := io.ReadAll(io.LimitReader(ctx.RequestBodyStream(), read))
 	if err != nil || len(body) > limit {
 		s.refuseBody(ctx)
 		return false
