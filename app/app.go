@@ -20,9 +20,11 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/aposproxy/aposproxy/attachments"
 	"github.com/aposproxy/aposproxy/auth"
 	"github.com/aposproxy/aposproxy/backends"
 	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/endpoint"
 	"github.com/aposproxy/aposproxy/jobs"
 	"github.com/aposproxy/aposproxy/modules"
 	"github.com/aposproxy/aposproxy/modules/declared"
@@ -159,8 +161,8 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Optio
 	if err != nil {
 		return nil, startError{err}
 	}
-	if err := api.AddRoutes(login.Routes()...); err != nil {
-		return nil, startError{err}
+	if err := p.addAttachments(startCtx, cfg, set, api, login.Routes()); err != nil {
+		return nil, err
 	}
 	mods, err := declared.Modules(startCtx, cfg, set, api)
 	if err != nil {
@@ -178,6 +180,26 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Optio
 	return p, nil
 }
 
+// addAttachments adds the login routes, then serves [attachments] when it
+// is enabled.
+func (p *Program) addAttachments(ctx context.Context, cfg *config.Config, set *backends.Set, api *proxy.Server, login []endpoint.Route) error {
+	if err := api.AddRoutes(login...); err != nil {
+		return startError{err}
+	}
+	if !cfg.Attachments.Enabled {
+		return nil
+	}
+	files, err := attachments.New(ctx, cfg, set, p.log)
+	if err != nil {
+		return startError{err}
+	}
+	p.closers = append(p.closers, files.Close)
+	if err := api.AddRoutes(files.Routes()...); err != nil {
+		return startError{err}
+	}
+	return nil
+}
+
 // Server returns the fasthttp server of p, with cfg's limits: the caps
 // on connections (per address too) and on a request's headers, sizes and
 // timeouts. What fasthttp logs goes to the program's logger, redacted;
@@ -191,12 +213,17 @@ func (p *Program) Server(cfg *config.Config) *fasthttp.Server {
 		Logger:                newFasthttpLogger(p.log),
 		SecureErrorLogMessage: true,
 		MaxRequestBodySize:    s.MaxBodyBytes,
-		ReadBufferSize:        s.MaxHeaderBytes,
-		Concurrency:           s.MaxConns,
-		MaxConnsPerIP:         s.MaxConnsPerIP,
-		ReadTimeout:           s.ReadTimeout.Duration,
-		WriteTimeout:          s.WriteTimeout.Duration,
-		IdleTimeout:           s.IdleTimeout.Duration,
+		// Bodies are streams: a route reads its body up to
+		// server.max_body_bytes (proxy), an upload up to its own limit,
+		// and a multipart body is never parsed before its route runs.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		ReadBufferSize:               s.MaxHeaderBytes,
+		Concurrency:                  s.MaxConns,
+		MaxConnsPerIP:                s.MaxConnsPerIP,
+		ReadTimeout:                  s.ReadTimeout.Duration,
+		WriteTimeout:                 s.WriteTimeout.Duration,
+		IdleTimeout:                  s.IdleTimeout.Duration,
 	}
 }
 

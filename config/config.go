@@ -15,15 +15,16 @@ import (
 // with defaults set (a zero number or duration counts as unset) and
 // validated. docs/config.md is the reference of every key.
 type Config struct {
-	Server    Server              `toml:"server"`
-	Locales   Locales             `toml:"locales"`
-	Databases map[string]Database `toml:"databases"`
-	APIKeys   map[string]APIKey   `toml:"api_keys"`
-	Upstreams map[string]Upstream `toml:"upstreams"`
-	Types     map[string]*Type    `toml:"types"`
-	Auth      Auth                `toml:"auth"`
-	Modules   map[string]*Module  `toml:"modules"`
-	Jobs      Jobs                `toml:"jobs"`
+	Server      Server              `toml:"server"`
+	Locales     Locales             `toml:"locales"`
+	Databases   map[string]Database `toml:"databases"`
+	APIKeys     map[string]APIKey   `toml:"api_keys"`
+	Upstreams   map[string]Upstream `toml:"upstreams"`
+	Types       map[string]*Type    `toml:"types"`
+	Auth        Auth                `toml:"auth"`
+	Modules     map[string]*Module  `toml:"modules"`
+	Jobs        Jobs                `toml:"jobs"`
+	Attachments Attachments         `toml:"attachments"`
 	// TypeOrder lists the type names in the order of the file.
 	TypeOrder []string `toml:"-"`
 	// Dir is the directory of the config file; relative paths resolve

@@ -91,6 +91,7 @@ func (c *Config) setDefaults() {
 	}
 	c.Auth.setDefaults()
 	c.Jobs.setDefaults(c)
+	c.Attachments.setDefaults(c)
 	for name, m := range c.Modules {
 		m.Name = name
 		m.setDefaults(c)

@@ -36,6 +36,7 @@ func (c *Config) validate(errs *errorList) {
 	c.validateRelationships(errs)
 	c.Auth.validate(c, errs)
 	c.Jobs.validate(c, errs)
+	c.Attachments.validate(c, errs)
 	c.validateModules(errs)
 }
 

@@ -66,8 +66,8 @@ func TestEncodedIDs(t *testing.T) {
 		}
 	})
 	t.Run("unimplemented", func(t *testing.T) {
-		expect(t, s.do(t, "POST", "/@apostrophecms/attachment/upload", editorKey, "{}"), 501,
-			"name", "unimplemented", "data.route", "POST /api/v1/@apostrophecms/attachment/upload")
+		expect(t, s.do(t, "POST", "/@apostrophecms/image/autocrop", editorKey, "{}"), 501,
+			"name", "unimplemented", "data.route", "POST /api/v1/@apostrophecms/image/autocrop")
 		expect(t, s.do(t, "POST", "/category/1/share", editorKey, "{}"), 501,
 			"name", "unimplemented", "data.route", "POST /api/v1/category/{_id}/share")
 		expect(t, s.do(t, "GET", "/nosuchtype", "", ""), 404, "name", "notfound")

@@ -261,7 +261,9 @@ func oversized(t *testing.T, s *shop) {
 	head := "POST /api/v1/product HTTP/1.1\r\nHost: x\r\nAuthorization: ApiKey " + adminKey + "\r\nContent-Type: application/json\r\n"
 	body := `{"title":"big","price":1,"description":"` + strings.Repeat("x", 2<<20) + `"}`
 	for _, c := range []struct{ name, request string }{
-		{"an announced 2 MiB body", head + fmt.Sprintf("Content-Length: %d\r\n\r\n", len(body))},
+		// The body is sent: the server reads request bodies as streams and
+		// answers 413 from the front door, once the first bytes are in.
+		{"an announced 2 MiB body", head + fmt.Sprintf("Content-Length: %d\r\n\r\n", len(body)) + body},
 		{"a chunked 2 MiB body", head + "Transfer-Encoding: chunked\r\n\r\n" + chunked(body, 64<<10)},
 	} {
 		x := exchange(t, s, []byte(c.request), 10*time.Second)

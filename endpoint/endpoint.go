@@ -22,6 +22,10 @@ type Route struct {
 	Path string
 	// MinRole is the lowest role allowed; lower callers get 403 forbidden.
 	MinRole apos.Role
+	// StreamBody lets the handler read a body larger than
+	// server.max_body_bytes as a stream (Request.BodyStream), such as an
+	// upload; every other route gets 413 for it before it runs.
+	StreamBody bool
 	// Handler answers with a JSON body (nil: an empty 200) or an error,
 	// rendered like every other error of the API.
 	Handler func(*Request) ([]byte, error)

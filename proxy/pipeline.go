@@ -24,7 +24,9 @@ import (
 // (admission: the in-flight cap and the rate limit), turns a panic into a
 // 500, sets the request id and the CORS headers (kept on that 500), strips
 // a locale prefix and hides private locales from anonymous callers
-// (localizePath), then routes the request.
+// (localizePath), refuses a body over server.max_body_bytes on a route
+// that does not stream its body (bodyWithinLimit), then routes the
+// request.
 func (s *Server) Handler() fasthttp.RequestHandler {
 	h := s.router.Handler
 	return func(ctx *fasthttp.RequestCtx) {
@@ -36,7 +38,7 @@ func (s *Server) Handler() fasthttp.RequestHandler {
 		defer s.recoverPanic(ctx)
 		s.ids.set(ctx)
 		s.cors.allow(ctx)
-		if s.localizePath(ctx) {
+		if s.localizePath(ctx) && s.bodyWithinLimit(ctx) {
 			h(ctx)
 		}
 	}

@@ -33,6 +33,9 @@ func (s *Server) AddRoute(rt endpoint.Route) (err error) {
 	}()
 	h := s.pipeline(rt.MinRole, apos.ErrForbidden, s.endpointHandler(rt))
 	s.router.Handle(rt.Method, rt.Path, h)
+	if rt.StreamBody {
+		s.streams[rt.Path] = true
+	}
 	if rt.Method == fasthttp.MethodGet {
 		s.router.Handle(fasthttp.MethodHead, rt.Path, h)
 	}

@@ -34,6 +34,9 @@ type Server struct {
 	surface *surface     // Apostrophe's API: what is not routed is 501, not 404
 	runner  *jobs.Runner // nil: batch routes answer 501
 	admit   *admission
+	// streams are the paths of the routes that read their body as a
+	// stream (see bodyWithinLimit).
+	streams map[string]bool
 }
 
 // Options are what New needs beyond the configuration.
@@ -58,6 +61,7 @@ func New(cfg *config.Config, backends map[string]adapters.Adapter, opts Options)
 		router:  router.New(),
 		runner:  opts.Jobs,
 		admit:   newAdmission(cfg.Server),
+		streams: map[string]bool{},
 	}
 	if s.log == nil {
 		s.log = slog.Default()
