@@ -24,6 +24,7 @@ type Config struct {
 	Auth      Auth                `toml:"auth"`
 	Modules   map[string]*Module  `toml:"modules"`
 	Jobs      Jobs                `toml:"jobs"`
+	OEmbed    OEmbed              `toml:"oembed"`
 	// TypeOrder lists the type names in the order of the file.
 	TypeOrder []string `toml:"-"`
 	// Dir is the directory of the config file; relative paths resolve
