@@ -175,12 +175,22 @@ func answer(b []byte) ([]byte, error) {
 		}
 		if rel := protocolRelative(v.Str); rel != v.Str {
 			var err error
-			if b, err = sjson.SetBytes(b, key, rel); err != nil {
+			if b, err = sjson.SetRawBytes(b, key, jsonString(rel)); err != nil {
 				return nil, errNotAnOEmbed
 			}
 		}
 	}
 	return b, nil
+}
+
+// jsonString is s as a JSON string, with <, > and & as they are: the
+// answer's html reads as the provider's did, as Apostrophe's JSON does.
+func jsonString(s string) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
 // quotedHTTP is an http:// URL that starts an attribute value.
