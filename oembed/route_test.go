@@ -192,4 +192,3 @@ func TestRedisSharedCache(t *testing.T) {
 		t.Fatalf("an instance with its own store shares nothing: provider answered %d times, want 2", answers.Load())
 	}
 }
-

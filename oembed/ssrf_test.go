@@ -37,8 +37,8 @@ func TestRedirectsRefused(t *testing.T) {
 			before := s.fetch.guard.refused.Load()
 			start := time.Now()
 			for _, raw := range []string{
-				p.base + "/redirect?to=" + url.QueryEscape(target),                                     // the page redirects
-				p.base + "/link-to?href=" + url.QueryEscape(target),                                    // the page's link points there
+				p.base + "/redirect?to=" + url.QueryEscape(target),                                   // the page redirects
+				p.base + "/link-to?href=" + url.QueryEscape(target),                                  // the page's link points there
 				p.base + "/link-to?href=" + url.QueryEscape("/redirect?to="+url.QueryEscape(target)), // the endpoint redirects
 			} {
 				if b, err := query(s, raw); err == nil {
