@@ -121,7 +121,7 @@ func (s *Service) Query(ctx context.Context, raw string) ([]byte, error) {
 		defer cancel()
 		b, err := s.embed(fctx, u)
 		if err != nil {
-			s.log.Debug("oembed: no answer", "url", key, "err", err)
+			s.log.Info("oembed: no answer", "url", key, "err", err)
 			return nil, err
 		}
 		s.cache.set(fctx, key, b)
