@@ -16,6 +16,7 @@ import (
 	"github.com/aposproxy/aposproxy/app"
 	"github.com/aposproxy/aposproxy/config"
 	"github.com/aposproxy/aposproxy/internal/testkit"
+	"github.com/aposproxy/aposproxy/oembed"
 )
 
 // invalid is Apostrophe's answer to every failed oEmbed query, byte for
@@ -121,7 +122,8 @@ func videoProvider(t *testing.T) (base string, answers *atomic.Int64) {
 // TestRoute: the route answers the provider's JSON with http:// made
 // protocol-relative, to anonymous callers too (with no Cache-Control,
 // which authenticated reads get), and every failure is Apostrophe's 400,
-// byte for byte.
+// byte for byte: redirects to 169.254.169.254, 127.0.0.1 and [::1] among
+// them, whose listeners accept nothing.
 func TestRoute(t *testing.T) {
 	provider, answers := videoProvider(t)
 	s := startSite(t)
@@ -139,10 +141,22 @@ func TestRoute(t *testing.T) {
 	if answers.Load() != 1 {
 		t.Fatalf("provider answered %d times, want 1 (the second from the cache)", answers.Load())
 	}
-	for _, u := range []string{"", "notaurl", "http://127.0.0.1:9/video", "http://localhost:" + strings.Split(testkit.FreeAddr(t), ":")[1] + "/refused/1",
-		provider + "/redirect?to=" + url.QueryEscape("http://169.254.169.254/latest/meta-data/")} {
+	refused := []string{"", "notaurl", "http://127.0.0.1:9/video", "http://localhost:" + strings.Split(testkit.FreeAddr(t), ":")[1] + "/refused/1",
+		provider + "/redirect?to=" + url.QueryEscape("http://169.254.169.254/latest/meta-data/")}
+	v4, v6 := oembed.ListenCounting(t, "tcp4", "127.0.0.1:0"), oembed.ListenCounting(t, "tcp6", "[::1]:0")
+	for _, l := range []*oembed.Counter{v4, v6} {
+		if l != nil {
+			refused = append(refused, provider+"/redirect?to="+url.QueryEscape("http://"+l.Addr+"/admin"))
+		}
+	}
+	for _, u := range refused {
 		if r := s.query(t, u); r.Status != 400 || r.Body != invalid {
 			t.Errorf("%q: %d %s", u, r.Status, r.Body)
+		}
+	}
+	for _, l := range []*oembed.Counter{v4, v6} {
+		if l != nil && l.Accepted.Load() != 0 {
+			t.Errorf("a redirect reached %s", l.Addr)
 		}
 	}
 	if r := testkit.Do(t, "GET", s.base+"/api/v1/@apostrophecms/oembed/query", ""); r.Status != 400 || r.Body != invalid {

@@ -16,21 +16,20 @@ import (
 func TestRedirectsRefused(t *testing.T) {
 	p := newProvider(t)
 	s := newService(t, p, trusting)
-	v4 := newSink(t, "tcp4", "127.0.0.1:0")
-	_, v4port, _ := net.SplitHostPort(v4.addr)
+	v4 := ListenCounting(t, "tcp4", "127.0.0.1:0")
+	if v4 == nil {
+		t.Fatal("no IPv4 loopback")
+	}
+	_, v4port, _ := net.SplitHostPort(v4.Addr)
 	targets := map[string]string{
-		"127.0.0.1":        "http://" + v4.addr + "/latest",
+		"127.0.0.1":        "http://" + v4.Addr + "/latest",
 		"IPv4-mapped":      "http://[::ffff:127.0.0.1]:" + v4port + "/latest",
 		"0.0.0.0":          "http://0.0.0.0:" + v4port + "/latest",
 		"metadata address": "http://169.254.169.254/latest/meta-data/",
 	}
-	var v6 *sink
-	if ln, err := net.Listen("tcp6", "[::1]:0"); err == nil {
-		ln.Close()
-		v6 = newSink(t, "tcp6", "[::1]:0")
-		targets["[::1]"] = "http://" + v6.addr + "/latest"
-	} else {
-		t.Logf("no IPv6 loopback here (%v): [::1] is checked by TestPublic only", err)
+	v6 := ListenCounting(t, "tcp6", "[::1]:0")
+	if v6 != nil {
+		targets["[::1]"] = "http://" + v6.Addr + "/latest"
 	}
 	for name, target := range targets {
 		t.Run(name, func(t *testing.T) {
@@ -54,11 +53,11 @@ func TestRedirectsRefused(t *testing.T) {
 		})
 	}
 	time.Sleep(50 * time.Millisecond) // a connection made would have been accepted by now
-	if n := v4.accepted.Load(); n != 0 {
+	if n := v4.Accepted.Load(); n != 0 {
 		t.Errorf("%d connections reached 127.0.0.1", n)
 	}
-	if v6 != nil && v6.accepted.Load() != 0 {
-		t.Errorf("%d connections reached [::1]", v6.accepted.Load())
+	if v6 != nil && v6.Accepted.Load() != 0 {
+		t.Errorf("%d connections reached [::1]", v6.Accepted.Load())
 	}
 }
 
