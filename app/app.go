@@ -28,6 +28,7 @@ import (
 	"github.com/aposproxy/aposproxy/jobs"
 	"github.com/aposproxy/aposproxy/modules"
 	"github.com/aposproxy/aposproxy/modules/declared"
+	"github.com/aposproxy/aposproxy/oembed"
 	"github.com/aposproxy/aposproxy/proxy"
 )
 
@@ -144,25 +145,19 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Optio
 	if err := login.Verify(startCtx); err != nil {
 		return nil, startError{fmt.Errorf("the auth configuration does not match the database:\n%w", err)}
 	}
-	jobStore, err := set.JobStore(startCtx, cfg)
+	runner, err := p.startJobs(startCtx, cfg, set)
 	if err != nil {
-		return nil, startError{err}
+		return nil, err
 	}
-	runner, err := jobs.New(startCtx, jobStore, log, jobs.Options{
-		Timeout:     cfg.Server.RequestTimeout.Duration,
-		MaxRunning:  cfg.Jobs.MaxRunning,
-		MaxPerOwner: cfg.Jobs.MaxRunningPerCaller,
-	})
-	if err != nil {
-		return nil, startError{fmt.Errorf("jobs: %w", err)}
-	}
-	p.closers = append(p.closers, runner.Close)
 	api, err := proxy.New(cfg, set.Adapters, proxy.Options{Log: log, Authenticators: []proxy.Authenticator{login}, Jobs: runner})
 	if err != nil {
 		return nil, startError{err}
 	}
 	if err := p.addAttachments(startCtx, cfg, set, api, login.Routes()); err != nil {
 		return nil, err
+	}
+	if err := p.addOEmbed(cfg, api, login); err != nil {
+		return nil, startError{err}
 	}
 	mods, err := declared.Modules(startCtx, cfg, set, api)
 	if err != nil {
@@ -198,6 +193,32 @@ func (p *Program) addAttachments(ctx context.Context, cfg *config.Config, set *b
 		return startError{err}
 	}
 	return nil
+}
+
+// startJobs opens the jobs' store and starts their runner.
+func (p *Program) startJobs(ctx context.Context, cfg *config.Config, set *backends.Set) (*jobs.Runner, error) {
+	jobStore, err := set.JobStore(ctx, cfg)
+	if err != nil {
+		return nil, startError{err}
+	}
+	runner, err := jobs.New(ctx, jobStore, p.log, jobs.Options{
+		Timeout:     cfg.Server.RequestTimeout.Duration,
+		MaxRunning:  cfg.Jobs.MaxRunning,
+		MaxPerOwner: cfg.Jobs.MaxRunningPerCaller,
+	})
+	if err != nil {
+		return nil, startError{fmt.Errorf("jobs: %w", err)}
+	}
+	p.closers = append(p.closers, runner.Close)
+	return runner, nil
+}
+
+// addOEmbed serves the oEmbed proxy, its cache shared through the login
+// store's Redis when there is one.
+func (p *Program) addOEmbed(cfg *config.Config, api *proxy.Server, login *auth.Auth) error {
+	embeds := oembed.New(cfg, oembed.Options{Log: p.log, Redis: login.Redis(), RedisPrefix: cfg.Auth.Store.Prefix})
+	p.closers = append(p.closers, embeds.Close)
+	return api.AddRoutes(embeds.Routes()...)
 }
 
 // Server returns the fasthttp server of p, with cfg's limits: the caps

@@ -13,6 +13,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/aposproxy/aposproxy/auth/store"
 	"github.com/aposproxy/aposproxy/auth/users"
 	"github.com/aposproxy/aposproxy/backends/sqldb"
@@ -111,6 +113,16 @@ func (a *Auth) Verify(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Redis returns the store's Redis client when auth.store is Redis, and
+// nil otherwise, so that other caches several instances must share (the
+// oEmbed answers) use the same server. The client lives until Close.
+func (a *Auth) Redis() *redis.Client {
+	if r, ok := a.store.(*store.Redis); ok {
+		return r.Client()
+	}
+	return nil
 }
 
 // Close closes the store, and its SQLite file if New opened one; the

@@ -25,6 +25,7 @@ type Config struct {
 	Modules     map[string]*Module  `toml:"modules"`
 	Jobs        Jobs                `toml:"jobs"`
 	Attachments Attachments         `toml:"attachments"`
+	OEmbed      OEmbed              `toml:"oembed"`
 	// TypeOrder lists the type names in the order of the file.
 	TypeOrder []string `toml:"-"`
 	// Dir is the directory of the config file; relative paths resolve

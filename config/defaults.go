@@ -92,6 +92,7 @@ func (c *Config) setDefaults() {
 	c.Auth.setDefaults()
 	c.Jobs.setDefaults(c)
 	c.Attachments.setDefaults(c)
+	c.OEmbed.setDefaults()
 	for name, m := range c.Modules {
 		m.Name = name
 		m.setDefaults(c)

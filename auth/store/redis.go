@@ -115,3 +115,7 @@ func (r *Redis) Reset(ctx context.Context, key string) error {
 
 // Close implements Store.
 func (r *Redis) Close() error { return r.c.Close() }
+
+// Client is the store's Redis client, for other caches of the proxy to
+// share its connections (the oEmbed answers). It is closed with the store.
+func (r *Redis) Client() *redis.Client { return r.c }
