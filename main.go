@@ -6,6 +6,7 @@
 //	aposproxy bench -target URL -types T [flags]   (load benchmark; see bench/)
 //	aposproxy hash-password < password.txt          (a bcrypt hash for [auth])
 //	aposproxy validate [-config config.toml] [-live] (check a configuration)
+//	aposproxy openapi [-config config.toml] [-o file] (the OpenAPI document)
 //	aposproxy introspect -driver D -dsn DSN [-tables t1,t2] [-o file] (a starting configuration)
 //
 // Serving is package app (shared with Go programs that add modules of
@@ -29,6 +30,9 @@ func main() {
 	}
 	if len(os.Args) > 1 && os.Args[1] == "introspect" {
 		os.Exit(introspectCmd(os.Args[2:], os.Stdout, os.Stderr))
+	}
+	if len(os.Args) > 1 && os.Args[1] == "openapi" {
+		os.Exit(openapiCmd(os.Args[2:], os.Stdout, os.Stderr))
 	}
 	if len(os.Args) > 1 && os.Args[1] == "bench" {
 		os.Exit(loadgen.Main(os.Args[2:], os.Stdout, os.Stderr))

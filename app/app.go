@@ -26,6 +26,7 @@ import (
 	"github.com/aposproxy/aposproxy/jobs"
 	"github.com/aposproxy/aposproxy/modules"
 	"github.com/aposproxy/aposproxy/modules/declared"
+	"github.com/aposproxy/aposproxy/openapi"
 	"github.com/aposproxy/aposproxy/proxy"
 )
 
@@ -171,6 +172,9 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Optio
 		return nil, startError{err}
 	}
 	if err := api.AddRoutes(routes...); err != nil {
+		return nil, startError{err}
+	}
+	if err := api.AddRoutes(openapi.Routes(cfg, api)...); err != nil {
 		return nil, startError{err}
 	}
 	p.API, p.modules = api, len(mods)+len(opts.Modules)
