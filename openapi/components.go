@@ -54,10 +54,7 @@ func anyJSON(description string) obj { return answer(description, obj{}) }
 
 // body is a required JSON request body.
 func body(schema obj) obj {
-	return obj{"required": true, "content": obj{
-		"application/json":                  obj{"schema": schema},
-		"application/x-www-form-urlencoded": obj{"schema": schema},
-	}}
+	return obj{"required": true, "content": obj{"application/json": obj{"schema": schema}}}
 }
 
 // coreSchemas are the schemas every document shares: the error envelope,

@@ -104,7 +104,7 @@ func (g *generator) declaredOp(module, path string, rr *config.RouteRef) obj {
 		role = string(apos.RoleNames[apos.Anonymous])
 	}
 	o := obj{"summary": rr.Method + " " + strings.TrimPrefix(path, g.prefix), "tags": []any{module},
-		"operationId": "modules." + module + "." + rr.Key, "security": security(rt.Public),
+		"operationId": operationID(rr.Method, path), "security": security(rt.Public),
 		"description": "Declared in modules." + module + "." + rr.Key + " of the configuration. Needs the " + role + " role or above.",
 		"parameters":  pathParams(path)}
 	props, required := obj{}, []any{}

@@ -49,7 +49,8 @@ func scope(t *config.Type) []any {
 	if t.Localized == nil || !*t.Localized {
 		return nil
 	}
-	return []any{ref("parameters", "AposMode"), ref("parameters", "AposLocale")}
+	ps := parameters()
+	return []any{ps["AposMode"], ps["AposLocale"]}
 }
 
 // collectionOp is GET (a page of the list) or POST (create) on the type's URL.
@@ -60,11 +61,11 @@ func collectionOp(t *config.Type, c, method string) obj {
 			ref("parameters", "Autocomplete"), ref("parameters", "Sort"), ref("parameters", "Project"),
 			ref("parameters", "Count"), ref("parameters", "Choices")}
 		ps = append(append(ps, scope(t)...), filters(t)...)
-		return roleOp(obj{"summary": "List " + t.Name, "operationId": c + ".list", "parameters": ps,
+		return roleOp(obj{"summary": "List " + t.Name, "operationId": c + "_list", "parameters": ps,
 			"responses": responses(answer("A page of documents.", ref("schemas", c+".list")))}, t.ViewRole,
 			"A page of the documents the caller may see, in the default or the asked sort order.")
 	case "POST":
-		return roleOp(obj{"summary": "Create a " + t.Name, "operationId": c + ".create", "parameters": scope(t),
+		return roleOp(obj{"summary": "Create a " + t.Name, "operationId": c + "_create", "parameters": scope(t),
 			"requestBody": body(ref("schemas", c+".write")),
 			"responses":   responses(answer("The new document.", ref("schemas", c)))}, t.EditRole, "")
 	}
@@ -93,16 +94,16 @@ func documentOp(t *config.Type, c, method string) obj {
 		"description": "The document's ETag as read: the write is refused (412) if it changed since."}
 	switch method {
 	case "GET":
-		return roleOp(obj{"summary": "Get a " + t.Name, "operationId": c + ".get", "parameters": scope(t), "responses": doc},
+		return roleOp(obj{"summary": "Get a " + t.Name, "operationId": c + "_get", "parameters": scope(t), "responses": doc},
 			t.ViewRole, "One document by _id; answers with an ETag, and 304 to a matching If-None-Match.")
 	case "PUT":
-		return roleOp(obj{"summary": "Replace a " + t.Name, "operationId": c + ".replace", "parameters": append(scope(t), ifMatch),
+		return roleOp(obj{"summary": "Replace a " + t.Name, "operationId": c + "_replace", "parameters": append(scope(t), ifMatch),
 			"requestBody": body(ref("schemas", c+".write")), "responses": doc}, t.EditRole, "")
 	case "PATCH":
-		return roleOp(obj{"summary": "Patch a " + t.Name, "operationId": c + ".patch", "parameters": append(scope(t), ifMatch),
+		return roleOp(obj{"summary": "Patch a " + t.Name, "operationId": c + "_patch", "parameters": append(scope(t), ifMatch),
 			"requestBody": body(ref("schemas", c+".patch")), "responses": doc}, t.EditRole, "Changes the fields the body names.")
 	case "DELETE":
-		return roleOp(obj{"summary": "Delete a " + t.Name, "operationId": c + ".delete", "parameters": scope(t),
+		return roleOp(obj{"summary": "Delete a " + t.Name, "operationId": c + "_delete", "parameters": scope(t),
 			"responses": responses(anyJSON("The document was deleted."))}, t.EditRole, "")
 	}
 	return nil
@@ -131,11 +132,11 @@ var documentActions = map[string]struct {
 func documentAction(t *config.Type, c, method, action string) obj {
 	switch {
 	case method == "GET" && action == "locales":
-		return roleOp(obj{"summary": "The locales the document exists in", "operationId": c + ".locales",
+		return roleOp(obj{"summary": "The locales the document exists in", "operationId": c + "_locales",
 			"responses": responses(answer("The document's locales.", obj{"type": "object",
 				"properties": obj{"results": obj{"type": "array", "items": obj{"type": "object"}}}}))}, t.ViewRole, "")
 	case method == "GET" && strings.HasPrefix(action, "locale/"):
-		return roleOp(obj{"summary": "The document in another locale", "operationId": c + ".inLocale",
+		return roleOp(obj{"summary": "The document in another locale", "operationId": c + "_inLocale",
 			"responses": responses(anyJSON("The document's _id in that locale (with a 302 to it)."))}, t.ViewRole, "")
 	}
 	a, ok := documentActions[action]
@@ -146,7 +147,7 @@ func documentAction(t *config.Type, c, method, action string) obj {
 	if a.publish {
 		role = t.PublishRole
 	}
-	o := obj{"summary": a.summary, "operationId": c + "." + action, "parameters": scope(t),
+	o := obj{"summary": a.summary, "operationId": c + "_" + action, "parameters": scope(t),
 		"responses": responses(answer("The document after the change.", ref("schemas", c)))}
 	if a.requestBody != nil {
 		o["requestBody"] = body(a.requestBody)
@@ -161,7 +162,7 @@ func batchOp(t *config.Type, action string) obj {
 	if action == "publish" {
 		role = t.PublishRole
 	}
-	return roleOp(obj{"summary": "Batch " + action, "operationId": compName(t.Name) + ".batch-" + action,
+	return roleOp(obj{"summary": "Batch " + action, "operationId": compName(t.Name) + "_batch-" + action,
 		"requestBody": body(ref("schemas", "IDs")),
 		"responses":   responses(answer("The job that runs it.", ref("schemas", "JobStarted")))}, role,
 		"Starts a job that runs "+action+" on each of _ids; read it at /@apostrophecms/job/{jobId}.")
