@@ -48,8 +48,8 @@ func TestIntrospect(t *testing.T) {
 		s := startBinary(t, binary, out, []string{"APOSPROXY_ADMIN_KEY=" + adminKey})
 		list := s.do(t, "GET", "/product?perPage=2&aposMode=draft", adminKey, "")
 		expect(t, list, 200, "currentPage", "1", "results.#", "2", "results.0.aposMode", "draft")
-		one := s.do(t, "GET", "/product/P-1001:fr:published", adminKey, "")
-		expect(t, one, 200, "aposDocId", "P-1001", "aposLocale", "fr:published", "type", "product", "inStock", "true")
+		one := s.do(t, "GET", "/product/P-1001:en:published", adminKey, "")
+		expect(t, one, 200, "aposDocId", "P-1001", "aposLocale", "en:published", "type", "product", "inStock", "true")
 		expect(t, s.do(t, "GET", "/product", "", ""), 404, "name", "notfound")
 	})
 	t.Run("usage", func(t *testing.T) {

@@ -167,6 +167,6 @@ func str(s string) string {
 
 // dsnPassword finds a password in a URL (user:pass@), a MySQL DSN
 // (user:pass@tcp) or a key=value DSN (password=).
-var dsnPassword = regexp.MustCompile(`://[^/@:]*:[^/@]+@|^[^/@:]+:[^@]+@|(?i)\bpassword=`)
+var dsnPassword = regexp.MustCompile(`://[^/@:]*:[^/@]+@|^[^/@:]+:[^/@]+@|(?i)\bpassword=`)
 
 func hasPassword(dsn string) bool { return dsnPassword.MatchString(dsn) }
