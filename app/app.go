@@ -29,6 +29,7 @@ import (
 	"github.com/aposproxy/aposproxy/modules"
 	"github.com/aposproxy/aposproxy/modules/declared"
 	"github.com/aposproxy/aposproxy/oembed"
+	"github.com/aposproxy/aposproxy/openapi"
 	"github.com/aposproxy/aposproxy/proxy"
 )
 
@@ -167,7 +168,9 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Optio
 	if err != nil {
 		return nil, startError{err}
 	}
-	if err := api.AddRoutes(routes...); err != nil {
+	// The OpenAPI document describes every route: it is built at its
+	// first request, when all are registered.
+	if err := api.AddRoutes(append(routes, openapi.Routes(cfg, api)...)...); err != nil {
 		return nil, startError{err}
 	}
 	p.API, p.modules = api, len(mods)+len(opts.Modules)

@@ -86,7 +86,16 @@ func startShopWith(t *testing.T, e testkit.Engine, bin, config string) *shop {
 		"SHOP_CONTRIBUTOR_APIKEY=" + contributorKey,
 		"SHOP_GUEST_APIKEY=" + guestKey,
 	}
-	s := &shop{driver: e.Name, dsn: dsn}
+	s := startBinary(t, bin, config, env)
+	s.driver, s.dsn = e.Name, dsn
+	return s
+}
+
+// startBinary starts bin with config and env on a free port, waits until
+// it answers, and stops it at cleanup.
+func startBinary(t *testing.T, bin, config string, env []string) *shop {
+	t.Helper()
+	s := &shop{}
 	addr := testkit.FreeAddr(t)
 	cmd := exec.Command(bin, "-config", config, "-listen", addr)
 	cmd.Dir = t.TempDir()

@@ -29,4 +29,8 @@ type Route struct {
 	// Handler answers with a JSON body (nil: an empty 200) or an error,
 	// rendered like every other error of the API.
 	Handler func(*Request) ([]byte, error)
+	// ContentType is the Content-Type of the body Handler answers with;
+	// default application/json. The API reference page's HTML, script
+	// and style sheet set theirs (package openapi).
+	ContentType string
 }

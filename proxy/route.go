@@ -46,6 +46,10 @@ func (s *Server) AddRoute(rt endpoint.Route) (err error) {
 // scope the query asks for, calls the route's handler with the request,
 // and sends the JSON body it answers with.
 func (s *Server) endpointHandler(rt endpoint.Route) handler {
+	contentType := contentTypeJSON
+	if rt.ContentType != "" {
+		contentType = []byte(rt.ContentType)
+	}
 	return func(c *call) error {
 		scope, err := s.scopeFor(c.params, apos.DocID{}, c.who)
 		if err != nil {
@@ -56,7 +60,7 @@ func (s *Server) endpointHandler(rt endpoint.Route) handler {
 			return err
 		}
 		if body != nil {
-			c.ctx.SetContentTypeBytes(contentTypeJSON)
+			c.ctx.SetContentTypeBytes(contentType)
 			c.ctx.SetBody(body)
 		}
 		return nil
