@@ -86,6 +86,7 @@ func (c *Config) setDefaults() {
 	}
 	c.Auth.setDefaults()
 	c.Jobs.setDefaults(c)
+	c.setOpsDefaults()
 	for name, m := range c.Modules {
 		m.Name = name
 		m.setDefaults(c)
@@ -161,5 +162,40 @@ func setZero[T comparable](p *T, v T) {
 	var zero T
 	if *p == zero {
 		*p = v
+	}
+}
+
+// The defaults of the production keys: [server] shutdown and
+// compression, [admin] and [log].
+const (
+	defaultShutdownTimeout  = 10 * time.Second
+	defaultCompressMinBytes = 1024
+	defaultReadyCache       = time.Second
+	defaultReadyTimeout     = 2 * time.Second
+)
+
+// setOpsDefaults fills in [server]'s shutdown and compression keys,
+// [admin] and [log].
+func (c *Config) setOpsDefaults() {
+	s := &c.Server
+	setZero(&s.ShutdownTimeout.Duration, defaultShutdownTimeout)
+	setZero(&c.Compression.MinBytes, defaultCompressMinBytes)
+	if c.Compression.Enabled == nil {
+		on := true
+		c.Compression.Enabled = &on
+	}
+	a := &c.Admin
+	if a.Listen != "" {
+		setZero(&a.Metrics, "admin")
+	}
+	setZero(&a.Metrics, "off")
+	setZero(&a.ReadyCache.Duration, defaultReadyCache)
+	setZero(&a.ReadyTimeout.Duration, defaultReadyTimeout)
+	l := &c.Log
+	setZero(&l.Format, "text")
+	setZero(&l.Level, "info")
+	if l.Requests == nil {
+		on := true
+		l.Requests = &on
 	}
 }

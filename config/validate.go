@@ -33,6 +33,7 @@ func (c *Config) validate(errs *errorList) {
 	}
 	c.Auth.validate(c, errs)
 	c.Jobs.validate(c, errs)
+	c.validateOps(errs)
 	c.validateModules(errs)
 }
 

@@ -85,6 +85,7 @@ func startShopWith(t *testing.T, e testkit.Engine, bin, config string) *shop {
 		"SHOP_EDITOR_APIKEY=" + editorKey,
 		"SHOP_CONTRIBUTOR_APIKEY=" + contributorKey,
 		"SHOP_GUEST_APIKEY=" + guestKey,
+		"APOSPROXY_ADMIN_LISTEN=" + testkit.FreeAddr(t),
 	}
 	s := &shop{driver: e.Name, dsn: dsn}
 	addr := testkit.FreeAddr(t)

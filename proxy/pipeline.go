@@ -27,7 +27,7 @@ import (
 // (localizePath), then routes the request.
 func (s *Server) Handler() fasthttp.RequestHandler {
 	h := s.router.Handler
-	return func(ctx *fasthttp.RequestCtx) {
+	return s.observed(func(ctx *fasthttp.RequestCtx) {
 		noSniff(ctx)
 		if !s.admit.enter(ctx) {
 			return
@@ -39,7 +39,7 @@ func (s *Server) Handler() fasthttp.RequestHandler {
 		if s.localizePath(ctx) {
 			h(ctx)
 		}
-	}
+	})
 }
 
 // recoverPanic turns a panic in a handler into a logged, masked 500
@@ -157,6 +157,7 @@ func (s *Server) authenticated(next handler) handler {
 		if c.who, err = s.authenticate(c.ctx); err != nil {
 			return err
 		}
+		noteCaller(c)
 		return next(c)
 	}
 }
