@@ -26,8 +26,6 @@ type Config struct {
 	Jobs      Jobs                `toml:"jobs"`
 	Admin     Admin               `toml:"admin"`
 	Log       Log                 `toml:"log"`
-	// Compression configures compressed answers.
-	Compression Compression `toml:"compression"`
 	// TypeOrder lists the type names in the order of the file.
 	TypeOrder []string `toml:"-"`
 	// Dir is the directory of the config file; relative paths resolve

@@ -165,25 +165,18 @@ func setZero[T comparable](p *T, v T) {
 	}
 }
 
-// The defaults of the production keys: [server] shutdown and
-// compression, [admin] and [log].
+// The defaults of the production keys: [server] shutdown, [admin] and
+// [log].
 const (
-	defaultShutdownTimeout  = 10 * time.Second
-	defaultCompressMinBytes = 1024
-	defaultReadyCache       = time.Second
-	defaultReadyTimeout     = 2 * time.Second
+	defaultShutdownTimeout = 10 * time.Second
+	defaultReadyCache      = time.Second
+	defaultReadyTimeout    = 2 * time.Second
 )
 
-// setOpsDefaults fills in [server]'s shutdown and compression keys,
-// [admin] and [log].
+// setOpsDefaults fills in [server]'s shutdown key, [admin] and [log].
 func (c *Config) setOpsDefaults() {
 	s := &c.Server
 	setZero(&s.ShutdownTimeout.Duration, defaultShutdownTimeout)
-	setZero(&c.Compression.MinBytes, defaultCompressMinBytes)
-	if c.Compression.Enabled == nil {
-		on := true
-		c.Compression.Enabled = &on
-	}
 	a := &c.Admin
 	if a.Listen != "" {
 		setZero(&a.Metrics, "admin")

@@ -34,12 +34,3 @@ var (
 	logFormats    = []string{"text", "json"}
 	logLevels     = []string{"debug", "info", "warn", "error"}
 )
-
-// Compression sends answers gzip- or brotli-compressed to clients that
-// accept it.
-type Compression struct {
-	// Enabled turns compression on. Default true.
-	Enabled *bool `toml:"enabled"`
-	// MinBytes is the smallest answer compressed. Default 1024.
-	MinBytes int `toml:"min_bytes"`
-}

@@ -7,7 +7,7 @@ import (
 )
 
 // TestOpsDefaults: metrics go to the admin listener when there is one and
-// are off otherwise; request logs and compression are on.
+// are off otherwise; request logs are on.
 func TestOpsDefaults(t *testing.T) {
 	cfg, err := parseEnv(minimal, nil)
 	if err != nil {
@@ -18,9 +18,6 @@ func TestOpsDefaults(t *testing.T) {
 	}
 	if l := cfg.Log; l.Format != "text" || l.Level != "info" || !*l.Requests {
 		t.Errorf("log = %+v", l)
-	}
-	if c := cfg.Compression; !*c.Enabled || c.MinBytes != 1024 {
-		t.Errorf("compression = %+v", c)
 	}
 	cfg, err = parseEnv("[admin]\nlisten = \"127.0.0.1:9090\"\n[log]\nformat = \"json\"\nrequests = false\n"+minimal, nil)
 	if err != nil {
@@ -41,7 +38,6 @@ func TestOpsMistakes(t *testing.T) {
 		{"[admin]\nmetrics = \"yes\"\n", "admin.metrics", `must be one of admin, main, off`},
 		{"[log]\nformat = \"xml\"\n", "log.format", "must be one of text, json"},
 		{"[log]\nlevel = \"loud\"\n", "log.level", "must be one of debug"},
-		{"[compression]\nmin_bytes = -1\n", "compression.min_bytes", "must be positive"},
 		{"[server]\nprefix = \"/metrics\"\n", "server.prefix", "must not be /healthz"},
 		{"[admin]\nlisen = \"127.0.0.1:9090\"\n", "admin.lisen", ""},
 	} {

@@ -21,9 +21,6 @@ func (c *Config) validateOps(errs *errorList) {
 	}
 	mustBeOneOf(errs, "log.format", c.Log.Format, logFormats)
 	mustBeOneOf(errs, "log.level", c.Log.Level, logLevels)
-	if c.Compression.MinBytes < 0 {
-		errs.addf("compression.min_bytes", "must be positive")
-	}
 	if strings.HasPrefix(c.Server.Prefix+"/", "/healthz/") || strings.HasPrefix(c.Server.Prefix+"/", "/readyz/") ||
 		strings.HasPrefix(c.Server.Prefix+"/", "/metrics/") {
 		errs.addf("server.prefix", "must not be /healthz, /readyz or /metrics, which the proxy serves")
