@@ -12,12 +12,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/valyala/fasthttp"
 
 	"github.com/aposproxy/aposproxy/attachments"
@@ -38,12 +38,21 @@ type Options struct {
 	// Modules are served after the configured types and the modules the
 	// configuration declares; a route that collides stops the start.
 	Modules []*modules.Module
+	// ConfigPath is the file the configuration came from: Serve reloads
+	// it on SIGHUP (and when it changes, with server.watch_config).
+	// Empty: no reload.
+	ConfigPath string
+
+	metrics  *proxy.Metrics // the request metrics, when served
+	access   *slog.Logger   // the request log, when on
+	keepJobs bool           // a reload: the replaced runner's jobs go on
+	listen   string         // -listen, which a reload keeps
 }
 
 // Run runs the program with the command-line arguments args (-config,
-// -listen) until SIGINT or SIGTERM, and returns its exit code: 2 for bad
-// arguments, a bad configuration or a failure to start, 1 for a failure
-// while serving.
+// -listen) until SIGINT or SIGTERM, reloading its configuration on SIGHUP,
+// and returns its exit code: 2 for bad arguments, a bad configuration or
+// a failure to start, 1 for a failure while serving.
 func Run(args []string, stderr io.Writer, opts Options) int {
 	fs := flag.NewFlagSet("aposproxy", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -52,7 +61,6 @@ func Run(args []string, stderr io.Writer, opts Options) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	log := NewLogger(stderr)
 	cfg, err := config.Load(*configPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "aposproxy: %s: %v\n", *configPath, err)
@@ -61,6 +69,11 @@ func Run(args []string, stderr io.Writer, opts Options) int {
 	if *listen != "" {
 		cfg.Server.Listen = *listen
 	}
+	log := NewLoggerFor(stderr, cfg.Log)
+	if *cfg.Log.Requests {
+		opts.access = newAccessLogger(stderr, cfg.Log)
+	}
+	opts.ConfigPath, opts.listen = *configPath, *listen
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := Serve(ctx, cfg, log, opts); err != nil {
@@ -81,31 +94,64 @@ type startError struct{ error }
 func (e startError) Unwrap() error { return e.error }
 
 // Serve opens the backends, checks them, builds the front end with its
-// routes, and serves until ctx ends.
+// routes, and serves until ctx ends, on the main listener and on the
+// admin listener when one is configured; then it stops accepting, lets
+// the requests in flight finish within server.shutdown_timeout and closes
+// the backends (docs/api-rules.md#223). With opts.ConfigPath, SIGHUP
+// reloads the configuration.
 func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options) error {
+	l := &live{}
+	var reg *prometheus.Registry
+	if cfg.Admin.Metrics != "off" {
+		reg, opts.metrics = newRegistry(l)
+	}
 	p, err := Build(ctx, cfg, log, opts)
 	if err != nil {
 		return err
 	}
-	defer p.Close()
-	srv := p.Server(cfg)
-	ln, err := net.Listen("tcp", cfg.Server.Listen)
+	l.swap(newGeneration(p), 0)
+	defer func() { l.cur.Load().close(0) }()
+	adm := newAdmin(l, cfg, reg)
+	servers, err := listen(cfg, p, l, adm)
 	if err != nil {
-		return startError{fmt.Errorf("server.listen: %w", err)}
+		return err
 	}
-	log.Info("aposproxy listening", "addr", ln.Addr().String(), "prefix", cfg.Server.Prefix,
+	log.Info("aposproxy listening", "addr", servers[0].addr, "admin", cfg.Admin.Listen, "prefix", cfg.Server.Prefix,
 		"types", len(cfg.Types), "modules", p.modules)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	if opts.ConfigPath != "" {
+		r := &reloader{l: l, cfg: cfg, log: log, opts: opts}
+		go r.run(ctx)
+	}
+	errc := make(chan error, len(servers))
+	for _, s := range servers {
+		go func() { errc <- s.srv.Serve(s.ln) }()
+	}
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down")
-	shutCtx, cancelShut := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancelShut()
-	return srv.ShutdownWithContext(shutCtx)
+	return shutdown(log, servers, l, cfg.Server.ShutdownTimeout.Duration)
+}
+
+// shutdown stops the listeners, lets the requests in flight finish
+// within wait, and closes the serving configuration's backends.
+func shutdown(log *slog.Logger, servers []served, l *live, wait time.Duration) error {
+	log.Info("shutting down", "wait", wait)
+	shutCtx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	var errs []error
+	for _, s := range servers {
+		errs = append(errs, s.srv.ShutdownWithContext(shutCtx))
+	}
+	l.cur.Load().close(time.Until(deadlineOf(shutCtx)))
+	log.Info("stopped")
+	return errors.Join(errs...)
+}
+
+func deadlineOf(ctx context.Context) time.Time {
+	d, _ := ctx.Deadline()
+	return d
 }
 
 // Program is the built proxy: every backend open and checked, the front
@@ -116,6 +162,8 @@ type Program struct {
 	log     *slog.Logger
 	modules int
 	closers []func()
+	set     *backends.Set
+	runner  *jobs.Runner
 }
 
 // Build opens and checks the backends of cfg and builds the front end with
@@ -134,7 +182,7 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Optio
 	if err != nil {
 		return nil, startError{err}
 	}
-	p.closers = append(p.closers, set.Close)
+	p.closers, p.set = append(p.closers, set.Close), set
 	if err := set.Verify(startCtx); err != nil {
 		return nil, startError{fmt.Errorf("the configuration does not match the database:\n%w", err)}
 	}
@@ -146,11 +194,12 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Optio
 	if err := login.Verify(startCtx); err != nil {
 		return nil, startError{fmt.Errorf("the auth configuration does not match the database:\n%w", err)}
 	}
-	runner, err := p.startJobs(startCtx, cfg, set)
+	runner, err := p.startJobs(startCtx, cfg, set, opts.keepJobs)
 	if err != nil {
 		return nil, err
 	}
-	api, err := proxy.New(cfg, set.Adapters, proxy.Options{Log: log, Authenticators: []proxy.Authenticator{login}, Jobs: runner})
+	api, err := proxy.New(cfg, set.Adapters, proxy.Options{Log: log, Authenticators: []proxy.Authenticator{login}, Jobs: runner,
+		Metrics: opts.metrics, AccessLog: opts.access})
 	if err != nil {
 		return nil, startError{err}
 	}
@@ -199,20 +248,23 @@ func (p *Program) addAttachments(ctx context.Context, cfg *config.Config, set *b
 }
 
 // startJobs opens the jobs' store and starts their runner.
-func (p *Program) startJobs(ctx context.Context, cfg *config.Config, set *backends.Set) (*jobs.Runner, error) {
+// keep leaves unfinished jobs for the runner of the generation that a
+// reload replaces.
+func (p *Program) startJobs(ctx context.Context, cfg *config.Config, set *backends.Set, keep bool) (*jobs.Runner, error) {
 	jobStore, err := set.JobStore(ctx, cfg)
 	if err != nil {
 		return nil, startError{err}
 	}
 	runner, err := jobs.New(ctx, jobStore, p.log, jobs.Options{
-		Timeout:     cfg.Server.RequestTimeout.Duration,
-		MaxRunning:  cfg.Jobs.MaxRunning,
-		MaxPerOwner: cfg.Jobs.MaxRunningPerCaller,
+		Timeout:        cfg.Server.RequestTimeout.Duration,
+		MaxRunning:     cfg.Jobs.MaxRunning,
+		MaxPerOwner:    cfg.Jobs.MaxRunningPerCaller,
+		KeepUnfinished: keep,
 	})
 	if err != nil {
 		return nil, startError{fmt.Errorf("jobs: %w", err)}
 	}
-	p.closers = append(p.closers, runner.Close)
+	p.closers, p.runner = append(p.closers, runner.Close), runner
 	return runner, nil
 }
 

@@ -70,9 +70,11 @@ func (a *Auth) check(ctx context.Context, username, password, addr string) (*use
 		return nil, unavailable(err)
 	}
 	if !ok {
+		loginLocked.Add(1)
 		return nil, errLocked
 	}
 	if !a.users.Check(u, password) {
+		loginFailures.Add(1)
 		a.log.Info("login failed", "addr", addr)
 		time.Sleep(a.cfg.FailureDelay.Duration)
 		return nil, errCredentials

@@ -26,6 +26,8 @@ type Config struct {
 	Jobs        Jobs                `toml:"jobs"`
 	Attachments Attachments         `toml:"attachments"`
 	OEmbed      OEmbed              `toml:"oembed"`
+	Admin       Admin               `toml:"admin"`
+	Log         Log                 `toml:"log"`
 	// TypeOrder lists the type names in the order of the file.
 	TypeOrder []string `toml:"-"`
 	// Dir is the directory of the config file; relative paths resolve
@@ -70,6 +72,13 @@ type Server struct {
 	// gets 429 with Retry-After. Default: no limit.
 	RateLimit int `toml:"rate_limit"`
 	RateBurst int `toml:"rate_burst"`
+	// ShutdownTimeout is how long a stopping or reloading proxy lets the
+	// requests in flight finish before it closes their backends. Default
+	// 10s.
+	ShutdownTimeout Duration `toml:"shutdown_timeout"`
+	// WatchConfig reloads the configuration when its file changes, as a
+	// SIGHUP does. Default false.
+	WatchConfig bool `toml:"watch_config"`
 }
 
 // Locales lists the configured locales.

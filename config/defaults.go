@@ -93,6 +93,7 @@ func (c *Config) setDefaults() {
 	c.Jobs.setDefaults(c)
 	c.Attachments.setDefaults(c)
 	c.OEmbed.setDefaults()
+	c.setOpsDefaults()
 	for name, m := range c.Modules {
 		m.Name = name
 		m.setDefaults(c)
@@ -173,5 +174,33 @@ func setZero[T comparable](p *T, v T) {
 	var zero T
 	if *p == zero {
 		*p = v
+	}
+}
+
+// The defaults of the production keys: [server] shutdown, [admin] and
+// [log].
+const (
+	defaultShutdownTimeout = 10 * time.Second
+	defaultReadyCache      = time.Second
+	defaultReadyTimeout    = 2 * time.Second
+)
+
+// setOpsDefaults fills in [server]'s shutdown key, [admin] and [log].
+func (c *Config) setOpsDefaults() {
+	s := &c.Server
+	setZero(&s.ShutdownTimeout.Duration, defaultShutdownTimeout)
+	a := &c.Admin
+	if a.Listen != "" {
+		setZero(&a.Metrics, "admin")
+	}
+	setZero(&a.Metrics, "off")
+	setZero(&a.ReadyCache.Duration, defaultReadyCache)
+	setZero(&a.ReadyTimeout.Duration, defaultReadyTimeout)
+	l := &c.Log
+	setZero(&l.Format, "text")
+	setZero(&l.Level, "info")
+	if l.Requests == nil {
+		on := true
+		l.Requests = &on
 	}
 }

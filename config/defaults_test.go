@@ -14,16 +14,17 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantServer := Server{
-		Listen:         "127.0.0.1:3000",
-		Prefix:         "/api/v1",
-		MaxBodyBytes:   1048576,
-		ReadTimeout:    Duration{10 * time.Second},
-		WriteTimeout:   Duration{10 * time.Second},
-		IdleTimeout:    Duration{60 * time.Second},
-		RequestTimeout: Duration{5 * time.Second},
-		MaxHeaderBytes: 32768,
-		MaxConns:       1024,
-		MaxInFlight:    256,
+		Listen:          "127.0.0.1:3000",
+		Prefix:          "/api/v1",
+		MaxBodyBytes:    1048576,
+		ReadTimeout:     Duration{10 * time.Second},
+		WriteTimeout:    Duration{10 * time.Second},
+		IdleTimeout:     Duration{60 * time.Second},
+		RequestTimeout:  Duration{5 * time.Second},
+		MaxHeaderBytes:  32768,
+		MaxConns:        1024,
+		MaxInFlight:     256,
+		ShutdownTimeout: Duration{10 * time.Second},
 	}
 	if cfg.Server != wantServer {
 		t.Errorf("server = %+v, want %+v", cfg.Server, wantServer)

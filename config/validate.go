@@ -38,6 +38,7 @@ func (c *Config) validate(errs *errorList) {
 	c.Jobs.validate(c, errs)
 	c.Attachments.validate(c, errs)
 	c.OEmbed.validate(errs)
+	c.validateOps(errs)
 	c.validateModules(errs)
 }
 

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -63,6 +64,27 @@ type shop struct {
 	driver, dsn string
 	// pid is the binary's process id, for tests that read /proc/<pid>.
 	pid int
+	// proc is the binary's process (to signal it), logs what it wrote.
+	proc *os.Process
+	logs *lockedBuffer
+}
+
+// lockedBuffer collects a process's output while tests read it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // startShop prepares a fresh database for e (SQLite file, PostgreSQL
@@ -77,7 +99,13 @@ func startShop(t *testing.T, e testkit.Engine) *shop {
 // of its own) or another configuration.
 func startShopWith(t *testing.T, e testkit.Engine, bin, config string) *shop {
 	t.Helper()
-	dsn := shopDatabase(t, e)
+	return startShopOn(t, e, bin, config, shopDatabase(t, e))
+}
+
+// startShopOn is startShopWith on a database prepared already (by another
+// instance's shopDatabase, for instances that share it).
+func startShopOn(t *testing.T, e testkit.Engine, bin, config, dsn string) *shop {
+	t.Helper()
 	env := []string{
 		"SHOP_DB_DRIVER=" + e.Name,
 		"SHOP_DB_DSN=" + dsn,
@@ -85,6 +113,7 @@ func startShopWith(t *testing.T, e testkit.Engine, bin, config string) *shop {
 		"SHOP_EDITOR_APIKEY=" + editorKey,
 		"SHOP_CONTRIBUTOR_APIKEY=" + contributorKey,
 		"SHOP_GUEST_APIKEY=" + guestKey,
+		"APOSPROXY_ADMIN_LISTEN=" + testkit.FreeAddr(t),
 	}
 	s := startBinary(t, bin, config, env)
 	s.driver, s.dsn = e.Name, dsn
@@ -100,12 +129,12 @@ func startBinary(t *testing.T, bin, config string, env []string) *shop {
 	cmd := exec.Command(bin, "-config", config, "-listen", addr)
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(os.Environ(), env...)
-	logs := &strings.Builder{}
+	logs := &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s.pid = cmd.Process.Pid
+	s.pid, s.proc, s.logs = cmd.Process.Pid, cmd.Process, logs
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(os.Interrupt)
 		done := make(chan struct{})

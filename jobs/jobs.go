@@ -85,6 +85,10 @@ type Options struct {
 	// when it ends. Defaults 100 and 500ms.
 	SaveItems int
 	SaveEvery time.Duration
+	// KeepUnfinished leaves the unfinished jobs alone at start: another
+	// runner (the configuration a reload replaces) is still at work on
+	// them.
+	KeepUnfinished bool
 }
 
 // Runner runs jobs, one goroutine each.
@@ -112,6 +116,9 @@ func New(ctx context.Context, store Store, log *slog.Logger, opts Options) (*Run
 	}
 	r := &Runner{store: store, log: log, opts: opts, owners: map[string]int{}}
 	r.ctx, r.stop = context.WithCancel(context.Background())
+	if opts.KeepUnfinished {
+		return r, nil
+	}
 	ids, err := store.UnfinishedJobs(ctx)
 	if err != nil {
 		return nil, err

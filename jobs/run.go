@@ -32,6 +32,7 @@ func (r *Runner) Start(ctx context.Context, owner string, items []string, work W
 		r.release(owner)
 		return "", err
 	}
+	jobsStarted.Add(1)
 	r.wg.Go(func() {
 		defer r.release(owner)
 		j.work(items, work)
@@ -132,6 +133,7 @@ func (j *run) finish() {
 		j.p.Status = "completed"
 	}
 	j.p.Ended = true
+	countEnded(j.p.Status)
 	j.saveLogged()
 }
 

@@ -22,12 +22,23 @@ type apiKeys struct {
 	// byHash maps sha256(secret) to its principal; hashing first makes
 	// the lookup independent of how much of a guess matches.
 	byHash map[[32]byte]*apos.Principal
+	// names labels each key's principal "apikey:<name>", for the request
+	// log.
+	names map[*apos.Principal]string
 }
 
-func newAPIKeys(keys map[string]apos.Role) *apiKeys {
-	a := &apiKeys{byHash: make(map[[32]byte]*apos.Principal, len(keys))}
-	for secret, role := range keys {
-		a.byHash[sha256.Sum256([]byte(secret))] = &apos.Principal{Role: role, Title: "System Task", Via: "apikey"}
+// apiKey is a configured key's name and role.
+type apiKey struct {
+	name string
+	role apos.Role
+}
+
+func newAPIKeys(keys map[string]apiKey) *apiKeys {
+	a := &apiKeys{byHash: make(map[[32]byte]*apos.Principal, len(keys)), names: map[*apos.Principal]string{}}
+	for secret, k := range keys {
+		p := &apos.Principal{Role: k.role, Title: "System Task", Via: "apikey"}
+		a.byHash[sha256.Sum256([]byte(secret))] = p
+		a.names[p] = "apikey:" + k.name
 	}
 	return a
 }

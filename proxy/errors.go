@@ -83,14 +83,16 @@ func writeError(ctx *fasthttp.RequestCtx, log *slog.Logger, err error) {
 	if !known {
 		id := errorID()
 		if errorLines.allow(log) {
-			log.Error("internal error", "error_id", id, "path", string(ctx.Path()), "err", err)
+			log.Error("internal error", "error_id", id, "request_id", string(ctx.Response.Header.PeekBytes(headerRequestID)),
+				"path", string(ctx.Path()), "err", err)
 		}
 		writeJSON(ctx, fasthttp.StatusInternalServerError,
 			[]byte(`{"name":"error","data":{},"message":"An error occurred."}`))
 		return
 	}
 	if e.Err != nil && errorLines.allow(log) {
-		log.Warn("backend error", "name", e.Name, "path", string(ctx.Path()), "err", e.Err)
+		log.Warn("backend error", "name", e.Name, "request_id", string(ctx.Response.Header.PeekBytes(headerRequestID)),
+			"path", string(ctx.Path()), "err", e.Err)
 	}
 	name := e.Name
 	if w, ok := wireName[name]; ok {

@@ -29,7 +29,7 @@ import (
 // request.
 func (s *Server) Handler() fasthttp.RequestHandler {
 	h := s.router.Handler
-	return func(ctx *fasthttp.RequestCtx) {
+	return s.observed(func(ctx *fasthttp.RequestCtx) {
 		noSniff(ctx)
 		if !s.admit.enter(ctx) {
 			return
@@ -41,7 +41,7 @@ func (s *Server) Handler() fasthttp.RequestHandler {
 		if s.localizePath(ctx) && s.bodyWithinLimit(ctx) {
 			h(ctx)
 		}
-	}
+	})
 }
 
 // recoverPanic turns a panic in a handler into a logged, masked 500
@@ -159,6 +159,7 @@ func (s *Server) authenticated(next handler) handler {
 		if c.who, err = s.authenticate(c.ctx); err != nil {
 			return err
 		}
+		noteCaller(c)
 		return next(c)
 	}
 }

@@ -37,6 +37,11 @@ type Server struct {
 	// streams are the paths of the routes that read their body as a
 	// stream (see bodyWithinLimit).
 	streams map[string]bool
+	// routeStats and access are the request metrics and the request log;
+	// nil when not asked for. keyNames labels API key callers in them.
+	routeStats *routeMetrics
+	access     *slog.Logger
+	keyNames   map[*apos.Principal]string
 }
 
 // Options are what New needs beyond the configuration.
@@ -47,6 +52,10 @@ type Options struct {
 	Authenticators []Authenticator
 	// Jobs runs batch operations; without it batch routes answer 501.
 	Jobs *jobs.Runner
+	// Metrics, when set, counts and times every answer by route.
+	Metrics *Metrics
+	// AccessLog, when set, gets one line per request.
+	AccessLog *slog.Logger
 }
 
 // New builds the front end for cfg over the given adapters, one per
@@ -75,7 +84,9 @@ func New(cfg *config.Config, backends map[string]adapters.Adapter, opts Options)
 	if err != nil {
 		return nil, err
 	}
-	s.auth = append(append([]Authenticator{}, opts.Authenticators...), newAPIKeys(keys))
+	apiKeys := newAPIKeys(keys)
+	s.auth = append(append([]Authenticator{}, opts.Authenticators...), apiKeys)
+	s.observe(opts, apiKeys)
 	s.cors = newCORS(cfg.Auth.CORS)
 	s.ids.init()
 	if err := s.routeTypes(backends); err != nil {
@@ -116,8 +127,8 @@ func (s *Server) routerOptions() {
 
 // apiKeyRoles maps the secret of each API key whose variable is set to
 // its role.
-func apiKeyRoles(cfg *config.Config) (map[string]apos.Role, error) {
-	keys := map[string]apos.Role{}
+func apiKeyRoles(cfg *config.Config) (map[string]apiKey, error) {
+	keys := map[string]apiKey{}
 	for name, k := range cfg.APIKeys {
 		if k.Secret == "" {
 			continue
@@ -126,7 +137,7 @@ func apiKeyRoles(cfg *config.Config) (map[string]apos.Role, error) {
 		if !ok || r == apos.Anonymous {
 			return nil, fmt.Errorf("api_keys.%s.role: unknown role %q", name, k.Role)
 		}
-		keys[k.Secret] = r
+		keys[k.Secret] = apiKey{name: name, role: r}
 	}
 	return keys, nil
 }

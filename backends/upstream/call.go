@@ -77,6 +77,7 @@ func (c *Client) do(ctx context.Context, r *request) (answer, error) {
 	if err != nil && errors.As(err, &f) && f.transient && c.retries > 0 && c.repeatable(r) {
 		res, err = c.retry(ctx, r, deadline)
 	}
+	c.stats.count(err)
 	if err == nil {
 		return res, nil
 	}

@@ -37,6 +37,7 @@ type Client struct {
 	maxConns   int
 	hc         *fasthttp.HostClient
 	breaker    *gobreaker.CircuitBreaker[struct{}]
+	stats      callStats
 }
 
 // NewClient returns the client of the upstream called name. u comes from
