@@ -41,6 +41,21 @@ func (s *Server) getList(c *call, d *docType) error {
 	if err != nil {
 		return err
 	}
+	b = d.appendResults(b, c, lr, page, rel, published)
+	if len(lr.choices) > 0 {
+		if b, err = s.appendChoices(c, d, lr, b); err != nil {
+			return err
+		}
+	}
+	buf.b = append(b, '}')
+	sendCacheable(c.ctx, buf.b)
+	return nil
+}
+
+// appendResults appends the list's "pages", "currentPage" and "results",
+// each document with its relationships and, for withPublished, its
+// published copy.
+func (d *docType) appendResults(b []byte, c *call, lr *listRequest, page *adapters.Page, rel *related, published map[string]*adapters.Record) []byte {
 	pages := 0
 	if page.Total > 0 {
 		pages = (page.Total + lr.q.PerPage - 1) / lr.q.PerPage
@@ -62,15 +77,7 @@ func (s *Server) getList(c *call, d *docType) error {
 			b = append(b, '}')
 		}
 	}
-	b = append(b, ']')
-	if len(lr.choices) > 0 {
-		if b, err = s.appendChoices(c, d, lr, b); err != nil {
-			return err
-		}
-	}
-	buf.b = append(b, '}')
-	sendCacheable(c.ctx, buf.b)
-	return nil
+	return append(b, ']')
 }
 
 // publishedOf loads the published records of a page of drafts, for
