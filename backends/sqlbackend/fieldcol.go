@@ -71,6 +71,9 @@ func (a *Adapter) fieldColumn(ctx context.Context, i int, ct *sql.ColumnType, ex
 			return fc, why
 		}
 	}
+	if a.t.IsPageTree() && f.name == config.TreeParentField {
+		return fc, "" // the parent's key, whatever the key column holds
+	}
 	if why = kindFits(sf, class, sqlite || cf.TextFormat != "", decimalScale(ct, sqlite)); why != "" {
 		return fc, why
 	}
