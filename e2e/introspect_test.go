@@ -44,7 +44,7 @@ func TestIntrospect(t *testing.T) {
 			t.Errorf("an existing -o file: exit code %d, %s", code, text)
 		}
 		code, text = runBinary(t, nil, "validate", "-live", "-config", out)
-		checkRun(t, code, text, 0, []string{"ok (7 types, checked live)"})
+		checkRun(t, code, text, 0, []string{"ok (8 types, checked live)"})
 		s := startBinary(t, binary, out, []string{"APOSPROXY_ADMIN_KEY=" + adminKey})
 		list := s.do(t, "GET", "/product?perPage=2&aposMode=draft", adminKey, "")
 		expect(t, list, 200, "currentPage", "1", "results.#", "2", "results.0.aposMode", "draft")

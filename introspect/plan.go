@@ -16,6 +16,8 @@ type typePlan struct {
 	table      *Table
 	name       string
 	key        string
+	keys       []string // a composite key's columns; nil for one column
+	readOnly   bool     // no key proven unique: served read-only
 	newKeys    string
 	locale     string
 	mode       string
@@ -142,15 +144,21 @@ func (p *typePlan) planKey() {
 	switch {
 	case len(rest) == 1:
 		p.key = rest[0]
+	case len(rest) > 1 && p.locale == "" && p.mode == "":
+		p.key, p.keys = rest[0], rest
+		p.reviews = append(p.reviews, fmt.Sprintf("the primary key has several columns (%s): new documents need _createId", strings.Join(rest, ", ")))
+		return
 	case len(rest) > 1:
-		p.key = rest[0]
-		p.reviews = append(p.reviews, fmt.Sprintf("the primary key has several columns (%s); a type has one key column", strings.Join(rest, ", ")))
+		p.key, p.readOnly = rest[0], true
+		p.reviews = append(p.reviews, fmt.Sprintf("the primary key has several columns (%s) besides the locale and mode: composite keys are for unlocalized types, so it is read_only", strings.Join(rest, ", ")))
+		return
 	default:
-		p.key = t.Columns[0].Name
+		p.key, p.readOnly = t.Columns[0].Name, true
 		if c := pick(t, []string{"id"}); c != nil {
 			p.key = c.Name
 		}
-		p.reviews = append(p.reviews, fmt.Sprintf("the table has no primary key; %s is taken for the key, and must be unique", p.key))
+		p.reviews = append(p.reviews, fmt.Sprintf("the table has no primary key; %s is taken for the key and the type is read_only until you make sure it is unique", p.key))
+		return
 	}
 	for _, c := range t.Columns {
 		if c.Name != p.key {
@@ -175,7 +183,7 @@ func (p *typePlan) planFields() {
 		}
 	}
 	for _, c := range t.Columns {
-		if c.Name == p.key || c.Name == p.locale || c.Name == p.mode {
+		if c.Name == p.key || slices.Contains(p.keys, c.Name) || c.Name == p.locale || c.Name == p.mode {
 			continue
 		}
 		f := fieldPlan{name: fieldName(c.Name), column: c.Name}

@@ -102,7 +102,18 @@ func (w *writer) typ(p *typePlan) {
 	w.line("[types.%s]", key(p.name))
 	w.line(`database = "main"`)
 	w.line("table = %s", str(p.table.Name))
-	w.line("key = %s", str(p.key))
+	if len(p.keys) > 1 {
+		var ks []string
+		for _, k := range p.keys {
+			ks = append(ks, str(k))
+		}
+		w.line("key = [%s]", strings.Join(ks, ", "))
+	} else {
+		w.line("key = %s", str(p.key))
+	}
+	if p.readOnly {
+		w.line("read_only = true")
+	}
 	if p.newKeys != "" {
 		w.line("new_keys = %s", str(p.newKeys))
 	}

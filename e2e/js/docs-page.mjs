@@ -102,5 +102,11 @@ try {
   const exited = new Promise((resolve) => chromium.once("exit", resolve));
   chromium.kill();
   await Promise.race([exited, sleep(5000)]);
-  rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  // Chromium's helper processes may still be writing the profile as the
+  // main one exits: its removal is best effort, not part of the check.
+  try {
+    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  } catch (err) {
+    console.error(`left ${profile}: ${err.code}`);
+  }
 }
