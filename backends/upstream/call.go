@@ -142,15 +142,15 @@ func (c *Client) attempt(ctx context.Context, r *request, deadline time.Time) (a
 		return answer{}, &failure{sentinel: apos.ErrTimeout, cause: err, unsent: true}
 	}
 	var res answer
-	_, err := c.breaker.Execute(func() (struct{}, error) {
+	err := c.breaker.execute(func() error {
 		var err error
 		res, err = c.send(r, deadline)
 		if err == nil && res.status >= 500 && (r.clientError == nil || !r.clientError(res.status, res.body)) {
 			s := res.status
-			return struct{}{}, &failure{sentinel: apos.ErrBadGateway, cause: fmt.Errorf("status %d", s), res: &res,
+			return &failure{sentinel: apos.ErrBadGateway, cause: fmt.Errorf("status %d", s), res: &res,
 				transient: s == fasthttp.StatusBadGateway || s == fasthttp.StatusServiceUnavailable || s == fasthttp.StatusGatewayTimeout}
 		}
-		return struct{}{}, err
+		return err
 	})
 	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
 		return answer{}, &failure{sentinel: apos.ErrUnavailable, cause: err, unsent: true}
