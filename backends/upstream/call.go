@@ -73,14 +73,16 @@ func (c *Client) do(ctx context.Context, r *request) (answer, error) {
 		r.idemKey = newIdempotencyKey()
 	}
 	res, err := c.attempt(ctx, r, deadline)
-	var f *failure
-	if err != nil && errors.As(err, &f) && f.transient && c.retries > 0 && c.repeatable(r) {
-		res, err = c.retry(ctx, r, deadline)
-	}
 	if err == nil {
 		return res, nil
 	}
-	if !errors.As(err, &f) {
+	if f := asFailure(err); f != nil && f.transient && c.retries > 0 && c.repeatable(r) {
+		if res, err = c.retry(ctx, r, deadline); err == nil {
+			return res, nil
+		}
+	}
+	f := asFailure(err)
+	if f == nil {
 		// backoff.Retry gave up because ctx ended while it waited.
 		f = &failure{sentinel: apos.ErrTimeout, cause: err, unsent: true}
 	}
@@ -88,6 +90,17 @@ func (c *Client) do(ctx context.Context, r *request) (answer, error) {
 		return *f.res, nil
 	}
 	return answer{}, c.failed(r, f)
+}
+
+// asFailure is the *failure in err's chain, or nil. It is a function of
+// its own so that the target errors.As needs is allocated only for an
+// error, never on the path of a call that succeeded.
+func asFailure(err error) *failure {
+	var f *failure
+	if errors.As(err, &f) {
+		return f
+	}
+	return nil
 }
 
 // repeatable reports whether r may be sent again after it may have
@@ -146,8 +159,9 @@ func (c *Client) attempt(ctx context.Context, r *request, deadline time.Time) (a
 		var err error
 		res, err = c.send(r, deadline)
 		if err == nil && res.status >= 500 && (r.clientError == nil || !r.clientError(res.status, res.body)) {
-			s := res.status
-			return &failure{sentinel: apos.ErrBadGateway, cause: fmt.Errorf("status %d", s), res: &res,
+			// A copy, so that res itself stays on the stack on success.
+			s, kept := res.status, res
+			return &failure{sentinel: apos.ErrBadGateway, cause: fmt.Errorf("status %d", s), res: &kept,
 				transient: s == fasthttp.StatusBadGateway || s == fasthttp.StatusServiceUnavailable || s == fasthttp.StatusGatewayTimeout}
 		}
 		return err
