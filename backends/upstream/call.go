@@ -25,9 +25,10 @@ type request struct {
 	idemKey string
 	// header names an answer header to keep (a list's total), or "".
 	header string
-	// clientError reports whether a 5xx answer is mapped to a client's
-	// error: the request was bad, the service is healthy.
-	clientError func(status int, body []byte) bool
+	// errs tells whether a 5xx answer is mapped to a client's error: the
+	// request was bad, the service is healthy. Nil maps none. (A pointer,
+	// not a method value, which would be allocated on every call.)
+	errs *errorMap
 }
 
 // write reports whether the request may change something.
@@ -158,7 +159,7 @@ func (c *Client) attempt(ctx context.Context, r *request, deadline time.Time) (a
 	err := c.breaker.execute(func() error {
 		var err error
 		res, err = c.send(r, deadline)
-		if err == nil && res.status >= 500 && (r.clientError == nil || !r.clientError(res.status, res.body)) {
+		if err == nil && res.status >= 500 && (r.errs == nil || !r.errs.clientError(res.status, res.body)) {
 			// A copy, so that res itself stays on the stack on success.
 			s, kept := res.status, res
 			return &failure{sentinel: apos.ErrBadGateway, cause: fmt.Errorf("status %d", s), res: &kept,
