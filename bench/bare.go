@@ -259,7 +259,13 @@ func appendProduct(dst []byte, p *product, locale string) []byte {
 	dst = appendTime(append(dst, `,"createdAt":`...), p.created)
 	dst = appendTime(append(dst, `,"updatedAt":`...), p.updated)
 	dst = appendSlug(append(dst, `,"slug":"`...), p.name)
-	dst = append(dst, '"')
+	// Apostrophe's documents always have these; the type maps neither.
+	dst = append(dst, `","visibility":"public","archived":false`...)
+	// A published row the proxy never published takes its lastPublishedAt
+	// from updatedAt (docs/api-rules.md#25).
+	if !bytes.Contains(p.extra, []byte(`"lastPublishedAt"`)) {
+		dst = appendTime(append(dst, `,"lastPublishedAt":`...), p.updated)
+	}
 	if inner := bytes.TrimSpace(p.extra); len(inner) > 2 {
 		dst = append(append(dst, ','), bytes.TrimSpace(inner[1:len(inner)-1])...)
 	}
