@@ -49,6 +49,11 @@ func newBare(ctx context.Context, db *sql.DB, driver string) (*bare, error) {
 		"attributes", "category_id", "created_at", "updated_at"} {
 		cols = append(cols, name(c))
 	}
+	// The slug aposproxy keeps for a type that maps none (unique per
+	// locale: a second "Nordic desk" is nordic-desk1), else the title's.
+	cols = append(cols, "(SELECT aposproxy_slug FROM "+name("aposproxy_slugs")+" WHERE aposproxy_type = 'product'"+
+		" AND aposproxy_doc = CAST("+name("products")+"."+name("product_id")+" AS "+text+")"+
+		" AND aposproxy_locale = "+name("products")+"."+name("lang")+" AND aposproxy_mode = 'published')")
 	from := " FROM " + name("products") + " WHERE "
 	sel := "SELECT " + strings.Join(cols, ", ") + from
 	b := &bare{prefix: []byte("/api/v1/product")}
@@ -92,13 +97,14 @@ type product struct {
 	inStock            any // bool, or an integer on SQLite
 	attributes         []byte
 	category           sql.NullInt64
-	created, updated   any    // text on SQLite, time.Time elsewhere
-	extra              []byte // the store's members, a JSON object or NULL
+	created, updated   any            // text on SQLite, time.Time elsewhere
+	extra              []byte         // the store's members, a JSON object or NULL
+	slug               sql.NullString // aposproxy's, when it keeps one
 }
 
 func (p *product) dest() []any {
 	return []any{&p.id, &p.name, &p.description, &p.price, &p.color, &p.inStock,
-		&p.attributes, &p.category, &p.created, &p.updated}
+		&p.attributes, &p.category, &p.created, &p.updated, &p.slug}
 }
 
 // handle serves the two routes.
@@ -258,8 +264,19 @@ func appendProduct(dst []byte, p *product, locale string) []byte {
 	}
 	dst = appendTime(append(dst, `,"createdAt":`...), p.created)
 	dst = appendTime(append(dst, `,"updatedAt":`...), p.updated)
-	dst = appendSlug(append(dst, `,"slug":"`...), p.name)
-	dst = append(dst, '"')
+	dst = append(dst, `,"slug":"`...)
+	if p.slug.Valid {
+		dst = append(dst, p.slug.String...)
+	} else {
+		dst = appendSlug(dst, p.name)
+	}
+	// Apostrophe's documents always have these; the type maps neither.
+	dst = append(dst, `","visibility":"public","archived":false`...)
+	// A published row the proxy never published takes its lastPublishedAt
+	// from updatedAt (docs/api-rules.md#25).
+	if !bytes.Contains(p.extra, []byte(`"lastPublishedAt"`)) {
+		dst = appendTime(append(dst, `,"lastPublishedAt":`...), p.updated)
+	}
 	if inner := bytes.TrimSpace(p.extra); len(inner) > 2 {
 		dst = append(append(dst, ','), bytes.TrimSpace(inner[1:len(inner)-1])...)
 	}

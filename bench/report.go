@@ -23,6 +23,7 @@ func (s *suite) write(dir string, took time.Duration) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# aposproxy benchmark, %s\n\n", date)
 	fmt.Fprintf(&b, "Machine: %s. Commit %s. Measured in %s.\n\n", machine(), s.commit(), took.Round(time.Second))
+	fmt.Fprintf(&b, "Pinning: none; the load generator and the servers share all %d cores, so latencies include their contention.\n\n", runtime.NumCPU())
 	fmt.Fprintf(&b, "Command: `go run ./bench %s` (from the repository root; `-h` lists the flags).\n\n", strings.Join(os.Args[1:], " "))
 	fmt.Fprintf(&b, "Each scenario alternates its systems for %d rounds of %s each (closed loop, %d connections, after a %s warm-up of each), "+
 		"driven by `aposproxy bench` from a process of its own over loopback. Figures are medians of the rounds; a ratio is the median of the "+

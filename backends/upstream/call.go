@@ -25,9 +25,10 @@ type request struct {
 	idemKey string
 	// header names an answer header to keep (a list's total), or "".
 	header string
-	// clientError reports whether a 5xx answer is mapped to a client's
-	// error: the request was bad, the service is healthy.
-	clientError func(status int, body []byte) bool
+	// errs tells whether a 5xx answer is mapped to a client's error: the
+	// request was bad, the service is healthy. Nil maps none. (A pointer,
+	// not a method value, which would be allocated on every call.)
+	errs *errorMap
 }
 
 // write reports whether the request may change something.
@@ -73,15 +74,17 @@ func (c *Client) do(ctx context.Context, r *request) (answer, error) {
 		r.idemKey = newIdempotencyKey()
 	}
 	res, err := c.attempt(ctx, r, deadline)
-	var f *failure
-	if err != nil && errors.As(err, &f) && f.transient && c.retries > 0 && c.repeatable(r) {
-		res, err = c.retry(ctx, r, deadline)
+	if err != nil {
+		if f := asFailure(err); f != nil && f.transient && c.retries > 0 && c.repeatable(r) {
+			res, err = c.retry(ctx, r, deadline)
+		}
 	}
 	c.stats.count(err)
 	if err == nil {
 		return res, nil
 	}
-	if !errors.As(err, &f) {
+	f := asFailure(err)
+	if f == nil {
 		// backoff.Retry gave up because ctx ended while it waited.
 		f = &failure{sentinel: apos.ErrTimeout, cause: err, unsent: true}
 	}
@@ -89,6 +92,17 @@ func (c *Client) do(ctx context.Context, r *request) (answer, error) {
 		return *f.res, nil
 	}
 	return answer{}, c.failed(r, f)
+}
+
+// asFailure is the *failure in err's chain, or nil. It is a function of
+// its own so that the target errors.As needs is allocated only for an
+// error, never on the path of a call that succeeded.
+func asFailure(err error) *failure {
+	var f *failure
+	if errors.As(err, &f) {
+		return f
+	}
+	return nil
 }
 
 // repeatable reports whether r may be sent again after it may have
@@ -143,15 +157,16 @@ func (c *Client) attempt(ctx context.Context, r *request, deadline time.Time) (a
 		return answer{}, &failure{sentinel: apos.ErrTimeout, cause: err, unsent: true}
 	}
 	var res answer
-	_, err := c.breaker.Execute(func() (struct{}, error) {
+	err := c.breaker.execute(func() error {
 		var err error
 		res, err = c.send(r, deadline)
-		if err == nil && res.status >= 500 && (r.clientError == nil || !r.clientError(res.status, res.body)) {
-			s := res.status
-			return struct{}{}, &failure{sentinel: apos.ErrBadGateway, cause: fmt.Errorf("status %d", s), res: &res,
+		if err == nil && res.status >= 500 && (r.errs == nil || !r.errs.clientError(res.status, res.body)) {
+			// A copy, so that res itself stays on the stack on success.
+			s, kept := res.status, res
+			return &failure{sentinel: apos.ErrBadGateway, cause: fmt.Errorf("status %d", s), res: &kept,
 				transient: s == fasthttp.StatusBadGateway || s == fasthttp.StatusServiceUnavailable || s == fasthttp.StatusGatewayTimeout}
 		}
-		return struct{}{}, err
+		return err
 	})
 	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
 		return answer{}, &failure{sentinel: apos.ErrUnavailable, cause: err, unsent: true}

@@ -2,7 +2,6 @@ package upstream
 
 import (
 	"fmt"
-	"log/slog"
 	"maps"
 	"net"
 	"net/url"
@@ -10,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sony/gobreaker/v2"
 	"github.com/valyala/fasthttp"
 
 	"github.com/aposproxy/aposproxy/config"
@@ -36,7 +34,7 @@ type Client struct {
 	retries    int
 	maxConns   int
 	hc         *fasthttp.HostClient
-	breaker    *gobreaker.CircuitBreaker[struct{}]
+	breaker    *breaker
 	stats      callStats
 }
 
@@ -87,22 +85,6 @@ func NewClient(name string, u config.Upstream) (*Client, error) {
 	}
 	c.breaker = newBreaker(name, u.BreakerFailures, u.BreakerCooldown.Duration)
 	return c, nil
-}
-
-// newBreaker returns a circuit breaker that opens after failures failed
-// calls in a row and lets one probe through after cooldown: a service that
-// is down then costs one fast 503 per request, instead of a connection
-// attempt or a timeout each.
-func newBreaker(name string, failures int, cooldown time.Duration) *gobreaker.CircuitBreaker[struct{}] {
-	return gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
-		Name:        name,
-		MaxRequests: 1,
-		Timeout:     cooldown,
-		ReadyToTrip: func(n gobreaker.Counts) bool { return int(n.ConsecutiveFailures) >= failures },
-		OnStateChange: func(name string, from, to gobreaker.State) {
-			slog.Warn("upstream circuit breaker", "upstream", name, "from", from.String(), "to", to.String())
-		},
-	})
 }
 
 // Close closes the client's idle connections. Calls in flight finish; the

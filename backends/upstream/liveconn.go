@@ -20,6 +20,7 @@ type liveConn struct {
 	// check is set once an answer has been read: the next write starts a
 	// new request on a connection that may have sat idle.
 	check bool
+	peerState
 }
 
 func (c *liveConn) Read(b []byte) (int, error) {
@@ -33,7 +34,7 @@ func (c *liveConn) Read(b []byte) (int, error) {
 func (c *liveConn) Write(b []byte) (int, error) {
 	if c.check {
 		c.check = false
-		if peerClosed(c.Conn) {
+		if c.peerClosed() {
 			return 0, errIdleClosed
 		}
 	}

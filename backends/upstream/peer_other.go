@@ -2,9 +2,10 @@
 
 package upstream
 
-import "net"
-
 // peerClosed cannot peek without waiting on this system: a connection the
 // service closed while idle is found when the request fails, and only
 // requests safe to repeat are sent again.
-func peerClosed(net.Conn) bool { return false }
+func (c *liveConn) peerClosed() bool { return false }
+
+// peerState is what peerClosed keeps per connection: nothing here.
+type peerState struct{}

@@ -31,7 +31,7 @@ func (a *Adapter) Probe(ctx context.Context) error {
 	v := a.vars(apos.Scope{Locale: a.defaultLocale, Mode: apos.Published})
 	uri := a.list.appendURI(make([]byte, 0, 160), a.c.base, &v)
 	uri = a.appendPage(uri, 0, 1)
-	res, err := a.c.do(ctx, &request{method: a.list.method, uri: uri, header: a.totalHeader, clientError: a.errs.clientError})
+	res, err := a.c.do(ctx, &request{method: a.list.method, uri: uri, header: a.totalHeader, errs: &a.errs})
 	if err != nil {
 		return err
 	}

@@ -120,7 +120,7 @@ func (a *Adapter) call(ctx context.Context, r *route, op string, v *vars, body [
 // callFull sends req and returns its 2xx answer; other answers become
 // Apostrophe errors, read with the type's error mapping.
 func (a *Adapter) callFull(ctx context.Context, req *request, op string) (answer, error) {
-	req.clientError = a.errs.clientError
+	req.errs = &a.errs
 	if req.write() && a.c.idemHeader != "" {
 		req.idemKey = idempotencyKey(ctx, op, req.uri, req.body)
 	}

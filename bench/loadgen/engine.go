@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -104,6 +105,11 @@ func hit(c *fasthttp.Client, p *plan, r *request, req *fasthttp.Request, resp *f
 	res.BytesIn = uint64(len(resp.Body()))
 	if res.Code < 200 || res.Code >= 400 {
 		res.Error = fmt.Sprintf("%d %s", res.Code, fasthttp.StatusMessage(int(res.Code)))
+	} else if r.method == http.MethodGet && !jsonDocument(resp.Body()) {
+		// Checked on every answer of the run, not only before it: a
+		// server that starts answering garbage fast must not look fast.
+		// Code 0 counts it with the failures.
+		res.Code, res.Error = 0, "a 2xx answer whose body is not a JSON object or array"
 	}
 	if r.method == http.MethodPost {
 		res.Body = append([]byte(nil), resp.Body()...)
@@ -136,3 +142,11 @@ func runOpen(ctx context.Context, c *fasthttp.Client, p *plan, o *options, d tim
 // maxOpenWorkers bounds the requests in flight of the open model, so that
 // a target that stops answering costs memory up to a point only.
 const maxOpenWorkers = 10000
+
+// jsonDocument is the body check of a read during a run: the body is one
+// JSON object or array, as far as its first and last bytes tell (a full
+// parse would load the generator, which shares the machine).
+func jsonDocument(b []byte) bool {
+	b = bytes.TrimSpace(b)
+	return len(b) >= 2 && (b[0] == '{' && b[len(b)-1] == '}' || b[0] == '[' && b[len(b)-1] == ']')
+}
