@@ -38,6 +38,9 @@ func TestLogsCarryNoSecret(t *testing.T) {
 	expect(t, s.do(t, "PATCH", "/@apostrophecms/user/x:en:published", adminKey, `{"password":"new-secret-pass-99"}`), 404)
 	secrets = append(secrets, "new-secret-pass-99")
 	r = s.do(t, "GET", "/category", "", "", "X-Request-Id", "trace-abc-123")
+	if got := r.header.Get("X-Request-Id"); got != "trace-abc-123" {
+		t.Errorf("X-Request-Id: got %q, want the client's", got)
+	}
 	time.Sleep(300 * time.Millisecond) // the last lines
 	logs := s.logs.String()
 	for _, secret := range secrets {

@@ -56,10 +56,12 @@ func static(path, file, contentType string) endpoint.Route {
 	if err != nil {
 		panic(err) // the files are embedded: a missing one is a build mistake
 	}
+	etag := `"swagger-ui-` + uiVersion + `"`
 	return endpoint.Route{Name: "openapi", Method: "GET", Path: path, ContentType: contentType,
 		Handler: func(r *endpoint.Request) ([]byte, error) {
 			r.SetHeader("Cache-Control", "public, max-age=3600")
 			r.SetHeader("X-Content-Type-Options", "nosniff")
+			r.SetHeader("ETag", etag) // changes with the vendored version
 			return data, nil
 		}}
 }
