@@ -108,7 +108,7 @@ func rankIn(sp *spot, sibs []adapters.Node, t adapters.Node, p adapters.Placemen
 		}
 	}
 	// Siblings at or after the new rank shift by one, so the ranks stay
-	// distinct wherever they were (docs/shared DECISIONS 23).
+	// distinct wherever they were (docs/api-rules.md#144).
 	for i := from; i < len(sibs); i++ {
 		if sibs[i].Rank >= sp.rank {
 			sp.shift = append(sp.shift, sibs[i])
