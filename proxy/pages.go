@@ -26,16 +26,7 @@ var lightFields = []string{"title", "type", "rank", "slug", "visibility", "archi
 
 // routePages registers the page routes in place of routeType's.
 func (s *Server) routePages(d *docType) {
-	base := s.cfg.Server.Prefix + "/" + d.name
-	one := base + "/{id}"
-	s.router.GET(base, s.handle(d, s.getPages))
-	s.router.HEAD(base, s.handle(d, s.getPages))
-	s.router.POST(base, s.handle(d, s.postPage))
-	s.router.GET(one, s.handle(d, s.getPage))
-	s.router.HEAD(one, s.handle(d, s.getPage))
-	s.router.PUT(one, s.handle(d, s.put))
-	s.router.PATCH(one, s.handle(d, s.patch))
-	s.router.DELETE(one, s.handle(d, s.deletePage))
+	s.routeDocs(d, s.getPages, s.postPage, s.getPage, s.deletePage)
 }
 
 // treeOf is d's Tree capability.

@@ -179,16 +179,22 @@ func typeNames(cfg *config.Config) []string {
 
 // routeType registers the REST routes of one type.
 func (s *Server) routeType(d *docType) {
+	s.routeDocs(d, s.getList, s.post, s.getOne, s.delete)
+}
+
+// routeDocs registers a type's REST routes with the handlers that differ
+// between pieces and pages; PUT and PATCH are shared.
+func (s *Server) routeDocs(d *docType, list, post, get, del func(*call, *docType) error) {
 	base := s.cfg.Server.Prefix + "/" + d.name
 	one := base + "/{id}"
-	s.router.GET(base, s.handle(d, s.getList))
-	s.router.HEAD(base, s.handle(d, s.getList))
-	s.router.POST(base, s.handle(d, s.post))
-	s.router.GET(one, s.handle(d, s.getOne))
-	s.router.HEAD(one, s.handle(d, s.getOne))
+	s.router.GET(base, s.handle(d, list))
+	s.router.HEAD(base, s.handle(d, list))
+	s.router.POST(base, s.handle(d, post))
+	s.router.GET(one, s.handle(d, get))
+	s.router.HEAD(one, s.handle(d, get))
 	s.router.PUT(one, s.handle(d, s.put))
 	s.router.PATCH(one, s.handle(d, s.patch))
-	s.router.DELETE(one, s.handle(d, s.delete))
+	s.router.DELETE(one, s.handle(d, del))
 }
 
 // ErrorHandler answers the errors fasthttp raises before a handler runs
