@@ -188,6 +188,12 @@ func relOverlayDrafts(t *testing.T, s *shop) {
 	if got := joinRows(t, s, 2); got != old {
 		t.Fatalf("localize wrote article_products: %s", got)
 	}
+	// A draft write that fails keeps the draft's links (one transaction).
+	expect(t, s.do(t, "PATCH", "/article/2:en:draft", contributorKey, `{"title":"","_products":["P-1001"]}`), 400, "name", "invalid")
+	r = s.do(t, "PATCH", "/article/2:en:draft", contributorKey, `{"title":"`+strings.Repeat("x", 400)+`","_products":["P-1001"]}`)
+	if r.status != 200 {
+		expect(t, s.do(t, "GET", "/article/2:en:draft", contributorKey, ""), 200, "productsIds", `["P-1005","P-1002"]`)
+	}
 	// A new article's draft links reach the table with its first publish.
 	r = s.do(t, "POST", "/article?aposMode=draft", contributorKey, `{"title":"Draft with links","_products":["P-1003"]}`)
 	expect(t, r, 200, "productsIds", `["P-1003"]`)

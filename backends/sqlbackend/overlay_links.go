@@ -351,7 +351,8 @@ func (a *Adapter) storeLinks() *storeLinks {
 
 // overlayLinks reads links in a scope the overlay serves: a record's own
 // links from the store, the legacy row's otherwise; in a fixed number of
-// queries (two forward, three reverse). args are the keys of ids.
+// queries (two forward, three reverse: docs/api-rules.md#177). args are
+// the keys of ids.
 func (a *Adapter) overlayLinks(ctx context.Context, l *storeLinks, s apos.Scope, j *join, ids []string, args []any, reverse bool) ([]adapters.Link, error) {
 	if !reverse {
 		keys := make([]any, len(args))
