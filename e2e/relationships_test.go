@@ -194,6 +194,17 @@ func relOverlayDrafts(t *testing.T, s *shop) {
 	if r.status != 200 {
 		expect(t, s.do(t, "GET", "/article/2:en:draft", contributorKey, ""), 200, "productsIds", `["P-1005","P-1002"]`)
 	}
+	// Unpublish deletes the legacy row and its links; the draft keeps its
+	// own, and the next publish writes them back.
+	expect(t, s.do(t, "PATCH", "/article/4:en:draft", contributorKey, `{"_products":["P-1003"]}`), 200, "productsIds", `["P-1003"]`)
+	expect(t, s.do(t, "POST", "/article/4:en:published/unpublish", editorKey, ""), 200, "productsIds", `["P-1003"]`)
+	if got := joinRows(t, s, 4); got != "" {
+		t.Fatalf("article 4's rows after its unpublish: %s", got)
+	}
+	expect(t, s.do(t, "POST", "/article/4:en:draft/publish", editorKey, ""), 200, "productsIds", `["P-1003"]`)
+	if got := joinRows(t, s, 4); got != "P-1003:NULL" {
+		t.Fatalf("article 4's rows after its new publish: %s", got)
+	}
 	// A new article's draft links reach the table with its first publish.
 	r = s.do(t, "POST", "/article?aposMode=draft", contributorKey, `{"title":"Draft with links","_products":["P-1003"]}`)
 	expect(t, r, 200, "productsIds", `["P-1003"]`)
