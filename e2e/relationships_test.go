@@ -205,6 +205,17 @@ func relOverlayDrafts(t *testing.T, s *shop) {
 	if got := joinRows(t, s, 4); got != "P-1003:NULL" {
 		t.Fatalf("article 4's rows after its new publish: %s", got)
 	}
+	// A draft whose links alone differ is modified, in reads, lists and
+	// write answers; reverting it makes it unmodified again.
+	expect(t, s.do(t, "PATCH", "/article/5:en:draft", contributorKey, `{"_products":["P-1003"]}`), 200, "modified", "true")
+	expect(t, s.do(t, "GET", "/article/5:en:draft", contributorKey, ""), 200, "modified", "true")
+	r = s.do(t, "GET", "/article?aposMode=draft&perPage=50", contributorKey, "")
+	for _, a := range gjson.Get(r.body, "results").Array() {
+		if id := a.Get("aposDocId").Str; (id == "5") != a.Get("modified").Bool() && (id == "5" || id == "7") {
+			t.Fatalf("draft list: article %s modified %s", id, a.Get("modified").Raw)
+		}
+	}
+	expect(t, s.do(t, "POST", "/article/5:en:draft/revert-draft-to-published", editorKey, ""), 200, "modified", "false")
 	// A new article's draft links reach the table with its first publish.
 	r = s.do(t, "POST", "/article?aposMode=draft", contributorKey, `{"title":"Draft with links","_products":["P-1003"]}`)
 	expect(t, r, 200, "productsIds", `["P-1003"]`)

@@ -84,6 +84,24 @@ func (o *overlay) read(ctx context.Context, tx *sql.Tx, s apos.Scope, docID stri
 	return o.legacy.read(ctx, tx, o.legacy.get, s, docID, key)
 }
 
+// readMarked is read, with a draft whose links differ from the legacy
+// row's flagged modified (docs/api-rules.md#176).
+func (o *overlay) readMarked(ctx context.Context, tx *sql.Tx, s apos.Scope, docID string, key any) (*adapters.Record, error) {
+	rec, err := o.read(ctx, tx, s, docID, key)
+	if err != nil {
+		return nil, err
+	}
+	var q execer = o.legacy.db
+	if tx != nil {
+		q = tx
+	}
+	recs := []adapters.Record{*rec}
+	if err := o.legacy.markLinksModified(ctx, q, s, recs); err != nil {
+		return nil, err
+	}
+	return &recs[0], nil
+}
+
 // scope returns the default locale's scope of mode m.
 func (o *overlay) scope(m apos.Mode) apos.Scope {
 	return apos.Scope{Locale: o.def, Mode: m}

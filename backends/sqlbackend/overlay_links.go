@@ -403,3 +403,67 @@ func (a *Adapter) overlayLinks(ctx context.Context, l *storeLinks, s apos.Scope,
 	}
 	return out, nil
 }
+
+// markLinksModified, with q the pool or the read's transaction, flags as modified the default-locale drafts of recs
+// that their columns left unmodified but whose own links differ from the
+// legacy row's (docs/api-rules.md#176): per join-table relationship, one
+// query of the store and, when some drafts have links of their own, one
+// of the join table, whatever the number of records.
+func (a *Adapter) markLinksModified(ctx context.Context, q execer, s apos.Scope, recs []adapters.Record) error {
+	l := a.storeLinks()
+	if l == nil || s != a.ov.scope(apos.Draft) {
+		return nil
+	}
+	var keys, texts []any
+	byKey := map[string]*adapters.Record{}
+	for i := range recs {
+		if recs[i].Modified != adapters.False {
+			continue
+		}
+		if key, ok := a.keyOf(recs[i].DocID); ok {
+			keys, texts = append(keys, key), append(texts, keyText(key))
+			byKey[keyText(key)] = &recs[i]
+		}
+	}
+	for i := range a.rels {
+		if len(keys) == 0 {
+			return nil
+		}
+		j := &a.rels[i]
+		own, links, err := l.load(ctx, q, s, j.name, texts)
+		if err != nil || len(own) == 0 {
+			if err != nil {
+				return a.fail(ctx, err)
+			}
+			continue
+		}
+		var ownKeys []any
+		for k, key := range keys {
+			if own[texts[k].(string)] {
+				ownKeys = append(ownKeys, key)
+			}
+		}
+		legacy, err := a.joinLinks(ctx, q, j, j.from, ownKeys)
+		if err != nil {
+			return a.fail(ctx, err)
+		}
+		for k := range own {
+			from := apos.EncodeKey(k)
+			if !sameLinks(linksFrom(links, from), linksFrom(legacy, from)) {
+				byKey[k].Modified = adapters.True
+			}
+		}
+	}
+	return nil
+}
+
+// linksFrom are the links of links from the record from, in order.
+func linksFrom(links []adapters.Link, from string) []adapters.Link {
+	var out []adapters.Link
+	for _, l := range links {
+		if l.From == from {
+			out = append(out, l)
+		}
+	}
+	return out
+}

@@ -119,7 +119,7 @@ func (o *overlay) update(ctx context.Context, s apos.Scope, docID string, key an
 		if err := o.links().putAll(ctx, tx, key, s, links); err != nil {
 			return nil, err
 		}
-		return o.read(ctx, tx, s, docID, key)
+		return o.readMarked(ctx, tx, s, docID, key)
 	})
 }
 
