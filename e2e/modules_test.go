@@ -68,13 +68,15 @@ func TestCustomerMerge(t *testing.T) {
 			v5, _, o5 := s.customer(t, 5)
 			v6, _, o6 := s.customer(t, 6)
 			r := s.merge(t, editorKey, 5, `"6"`)
-			expect(t, r, 200, "_id", "6", "lifetimeValue", fmt.Sprint(v5+v6), "_edit", "true")
+			expect(t, r, 200, "_id", "6", "lifetimeValue", fmt.Sprint(v5+v6), "_edit", "true", "_mergedInto", "[]")
 			if one := s.do(t, "GET", "/customer/6", editorKey, ""); r.body != one.body {
 				t.Fatalf("the answer is not the customer as GET shows it:\n%s\n%s", r.body, one.body)
 			}
 			if v, m, o := s.customer(t, 5); v != v5 || m != 6 || o != 0 {
 				t.Fatalf("customer 5: value %d merged into %d with %d orders", v, m, o)
 			}
+			// The self-relationship through merged_into.
+			expect(t, s.do(t, "GET", "/customer/5", editorKey, ""), 200, "_mergedInto.0._id", "6", "_mergedInto.0.title", gjson.Get(r.body, "title").Str)
 			if v, m, o := s.customer(t, 6); v != v5+v6 || m != 0 || o != o5+o6 {
 				t.Fatalf("customer 6: value %d merged into %d with %d orders, want %d and %d orders", v, m, o, v5+v6, o5+o6)
 			}

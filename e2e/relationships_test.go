@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"database/sql"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -19,6 +21,7 @@ func TestRelationships(t *testing.T) {
 		t.Run("C20 locale and mode", func(t *testing.T) { relScopes(t, s) })
 		t.Run("C15 C23 writes", func(t *testing.T) { relWrites(t, s) })
 		t.Run("draft links", func(t *testing.T) { relDrafts(t, s) })
+		t.Run("overlay draft links", func(t *testing.T) { relOverlayDrafts(t, s) })
 		t.Run("rollback and delete", func(t *testing.T) { relRollback(t, s) })
 	})
 }
@@ -118,9 +121,140 @@ func relDrafts(t *testing.T, s *shop) {
 	}
 	expect(t, s.do(t, "POST", "/product/P-1004:en:draft/publish", editorKey, ""), 200)
 	expect(t, s.do(t, "GET", "/product/P-1004:en:published", "", ""), 200, "categoryId", "5", "_category.0.title", "Lamps")
-	// An overlay type's draft links are not kept yet: refused, unwritten.
-	expect(t, s.do(t, "PATCH", "/article/2:en:draft", contributorKey, `{"title":"x","_products":[]}`), 400, "name", "invalid")
-	expect(t, s.do(t, "GET", "/article/2:en:draft", contributorKey, ""), 200, "title", "Our new workshop, part 2")
+}
+
+// relOverlayDrafts: an overlay type's draft links live in the proxy's
+// store and reach the join table only when the draft is published
+// (docs/api-rules.md#176); revert and localize carry them, and reverse
+// relationships read in draft mode see them (#177).
+func relOverlayDrafts(t *testing.T, s *shop) {
+	const old = "P-1026:compared,P-1001:featured,P-1033:featured"
+	if got := joinRows(t, s, 2); got != old {
+		t.Fatalf("article 2's rows before: %s", got)
+	}
+	r := s.do(t, "PATCH", "/article/2:en:draft", contributorKey,
+		`{"title":"Workshop, with benches","_products":[{"_id":"P-1005:en:draft","_fields":{"relevance":"top"}},"P-1002"]}`)
+	expect(t, r, 200, "_products.#._id", `["P-1005:en:draft","P-1002:en:draft"]`, "_products.0._fields.relevance", "top",
+		"productsIds", `["P-1005","P-1002"]`, "_products.1._fields.relevance", "null")
+	if got := joinRows(t, s, 2); got != old {
+		t.Fatalf("a draft write reached article_products: %s", got)
+	}
+	expect(t, s.do(t, "GET", "/article/2", "", ""), 200, "productsIds", `["P-1026","P-1001","P-1033"]`)
+	r = s.do(t, "GET", "/article?aposMode=draft&perPage=50&withPublished=1", contributorKey, "")
+	expect(t, r, 200)
+	for _, a := range gjson.Get(r.body, "results").Array() {
+		if a.Get("aposDocId").Str == "2" && (a.Get("_publishedDoc.productsIds").Raw != `["P-1026","P-1001","P-1033"]` ||
+			a.Get("_publishedDoc._products.0._id").Str != "P-1026:en:published") {
+			t.Fatalf("draft list: article 2's _publishedDoc has %s", a.Get("_publishedDoc").Raw)
+		}
+		if id := a.Get("aposDocId").Str; id == "2" && a.Get("productsIds").Raw != `["P-1005","P-1002"]` ||
+			id == "3" && a.Get("productsIds").Raw != gjson.Get(s.do(t, "GET", "/article/3", "", "").body, "productsIds").Raw {
+			t.Fatalf("draft list: article %s has %s", id, a.Get("productsIds").Raw)
+		}
+	}
+	// Reverse relationships in draft mode read the drafts' links.
+	if got := gjson.Get(s.do(t, "GET", "/product/P-1005:en:draft", contributorKey, "").body, "_articles.#.aposDocId").Raw; !strings.Contains(got, `"2"`) {
+		t.Fatalf("P-1005's draft articles: %s", got)
+	}
+	if got := gjson.Get(s.do(t, "GET", "/product/P-1026:en:draft", contributorKey, "").body, "_articles.#.aposDocId").Raw; strings.Contains(got, `"2"`) {
+		t.Fatalf("P-1026's draft articles still name article 2: %s", got)
+	}
+	if got := gjson.Get(s.do(t, "GET", "/product/P-1026:en:published", "", "").body, "_articles.#.aposDocId").Raw; !strings.Contains(got, `"2"`) {
+		t.Fatalf("P-1026's published articles: %s", got)
+	}
+	// The editor publishes: now, and only now, the join table changes.
+	expect(t, s.do(t, "POST", "/article/2:en:draft/publish", editorKey, ""), 200, "productsIds", `["P-1005","P-1002"]`)
+	const published = "P-1005:top,P-1002:NULL"
+	if got := joinRows(t, s, 2); got != published {
+		t.Fatalf("article 2's rows after the publish: %s", got)
+	}
+	expect(t, s.do(t, "GET", "/article/2", "", ""), 200, "productsIds", `["P-1005","P-1002"]`, "_products.0._fields.relevance", "top")
+	// Revert the draft to the published document: its links come back.
+	expect(t, s.do(t, "PATCH", "/article/2:en:draft", contributorKey, `{"_products":[]}`), 200, "productsIds", "[]")
+	expect(t, s.do(t, "POST", "/article/2:en:draft/revert-draft-to-published", editorKey, ""), 200, "productsIds", `["P-1005","P-1002"]`)
+	expect(t, s.do(t, "GET", "/article/2:en:draft", contributorKey, ""), 200, "productsIds", `["P-1005","P-1002"]`)
+	// Revert the published document to its previous version: the join
+	// table gets the previous links back, the draft keeps its own.
+	expect(t, s.do(t, "POST", "/article/2:en:published/revert-published-to-previous", editorKey, ""), 200,
+		"productsIds", `["P-1026","P-1001","P-1033"]`)
+	if got := joinRows(t, s, 2); got != old {
+		t.Fatalf("article 2's rows after revert-published-to-previous: %s", got)
+	}
+	expect(t, s.do(t, "GET", "/article/2:en:draft", contributorKey, ""), 200, "productsIds", `["P-1005","P-1002"]`)
+	// Localize carries the draft's links, read in the new locale (P-1002
+	// has no French record: its link reads as nothing there).
+	r = s.do(t, "POST", "/article/2:en:draft/localize", editorKey, `{"toLocale":"fr"}`)
+	expect(t, r, 200, "productsIds", `["P-1005"]`, "_products.0._id", "P-1005:fr:draft")
+	if got := joinRows(t, s, 2); got != old {
+		t.Fatalf("localize wrote article_products: %s", got)
+	}
+	// A draft write that fails keeps the draft's links (one transaction).
+	expect(t, s.do(t, "PATCH", "/article/2:en:draft", contributorKey, `{"title":"","_products":["P-1001"]}`), 400, "name", "invalid")
+	r = s.do(t, "PATCH", "/article/2:en:draft", contributorKey, `{"title":"`+strings.Repeat("x", 400)+`","_products":["P-1001"]}`)
+	if r.status != 200 {
+		expect(t, s.do(t, "GET", "/article/2:en:draft", contributorKey, ""), 200, "productsIds", `["P-1005","P-1002"]`)
+	}
+	// Unpublish deletes the legacy row and its links; the draft keeps its
+	// own, and the next publish writes them back.
+	expect(t, s.do(t, "PATCH", "/article/4:en:draft", contributorKey, `{"_products":["P-1003"]}`), 200, "productsIds", `["P-1003"]`)
+	expect(t, s.do(t, "POST", "/article/4:en:published/unpublish", editorKey, ""), 200, "productsIds", `["P-1003"]`)
+	if got := joinRows(t, s, 4); got != "" {
+		t.Fatalf("article 4's rows after its unpublish: %s", got)
+	}
+	expect(t, s.do(t, "POST", "/article/4:en:draft/publish", editorKey, ""), 200, "productsIds", `["P-1003"]`)
+	if got := joinRows(t, s, 4); got != "P-1003:NULL" {
+		t.Fatalf("article 4's rows after its new publish: %s", got)
+	}
+	// A draft whose links alone differ is modified, in reads, lists and
+	// write answers; reverting it makes it unmodified again.
+	expect(t, s.do(t, "PATCH", "/article/5:en:draft", contributorKey, `{"_products":["P-1003"]}`), 200, "modified", "true")
+	expect(t, s.do(t, "GET", "/article/5:en:draft", contributorKey, ""), 200, "modified", "true")
+	r = s.do(t, "GET", "/article?aposMode=draft&perPage=50", contributorKey, "")
+	for _, a := range gjson.Get(r.body, "results").Array() {
+		if id := a.Get("aposDocId").Str; (id == "5") != a.Get("modified").Bool() && (id == "5" || id == "7") {
+			t.Fatalf("draft list: article %s modified %s", id, a.Get("modified").Raw)
+		}
+	}
+	expect(t, s.do(t, "POST", "/article/5:en:draft/revert-draft-to-published", editorKey, ""), 200, "modified", "false")
+	// A new article's draft links reach the table with its first publish.
+	r = s.do(t, "POST", "/article?aposMode=draft", contributorKey, `{"title":"Draft with links","_products":["P-1003"]}`)
+	expect(t, r, 200, "productsIds", `["P-1003"]`)
+	r = s.do(t, "POST", "/article/"+gjson.Get(r.body, "_id").Str+"/publish", editorKey, "")
+	expect(t, r, 200, "productsIds", `["P-1003"]`)
+	id := gjson.Get(r.body, "aposDocId").Str
+	n, _ := strconv.Atoi(id)
+	if got := joinRows(t, s, n); got != "P-1003:NULL" {
+		t.Fatalf("new article %s's rows after its first publish: %s", id, got)
+	}
+}
+
+// joinRows lists an article's rows of article_products, in order, as
+// product:relevance.
+func joinRows(t *testing.T, s *shop, article int) string {
+	t.Helper()
+	db, err := sqldb.Open(context.Background(), config.Database{Driver: s.driver, DSN: s.dsn, MaxOpen: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query("SELECT product_id, relevance FROM article_products WHERE article_id = " + strconv.Itoa(article) + " ORDER BY position")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var p string
+		var rel sql.NullString
+		if err := rows.Scan(&p, &rel); err != nil {
+			t.Fatal(err)
+		}
+		if !rel.Valid {
+			rel.String = "NULL"
+		}
+		out = append(out, p+":"+rel.String)
+	}
+	return strings.Join(out, ",")
 }
 
 // relRollback: a write that fails writes no link; deleting an article

@@ -41,7 +41,11 @@ func (s *Server) getList(c *call, d *docType) error {
 	if err != nil {
 		return err
 	}
-	b = d.appendResults(b, c, lr, page, rel, published)
+	pubRel, err := s.publishedRelated(c, d, published, lr.project)
+	if err != nil {
+		return err
+	}
+	b = d.appendResults(b, c, lr, page, rel, published, pubRel)
 	if len(lr.choices) > 0 {
 		if b, err = s.appendChoices(c, d, lr, b); err != nil {
 			return err
@@ -55,7 +59,7 @@ func (s *Server) getList(c *call, d *docType) error {
 // appendResults appends the list's "pages", "currentPage" and "results",
 // each document with its relationships and, for withPublished, its
 // published copy.
-func (d *docType) appendResults(b []byte, c *call, lr *listRequest, page *adapters.Page, rel *related, published map[string]*adapters.Record) []byte {
+func (d *docType) appendResults(b []byte, c *call, lr *listRequest, page *adapters.Page, rel *related, published map[string]*adapters.Record, pubRel *related) []byte {
 	pages := 0
 	if page.Total > 0 {
 		pages = (page.Total + lr.q.PerPage - 1) / lr.q.PerPage
@@ -73,7 +77,7 @@ func (d *docType) appendResults(b []byte, c *call, lr *listRequest, page *adapte
 		b = rel.appendTo(d.appendDoc(b, r, c.who, lr.project), r.DocID, c.who)
 		if pub, ok := published[r.DocID]; ok {
 			b = append(b[:len(b)-1], `,"_publishedDoc":`...)
-			b = d.appendDoc(b, pub, c.who, lr.project)
+			b = pubRel.appendTo(d.appendDoc(b, pub, c.who, lr.project), pub.DocID, c.who)
 			b = append(b, '}')
 		}
 	}
@@ -149,4 +153,18 @@ func (s *Server) appendChoices(c *call, d *docType, lr *listRequest, b []byte) (
 		b = append(b, ']')
 	}
 	return append(b, '}'), nil
+}
+
+// publishedRelated loads the relationships of the published copies of a
+// list's drafts (withPublished), in the published mode, batched as the
+// list's own (docs/api-rules.md#178).
+func (s *Server) publishedRelated(c *call, d *docType, published map[string]*adapters.Record, p *projection) (*related, error) {
+	if len(published) == 0 {
+		return nil, nil
+	}
+	recs := make([]adapters.Record, 0, len(published))
+	for _, r := range published {
+		recs = append(recs, *r)
+	}
+	return s.loadRelated(c, d, recs, true, p)
 }

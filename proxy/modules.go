@@ -3,6 +3,7 @@ package proxy
 import (
 	"fmt"
 
+	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/endpoint"
 )
@@ -56,5 +57,15 @@ func (s *Server) Document(r *endpoint.Request, typeName, rawID string) ([]byte, 
 	if err != nil {
 		return nil, err
 	}
-	return d.appendDoc(nil, rec, r.Who, nil), nil
+	doc := d.appendDoc(nil, rec, r.Who, nil)
+	if !withRelationships(r.QueryArgs()) {
+		return doc, nil
+	}
+	// With its relationships, as GET renders it (docs/api-rules.md#178).
+	c := &call{who: r.Who, params: readScopeParams(r.QueryArgs()), bctx: r.Context}
+	rel, err := s.loadRelated(c, d, []adapters.Record{*rec}, false, nil)
+	if err != nil {
+		return nil, err
+	}
+	return rel.appendTo(doc, rec.DocID, r.Who), nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/tidwall/gjson"
+	"github.com/valyala/fasthttp"
 )
 
 // relField is one relationship of a type, ready to load
@@ -73,7 +74,7 @@ type related struct {
 // of the join table for join-table relationships), never one per
 // document (docs/api-rules.md#171).
 func (s *Server) loadRelated(c *call, d *docType, recs []adapters.Record, inList bool, p *projection) (*related, error) {
-	if len(d.rels) == 0 || len(recs) == 0 || !withRelationships(c) {
+	if len(d.rels) == 0 || len(recs) == 0 || c.ctx != nil && !withRelationships(c.ctx.QueryArgs()) {
 		return nil, nil
 	}
 	out := &related{d: d, rels: make([]map[string][]relDoc, len(d.rels))}
@@ -108,8 +109,7 @@ func (s *Server) loadRelated(c *call, d *docType, recs []adapters.Record, inList
 // withRelationships reports whether the request wants relationships:
 // withRelationships=false (or Apostrophe's builder name,
 // relationships=false) skips them.
-func withRelationships(c *call) bool {
-	args := c.ctx.QueryArgs()
+func withRelationships(args *fasthttp.Args) bool {
 	for _, name := range []string{"withRelationships", "relationships"} {
 		if v := string(args.Peek(name)); v == "false" || v == "0" {
 			return false

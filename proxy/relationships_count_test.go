@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -146,4 +147,45 @@ func BenchmarkArticleListRelationships(b *testing.B) {
 			})
 		}
 	}
+}
+
+// TestRelationshipQueriesDrafts: a list of drafts, some with links of
+// their own in the store and some reading the join table's, costs the
+// same number of statements for 10 articles as for 50, and so does a
+// reverse relationship read in draft mode (docs/api-rules.md#176, #177).
+func TestRelationshipQueriesDrafts(t *testing.T) {
+	h, c := relShop(t)
+	admin := testkit.APIKey("rel-admin")
+	for _, id := range []string{"2", "3", "5", "9", "30", "40"} {
+		body := `{"_products":[{"_id":"P-1005","_fields":{"relevance":"top"}},"P-1002"]}`
+		if r := testkit.Call(h, "PATCH", "/api/v1/article/"+id+":en:draft", body, admin...); r.StatusCode() != 200 {
+			t.Fatalf("PATCH %s: %d %s", id, r.StatusCode(), r.Body())
+		}
+	}
+	list := func(perPage int) (int64, string) {
+		before := c.n.Load()
+		r := testkit.Call(h, "GET", "/api/v1/article?aposMode=draft&perPage="+strconv.Itoa(perPage), "", admin...)
+		if r.StatusCode() != 200 {
+			t.Fatalf("GET: %d %s", r.StatusCode(), r.Body())
+		}
+		var two string
+		for _, a := range gjson.GetBytes(r.Body(), "results").Array() {
+			if a.Get("aposDocId").Str == "2" {
+				two = a.Get("productsIds").Raw
+			}
+		}
+		return c.n.Load() - before, two
+	}
+	n10, _ := list(10)
+	n50, two := list(50)
+	t.Logf("statements per draft list: 10 articles %d, 50 articles %d", n10, n50)
+	if n10 != n50 || two != `["P-1005","P-1002"]` {
+		t.Fatalf("draft lists: %d statements for 10, %d for 50; article 2 links %s", n10, n50, two)
+	}
+	before := c.n.Load()
+	r := testkit.Call(h, "GET", "/api/v1/product/P-1005:en:draft", "", admin...)
+	if got := gjson.GetBytes(r.Body(), "_articles.#.aposDocId").Raw; !strings.Contains(got, `"40"`) || !strings.Contains(got, `"2"`) {
+		t.Fatalf("P-1005's draft articles: %s", got)
+	}
+	t.Logf("statements of a draft product with its reverse relationships: %d", c.n.Load()-before)
 }

@@ -20,7 +20,11 @@ func (a *Adapter) List(ctx context.Context, q *adapters.Query) (*adapters.Page, 
 		}
 	}
 	if v := a.ov.viewOf(q.Scope); v != nil {
-		return v.List(ctx, q)
+		page, err := v.List(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		return page, a.markLinksModified(ctx, a.db, q.Scope, page.Records)
 	}
 	b := getBuilder()
 	defer putBuilder(b)

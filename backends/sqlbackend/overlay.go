@@ -84,6 +84,24 @@ func (o *overlay) read(ctx context.Context, tx *sql.Tx, s apos.Scope, docID stri
 	return o.legacy.read(ctx, tx, o.legacy.get, s, docID, key)
 }
 
+// readMarked is read, with a draft whose links differ from the legacy
+// row's flagged modified (docs/api-rules.md#176).
+func (o *overlay) readMarked(ctx context.Context, tx *sql.Tx, s apos.Scope, docID string, key any) (*adapters.Record, error) {
+	rec, err := o.read(ctx, tx, s, docID, key)
+	if err != nil {
+		return nil, err
+	}
+	var q execer = o.legacy.db
+	if tx != nil {
+		q = tx
+	}
+	recs := []adapters.Record{*rec}
+	if err := o.legacy.markLinksModified(ctx, q, s, recs); err != nil {
+		return nil, err
+	}
+	return &recs[0], nil
+}
+
 // scope returns the default locale's scope of mode m.
 func (o *overlay) scope(m apos.Mode) apos.Scope {
 	return apos.Scope{Locale: o.def, Mode: m}
@@ -131,14 +149,22 @@ func (o *overlay) ownDraft(ctx context.Context, tx *sql.Tx, key any) (live *row,
 	case err != nil || !r.hasLive:
 		return nil, err
 	case r.hasDraft:
-		return r.live, nil
+		// A draft made before its links were kept gets them now.
+		return r.live, o.links().snapshot(ctx, tx, key, o.scope(apos.Draft))
 	}
 	if _, err := o.shadow.insertValues(ctx, tx, o.scope(apos.Draft), key, o.legacy.allValues(r.live)); err != nil {
 		return nil, err
 	}
 	fp := o.legacy.fingerprint(r.live)
-	return r.live, o.setBase(ctx, tx, key, &fp)
+	if err := o.setBase(ctx, tx, key, &fp); err != nil {
+		return nil, err
+	}
+	return r.live, o.links().snapshot(ctx, tx, key, o.scope(apos.Draft))
 }
+
+// links is the store's links of the overlay type (overlay_links.go), or
+// nil when it has no join-table relationship.
+func (o *overlay) links() *storeLinks { return o.legacy.store.links }
 
 // rebase follows a write of the legacy row of key through the proxy: the
 // draft's shadow row, if any, now counts as made from the row as written,

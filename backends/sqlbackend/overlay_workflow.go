@@ -42,6 +42,9 @@ func (o *overlay) publish(ctx context.Context, tx *sql.Tx, docID string, key any
 		if err := o.defaultVersions().keepPrevious(ctx, tx, docID, key, o.legacy, r.live); err != nil {
 			return nil, err
 		}
+		if err := o.links().snapshot(ctx, tx, key, o.scope(apos.Previous)); err != nil {
+			return nil, err
+		}
 	}
 	var title string
 	if r.hasLive {
@@ -52,6 +55,10 @@ func (o *overlay) publish(ctx context.Context, tx *sql.Tx, docID string, key any
 		if docID, key, err = o.writeLive(ctx, tx, docID, key, r.draft, r.hasLive, now); err != nil {
 			return nil, err
 		}
+	}
+	// The draft's links reach the legacy join tables now, and only now.
+	if err := o.links().publish(ctx, tx, key, key, draft); err != nil {
+		return nil, err
 	}
 	if err := o.legacy.publishSlug(ctx, tx, key, o.def, title); err != nil {
 		return nil, err
@@ -105,6 +112,9 @@ func (o *overlay) writeLive(ctx context.Context, tx *sql.Tx, docID string, key a
 			return "", nil, err
 		}
 	}
+	if err := o.links().rename(ctx, tx, key, newKey); err != nil {
+		return "", nil, err
+	}
 	return newID, newKey, o.legacy.store.renameMeta(ctx, tx, docID, newID)
 }
 
@@ -140,10 +150,17 @@ func (o *overlay) revertDraft(ctx context.Context, tx *sql.Tx, docID string, key
 	switch {
 	case err != nil || !r.hasDraft && !r.hasLive:
 		return nil, notFound(err)
-	case !r.hasDraft || !r.hasLive || o.legacy.sameContent(r.draft, r.live):
+	case !r.hasDraft || !r.hasLive:
 		return nil, nil
+	case o.legacy.sameContent(r.draft, r.live):
+		if same, err := o.links().sameScopes(ctx, tx, key, draft, o.scope(apos.Published)); err != nil || same {
+			return nil, err
+		}
 	}
 	if err := o.shadow.deleteRow(ctx, tx, draft, key); err != nil {
+		return nil, err
+	}
+	if err := o.links().drop(ctx, tx, key, o.def, apos.Draft); err != nil {
 		return nil, err
 	}
 	if err := o.legacy.revertSlug(ctx, tx, key, o.def); err != nil {
@@ -159,6 +176,10 @@ func (o *overlay) revertPublished(ctx context.Context, tx *sql.Tx, docID string,
 	live, err := o.ownDraft(ctx, tx, key)
 	if err != nil || live == nil {
 		return nil, notFound(err)
+	}
+	// The previous copy's links, if it kept some, are the legacy row's again.
+	if err := o.links().publish(ctx, tx, key, key, o.scope(apos.Previous)); err != nil {
+		return nil, err
 	}
 	prev, err := o.defaultVersions().usePrevious(ctx, tx, docID, key)
 	if err != nil {

@@ -17,7 +17,8 @@ func (o *overlay) insert(ctx context.Context, s apos.Scope, in *adapters.Insert)
 	if err != nil {
 		return nil, err
 	}
-	values, slug, _ := o.legacy.takeSlug(in.Values)
+	values, links := o.legacy.takeLinks(in.Values)
+	values, slug, _ := o.legacy.takeSlug(values)
 	cols, vals, err := o.shadow.assignments(values)
 	if err != nil {
 		return nil, err
@@ -39,6 +40,9 @@ func (o *overlay) insert(ctx context.Context, s apos.Scope, in *adapters.Insert)
 			}
 			for _, m := range modes {
 				if _, err := o.shadow.insertRow(ctx, tx, apos.Scope{Locale: s.Locale, Mode: m}, key, cols, vals); err != nil {
+					return nil, err
+				}
+				if err := o.links().putAll(ctx, tx, key, apos.Scope{Locale: s.Locale, Mode: m}, links); err != nil {
 					return nil, err
 				}
 			}
@@ -88,11 +92,9 @@ func isProvisional(key any) bool {
 }
 
 // update changes a draft, or a record of another locale. A default-locale
-// draft that is still its legacy row gets a shadow row first.
+// draft that is still its legacy row gets a shadow row first. Links go to
+// the store (docs/api-rules.md#176).
 func (o *overlay) update(ctx context.Context, s apos.Scope, docID string, key any, change adapters.Change) (*adapters.Record, error) {
-	if s.Locale != o.def {
-		return o.shadow.Update(ctx, s, docID, change)
-	}
 	return o.legacy.inTx(ctx, func(tx *sql.Tx) (*adapters.Record, error) {
 		if _, ok, err := o.lockDraft(ctx, tx, s, key); err != nil || !ok {
 			return nil, notFound(err)
@@ -105,13 +107,19 @@ func (o *overlay) update(ctx context.Context, s apos.Scope, docID string, key an
 		if err != nil || len(vals) == 0 {
 			return cur, err
 		}
-		if _, err := o.ownDraft(ctx, tx, key); err != nil {
-			return nil, err
+		if s.Locale == o.def {
+			if _, err := o.ownDraft(ctx, tx, key); err != nil {
+				return nil, err
+			}
 		}
+		vals, links := o.legacy.takeLinks(vals)
 		if err := o.shadow.writeValues(ctx, tx, s, key, vals, cur.Fields); err != nil {
 			return nil, err
 		}
-		return o.read(ctx, tx, s, docID, key)
+		if err := o.links().putAll(ctx, tx, key, s, links); err != nil {
+			return nil, err
+		}
+		return o.readMarked(ctx, tx, s, docID, key)
 	})
 }
 

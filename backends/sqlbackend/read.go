@@ -19,7 +19,7 @@ func (a *Adapter) Get(ctx context.Context, s apos.Scope, docID string) (*adapter
 	}
 	ctx = a.db.ReadContext(ctx)
 	if a.ov != nil {
-		return a.ov.read(ctx, nil, s, docID, key)
+		return a.ov.readMarked(ctx, nil, s, docID, key)
 	}
 	return a.read(ctx, nil, a.get, s, docID, key)
 }

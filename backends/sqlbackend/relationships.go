@@ -51,13 +51,15 @@ func (a *Adapter) joinNamed(name string) *join {
 }
 
 // Links implements adapters.Linker, from the join table: it holds the
-// links of every record, whatever its locale and mode (docs/api-rules.md#172).
+// links of every record, whatever its locale and mode (docs/api-rules.md#172),
+// but an overlay type's records that are not legacy rows, which may have
+// links of their own in the store (docs/api-rules.md#176).
 func (a *Adapter) Links(ctx context.Context, s apos.Scope, rel string, ids []string, reverse bool) ([]adapters.Link, error) {
 	j := a.joinNamed(rel)
 	if j == nil || len(ids) == 0 {
 		return nil, nil
 	}
-	by, args := j.from, make([]any, 0, len(ids))
+	args := make([]any, 0, len(ids))
 	for _, id := range ids {
 		if !reverse {
 			if key, ok := a.keyOf(id); ok {
@@ -67,12 +69,23 @@ func (a *Adapter) Links(ctx context.Context, s apos.Scope, rel string, ids []str
 			args = append(args, k)
 		}
 	}
-	if reverse {
-		by = j.to
-	}
 	if len(args) == 0 {
 		return nil, nil
 	}
+	if l := a.storeLinks(); l != nil && a.ov.serves(s) {
+		return a.overlayLinks(ctx, l, s, j, ids, args, reverse)
+	}
+	by := j.from
+	if reverse {
+		by = j.to
+	}
+	links, err := a.joinLinks(ctx, a.db, j, by, args)
+	return links, a.fail(ctx, err)
+}
+
+// joinLinks reads the rows of the join table j whose column by is one of
+// args, ordered by record and position.
+func (a *Adapter) joinLinks(ctx context.Context, q execer, j *join, by string, args []any) ([]adapters.Link, error) {
 	text := "SELECT " + j.from + ", " + j.to
 	for _, c := range j.cols {
 		text += ", " + c
@@ -81,16 +94,16 @@ func (a *Adapter) Links(ctx context.Context, s apos.Scope, rel string, ids []str
 	if j.order != "" {
 		text += ", " + j.order
 	}
-	rows, err := a.db.QueryContext(ctx, a.db.Rebind(text), args...)
+	rows, err := q.QueryContext(ctx, a.db.Rebind(text), args...)
 	if err != nil {
-		return nil, a.fail(ctx, err)
+		return nil, err
 	}
 	defer rows.Close()
-	return a.scanLinks(ctx, rows, j)
+	return a.scanLinks(rows, j)
 }
 
 // scanLinks reads the rows of Links.
-func (a *Adapter) scanLinks(ctx context.Context, rows *sql.Rows, j *join) ([]adapters.Link, error) {
+func (a *Adapter) scanLinks(rows *sql.Rows, j *join) ([]adapters.Link, error) {
 	var out []adapters.Link
 	vals := make([]sql.NullString, len(j.cols))
 	dest := make([]any, 2+len(j.cols))
@@ -101,7 +114,7 @@ func (a *Adapter) scanLinks(ctx context.Context, rows *sql.Rows, j *join) ([]ada
 	}
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
-			return nil, a.fail(ctx, err)
+			return nil, err
 		}
 		fields := []byte{'{'}
 		for i, f := range j.fields {
@@ -117,7 +130,7 @@ func (a *Adapter) scanLinks(ctx context.Context, rows *sql.Rows, j *join) ([]ada
 		}
 		out = append(out, adapters.Link{From: apos.EncodeKey(from), To: apos.EncodeKey(to), Fields: append(fields, '}')})
 	}
-	return out, a.fail(ctx, rows.Err())
+	return out, rows.Err()
 }
 
 // takeLinks splits the values that set join-table relationships off vals.
@@ -195,34 +208,4 @@ func linkField(fields []byte, name string) any {
 		return v.Str
 	}
 	return v.Raw
-}
-
-// errDraftLinks refuses a join-table write the store cannot keep yet: the
-// links of an overlay type's drafts and other locales
-// (docs/api-rules.md#174).
-var errDraftLinks = apos.Errorf(apos.ErrInvalid, "This type's join-table relationships are written in the default locale's published mode.")
-
-// linksServed refuses links written in a scope the overlay serves.
-func (a *Adapter) linksServed(s apos.Scope, vals []adapters.Value) error {
-	if !a.ov.serves(s) {
-		return nil
-	}
-	for _, v := range vals {
-		if _, ok := v.V.(adapters.Links); ok {
-			return errDraftLinks
-		}
-	}
-	return nil
-}
-
-// refuseLinks wraps change so that links in a scope the overlay serves
-// are refused, and nothing is written.
-func (a *Adapter) refuseLinks(s apos.Scope, change adapters.Change) adapters.Change {
-	return func(cur *adapters.Record) ([]adapters.Value, error) {
-		vals, err := change(cur)
-		if err == nil {
-			err = a.linksServed(s, vals)
-		}
-		return vals, err
-	}
 }

@@ -42,7 +42,10 @@ type store struct {
 	shadow   *Adapter // the shadow table, with its own locale and mode columns
 	base     string   // quoted base column
 	getMeta  *sql.Stmt
-	stmts    statements
+	// links are an overlay type's links that are not the legacy rows'
+	// (overlay_links.go); nil for other types.
+	links *storeLinks
+	stmts statements
 }
 
 // newStore creates the tables of a's store when they do not exist yet and

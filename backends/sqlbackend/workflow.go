@@ -3,6 +3,7 @@ package sqlbackend
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
 	"github.com/aposproxy/aposproxy/adapters"
@@ -26,9 +27,14 @@ func (a *Adapter) provision(ctx context.Context) error {
 	}
 	a.store = st
 	if a.schema.Storage == apos.Overlay {
-		a.ov, err = newOverlay(ctx, a)
+		if a.ov, err = newOverlay(ctx, a); err != nil {
+			return err
+		}
+		if st.links, err = newStoreLinks(ctx, a); err != nil {
+			return fmt.Errorf("creating the store table %s: %w", linksTable, err)
+		}
 	}
-	return err
+	return nil
 }
 
 // workflow runs one workflow operation on docID in one transaction, once
@@ -136,6 +142,9 @@ func (v versions) publish(ctx context.Context, tx *sql.Tx, docID string, key any
 	if err != nil {
 		return nil, err
 	}
+	if err := v.st.links.copyScope(ctx, tx, key, v.scope(apos.Draft), v.scope(apos.Published)); err != nil {
+		return nil, err
+	}
 	if err := v.rows.publishSlug(ctx, tx, key, v.locale, v.rows.titleCell(d)); err != nil {
 		return nil, err
 	}
@@ -153,6 +162,9 @@ func (v versions) keepPrevious(ctx context.Context, tx *sql.Tx, docID string, ke
 		return err
 	}
 	if _, err := v.prev.insertValues(ctx, tx, prev, key, from.allValues(p)); err != nil {
+		return err
+	}
+	if err := v.st.links.copyScope(ctx, tx, key, v.scope(apos.Published), prev); err != nil {
 		return err
 	}
 	return v.st.copyMeta(ctx, tx, key, v.scope(apos.Published), prev)
@@ -209,6 +221,9 @@ func (st *store) forget(ctx context.Context, tx *sql.Tx, key any, locale string,
 			return err
 		}
 	}
+	if err := st.links.drop(ctx, tx, key, locale, modes...); err != nil {
+		return err
+	}
 	return st.dropMeta(ctx, tx, key, locale, modes...)
 }
 
@@ -223,10 +238,18 @@ func (v versions) revertDraft(ctx context.Context, tx *sql.Tx, docID string, key
 		return nil, notFound(err)
 	}
 	p, hasPub, err := v.rows.lockRow(ctx, tx, v.scope(apos.Published), key)
-	if err != nil || !hasPub || v.rows.sameContent(d, p) {
+	if err != nil || !hasPub {
 		return nil, err
 	}
+	if v.rows.sameContent(d, p) {
+		if same, err := v.st.links.sameScopes(ctx, tx, key, v.scope(apos.Draft), v.scope(apos.Published)); err != nil || same {
+			return nil, err
+		}
+	}
 	if err := v.rows.updateRow(ctx, tx, v.scope(apos.Draft), key, v.rows.allValues(p)); err != nil {
+		return nil, err
+	}
+	if err := v.st.links.copyScope(ctx, tx, key, v.scope(apos.Published), v.scope(apos.Draft)); err != nil {
 		return nil, err
 	}
 	if err := v.rows.revertSlug(ctx, tx, key, v.locale); err != nil {
@@ -247,6 +270,9 @@ func (v versions) revertPublished(ctx context.Context, tx *sql.Tx, docID string,
 	}
 	if _, ok, err := v.rows.lockRow(ctx, tx, pub, key); err != nil || !ok {
 		return nil, notFound(err)
+	}
+	if err := v.st.links.copyScope(ctx, tx, key, v.scope(apos.Previous), pub); err != nil {
+		return nil, err
 	}
 	prev, err := v.usePrevious(ctx, tx, docID, key)
 	if err != nil {

@@ -31,6 +31,9 @@ func (a *Adapter) Localize(ctx context.Context, docID, from, to string, update b
 		if err := a.writeDraft(ctx, tx, to, key, a.contentValues(src, now, !exists)); err != nil {
 			return nil, err
 		}
+		if err := a.localizeLinks(ctx, tx, key, from, to); err != nil {
+			return nil, err
+		}
 		if err := a.localizeSlug(ctx, tx, key, from, to, a.titleCell(src), exists); err != nil {
 			return nil, err
 		}

@@ -28,9 +28,6 @@ func insertModes(m apos.Mode) ([]apos.Mode, error) {
 // insert writes the published row and then the draft row with the same
 // values (and the key the first got); a draft insert writes the draft only.
 func (a *Adapter) Insert(ctx context.Context, s apos.Scope, in *adapters.Insert) (*adapters.Record, error) {
-	if err := a.linksServed(s, in.Values); err != nil {
-		return nil, err
-	}
 	if a.ov.serves(s) {
 		return a.ov.insert(ctx, s, in)
 	}
@@ -199,7 +196,7 @@ func (a *Adapter) Update(ctx context.Context, s apos.Scope, docID string, change
 		return nil, err
 	}
 	if a.ov.serves(s) {
-		return a.ov.update(ctx, s, docID, key, a.refuseLinks(s, change))
+		return a.ov.update(ctx, s, docID, key, change)
 	}
 	tx, err := a.db.BeginTx(ctx, nil)
 	if err != nil {
