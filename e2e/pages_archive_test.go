@@ -1,0 +1,77 @@
+package e2e
+
+import (
+	"testing"
+
+	"github.com/tidwall/gjson"
+)
+
+// archiveDoc is the aposDocId of the archive page the proxy keeps.
+const archiveDoc = "b64-archive"
+
+// TestPagesArchive archives a page with its subtree by moving it under
+// _archive, reads the archive, restores the page and deletes an archived
+// one (C61 adapted; docs/api-rules.md#148).
+func TestPagesArchive(t *testing.T) {
+	t.Parallel()
+	forEachEngine(t, func(t *testing.T, s *shop) {
+		// The archive exists, empty, and needs ?archived to be read.
+		expect(t, s.do(t, "GET", pagesBase+"/_archive?aposMode=draft", editorKey, ""), 404, "name", "notfound")
+		r := s.do(t, "GET", pagesBase+"/_archive?aposMode=draft&archived=1", editorKey, "")
+		expect(t, r, 200, "_id", archiveDoc+":en:draft", "type", "@apostrophecms/archive-page", "level", "1",
+			"archived", "true", "parkedId", "archive", "slug", "/archive", "path", "1/"+archiveDoc, "_children.#", "0")
+		if gjson.Get(r.body, "_url").Exists() {
+			t.Fatalf("an archived page has no _url: %s", r.body)
+		}
+		expect(t, s.do(t, "GET", pagesBase+"/"+archiveDoc+":en:published?archived=any", "", ""), 200, "level", "1")
+
+		// About us (2, with 5 and 6 under it) goes to the archive, published copies too.
+		r = s.do(t, "PATCH", pagesBase+"/2:en:draft", editorKey, `{"_targetId":"_archive","_position":"lastChild"}`)
+		expect(t, r, 200, "archived", "true", "level", "2", "path", "1/"+archiveDoc+"/2", "rank", "0",
+			"_ancestors.#", "1", "__changed.0.archived", "true")
+		expect(t, s.do(t, "GET", pagesBase+"/5:en:draft", editorKey, ""), 404, "name", "notfound")
+		r = s.do(t, "GET", pagesBase+"/5:en:draft?archived=1", editorKey, "")
+		expect(t, r, 200, "archived", "true", "level", "3", "path", "1/"+archiveDoc+"/2/5", "_ancestors.#", "3")
+		expect(t, s.do(t, "GET", pagesBase+"/5?archived=1", "", ""), 404, "name", "notfound")
+		expect(t, s.do(t, "GET", pagesBase+"/2", "", ""), 404, "name", "notfound")
+		expect(t, s.do(t, "GET", pagesBase, "", ""), 200, "_children.#", "2", "_children.0.title", "Products")
+
+		r = s.do(t, "GET", pagesBase+"?all=1&aposMode=draft", editorKey, "")
+		expect(t, r, 200, "_children.#", "3", "_children.2._id", archiveDoc+":en:draft",
+			"_children.2._children.0._id", "2:en:draft", "_children.2._children.0.archived", "true",
+			"_children.2._children.0._children.#", "2", "_children.2._children.0._children.0.level", "3")
+		expect(t, s.do(t, "GET", pagesBase+"?all=1", "", ""), 200, "_children.#", "3", "_children.2.type",
+			"@apostrophecms/archive-page", "_children.2._children.#", "0")
+		expect(t, s.do(t, "GET", pagesBase+"?all=1&aposMode=draft&archived=0", editorKey, ""), 200, "_children.#", "2")
+		expect(t, s.do(t, "GET", pagesBase+"?all=1&aposMode=draft&archived=1", editorKey, ""), 200,
+			"_children.#", "1", "_children.0._children.0._id", "2:en:draft")
+		expect(t, s.do(t, "GET", pagesBase+"/_archive?aposMode=draft&archived=1", editorKey, ""), 200,
+			"_children.#", "1", "_children.0._id", "2:en:draft", "_children.0.archived", "true")
+
+		// Refusals around the archive.
+		expect(t, s.do(t, "PATCH", pagesBase+"/3:en:draft", editorKey, `{"_targetId":"_archive","_position":"after"}`), 400, "name", "invalid")
+		expect(t, s.do(t, "PATCH", pagesBase+"/_archive?aposMode=draft", editorKey, `{"_targetId":"3:en:draft","_position":"firstChild"}`), 400,
+			"message", "Cannot move the archive")
+		expect(t, s.do(t, "DELETE", pagesBase+"/"+archiveDoc+":en:draft", adminKey, ""), 400, "name", "invalid")
+		expect(t, s.do(t, "POST", pagesBase+"?aposMode=draft", editorKey, `{"type":"default-page","title":"X","_targetId":"_archive"}`), 400, "name", "invalid")
+		// The old parent may go: the archived page is no longer its child.
+		expect(t, s.do(t, "GET", pagesBase+"/1:en:draft", editorKey, ""), 200, "_children.#", "2")
+
+		// Restore: About us goes back first under home, its subtree with it.
+		r = s.do(t, "PATCH", pagesBase+"/2:en:draft", editorKey, `{"_targetId":"_home","_position":"firstChild"}`)
+		expect(t, r, 200, "archived", "false", "level", "1", "path", "1/2", "_url", "/about")
+		expect(t, s.do(t, "GET", pagesBase+"/5:en:draft", editorKey, ""), 200, "archived", "false", "path", "1/2/5")
+		// The published copy stays archived until the draft is published.
+		expect(t, s.do(t, "GET", pagesBase+"/2", "", ""), 404)
+		expect(t, s.do(t, "POST", pagesBase+"/2:en:draft/publish", editorKey, ""), 200)
+		expect(t, s.do(t, "GET", pagesBase+"/5", "", ""), 200, "path", "1/2/5", "archived", "false")
+
+		// Archive a leaf, then delete it; and "before the archive" is the home's last child.
+		expect(t, s.do(t, "PATCH", pagesBase+"/6:en:draft", editorKey, `{"_targetId":"_archive","_position":"firstChild"}`), 200, "archived", "true")
+		r = s.do(t, "PATCH", pagesBase+"/5:en:draft", editorKey, `{"_targetId":"`+archiveDoc+`:en:draft","_position":"before"}`)
+		expect(t, r, 200, "level", "1", "archived", "false")
+		expect(t, s.do(t, "GET", pagesBase+"?aposMode=draft", editorKey, ""), 200, "_children.#", "4", "_children.3._id", "5:en:draft")
+		expect(t, s.do(t, "DELETE", pagesBase+"/6:en:draft", adminKey, ""), 200)
+		expect(t, s.do(t, "GET", pagesBase+"/_archive?aposMode=draft&archived=1", editorKey, ""), 200, "_children.#", "0")
+	})
+}
