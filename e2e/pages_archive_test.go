@@ -82,3 +82,26 @@ func TestPagesArchive(t *testing.T) {
 		expect(t, s.do(t, "GET", pagesBase+"/_archive?aposMode=draft&archived=1", editorKey, ""), 200, "_children.#", "0")
 	})
 }
+
+// TestPagesWithPublished adds _publishedDoc to draft pages, in the tree
+// and one by one (docs/api-rules.md#22), and refuses a contributor's move
+// in published mode (C67 adapted: a move needs the right to write the
+// new parent's mode).
+func TestPagesWithPublished(t *testing.T) {
+	t.Parallel()
+	forEachEngine(t, func(t *testing.T, s *shop) {
+		expect(t, s.do(t, "PATCH", pagesBase+"/2:en:draft", editorKey, `{"title":"About (draft)"}`), 200)
+		r := s.do(t, "GET", pagesBase+"?all=1&aposMode=draft&withPublished=1", editorKey, "")
+		expect(t, r, 200, "_children.0.title", "About (draft)", "_children.0._publishedDoc.title", "About us",
+			"_children.0._publishedDoc.aposMode", "published", "_children.2._children.0.title", "Archive")
+		if gjson.Get(r.body, "_children.2._children.0._publishedDoc").Exists() {
+			t.Fatalf("a page never published has no _publishedDoc: %s", r.body)
+		}
+		expect(t, s.do(t, "GET", pagesBase+"/2:en:draft?withPublished=1", editorKey, ""), 200, "_publishedDoc.title", "About us")
+		if r := s.do(t, "GET", pagesBase+"/2:en:draft", editorKey, ""); gjson.Get(r.body, "_publishedDoc").Exists() {
+			t.Fatalf("_publishedDoc only with withPublished: %s", r.body)
+		}
+		expect(t, s.do(t, "PATCH", pagesBase+"/5:en:published", contributorKey, `{"_targetId":"3:en:published","_position":"firstChild"}`), 403)
+		expect(t, s.do(t, "GET", pagesBase+"/5:en:published", "", ""), 200, "path", "1/2/5")
+	})
+}

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -235,9 +236,34 @@ func (s *Server) sendPage(c *call, d *docType, scope apos.Scope, docID string) e
 	}
 	buf := bufPool.get()
 	defer bufPool.put(buf)
-	buf.b = s.appendPage(buf.b[:0], d, rec, c.who, nil, pi)
+	pub, err := s.publishedPages(c, d, scope, []string{docID}, nil)
+	if err != nil {
+		return err
+	}
+	buf.b = d.appendPublished(s.appendPage(buf.b[:0], d, rec, c.who, nil, pi), pub[docID], c.who, nil)
 	sendCacheable(c.ctx, buf.b)
 	return nil
+}
+
+// publishedPages reads, for withPublished=1 on a draft read, the
+// published copies of ids (nil: every page of the locale); nil without
+// withPublished.
+func (s *Server) publishedPages(c *call, d *docType, scope apos.Scope, ids, project []string) (map[string]*adapters.Record, error) {
+	if scope.Mode != apos.Draft || !d.hasDrafts() || slices.Contains(ids, adapters.ArchiveID) || !launderBool(string(c.ctx.QueryArgs().Peek("withPublished"))) {
+		return nil, nil
+	}
+	return s.pageRecords(c, d, apos.Scope{Locale: scope.Locale, Mode: apos.Published}, ids, project)
+}
+
+// appendPublished adds _publishedDoc, pub rendered, to the document that
+// ends dst; dst as it is when pub is nil.
+func (d *docType) appendPublished(dst []byte, pub *adapters.Record, who *apos.Principal, p *projection) []byte {
+	if pub == nil {
+		return dst
+	}
+	dst = append(dst[:len(dst)-1], `,"_publishedDoc":`...)
+	dst = d.appendDoc(dst, pub, who, p)
+	return append(dst, '}')
 }
 
 // nodeRecord is n's record among byID, the archive's made up.
@@ -309,6 +335,9 @@ func (s *Server) getTree(c *call, d *docType, scope apos.Scope, flat bool) error
 		p.fields[f] = true
 	}
 	w := &treeWriter{s: s, d: d, c: c, byID: byID, kids: kids, p: p, flat: flat}
+	if w.published, err = s.publishedPages(c, d, scope, nil, project); err != nil {
+		return err
+	}
 	buf := bufPool.get()
 	defer bufPool.put(buf)
 	if flat {
@@ -332,6 +361,9 @@ type treeWriter struct {
 	kids map[string][]adapters.Node
 	p    *projection
 	flat bool
+	// published holds the published pages for withPublished=1 in draft
+	// mode (docs/api-rules.md#22); nil otherwise.
+	published map[string]*adapters.Record
 }
 
 // nested renders n with its subtree in _children.
@@ -349,7 +381,7 @@ func (w *treeWriter) nested(dst []byte, n adapters.Node, path string) []byte {
 			pi.children = append(pi.children, doc)
 		}
 	}
-	return w.s.appendPage(dst, w.d, r, w.c.who, w.p, pi)
+	return w.d.appendPublished(w.s.appendPage(dst, w.d, r, w.c.who, w.p, pi), w.published[n.DocID], w.c.who, w.p)
 }
 
 // flatten appends n and then its subtree, depth first, with a comma
@@ -369,7 +401,7 @@ func (w *treeWriter) flatten(n adapters.Node, path string, dst *[]byte) {
 	if (*dst)[len(*dst)-1] != '[' {
 		*dst = append(*dst, ',')
 	}
-	*dst = w.s.appendPage(*dst, w.d, r, w.c.who, w.p, pi)
+	*dst = w.d.appendPublished(w.s.appendPage(*dst, w.d, r, w.c.who, w.p, pi), w.published[n.DocID], w.c.who, w.p)
 	for _, k := range w.kids[n.DocID] {
 		w.flatten(k, path+"/"+k.DocID, dst)
 	}
