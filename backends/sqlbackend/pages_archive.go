@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strings"
 
@@ -42,6 +43,19 @@ func (a *Adapter) ensureArchive(ctx context.Context) error {
 		return fmt.Errorf("creating the store table %s: %w", archiveTable, err)
 	}
 	return nil
+}
+
+// checkTreeIndex warns, without stopping the start, when no index of a
+// page tree's table starts with the parent column: every level of a
+// recursive read would then scan the table (docs/config.md#pages).
+func (a *Adapter) checkTreeIndex(ctx context.Context) {
+	if !a.t.IsPageTree() {
+		return
+	}
+	if indexed, ok := a.db.Indexed(ctx, a.t.Table, a.t.Tree.Parent); ok && !indexed {
+		slog.Warn("the page tree's parent column has no index: reading the tree scans the table once per level",
+			"key", "types."+a.t.Name+".tree.parent", "table", a.t.Table, "column", a.t.Tree.Parent)
+	}
 }
 
 // archived reads the pages directly in the archive of scope s by rank,
