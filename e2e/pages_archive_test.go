@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"io"
+	"net/http"
 	"testing"
 
 	"github.com/tidwall/gjson"
@@ -103,5 +105,48 @@ func TestPagesWithPublished(t *testing.T) {
 		}
 		expect(t, s.do(t, "PATCH", pagesBase+"/5:en:published", contributorKey, `{"_targetId":"3:en:published","_position":"firstChild"}`), 403)
 		expect(t, s.do(t, "GET", pagesBase+"/5:en:published", "", ""), 200, "path", "1/2/5")
+	})
+}
+
+// TestPagesPostKeys covers POST's _newInstance (nothing stored) and
+// _copyingId (the copied page's fields under the body's), a PATCH of
+// several _patches with a move and an operator (C62 adapted: the shop's
+// pages have no area), and GET :_id/locale/:toLocale's redirect to the
+// page's URL (docs/api-rules.md#150, #151).
+func TestPagesPostKeys(t *testing.T) {
+	t.Parallel()
+	forEachEngine(t, func(t *testing.T, s *shop) {
+		r := s.do(t, "POST", pagesBase+"?aposMode=draft", editorKey,
+			`{"type":"default-page","_targetId":"2:en:draft","_position":"lastChild","_newInstance":true,"body":"<p>x</p>"}`)
+		expect(t, r, 200, "title", "New Page", "slug", "/about/new-page", "visibility", "public", "orphan", "false",
+			"_previewable", "true", "type", "default-page", "body", "<p>x</p>")
+		expect(t, s.do(t, "GET", pagesBase+"/2:en:draft", editorKey, ""), 200, "_children.#", "2")
+		expect(t, s.do(t, "POST", pagesBase+"?aposMode=draft", contributorKey, `{"type":"default-page","_newInstance":true}`), 200, "slug", "/new-page")
+		expect(t, s.do(t, "POST", pagesBase, contributorKey, `{"type":"default-page","_newInstance":true}`), 403)
+
+		r = s.do(t, "POST", pagesBase+"?aposMode=draft", editorKey, `{"_copyingId":"5:en:draft","title":"Our team (copy)","_targetId":"3:en:draft"}`)
+		expect(t, r, 200, "title", "Our team (copy)", "body", "<p>Our team</p>", "type", "default-page",
+			"slug", "/our-team-copy", "level", "2", "_ancestors.1.title", "Products")
+		copied := gjson.Get(r.body, "aposDocId").Str
+		if copied == "5" || copied == "" {
+			t.Fatalf("a copy is a new page: %s", r.body)
+		}
+		expect(t, s.do(t, "POST", pagesBase+"?aposMode=draft", editorKey, `{"_copyingId":"nosuch:en:draft","title":"X"}`), 404)
+
+		r = s.do(t, "PATCH", pagesBase+"/"+copied+":en:draft", editorKey,
+			`{"_patches":[{"title":"First"},{"title":"Second","_targetId":"4:en:draft","_position":"firstChild"},{"body":"<p>2</p>"}]}`)
+		expect(t, r, 200, "title", "Second", "body", "<p>2</p>", "path", "1/4/"+copied, "rank", "0")
+		expect(t, s.do(t, "PATCH", pagesBase+"/"+copied+":en:draft", editorKey, `{"$push":{"title":"x"}}`), 400, "name", "invalid")
+
+		noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := noFollow.Get(s.base + pagesBase + "/5:en:published/locale/fr")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 302 || resp.Header.Get("Location") != "/about/team" || gjson.GetBytes(body, "_url").Str != "/about/team" {
+			t.Fatalf("locale route: %d %q %s", resp.StatusCode, resp.Header.Get("Location"), body)
+		}
 	})
 }

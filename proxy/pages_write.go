@@ -65,12 +65,20 @@ func (s *Server) postPage(c *call, d *docType) error {
 	if err != nil {
 		return err
 	}
+	if body.Get("_copyingId").Exists() {
+		if body, err = s.copyingBody(c, d, scope, body); err != nil {
+			return err
+		}
+	}
 	if err := d.pageTypeOf(body.Get("type").String()); err != nil {
 		return err
 	}
 	p, err := s.bodyPlacement(c, d, scope, body, true)
 	if err != nil {
 		return err
+	}
+	if launderBool(body.Get("_newInstance").String()) {
+		return s.newPageInstance(c, d, scope, body, p)
 	}
 	vals, err := d.convert(body, writeInsert, nil, c.stamp())
 	if err != nil {
