@@ -150,3 +150,18 @@ func TestPagesPostKeys(t *testing.T) {
 		}
 	})
 }
+
+// TestPagesBatchArchive archives and restores pages with the batch routes.
+func TestPagesBatchArchive(t *testing.T) {
+	t.Parallel()
+	forEachEngine(t, func(t *testing.T, s *shop) {
+		job := waitJob(t, s, startJob(t, s, pagesBase+"/archive?aposMode=draft", `{"_ids":["6:en:draft","3:en:draft","1:en:draft"]}`))
+		expect(t, response{status: 200, body: job}, 200, "total", "3", "good", "2", "bad", "1")
+		expect(t, s.do(t, "GET", pagesBase+"/_archive?aposMode=draft&archived=1", editorKey, ""), 200,
+			"_children.#", "2", "_children.0._id", "6:en:draft", "_children.1._id", "3:en:draft")
+		expect(t, s.do(t, "GET", pagesBase+"/3", "", ""), 404)
+		job = waitJob(t, s, startJob(t, s, pagesBase+"/restore?aposMode=draft", `{"_ids":["3:en:draft"]}`))
+		expect(t, response{status: 200, body: job}, 200, "good", "1")
+		expect(t, s.do(t, "GET", pagesBase+"/3:en:draft", editorKey, ""), 200, "archived", "false", "level", "1")
+	})
+}

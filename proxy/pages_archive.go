@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"context"
 	"strconv"
 
 	"github.com/aposproxy/aposproxy/adapters"
@@ -95,4 +96,26 @@ func (d *docType) visiblePage(c *call, n adapters.Node) error {
 		return apos.ErrNotFound
 	}
 	return nil
+}
+
+// archivePage is the batch archive or restore of a page's draft in
+// locale (docs/api-rules.md#148): a move into the archive (its last
+// child), or out of it (the home page's last child); a page already
+// where the operation would put it is left alone.
+func archivePage(ctx context.Context, d *docType, locale, docID string, archived bool) error {
+	t := treeOf(d)
+	scope := apos.Scope{Locale: locale, Mode: apos.Draft}
+	lineage, err := t.Lineage(ctx, scope, docID)
+	if err != nil {
+		return err
+	}
+	if lineage[len(lineage)-1].Archived == archived {
+		return nil
+	}
+	p := &adapters.Placement{Target: adapters.ArchiveID, Position: adapters.LastChild}
+	if !archived {
+		p.Target = lineage[0].DocID
+	}
+	_, _, err = t.MoveTo(ctx, scope, docID, p, func(*adapters.Record) ([]adapters.Value, error) { return nil, nil })
+	return err
 }
