@@ -12,7 +12,14 @@ type Node struct {
 	Parent string // the parent's aposDocId; empty for the home page
 	Rank   int64
 	Level  int
+	// Archived is set on the archive page and the pages under it.
+	Archived bool
 }
+
+// ArchiveID is the aposDocId of the archive page, which the proxy keeps
+// itself when the table has none (docs/api-rules.md#148). No legacy key
+// encodes to it.
+const ArchiveID = "b64-archive"
 
 // The positions of a placement (docs/api-rules.md#143).
 const (
@@ -41,14 +48,16 @@ type Moved struct {
 // with one recursive query and changed in one transaction.
 type Tree interface {
 	// Nodes returns every page reachable from the home page in scope s,
-	// parents before children; orphans (pages whose parent is missing)
-	// are left out.
+	// parents before children and siblings by rank, the archive (the
+	// home page's last child) and the archived pages included; orphans
+	// (pages whose parent is missing) are left out.
 	Nodes(ctx context.Context, s apos.Scope) ([]Node, error)
 	// Lineage returns the ancestors of docID from the home page down,
 	// then docID itself.
 	Lineage(ctx context.Context, s apos.Scope, docID string) ([]Node, error)
 	// Children returns the children of docID by rank (docID empty: the
-	// pages without a parent).
+	// pages without a parent; ArchiveID: the archived pages directly in
+	// the archive). The archive is never a child here.
 	Children(ctx context.Context, s apos.Scope, docID string) ([]Node, error)
 	// InsertAt creates a page at p, shifting its new siblings' ranks, in
 	// one transaction with the siblings locked.

@@ -30,7 +30,8 @@ func TestPagesRead(t *testing.T) {
 		expect(t, s.do(t, "GET", pagesBase+"?aposLocale=fr", "", ""), 200, "title", "Accueil", "_children.0.title", "À propos")
 
 		r = s.do(t, "GET", pagesBase+"?all=1&aposMode=draft", editorKey, "")
-		expect(t, r, 200, "_id", "1:en:draft", "_children.#", "3", "_children.0._children.#", "2",
+		expect(t, r, 200, "_id", "1:en:draft", "_children.#", "4", "_children.0._children.#", "2",
+			"_children.3.type", "@apostrophecms/archive-page", "_children.3.archived", "true", "_children.3.level", "1",
 			"_children.0._children.1.title", "History", "_children.0._children.1.path", "1/2/6",
 			"_children.2._children.0.title", "Archive", "_children.2._children.0.level", "2")
 		if gjson.Get(r.body, "_children.0.body").Exists() {
@@ -38,7 +39,8 @@ func TestPagesRead(t *testing.T) {
 		}
 		expect(t, s.do(t, "GET", pagesBase+"?all=1", "", ""), 200, "_children.2._children.#", "0")
 		r = s.do(t, "GET", pagesBase+"?all=1&flat=1&aposLocale=fr", "", "")
-		expect(t, r, 200, "results.#", "6", "results.0._children.#", "3", "results.0._children.0", "2:fr:published",
+		expect(t, r, 200, "results.#", "7", "results.0._children.#", "4", "results.0._children.0", "2:fr:published",
+			"results.6.slug", "/archive", "results.6.parkedId", "archive",
 			"results.1._id", "2:fr:published", "results.2._id", "5:fr:published", "results.4._id", "3:fr:published")
 
 		r = s.do(t, "GET", pagesBase+"/5", "", "")

@@ -3,6 +3,7 @@ package proxy
 import (
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/config"
 	"github.com/valyala/fasthttp"
 )
 
@@ -37,11 +38,20 @@ func (s *Server) docInLocale(c *call, d *docType) error {
 		return apos.ErrNotFound
 	}
 	sc := apos.Scope{Locale: to, Mode: scope.Mode}
-	if _, err := d.backend.Get(c.bctx, sc, docID); err != nil {
+	rec, err := d.backend.Get(c.bctx, sc, docID)
+	if err != nil {
 		return err
 	}
 	id := apos.AppendID(nil, docID, sc)
-	c.ctx.Response.Header.Set(fasthttp.HeaderLocation, s.cfg.Server.Prefix+"/"+d.name+"/"+string(id))
-	writeJSON(c.ctx, fasthttp.StatusFound, append(appendString([]byte(`{"_id":`), string(id)), '}'))
+	body := appendString([]byte(`{"_id":`), string(id))
+	location := s.cfg.Server.Prefix + "/" + d.name + "/" + string(id)
+	if d.page {
+		// A page has a URL: Apostrophe's redirect to it in toLocale
+		// (docs/api-rules.md#151).
+		location = s.urlOf(to, fieldString(rec.Fields, config.TreeSlugField))
+		body = appendString(append(body, `,"_url":`...), location)
+	}
+	c.ctx.Response.Header.Set(fasthttp.HeaderLocation, location)
+	writeJSON(c.ctx, fasthttp.StatusFound, append(body, '}'))
 	return nil
 }

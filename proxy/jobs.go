@@ -103,6 +103,11 @@ func (s *Server) batchOpOf(d *docType, name string, body gjson.Result) (batchOp,
 			return wf.Publish(ctx, locale, docID, adapters.PublishOptions{})
 		}, nil
 	case "archive", "restore":
+		if d.page {
+			return func(ctx context.Context, locale, docID string) (*adapters.Record, error) {
+				return nil, archivePage(ctx, d, locale, docID, name == "archive")
+			}, nil
+		}
 		return func(ctx context.Context, locale, docID string) (*adapters.Record, error) {
 			return nil, archive(ctx, d, wf, locale, docID, name == "archive")
 		}, nil

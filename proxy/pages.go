@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -41,6 +42,7 @@ type pageInfo struct {
 	ancestors, children [][]byte
 	childIDs            []string // flat=1: the children's _ids
 	flat                bool
+	archived            bool // the page is the archive or in it
 }
 
 // urlOf is a page's _url: the locale's prefix and the slug.
@@ -56,9 +58,14 @@ func (s *Server) urlOf(locale, slug string) string {
 	return slug
 }
 
-// appendPage renders a page: the document, then its tree members.
+// appendPage renders a page: the document, then its tree members. An
+// archived page has no _url (docs/api-rules.md#148).
 func (s *Server) appendPage(dst []byte, d *docType, rec *adapters.Record, who *apos.Principal, p *projection, pi *pageInfo) []byte {
+	start := len(dst)
 	dst = d.appendDoc(dst, rec, who, p)
+	if pi.archived {
+		dst = markArchived(dst, start)
+	}
 	dst = dst[:len(dst)-1]
 	parent := fieldString(rec.Fields, config.TreeParentField)
 	dst = append(dst, `,"path":`...)
@@ -66,11 +73,16 @@ func (s *Server) appendPage(dst []byte, d *docType, rec *adapters.Record, who *a
 	dst = append(dst, `,"level":`...)
 	dst = strconv.AppendInt(dst, int64(pi.level), 10)
 	dst = append(dst, `,"orphan":false`...)
-	if parent == "" {
+	switch {
+	case rec.DocID == adapters.ArchiveID:
+		dst = append(dst, `,"parkedId":"archive","parked":["slug","parkedId","type","archived","orphan","title"]`...)
+	case parent == "":
 		dst = append(dst, `,"parkedId":"home","parked":["slug","parkedId"]`...)
 	}
-	dst = append(dst, `,"_url":`...)
-	dst = appendString(dst, s.urlOf(rec.Scope.Locale, fieldString(rec.Fields, config.TreeSlugField)))
+	if !pi.archived {
+		dst = append(dst, `,"_url":`...)
+		dst = appendString(dst, s.urlOf(rec.Scope.Locale, fieldString(rec.Fields, config.TreeSlugField)))
+	}
 	if pi.ancestors != nil {
 		dst = appendDocs(append(dst, `,"_ancestors":`...), pi.ancestors)
 	}
@@ -158,7 +170,8 @@ func (s *Server) getPage(c *call, d *docType) error {
 			docID, err = s.homeOf(c, d, scope)
 		}
 	case archiveID:
-		err = apos.ErrNotFound // the archive holds no page yet (docs/api-rules.md#148)
+		scope, err = s.listScope(c, d, apos.DocID{})
+		docID = adapters.ArchiveID
 	default:
 		docID, scope, err = s.target(c, d)
 	}
@@ -168,15 +181,22 @@ func (s *Server) getPage(c *call, d *docType) error {
 	return s.sendPage(c, d, scope, docID)
 }
 
-// sendPage answers one page with its ancestors and children.
+// sendPage answers one page with its ancestors and children; an
+// archived page is found only as archivedParam allows.
 func (s *Server) sendPage(c *call, d *docType, scope apos.Scope, docID string) error {
 	t := treeOf(d)
-	rec, err := d.backend.Get(c.bctx, scope, docID)
+	lineage, err := t.Lineage(c.bctx, scope, docID)
 	if err != nil {
 		return err
 	}
-	lineage, err := t.Lineage(c.bctx, scope, docID)
-	if err != nil {
+	self := lineage[len(lineage)-1]
+	if err := d.visiblePage(c, self); err != nil {
+		return err
+	}
+	var rec *adapters.Record
+	if docID == adapters.ArchiveID {
+		rec = archiveRecord(scope, self.Rank)
+	} else if rec, err = d.backend.Get(c.bctx, scope, docID); err != nil {
 		return err
 	}
 	kids, err := t.Children(c.bctx, scope, docID)
@@ -194,30 +214,64 @@ func (s *Server) sendPage(c *call, d *docType, scope apos.Scope, docID string) e
 	if err != nil {
 		return err
 	}
-	pi := &pageInfo{level: len(lineage) - 1, ancestors: [][]byte{}, children: [][]byte{}}
+	want := archivedParam(c)
+	pi := &pageInfo{level: len(lineage) - 1, archived: self.Archived, ancestors: [][]byte{}, children: [][]byte{}}
 	path := ""
 	for i, n := range lineage {
 		if i > 0 {
 			path += "/"
 		}
 		path += n.DocID
-		if i < len(lineage)-1 {
-			if r := byID[n.DocID]; r != nil {
-				pi.ancestors = append(pi.ancestors, s.appendPage(nil, d, r, c.who, nil, &pageInfo{path: path, level: i}))
+		if i < len(lineage)-1 && (!n.Archived || want == archivedEither || want == archivedOnly) {
+			if r := nodeRecord(byID, n, scope); r != nil {
+				pi.ancestors = append(pi.ancestors, s.appendPage(nil, d, r, c.who, nil, &pageInfo{path: path, level: i, archived: n.Archived}))
 			}
 		}
 	}
 	pi.path = path
 	for _, n := range kids {
 		if r := byID[n.DocID]; r != nil {
-			pi.children = append(pi.children, s.appendPage(nil, d, r, c.who, nil, &pageInfo{path: path + "/" + n.DocID, level: pi.level + 1, children: [][]byte{}}))
+			pi.children = append(pi.children, s.appendPage(nil, d, r, c.who, nil, &pageInfo{path: path + "/" + n.DocID, level: pi.level + 1, archived: self.Archived, children: [][]byte{}}))
 		}
 	}
 	buf := bufPool.get()
 	defer bufPool.put(buf)
-	buf.b = s.appendPage(buf.b[:0], d, rec, c.who, nil, pi)
+	pub, err := s.publishedPages(c, d, scope, []string{docID}, nil)
+	if err != nil {
+		return err
+	}
+	buf.b = d.appendPublished(s.appendPage(buf.b[:0], d, rec, c.who, nil, pi), pub[docID], c.who, nil)
 	sendCacheable(c.ctx, buf.b)
 	return nil
+}
+
+// publishedPages reads, for withPublished=1 on a draft read, the
+// published copies of ids (nil: every page of the locale); nil without
+// withPublished.
+func (s *Server) publishedPages(c *call, d *docType, scope apos.Scope, ids, project []string) (map[string]*adapters.Record, error) {
+	if scope.Mode != apos.Draft || !d.hasDrafts() || slices.Contains(ids, adapters.ArchiveID) || !launderBool(string(c.ctx.QueryArgs().Peek("withPublished"))) {
+		return nil, nil
+	}
+	return s.pageRecords(c, d, apos.Scope{Locale: scope.Locale, Mode: apos.Published}, ids, project)
+}
+
+// appendPublished adds _publishedDoc, pub rendered, to the document that
+// ends dst; dst as it is when pub is nil.
+func (d *docType) appendPublished(dst []byte, pub *adapters.Record, who *apos.Principal, p *projection) []byte {
+	if pub == nil {
+		return dst
+	}
+	dst = append(dst[:len(dst)-1], `,"_publishedDoc":`...)
+	dst = d.appendDoc(dst, pub, who, p)
+	return append(dst, '}')
+}
+
+// nodeRecord is n's record among byID, the archive's made up.
+func nodeRecord(byID map[string]*adapters.Record, n adapters.Node, scope apos.Scope) *adapters.Record {
+	if n.DocID == adapters.ArchiveID {
+		return archiveRecord(scope, n.Rank)
+	}
+	return byID[n.DocID]
 }
 
 // pageRecords reads the records of ids (nil: every page of scope), by
@@ -262,9 +316,16 @@ func (s *Server) getTree(c *call, d *docType, scope apos.Scope, flat bool) error
 	if err != nil {
 		return err
 	}
+	byID[adapters.ArchiveID] = nil
+	want := archivedParam(c)
 	kids := map[string][]adapters.Node{}
 	for _, n := range nodes[1:] {
-		kids[n.Parent] = append(kids[n.Parent], n)
+		if d.keepNode(n, c.who, want) {
+			if n.DocID == adapters.ArchiveID {
+				byID[n.DocID] = archiveRecord(scope, n.Rank)
+			}
+			kids[n.Parent] = append(kids[n.Parent], n)
+		}
 	}
 	p := &projection{include: true, fields: map[string]bool{}}
 	for _, f := range project[1:] {
@@ -274,6 +335,9 @@ func (s *Server) getTree(c *call, d *docType, scope apos.Scope, flat bool) error
 		p.fields[f] = true
 	}
 	w := &treeWriter{s: s, d: d, c: c, byID: byID, kids: kids, p: p, flat: flat}
+	if w.published, err = s.publishedPages(c, d, scope, nil, project); err != nil {
+		return err
+	}
 	buf := bufPool.get()
 	defer bufPool.put(buf)
 	if flat {
@@ -297,6 +361,9 @@ type treeWriter struct {
 	kids map[string][]adapters.Node
 	p    *projection
 	flat bool
+	// published holds the published pages for withPublished=1 in draft
+	// mode (docs/api-rules.md#22); nil otherwise.
+	published map[string]*adapters.Record
 }
 
 // nested renders n with its subtree in _children.
@@ -305,7 +372,7 @@ func (w *treeWriter) nested(dst []byte, n adapters.Node, path string) []byte {
 	if r == nil {
 		return dst
 	}
-	pi := &pageInfo{path: path, level: n.Level, children: [][]byte{}}
+	pi := &pageInfo{path: path, level: n.Level, archived: n.Archived, children: [][]byte{}}
 	if n.Level == 0 {
 		pi.ancestors = [][]byte{}
 	}
@@ -314,7 +381,7 @@ func (w *treeWriter) nested(dst []byte, n adapters.Node, path string) []byte {
 			pi.children = append(pi.children, doc)
 		}
 	}
-	return w.s.appendPage(dst, w.d, r, w.c.who, w.p, pi)
+	return w.d.appendPublished(w.s.appendPage(dst, w.d, r, w.c.who, w.p, pi), w.published[n.DocID], w.c.who, w.p)
 }
 
 // flatten appends n and then its subtree, depth first, with a comma
@@ -324,7 +391,7 @@ func (w *treeWriter) flatten(n adapters.Node, path string, dst *[]byte) {
 	if r == nil {
 		return
 	}
-	pi := &pageInfo{path: path, level: n.Level, flat: true, childIDs: []string{}}
+	pi := &pageInfo{path: path, level: n.Level, archived: n.Archived, flat: true, childIDs: []string{}}
 	if n.Level == 0 {
 		pi.ancestors = [][]byte{}
 	}
@@ -334,7 +401,7 @@ func (w *treeWriter) flatten(n adapters.Node, path string, dst *[]byte) {
 	if (*dst)[len(*dst)-1] != '[' {
 		*dst = append(*dst, ',')
 	}
-	*dst = w.s.appendPage(*dst, w.d, r, w.c.who, w.p, pi)
+	*dst = w.d.appendPublished(w.s.appendPage(*dst, w.d, r, w.c.who, w.p, pi), w.published[n.DocID], w.c.who, w.p)
 	for _, k := range w.kids[n.DocID] {
 		w.flatten(k, path+"/"+k.DocID, dst)
 	}

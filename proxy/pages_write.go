@@ -37,14 +37,19 @@ func (s *Server) bodyPlacement(c *call, d *docType, scope apos.Scope, body gjson
 		p.Target, err = s.homeOf(c, d, scope)
 	case target.Type != gjson.String:
 		err = apos.Invalid("_targetId", "invalid", "Name a page.")
+	case id == archiveID && create:
+		err = apos.Invalid("_targetId", "invalid", "Pages are not created in the archive.")
 	case id == archiveID:
-		err = apos.Invalid("_targetId", "invalid", "This tree has no archive yet.")
+		p.Target = adapters.ArchiveID
 	default:
 		pid, ok := apos.ParseID(id)
 		if !ok {
 			return nil, apos.Errorf(apos.ErrNotFound, "The target page was not found.")
 		}
 		p.Target = pid.DocID
+		if create && p.Target == adapters.ArchiveID {
+			err = apos.Invalid("_targetId", "invalid", "Pages are not created in the archive.")
+		}
 	}
 	return p, err
 }
@@ -60,12 +65,20 @@ func (s *Server) postPage(c *call, d *docType) error {
 	if err != nil {
 		return err
 	}
+	if body.Get("_copyingId").Exists() {
+		if body, err = s.copyingBody(c, d, scope, body); err != nil {
+			return err
+		}
+	}
 	if err := d.pageTypeOf(body.Get("type").String()); err != nil {
 		return err
 	}
 	p, err := s.bodyPlacement(c, d, scope, body, true)
 	if err != nil {
 		return err
+	}
+	if launderBool(body.Get("_newInstance").String()) {
+		return s.newPageInstance(c, d, scope, body, p)
 	}
 	vals, err := d.convert(body, writeInsert, nil, c.stamp())
 	if err != nil {
@@ -120,6 +133,12 @@ func (s *Server) updatePage(c *call, d *docType, docID string, scope apos.Scope,
 	if err != nil {
 		return err
 	}
+	if docID == adapters.ArchiveID {
+		if p != nil {
+			return apos.Errorf(apos.ErrInvalid, "Cannot move the archive")
+		}
+		return apos.Errorf(apos.ErrForbidden, "The archive page cannot be changed.")
+	}
 	rec, moved, err := treeOf(d).MoveTo(c.bctx, scope, docID, p, func(cur *adapters.Record) ([]adapters.Value, error) {
 		if err := s.checkIfMatch(c, d, cur); err != nil {
 			return nil, err
@@ -154,7 +173,7 @@ func (s *Server) sendPageWritten(c *call, d *docType, rec *adapters.Record, move
 	if err != nil {
 		return err
 	}
-	pi := &pageInfo{level: len(lineage) - 1, ancestors: [][]byte{}}
+	pi := &pageInfo{level: len(lineage) - 1, archived: lineage[len(lineage)-1].Archived, ancestors: [][]byte{}}
 	ids := make([]string, 0, len(lineage))
 	for i, n := range lineage {
 		if i > 0 {
@@ -173,7 +192,7 @@ func (s *Server) sendPageWritten(c *call, d *docType, rec *adapters.Record, move
 			path += "/"
 		}
 		path += n.DocID
-		if r := byID[n.DocID]; r != nil {
+		if r := byID[n.DocID]; r != nil && !n.Archived {
 			pi.ancestors = append(pi.ancestors, s.appendPage(nil, d, r, c.who, nil, &pageInfo{path: path, level: i}))
 		}
 	}
@@ -199,6 +218,9 @@ func appendChanged(dst []byte, moved []adapters.Moved, scope apos.Scope) []byte 
 		dst = apos.AppendID(dst, m.DocID, scope)
 		dst = append(dst, `","rank":`...)
 		dst = appendValue(dst, m.Rank)
+		if m.Archived {
+			dst = append(dst, `,"archived":true`...)
+		}
 		if m.Slug != nil {
 			dst = append(dst, `,"slug":`...)
 			dst = appendString(dst, string(m.Slug))
@@ -209,7 +231,8 @@ func appendChanged(dst []byte, moved []adapters.Moved, scope apos.Scope) []byte 
 }
 
 // deletePage serves DELETE P/:_id with the page refusals
-// (docs/api-rules.md#146): the home page, and a page with children.
+// (docs/api-rules.md#146): the home page and the archive here, a page
+// with children in the delete's transaction (the backend's).
 func (s *Server) deletePage(c *call, d *docType) error {
 	docID, scope, err := s.target(c, d)
 	if err != nil {
@@ -218,20 +241,15 @@ func (s *Server) deletePage(c *call, d *docType) error {
 	if !d.canDelete(c.who) {
 		return apos.ErrForbidden
 	}
-	t := treeOf(d)
-	lineage, err := t.Lineage(c.bctx, scope, docID)
+	if docID == adapters.ArchiveID || docID == archiveID {
+		return apos.Errorf(apos.ErrInvalid, "This page is \"parked\" and may not be removed.")
+	}
+	lineage, err := treeOf(d).Lineage(c.bctx, scope, docID)
 	if err != nil {
 		return err
 	}
 	if len(lineage) == 1 && lineage[0].Parent == "" {
 		return apos.Errorf(apos.ErrInvalid, "The home page may not be removed.")
-	}
-	kids, err := t.Children(c.bctx, scope, docID)
-	if err != nil {
-		return err
-	}
-	if len(kids) > 0 {
-		return apos.Errorf(apos.ErrInvalid, "You must delete the children of this page first.")
 	}
 	return s.delete(c, d)
 }

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"github.com/aposproxy/aposproxy/adapters"
 	"strings"
 
 	"github.com/aposproxy/aposproxy/apos"
@@ -102,6 +103,9 @@ func (s *Server) scopeFor(p scopeParams, id apos.DocID, who *apos.Principal) (ap
 // resolveID resolves the raw _id of a single-document request on d into
 // the aposDocId and the scope to read or write (docs/api-rules.md#1, #4 to #6).
 func (s *Server) resolveID(d *docType, raw string, p scopeParams, who *apos.Principal) (string, apos.Scope, error) {
+	if d.page && raw == archiveID {
+		raw = adapters.ArchiveID // the archive page's shortcut (docs/api-rules.md#148)
+	}
 	id, ok := apos.ParseID(raw)
 	if !ok {
 		return "", apos.Scope{}, apos.ErrNotFound

@@ -28,6 +28,7 @@ type Adapter struct {
 	schema *apos.Schema
 
 	table     string         // quoted
+	archive   string         // a page tree's quoted archive table (pages_archive.go)
 	alias     string         // how columns name the table: table, or a derived table's alias
 	key       string         // the quoted key column (a composite key: its text, keys.go)
 	keyCast   string         // the key as text, qualified by alias: how the proxy's tables hold it
@@ -120,6 +121,9 @@ func New(db *sqldb.DB, t *config.Type, opts Options) (*Adapter, error) {
 		return nil, err
 	}
 	if err := a.provision(ctx); err != nil {
+		return nil, err
+	}
+	if err := a.ensureArchive(ctx); err != nil {
 		return nil, err
 	}
 	n := a.width()

@@ -72,7 +72,11 @@ func (a *Adapter) fieldColumn(ctx context.Context, i int, ct *sql.ColumnType, ex
 		}
 	}
 	if a.t.IsPageTree() && f.name == config.TreeParentField {
-		return fc, "" // the parent's key, whatever the key column holds
+		// The parent's key, whatever the key column holds (an integer
+		// in the shop): _parentKey is a string field only because the
+		// configuration cannot know the key's type without the database
+		// (docs/config.md#pages); its values are bound as keyOf gives them.
+		return fc, ""
 	}
 	if why = kindFits(sf, class, sqlite || cf.TextFormat != "", decimalScale(ct, sqlite)); why != "" {
 		return fc, why

@@ -49,19 +49,38 @@ func (a *Adapter) scopeBinds(s apos.Scope, n int, first ...any) ([]any, bool) {
 	return args, true
 }
 
-// Nodes implements adapters.Tree.
+// Nodes implements adapters.Tree: the archived pages are read in the
+// same recursive query, seeded with the home page and the pages directly
+// in the archive, whose old parents no longer reach them.
 func (a *Adapter) Nodes(ctx context.Context, s apos.Scope) ([]adapters.Node, error) {
+	roots, err := a.archived(ctx, nil, s, false)
+	if err != nil {
+		return nil, err
+	}
+	keys, in := a.archiveKeys(roots)
+	seed, step := "", ""
+	if in != "" {
+		seed, step = " OR c."+a.key+" IN ("+in+")", " AND c."+a.key+" NOT IN ("+in+")"
+	}
 	parent, order, _ := a.treeCols()
 	text := "WITH RECURSIVE t(k, p, r, lvl) AS (SELECT c." + a.key + ", c." + parent + ", c." + order + ", 0 FROM " +
-		a.table + " c WHERE c." + parent + " IS NULL" + a.scopeOf("c") +
+		a.table + " c WHERE (c." + parent + " IS NULL" + seed + ")" + a.scopeOf("c") +
 		" UNION ALL SELECT c." + a.key + ", c." + parent + ", c." + order + ", t.lvl + 1 FROM " + a.table +
-		" c JOIN t ON c." + parent + " = t.k WHERE t.lvl < " + maxDepth + a.scopeOf("c") +
+		" c JOIN t ON c." + parent + " = t.k WHERE t.lvl < " + maxDepth + step + a.scopeOf("c") +
 		") SELECT k, p, r, lvl FROM t ORDER BY lvl, r, k"
-	args, ok := a.scopeBinds(s, 2)
+	args, ok := a.scopeArgs(append([]any{}, keys...), s)
+	if ok {
+		args = append(args, keys...)
+		args, ok = a.scopeArgs(args, s)
+	}
 	if !ok {
 		return nil, nil
 	}
-	return a.nodes(ctx, a.db.ReadContext(ctx), nil, text, args)
+	nodes, err := a.nodes(ctx, a.db.ReadContext(ctx), nil, text, args)
+	if err != nil {
+		return nil, err
+	}
+	return relevel(nodes, archivedSet(roots)), nil
 }
 
 // Lineage implements adapters.Tree.
@@ -70,8 +89,12 @@ func (a *Adapter) Lineage(ctx context.Context, s apos.Scope, docID string) ([]ad
 }
 
 // lineage reads the ancestors of docID and docID itself, within tx unless
-// it is nil: the home page first, levels counted from it.
+// it is nil: the home page first, levels counted from it; an archived
+// page's go through the archive.
 func (a *Adapter) lineage(ctx context.Context, tx *sql.Tx, s apos.Scope, docID string) ([]adapters.Node, error) {
+	if docID == adapters.ArchiveID {
+		return a.archiveLineage(ctx, tx, s)
+	}
 	key, ok := a.keyOf(docID)
 	if !ok {
 		return nil, apos.ErrNotFound
@@ -99,12 +122,25 @@ func (a *Adapter) lineage(ctx context.Context, tx *sql.Tx, s apos.Scope, docID s
 	for i := range nodes {
 		nodes[i].Level = i
 	}
-	return nodes, nil
+	return a.archivedLineage(ctx, tx, s, nodes)
 }
 
 // Children implements adapters.Tree.
 func (a *Adapter) Children(ctx context.Context, s apos.Scope, docID string) ([]adapters.Node, error) {
-	return a.children(a.db.ReadContext(ctx), nil, s, docID, false)
+	if docID == adapters.ArchiveID {
+		return a.archiveChildren(a.db.ReadContext(ctx), s)
+	}
+	return a.kids(a.db.ReadContext(ctx), nil, s, docID, false)
+}
+
+// kids are the children of docID (not the archive) without the archived
+// ones, read as children reads them.
+func (a *Adapter) kids(ctx context.Context, tx *sql.Tx, s apos.Scope, docID string, lock bool) ([]adapters.Node, error) {
+	nodes, err := a.children(ctx, tx, s, docID, lock)
+	if err != nil || docID == "" {
+		return nodes, err
+	}
+	return a.withoutArchived(ctx, tx, s, nodes)
 }
 
 // children reads the children of docID by rank, within tx unless it is

@@ -31,6 +31,19 @@ type spot struct {
 // place resolves p in scope s within tx, for the page self (empty for a
 // new page), locking the siblings it shifts.
 func (a *Adapter) place(ctx context.Context, tx *sql.Tx, s apos.Scope, p adapters.Placement, self string) (*spot, error) {
+	if p.Target == adapters.ArchiveID {
+		switch p.Position {
+		case adapters.After:
+			return nil, errArchiveLast
+		case adapters.Before:
+			// Before the archive is the home page's last child.
+			home, err := a.homeNode(ctx, tx, s)
+			if err != nil {
+				return nil, err
+			}
+			p = adapters.Placement{Target: home.DocID, Position: adapters.LastChild}
+		}
+	}
 	target, err := a.lineage(ctx, tx, s, p.Target)
 	if err == apos.ErrNotFound && s.Mode == apos.Published {
 		if _, derr := a.lineage(ctx, tx, apos.Scope{Locale: s.Locale, Mode: apos.Draft}, p.Target); derr == nil {
@@ -57,7 +70,12 @@ func (a *Adapter) place(ctx context.Context, tx *sql.Tx, s apos.Scope, p adapter
 			}
 		}
 	}
-	sibs, err := a.children(ctx, tx, s, parentID, true)
+	var sibs []adapters.Node
+	if parentID == adapters.ArchiveID {
+		sibs, err = a.archived(ctx, tx, s, true)
+	} else {
+		sibs, err = a.kids(ctx, tx, s, parentID, true)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -119,6 +137,9 @@ func rankIn(sp *spot, sibs []adapters.Node, t adapters.Node, p adapters.Placemen
 
 // shiftRanks adds one to the rank of each shifted sibling in scope s.
 func (a *Adapter) shiftRanks(ctx context.Context, tx *sql.Tx, s apos.Scope, sp *spot) error {
+	if sp.parentID == adapters.ArchiveID {
+		return a.shiftArchived(ctx, tx, s, sp)
+	}
 	_, order, _ := a.treeCols()
 	for _, n := range sp.shift {
 		key, _ := a.keyOf(n.DocID)
@@ -181,6 +202,36 @@ func (a *Adapter) lockTree(ctx context.Context, tx *sql.Tx, s apos.Scope) error 
 	}
 	_, err := a.children(ctx, tx, s, "", true)
 	return err
+}
+
+// errHasChildren refuses to delete a page with children (docs/api-rules.md#146).
+var errHasChildren = apos.Errorf(apos.ErrInvalid, "You must delete the children of this page first.")
+
+// lockPageTree takes a page tree's lock (lockTree) for a delete, before
+// the page's own row, in the order every tree change takes them.
+func (a *Adapter) lockPageTree(ctx context.Context, tx *sql.Tx, s apos.Scope) error {
+	if !a.t.IsPageTree() {
+		return nil
+	}
+	return a.lockTree(ctx, tx, s)
+}
+
+// deletingPage refuses, within the delete's transaction and under the
+// tree's lock, to delete a page that has children in the scope (the
+// archive's own children are not its old parent's), and forgets the
+// page's place in the archive.
+func (a *Adapter) deletingPage(ctx context.Context, tx *sql.Tx, s apos.Scope, docID string) error {
+	if !a.t.IsPageTree() {
+		return nil
+	}
+	kids, err := a.kids(ctx, tx, s, docID, true)
+	if err != nil {
+		return err
+	}
+	if len(kids) > 0 {
+		return errHasChildren
+	}
+	return a.forgetArchived(ctx, tx, s, docID)
 }
 
 // pageKey is the key of a new page: the one its aposDocId gives, else
@@ -261,6 +312,12 @@ func (a *Adapter) move(ctx context.Context, tx *sql.Tx, s apos.Scope, docID stri
 	if err := a.shiftRanks(ctx, tx, s, sp); err != nil {
 		return nil, err
 	}
+	if sp.parentID == adapters.ArchiveID {
+		return a.moveToArchive(ctx, tx, s, docID, sp)
+	}
+	if err := a.setArchived(ctx, tx, s, docID, -1); err != nil {
+		return nil, err
+	}
 	parent, order, slugCol := a.treeCols()
 	key, _ := a.keyOf(docID)
 	oldSlug, err := a.slugOf(ctx, tx, s, docID)
@@ -268,7 +325,7 @@ func (a *Adapter) move(ctx context.Context, tx *sql.Tx, s apos.Scope, docID stri
 		return nil, err
 	}
 	newSlug := oldSlug
-	if oldParent := old[len(old)-2].DocID; oldParent != sp.parentID {
+	if oldParent := old[len(old)-2].DocID; oldParent != sp.parentID && oldParent != adapters.ArchiveID {
 		from, err := a.slugOf(ctx, tx, s, oldParent)
 		if err != nil {
 			return nil, err
@@ -293,6 +350,24 @@ func (a *Adapter) move(ctx context.Context, tx *sql.Tx, s apos.Scope, docID stri
 		return moved, nil
 	}
 	return a.reslug(ctx, tx, s, docID, oldSlug, newSlug, moved)
+}
+
+// moveToArchive puts docID directly in the archive at sp: its legacy row
+// is left as it is, and so is its subtree, archived with it. Archiving a
+// draft archives the published copy too.
+func (a *Adapter) moveToArchive(ctx context.Context, tx *sql.Tx, s apos.Scope, docID string, sp *spot) ([]adapters.Moved, error) {
+	if err := a.setArchived(ctx, tx, s, docID, sp.rank); err != nil {
+		return nil, err
+	}
+	if err := a.archivePublished(ctx, tx, s, docID); err != nil {
+		return nil, err
+	}
+	moved := []adapters.Moved{{Node: adapters.Node{DocID: docID, Parent: sp.parentID, Rank: sp.rank, Archived: true}}}
+	for _, n := range sp.shift {
+		n.Rank++
+		moved = append(moved, adapters.Moved{Node: n})
+	}
+	return moved, nil
 }
 
 // reparent is slug moved from under the parent slug from to under to, when

@@ -19,6 +19,7 @@ func (a *Adapter) Verify(ctx context.Context) error {
 	if _, err := a.describe(ctx); err != nil {
 		return fmt.Errorf("types.%s: %w", a.t.Name, err)
 	}
+	a.checkTreeIndex(ctx)
 	return a.checkUnique(ctx)
 }
 

@@ -114,7 +114,11 @@ func (v versions) scope(m apos.Mode) apos.Scope {
 // Publish implements adapters.Workflow.
 func (a *Adapter) Publish(ctx context.Context, locale, docID string, opts adapters.PublishOptions) (*adapters.Record, error) {
 	return a.inLocale(ctx, locale, docID, true, func(l lifecycle, ctx context.Context, tx *sql.Tx, docID string, key any) (*adapters.Record, error) {
-		return l.publish(ctx, tx, docID, key, opts.Force)
+		rec, err := l.publish(ctx, tx, docID, key, opts.Force)
+		if err == nil {
+			err = a.publishArchived(ctx, tx, locale, docID)
+		}
+		return rec, err
 	})
 }
 
@@ -183,7 +187,13 @@ func (st *store) published(ctx context.Context, tx *sql.Tx, key any, locale stri
 
 // Unpublish implements adapters.Workflow.
 func (a *Adapter) Unpublish(ctx context.Context, locale, docID string) (*adapters.Record, error) {
-	return a.inLocale(ctx, locale, docID, false, lifecycle.unpublish)
+	return a.inLocale(ctx, locale, docID, false, func(l lifecycle, ctx context.Context, tx *sql.Tx, docID string, key any) (*adapters.Record, error) {
+		rec, err := l.unpublish(ctx, tx, docID, key)
+		if err == nil && a.t.IsPageTree() {
+			err = a.setArchived(ctx, tx, apos.Scope{Locale: locale, Mode: apos.Published}, docID, -1)
+		}
+		return rec, err
+	})
 }
 
 func (v versions) unpublish(ctx context.Context, tx *sql.Tx, docID string, key any) (*adapters.Record, error) {

@@ -264,11 +264,17 @@ func (a *Adapter) Delete(ctx context.Context, s apos.Scope, docID string, check 
 		return a.fail(ctx, err)
 	}
 	defer tx.Rollback()
+	if err := a.lockPageTree(ctx, tx, s); err != nil {
+		return err
+	}
 	cur, err := a.read(ctx, tx, a.lock, s, docID, key)
 	if err != nil {
 		return err
 	}
 	if err := check(cur); err != nil {
+		return err
+	}
+	if err := a.deletingPage(ctx, tx, s, docID); err != nil {
 		return err
 	}
 	// The scope is valid: its record was just read. Deleting a draft
