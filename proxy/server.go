@@ -34,6 +34,8 @@ type Server struct {
 	surface *surface     // Apostrophe's API: what is not routed is 501, not 404
 	runner  *jobs.Runner // nil: batch routes answer 501
 	admit   *admission
+	// compress compresses answers; nil when server.compress is off.
+	compress *compression
 	// streams are the paths of the routes that read their body as a
 	// stream (see bodyWithinLimit).
 	streams map[string]bool
@@ -62,15 +64,16 @@ type Options struct {
 // configured type name.
 func New(cfg *config.Config, backends map[string]adapters.Adapter, opts Options) (*Server, error) {
 	s := &Server{
-		cfg:     cfg,
-		log:     opts.Log,
-		types:   make(map[string]*docType, len(backends)),
-		timeout: cfg.Server.RequestTimeout.Duration,
-		strict:  cfg.Server.StrictParams,
-		router:  router.New(),
-		runner:  opts.Jobs,
-		admit:   newAdmission(cfg.Server),
-		streams: map[string]bool{},
+		cfg:      cfg,
+		log:      opts.Log,
+		types:    make(map[string]*docType, len(backends)),
+		timeout:  cfg.Server.RequestTimeout.Duration,
+		strict:   cfg.Server.StrictParams,
+		router:   router.New(),
+		runner:   opts.Jobs,
+		admit:    newAdmission(cfg.Server),
+		compress: newCompression(cfg.Server),
+		streams:  map[string]bool{},
 	}
 	if s.log == nil {
 		s.log = slog.Default()
