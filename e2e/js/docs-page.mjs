@@ -101,9 +101,11 @@ try {
   const tried = [];
   for (const [op, id] of (process.env.TRY_OPS ?? "category_get=1,product_get=P-1001:en:published").split(",").map((s) => s.split("="))) {
     await evaluate(`window.ui.preauthorizeApiKey("ApiKeyAuth", ${JSON.stringify(key)}); true`);
-    const block = `document.getElementById("operations-${op.slice(0, op.lastIndexOf("_"))}-${op}")`;
+    const tag = op.slice(0, op.lastIndexOf("_"));
+    const block = `document.getElementById("operations-${tag}-${op}")`;
+    await evaluate(`${block} || document.querySelector('.opblock-tag[data-tag="${tag}"]').click(); true`);
     await until(`the block of ${op}`, `!!${block}`);
-    await evaluate(`${block}.querySelector(".opblock-summary-control, .opblock-summary").click(); true`);
+    await evaluate(`window.ui.layoutActions.show(["operations", "${tag}", "${op}"], true); true`);
     await until(`${op} expanded`, `!!${block}.querySelector(".try-out__btn")`);
     await evaluate(`${block}.querySelector(".try-out__btn").click(); true`);
     await until(`${op}'s _id input`, `!!${block}.querySelector('tr[data-param-name="id"] input')`);
@@ -114,9 +116,10 @@ try {
       input.dispatchEvent(new Event("change", { bubbles: true }));
       return true;
     })()`);
+    await sleep(1000); // the input is debounced
     await evaluate(`${block}.querySelector(".execute").click(); true`);
-    await until(`${op}'s answer`, `!!${block}.querySelector(".live-responses-table .response-col_status")`);
-    const status = await evaluate(`${block}.querySelector(".live-responses-table .response-col_status").textContent.trim()`);
+    await until(`${op}'s answer`, `!!${block}.querySelector(".live-responses-table tr.response .response-col_status")`);
+    const status = await evaluate(`${block}.querySelector(".live-responses-table tr.response .response-col_status").textContent.trim()`);
     assert.equal(status, "200", `Try it out on ${op}`);
     tried.push(`${op} ${status}`);
   }
