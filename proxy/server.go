@@ -34,8 +34,6 @@ type Server struct {
 	surface *surface     // Apostrophe's API: what is not routed is 501, not 404
 	runner  *jobs.Runner // nil: batch routes answer 501
 	admit   *admission
-	// compress compresses answers; nil when server.compress is off.
-	compress *compression
 	// streams are the paths of the routes that read their body as a
 	// stream (see bodyWithinLimit).
 	streams map[string]bool
@@ -44,6 +42,8 @@ type Server struct {
 	routeStats *routeMetrics
 	access     *slog.Logger
 	keyNames   map[*apos.Principal]string
+	// compress compresses answers; nil when server.compress is off.
+	compress *compression
 }
 
 // Options are what New needs beyond the configuration.
@@ -64,20 +64,20 @@ type Options struct {
 // configured type name.
 func New(cfg *config.Config, backends map[string]adapters.Adapter, opts Options) (*Server, error) {
 	s := &Server{
-		cfg:      cfg,
-		log:      opts.Log,
-		types:    make(map[string]*docType, len(backends)),
-		timeout:  cfg.Server.RequestTimeout.Duration,
-		strict:   cfg.Server.StrictParams,
-		router:   router.New(),
-		runner:   opts.Jobs,
-		admit:    newAdmission(cfg.Server),
-		compress: newCompression(cfg.Server),
-		streams:  map[string]bool{},
+		cfg:     cfg,
+		log:     opts.Log,
+		types:   make(map[string]*docType, len(backends)),
+		timeout: cfg.Server.RequestTimeout.Duration,
+		strict:  cfg.Server.StrictParams,
+		router:  router.New(),
+		runner:  opts.Jobs,
+		admit:   newAdmission(cfg.Server),
+		streams: map[string]bool{},
 	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.compress = newCompression(cfg.Server)
 	s.locales = locales{def: cfg.Locales.Default, names: map[string]bool{}}
 	for _, l := range cfg.Locales.List {
 		s.locales.names[l.Name] = l.Private
