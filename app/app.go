@@ -260,6 +260,7 @@ func (p *Program) startJobs(ctx context.Context, cfg *config.Config, set *backen
 		MaxRunning:     cfg.Jobs.MaxRunning,
 		MaxPerOwner:    cfg.Jobs.MaxRunningPerCaller,
 		KeepUnfinished: keep,
+		Lease:          cfg.Jobs.Lease.Duration,
 	})
 	if err != nil {
 		return nil, startError{fmt.Errorf("jobs: %w", err)}

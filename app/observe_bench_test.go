@@ -77,3 +77,35 @@ func getOne(b *testing.B, h fasthttp.RequestHandler, n int) {
 		}
 	}
 }
+
+// BenchmarkObserveAllocs reports the allocations per GET-one request of
+// the bare program, with metrics, and with the request log: allocations,
+// unlike times, do not depend on what else the machine runs.
+func BenchmarkObserveAllocs(b *testing.B) {
+	cfg := shopConfig(b)
+	cfg.Log.Format = "json"
+	for _, v := range []struct {
+		name          string
+		metrics, logs bool
+	}{{"bare", false, false}, {"metrics", true, false}, {"log", false, true}} {
+		b.Run(v.name, func(b *testing.B) {
+			opts := Options{}
+			if v.metrics {
+				_, opts.metrics = newRegistry(&live{})
+			}
+			if v.logs {
+				opts.access = newAccessLogger(io.Discard, cfg.Log)
+			}
+			p, err := Build(b.Context(), cfg, NewLogger(io.Discard), opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer p.Close()
+			h := p.API.Handler()
+			getOne(b, h, 10)
+			b.ReportAllocs()
+			b.ResetTimer()
+			getOne(b, h, b.N)
+		})
+	}
+}

@@ -79,6 +79,11 @@ type Server struct {
 	// WatchConfig reloads the configuration when its file changes, as a
 	// SIGHUP does. Default false.
 	WatchConfig bool `toml:"watch_config"`
+	// Compress compresses answers (gzip or brotli, as the client accepts)
+	// of CompressMinBytes or more. Default false: a reverse proxy in front
+	// often compresses already, and twice is CPU for nothing.
+	Compress         bool `toml:"compress"`
+	CompressMinBytes int  `toml:"compress_min_bytes"`
 }
 
 // Locales lists the configured locales.

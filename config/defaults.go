@@ -20,6 +20,9 @@ const (
 	defaultMaxHeaderBytes = 32 << 10
 	defaultMaxClientConns = 1024
 	defaultMaxInFlight    = 256
+	// defaultCompressMinBytes: below about 1 KiB a compressed JSON body
+	// saves less than a packet and costs the encoder's setup.
+	defaultCompressMinBytes = 1024
 )
 
 // The defaults of an [upstreams.<name>] table. A service that is down
@@ -63,6 +66,9 @@ func (c *Config) setDefaults() {
 	setZero(&s.MaxConns, defaultMaxClientConns)
 	setZero(&s.MaxInFlight, defaultMaxInFlight)
 	setZero(&s.RateBurst, s.RateLimit)
+	if s.Compress {
+		setZero(&s.CompressMinBytes, defaultCompressMinBytes)
+	}
 
 	l := &c.Locales
 	if len(l.List) == 0 {

@@ -172,3 +172,19 @@ func TestFileDatabase(t *testing.T) {
 		t.Errorf("FileDatabase = %+v, want %+v", got, want)
 	}
 }
+
+// TestJobLease: the lease of a running job defaults to 30s; below a
+// second it stops the start at its line.
+func TestJobLease(t *testing.T) {
+	cfg, err := parseEnv(minimal, nil)
+	if err != nil || cfg.Jobs.Lease.Duration != 30*time.Second {
+		t.Fatalf("default lease %v, %v", cfg.Jobs.Lease, err)
+	}
+	cfg, err = parseEnv(minimal+"[jobs]\nlease = \"5s\"\n", nil)
+	if err != nil || cfg.Jobs.Lease.Duration != 5*time.Second {
+		t.Fatalf("lease = 5s: %v, %v", cfg.Jobs.Lease, err)
+	}
+	src := minimal + "[jobs]\nlease = \"200ms\"\n"
+	_, err = parseEnv(src, nil)
+	wantError(t, err, "jobs.lease", lineOf(t, src, "lease ="), "must be at least 1s")
+}

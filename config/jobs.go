@@ -1,5 +1,7 @@
 package config
 
+import "time"
+
 // Jobs says where aposproxy keeps the jobs of batch operations (the tables
 // aposproxy_jobs and aposproxy_job_items), so that a job and its progress
 // outlive a restart, and how many of them may run. The tables of a type's
@@ -19,6 +21,9 @@ type Jobs struct {
 	// nameless System Task, count as one caller). Defaults 8 and 2.
 	MaxRunning          int `toml:"max_running"`
 	MaxRunningPerCaller int `toml:"max_running_per_caller"`
+	// Lease is how long a job outlives the last heartbeat of the instance
+	// running it; then any instance marks it failed. Default 30s.
+	Lease Duration `toml:"lease"`
 }
 
 // The defaults of [jobs]' caps.
@@ -26,6 +31,10 @@ const (
 	defaultMaxIDs              = 1000
 	defaultMaxRunning          = 8
 	defaultMaxRunningPerCaller = 2
+	defaultLease               = 30 * time.Second
+	// minLease leaves room for a heartbeat (every lease/4) that a busy
+	// database delays.
+	minLease = time.Second
 )
 
 // setDefaults picks the database of the first SQL type, in file order,
@@ -45,6 +54,7 @@ func (j *Jobs) setDefaults(c *Config) {
 		perCaller = min(perCaller, j.MaxRunning)
 	}
 	setZero(&j.MaxRunningPerCaller, perCaller)
+	setZero(&j.Lease.Duration, defaultLease)
 }
 
 func (j *Jobs) validate(c *Config, errs *errorList) {
@@ -60,6 +70,9 @@ func (j *Jobs) validate(c *Config, errs *errorList) {
 		if limit.n < 1 {
 			errs.addf(limit.key, "must be at least 1")
 		}
+	}
+	if j.Lease.Duration < minLease {
+		errs.addf("jobs.lease", "must be at least %s", minLease)
 	}
 	if j.MaxRunning >= 1 && j.MaxRunningPerCaller > j.MaxRunning {
 		errs.addf("jobs.max_running_per_caller", "must not be more than max_running (%d)", j.MaxRunning)

@@ -22,3 +22,31 @@ func TestServerLimits(t *testing.T) {
 		t.Fatalf("rate_burst = %d, %v; want 100", cfg.Server.RateBurst, err)
 	}
 }
+
+// TestServerCompress: compression is off by default; on, its threshold
+// defaults to 1 KiB; a negative threshold, or one without compress, stops
+// the start at its line.
+func TestServerCompress(t *testing.T) {
+	cfg, err := parseEnv(minimal, nil)
+	if err != nil || cfg.Server.Compress || cfg.Server.CompressMinBytes != 0 {
+		t.Fatalf("default: compress = %v, min = %d, %v", cfg.Server.Compress, cfg.Server.CompressMinBytes, err)
+	}
+	cfg, err = parseEnv("[server]\ncompress = true\n\n"+minimal, nil)
+	if err != nil || !cfg.Server.Compress || cfg.Server.CompressMinBytes != 1024 {
+		t.Fatalf("compress = true: min = %d, %v", cfg.Server.CompressMinBytes, err)
+	}
+	cfg, err = parseEnv("[server]\ncompress = true\ncompress_min_bytes = 200\n\n"+minimal, nil)
+	if err != nil || cfg.Server.CompressMinBytes != 200 {
+		t.Fatalf("compress_min_bytes = 200: got %d, %v", cfg.Server.CompressMinBytes, err)
+	}
+	for _, tt := range []struct{ src, msg string }{
+		{"[server]\ncompress = true\ncompress_min_bytes = -1\n\n", "must be positive"},
+		{"[server]\ncompress_min_bytes = 512\n\n", "needs compress = true"},
+	} {
+		src := tt.src + minimal
+		_, err := parseEnv(src, nil)
+		wantError(t, err, "server.compress_min_bytes", lineOf(t, src, "compress_min_bytes"), tt.msg)
+	}
+	_, err = parseEnv("[server]\ncompress = \"yes\"\n\n"+minimal, nil)
+	wantError(t, err, "server.compress", 2, "must be true or false")
+}

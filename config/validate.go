@@ -73,6 +73,12 @@ func (s *Server) validateLimits(errs *errorList) {
 	if s.RateBurst > 0 && s.RateLimit == 0 {
 		errs.addf("server.rate_burst", "needs rate_limit")
 	}
+	switch {
+	case s.CompressMinBytes < 0:
+		errs.addf("server.compress_min_bytes", "must be positive")
+	case s.CompressMinBytes > 0 && !s.Compress:
+		errs.addf("server.compress_min_bytes", "needs compress = true")
+	}
 }
 
 // minHeaderBytes is the smallest server.max_header_bytes: less refuses

@@ -44,7 +44,9 @@ func TestServedClientJS(t *testing.T) {
 // TestDocsPage opens GET /api/v1/docs in a real headless Chromium
 // (e2e/js/docs-page.mjs over the DevTools protocol): no console error,
 // the page's fetch of openapi.json succeeds, the shop's types are listed,
-// and a GET of a product from the page with an API key answers 200.
+// a GET of a product from the page with an API key answers 200, and
+// Swagger UI's own Try it out (authorized with the API key) answers 200
+// for a category and a product.
 func TestDocsPage(t *testing.T) {
 	needTool(t, "node", "chromium")
 	s := startShop(t, testkit.SQLite)

@@ -49,6 +49,13 @@ func TestServedOpenAPI(t *testing.T) {
 		"components.securitySchemes.BearerAuth.scheme", "bearer",
 		"components.schemas.Error.required.0", "name",
 		"paths./@apostrophecms/login/login.post.operationId", "login",
+		"components.schemas.product.properties._category.items.allOf.0.$ref", "#/components/schemas/category",
+		"components.schemas.product\\.write.properties._category.items.required.0", "_id",
+		`components.schemas.apostrophecms-page.properties._ancestors.items.$ref`, "#/components/schemas/apostrophecms-page",
+		`components.schemas.apostrophecms-page.properties.level.type`, "integer",
+		`components.schemas.apostrophecms-page\.write.properties._position.anyOf.0.enum.0`, "before",
+		`paths./@apostrophecms/page.get.parameters.#(name=="all").in`, "query",
+		`paths./@apostrophecms/attachment/upload.post.responses.200.content.application/json.schema.$ref`, "#/components/schemas/Attachment",
 		`paths./product/publish.post.responses.200.content.application/json.schema.$ref`, "#/components/schemas/JobStarted")
 	login := s.do(t, "POST", "/@apostrophecms/login/login", "", `{"username":"editor","password":"editor-pass"}`)
 	bearer := []string{"Authorization", "Bearer " + gjson.Get(login.body, "token").Str}
@@ -64,6 +71,11 @@ func TestServedOpenAPI(t *testing.T) {
 		{"GET", "/product/P-9999:en:published", "", ""},
 		{"GET", "/customer/1/orders", adminKey, ""},
 		{"POST", "/@apostrophecms/login/whoami", "", ""},
+		{"GET", "/@apostrophecms/login/context", "", ""},
+		{"GET", "/@apostrophecms/page", "", ""},
+		{"GET", "/@apostrophecms/page?all=1", "", ""},
+		{"GET", "/@apostrophecms/page?all=1&flat=1", editorKey, ""},
+		{"GET", "/product/P-1001:en:published?_category=1", "", ""},
 	} {
 		t.Run(c.method+" "+c.path, func(t *testing.T) {
 			var headers []string
@@ -71,6 +83,12 @@ func TestServedOpenAPI(t *testing.T) {
 				headers = bearer
 			}
 			r := s.do(t, c.method, c.path, c.key, c.body, headers...)
+			if strings.HasPrefix(c.path, "/product/P-1001") && !gjson.Get(r.body, "_category.0._id").Exists() {
+				t.Fatalf("the product has no _category to check: %s", r.body)
+			}
+			if strings.HasPrefix(c.path, "/@apostrophecms/page") && !gjson.Get(r.body, "_url").Exists() && !gjson.Get(r.body, "results.0._url").Exists() {
+				t.Fatalf("not a page: %s", r.body)
+			}
 			req, _ := http.NewRequest(c.method, "http://localhost/api/v1"+c.path, strings.NewReader(c.body))
 			req.Header.Set("Content-Type", "application/json")
 			resp := &http.Response{StatusCode: r.status, Header: r.header, Body: io.NopCloser(bytes.NewReader([]byte(r.body))), Request: req}

@@ -8,6 +8,7 @@ package jobs
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"log/slog"
 	"strconv"
@@ -24,13 +25,17 @@ import (
 type Store interface {
 	// SaveJob stores the progress of job id, replacing any earlier one,
 	// and appends entries, numbered from first (replacing any numbered
-	// first or later), in one transaction.
-	SaveJob(ctx context.Context, id, owner string, ended bool, progress []byte, first int, entries [][]byte) error
+	// first or later), in one transaction; it renews the job's lease to
+	// runner.
+	SaveJob(ctx context.Context, id, owner, runner string, ended bool, progress []byte, first int, entries [][]byte) error
 	// LoadJob returns a job's owner, progress and entries in order, read
 	// together, or apos.ErrNotFound.
 	LoadJob(ctx context.Context, id string) (owner string, progress []byte, entries [][]byte, err error)
-	// UnfinishedJobs lists the jobs not over yet.
-	UnfinishedJobs(ctx context.Context) ([]string, error)
+	// Heartbeat renews the lease of runner's unfinished jobs.
+	Heartbeat(ctx context.Context, runner string) error
+	// StaleJobs lists the jobs not over yet whose lease was last renewed
+	// before t.
+	StaleJobs(ctx context.Context, t time.Time) ([]string, error)
 }
 
 // Progress is Apostrophe's job document without the items' outcomes.
@@ -85,14 +90,20 @@ type Options struct {
 	// when it ends. Defaults 100 and 500ms.
 	SaveItems int
 	SaveEvery time.Duration
-	// KeepUnfinished leaves the unfinished jobs alone at start: another
-	// runner (the configuration a reload replaces) is still at work on
-	// them.
+	// KeepUnfinished skips the sweep at start: another runner (the
+	// configuration a reload replaces) is still at work on its jobs.
 	KeepUnfinished bool
+	// Lease is how long a job stays its runner's without a heartbeat; the
+	// runner renews it every Lease/4 while it runs jobs, and fails the
+	// jobs of other runners whose lease ran out, at start and every
+	// Lease/4. Default 30s.
+	Lease time.Duration
 }
 
-// Runner runs jobs, one goroutine each.
+// Runner runs jobs, one goroutine each. Several runners (instances of
+// the proxy) may share a store: each leases the jobs it runs.
 type Runner struct {
+	id    string // the runner's name in its jobs' leases
 	store Store
 	log   *slog.Logger
 	opts  Options
@@ -105,8 +116,10 @@ type Runner struct {
 	owners  map[string]int // running jobs by owner
 }
 
-// New returns a runner keeping jobs in store. Jobs that a previous
-// process left running are marked failed: their work stopped with it.
+// New returns a runner keeping jobs in store. Jobs whose runner stopped
+// renewing their lease (a process that crashed or was stopped) are marked
+// failed: their work stopped with it. The jobs of runners still at work,
+// in other processes, are left to them.
 func New(ctx context.Context, store Store, log *slog.Logger, opts Options) (*Runner, error) {
 	if opts.SaveItems <= 0 {
 		opts.SaveItems = 100
@@ -114,21 +127,64 @@ func New(ctx context.Context, store Store, log *slog.Logger, opts Options) (*Run
 	if opts.SaveEvery <= 0 {
 		opts.SaveEvery = 500 * time.Millisecond
 	}
-	r := &Runner{store: store, log: log, opts: opts, owners: map[string]int{}}
+	if opts.Lease <= 0 {
+		opts.Lease = DefaultLease
+	}
+	r := &Runner{id: rand.Text(), store: store, log: log, opts: opts, owners: map[string]int{}}
 	r.ctx, r.stop = context.WithCancel(context.Background())
-	if opts.KeepUnfinished {
-		return r, nil
-	}
-	ids, err := store.UnfinishedJobs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, id := range ids {
-		if err := r.markFailed(ctx, id); err != nil {
+	if !opts.KeepUnfinished {
+		if err := r.sweep(ctx); err != nil {
 			return nil, err
 		}
 	}
+	r.wg.Go(r.keepLeases)
 	return r, nil
+}
+
+// DefaultLease is how long a job outlives its runner's last heartbeat
+// when Options.Lease is not set.
+const DefaultLease = 30 * time.Second
+
+// keepLeases renews the lease of the runner's jobs while it runs any, and
+// sweeps the jobs of runners gone, every Lease/4, until Close.
+func (r *Runner) keepLeases() {
+	tick := time.NewTicker(r.opts.Lease / 4)
+	defer tick.Stop()
+	for {
+		select {
+		case <-r.ctx.Done():
+			return
+		case <-tick.C:
+		}
+		ctx, cancel := context.WithTimeout(r.ctx, r.opts.Lease/4)
+		r.mu.Lock()
+		running := r.running > 0
+		r.mu.Unlock()
+		if running {
+			if err := r.store.Heartbeat(ctx, r.id); err != nil {
+				r.log.Error("renewing the lease of batch jobs", "err", err)
+			}
+		}
+		if err := r.sweep(ctx); err != nil && r.ctx.Err() == nil {
+			r.log.Error("failing the batch jobs of a runner gone", "err", err)
+		}
+		cancel()
+	}
+}
+
+// sweep marks failed the unfinished jobs whose lease ran out.
+func (r *Runner) sweep(ctx context.Context) error {
+	ids, err := r.store.StaleJobs(ctx, time.Now().Add(-r.opts.Lease))
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := r.markFailed(ctx, id); err != nil {
+			return err
+		}
+		r.log.Warn("batch job failed: its runner stopped", "job", id)
+	}
+	return nil
 }
 
 // markFailed saves job id as failed and ended. A document saved whole,
@@ -155,7 +211,7 @@ func (r *Runner) markFailed(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	return r.store.SaveJob(ctx, id, owner, true, progress, len(entries), moved)
+	return r.store.SaveJob(ctx, id, owner, r.id, true, progress, len(entries), moved)
 }
 
 // encodeEntry is the stored form of e; its parts are valid JSON already.

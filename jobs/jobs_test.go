@@ -132,12 +132,14 @@ func TestRestart(t *testing.T) {
 	<-started
 	r.Close()
 	// A crash leaves a job saved as running, here whole, as jobs were
-	// saved before their items' outcomes were stored apart.
+	// saved before their items' outcomes were stored apart; its runner
+	// renews its lease no more.
 	crashed := `{"_id":"crashed","good":1,"bad":0,"processed":1,"total":4,"status":"running","ended":false,"when":"2026-01-01T00:00:00.000Z","results":{"x":{"_id":"x:en:draft"}},"errors":{}}`
-	if err := st.SaveJob(t.Context(), "crashed", "", false, []byte(crashed), 0, nil); err != nil {
+	if err := st.SaveJob(t.Context(), "crashed", "", "gone", false, []byte(crashed), 0, nil); err != nil {
 		t.Fatal(err)
 	}
-	r2, err := jobs.New(t.Context(), st, quiet, jobs.Options{Timeout: time.Second})
+	time.Sleep(50 * time.Millisecond)
+	r2, err := jobs.New(t.Context(), st, quiet, jobs.Options{Timeout: time.Second, Lease: 40 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -158,7 +158,7 @@ func (j *run) save(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := j.r.store.SaveJob(ctx, j.p.ID, j.owner, j.p.Ended, progress, j.saved, j.unsaved); err != nil {
+	if err := j.r.store.SaveJob(ctx, j.p.ID, j.owner, j.r.id, j.p.Ended, progress, j.saved, j.unsaved); err != nil {
 		return err
 	}
 	j.saved += len(j.unsaved)

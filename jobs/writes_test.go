@@ -20,14 +20,14 @@ type countingStore struct {
 	writes, bytes atomic.Int64
 }
 
-func (c *countingStore) SaveJob(ctx context.Context, id, owner string, ended bool, progress []byte, first int, entries [][]byte) error {
+func (c *countingStore) SaveJob(ctx context.Context, id, owner, runner string, ended bool, progress []byte, first int, entries [][]byte) error {
 	c.writes.Add(1)
 	n := len(progress)
 	for _, e := range entries {
 		n += len(e)
 	}
 	c.bytes.Add(int64(n))
-	return c.Store.SaveJob(ctx, id, owner, ended, progress, first, entries)
+	return c.Store.SaveJob(ctx, id, owner, runner, ended, progress, first, entries)
 }
 
 // TestWritesGrowLinearly runs jobs of 1,000, 2,000 and 4,000 items (one

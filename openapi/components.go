@@ -71,6 +71,7 @@ func coreSchemas() obj {
 				"data":    obj{"type": "object", "description": "Details; for invalid, errors lists each field's error."},
 			},
 		},
+		"Attachment": attachmentSchema(),
 		"JobStarted": obj{"type": "object", "required": []any{"jobId"}, "properties": obj{"jobId": obj{"type": "string"}},
 			"description": "A batch operation was started as a job: read its progress at /@apostrophecms/job/{jobId}."},
 		"Job": obj{"type": "object", "description": "A batch job's progress.", "properties": obj{

@@ -31,11 +31,24 @@ var coreOps = map[string]func() obj{
 		return obj{"summary": "Log out", "operationId": "logout", "security": security(false),
 			"responses": responses(answer("Logged out.", obj{"type": "object"}))}
 	},
-	"GET /@apostrophecms/login/whoami":  whoami,
-	"POST /@apostrophecms/login/whoami": whoami,
-	"POST /@apostrophecms/login/context": func() obj {
-		return obj{"summary": "The login page's context", "operationId": "login-context", "security": security(true),
-			"responses": responses(anyJSON("The login context."))}
+	"GET /@apostrophecms/login/whoami":   whoami,
+	"POST /@apostrophecms/login/whoami":  whoami,
+	"GET /@apostrophecms/login/context":  loginContext,
+	"POST /@apostrophecms/login/context": loginContext,
+	"POST /@apostrophecms/attachment/upload": func() obj {
+		return obj{"summary": "Upload a file", "operationId": "attachment-upload", "security": security(false),
+			"description": "Stores one file (the form field file) and answers its attachment; needs the contributor role or above.",
+			"requestBody": obj{"required": true, "content": obj{"multipart/form-data": obj{"schema": obj{"type": "object",
+				"required": []any{"file"}, "properties": obj{"file": obj{"type": "string", "format": "binary"}}}}}},
+			"responses": responses(answer("The stored attachment.", ref("schemas", "Attachment")))}
+	},
+	"POST /@apostrophecms/attachment/crop": func() obj {
+		return obj{"summary": "Crop an image", "operationId": "attachment-crop", "security": security(false),
+			"description": "Adds a crop to an image attachment; needs the contributor role or above.",
+			"requestBody": body(obj{"type": "object", "required": []any{"_id", "crop"}, "properties": obj{"_id": str(),
+				"crop": obj{"type": "object", "required": []any{"top", "left", "width", "height"}, "properties": obj{
+					"top": integer(), "left": integer(), "width": integer(), "height": integer()}}}}),
+			"responses": responses(answer("The attachment with its crop.", ref("schemas", "Attachment")))}
 	},
 	"GET /@apostrophecms/i18n/locales": func() obj {
 		return obj{"summary": "The locales", "operationId": "locales", "security": security(true),
@@ -58,6 +71,14 @@ var coreOps = map[string]func() obj{
 		return obj{"summary": "A batch job's progress", "operationId": "job", "security": security(false),
 			"responses": responses(answer("The job.", ref("schemas", "Job")))}
 	},
+}
+
+// loginContext is what a login page needs: no requirements, and the
+// Apostrophe release whose contract the proxy serves.
+func loginContext() obj {
+	return obj{"summary": "The login page's context", "security": security(true),
+		"responses": responses(answer("The login context.", obj{"type": "object", "required": []any{"env", "name", "version", "requirementProps"},
+			"properties": obj{"env": str(), "name": str(), "version": str(), "requirementProps": obj{"type": "object"}}}))}
 }
 
 func whoami() obj {

@@ -57,6 +57,14 @@ func scope(t *config.Type) []any {
 func collectionOp(t *config.Type, c, method string) obj {
 	switch method {
 	case "GET":
+		if t.IsPageTree() {
+			return roleOp(obj{"summary": "The page tree", "operationId": c + "_tree",
+				"parameters": append(pageParams(), scope(t)...),
+				"responses": responses(answer("The home page with its _children (all=1: the whole tree; flat=1: results, every page); with type=, a page of a list.",
+					obj{"anyOf": []any{ref("schemas", c), ref("schemas", c+".list"), obj{"type": "object", "required": []any{"results"},
+						"properties": obj{"results": obj{"type": "array", "items": ref("schemas", c)}}}}}))}, t.ViewRole,
+				"The home page, or the whole tree with all=1, or a list of one page type with type=.")
+		}
 		ps := []any{ref("parameters", "Page"), ref("parameters", "PerPage"), ref("parameters", "Search"),
 			ref("parameters", "Autocomplete"), ref("parameters", "Sort"), ref("parameters", "Project"),
 			ref("parameters", "Count"), ref("parameters", "Choices")}

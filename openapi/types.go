@@ -123,6 +123,8 @@ func documentSchema(t *config.Type) obj {
 			props[f.Name] = fieldSchema(f)
 		}
 	}
+	relationshipProps(t, props)
+	pageProps(t, props)
 	return obj{"type": "object", "title": t.Name, "required": required, "properties": props}
 }
 
@@ -141,6 +143,8 @@ func writeSchema(t *config.Type, full bool) obj {
 			required = append(required, f.Name)
 		}
 	}
+	relationshipWrites(t, props)
+	pagePlacement(t, props)
 	s := obj{"type": "object", "properties": props}
 	if len(required) > 0 {
 		s["required"] = required

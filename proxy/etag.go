@@ -27,8 +27,15 @@ func etagOf(body []byte) etag {
 
 // matches reports whether an If-None-Match or If-Match header value names
 // e ("*" matches any). Weak tags match their strong twin for If-None-Match
-// only, as RFC 9110 asks; callers pass weakOK accordingly.
+// only, as RFC 9110 asks; callers pass weakOK accordingly. The tag of a
+// compressed answer (e with a coding suffix) names the same document
+// (docs/api-rules.md#224).
 func (e *etag) matches(header []byte, weakOK bool) bool {
+	return e.match(header, weakOK) != nil
+}
+
+// match is matches that returns the tag that matched (without W/).
+func (e *etag) match(header []byte, weakOK bool) []byte {
 	for len(header) > 0 {
 		var tag []byte
 		i := bytes.IndexByte(header, ',')
@@ -39,7 +46,7 @@ func (e *etag) matches(header []byte, weakOK bool) bool {
 		}
 		tag = bytes.TrimSpace(tag)
 		if len(tag) == 1 && tag[0] == '*' {
-			return true
+			return e[:]
 		}
 		if bytes.HasPrefix(tag, []byte("W/")) {
 			if !weakOK {
@@ -47,22 +54,27 @@ func (e *etag) matches(header []byte, weakOK bool) bool {
 			}
 			tag = tag[2:]
 		}
-		if bytes.Equal(tag, e[:]) {
-			return true
+		if bytes.Equal(tag, e[:]) || codedTwin(tag, e[:]) {
+			return tag
 		}
 	}
-	return false
+	return nil
 }
 
 // sendCacheable writes a GET body with its ETag, answering 304 when the
-// client's If-None-Match already names it. (The pipeline's noStore keeps
-// authenticated answers out of shared caches.)
+// client's If-None-Match already names it; the 304 carries the tag the
+// client named, compressed form included, as that is the one it holds.
+// (The pipeline's noStore keeps authenticated answers out of shared
+// caches.)
 func sendCacheable(ctx *fasthttp.RequestCtx, body []byte) {
 	e := etagOf(body)
-	ctx.Response.Header.SetBytesV(fasthttp.HeaderETag, e[:])
-	if inm := ctx.Request.Header.Peek(fasthttp.HeaderIfNoneMatch); len(inm) > 0 && e.matches(inm, true) {
-		ctx.SetStatusCode(fasthttp.StatusNotModified)
-		return
+	if inm := ctx.Request.Header.Peek(fasthttp.HeaderIfNoneMatch); len(inm) > 0 {
+		if tag := e.match(inm, true); tag != nil {
+			ctx.Response.Header.SetBytesV(fasthttp.HeaderETag, tag)
+			ctx.SetStatusCode(fasthttp.StatusNotModified)
+			return
+		}
 	}
+	ctx.Response.Header.SetBytesV(fasthttp.HeaderETag, e[:])
 	writeJSON(ctx, fasthttp.StatusOK, body)
 }

@@ -17,6 +17,14 @@ func TestETagMatches(t *testing.T) {
 		{"W/" + tag, false, false},
 		{`"nope"`, true, false},
 		{"", true, false},
+		// the tag of the same body sent compressed (docs/api-rules.md#224)
+		{tag[:17] + `-gzip"`, false, true},
+		{tag[:17] + `-br"`, false, true},
+		{"W/" + tag[:17] + `-br"`, true, true},
+		{"W/" + tag[:17] + `-br"`, false, false},
+		{tag[:17] + `-zip"`, true, false},
+		{tag[:17] + `-"`, true, false},
+		{tag[:16] + `-gzip"`, true, false},
 	}
 	for _, tt := range tests {
 		if got := e.matches([]byte(tt.header), tt.weakOK); got != tt.want {

@@ -25,8 +25,8 @@ import (
 // 500, sets the request id and the CORS headers (kept on that 500), strips
 // a locale prefix and hides private locales from anonymous callers
 // (localizePath), refuses a body over server.max_body_bytes on a route
-// that does not stream its body (bodyWithinLimit), then routes the
-// request.
+// that does not stream its body (bodyWithinLimit), routes the request,
+// then compresses the answer when it qualifies (server.compress).
 func (s *Server) Handler() fasthttp.RequestHandler {
 	h := s.router.Handler
 	return s.observed(func(ctx *fasthttp.RequestCtx) {
@@ -41,6 +41,7 @@ func (s *Server) Handler() fasthttp.RequestHandler {
 		if s.localizePath(ctx) && s.bodyWithinLimit(ctx) {
 			h(ctx)
 		}
+		s.compress.answer(ctx)
 	})
 }
 

@@ -42,6 +42,8 @@ type Server struct {
 	routeStats *routeMetrics
 	access     *slog.Logger
 	keyNames   map[*apos.Principal]string
+	// compress compresses answers; nil when server.compress is off.
+	compress *compression
 }
 
 // Options are what New needs beyond the configuration.
@@ -75,6 +77,7 @@ func New(cfg *config.Config, backends map[string]adapters.Adapter, opts Options)
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.compress = newCompression(cfg.Server)
 	s.locales = locales{def: cfg.Locales.Default, names: map[string]bool{}}
 	for _, l := range cfg.Locales.List {
 		s.locales.names[l.Name] = l.Private

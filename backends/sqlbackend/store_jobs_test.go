@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/backends/sqldb"
@@ -30,17 +31,22 @@ func TestJobStore(t *testing.T) {
 				{"j2", "u7", false, `{"_id":"j2"}`},
 				{"j1", "", true, `{"_id":"j1","processed":3}`},
 			} {
-				noErr(t, st.SaveJob(t.Context(), tc.id, tc.owner, tc.ended, []byte(tc.doc), 0, nil))
+				noErr(t, st.SaveJob(t.Context(), tc.id, tc.owner, "r1", tc.ended, []byte(tc.doc), 0, nil))
 				owner, doc, entries, err := st.LoadJob(t.Context(), tc.id)
 				noErr(t, err)
 				if owner != tc.owner || string(doc) != tc.doc || len(entries) != 0 {
 					t.Fatalf("loaded %q %s %q, want %q %s and no entries", owner, doc, entries, tc.owner, tc.doc)
 				}
 			}
-			ids, err := st.UnfinishedJobs(t.Context())
+			ids, err := st.StaleJobs(t.Context(), time.Now().Add(time.Minute))
 			noErr(t, err)
 			if !slices.Equal(ids, []string{"j2"}) {
 				t.Fatalf("unfinished %v, want [j2]", ids)
+			}
+			ids, err = st.StaleJobs(t.Context(), time.Now().Add(-time.Minute))
+			noErr(t, err)
+			if len(ids) != 0 {
+				t.Fatalf("jobs leased a moment ago are stale: %v", ids)
 			}
 			_, _, _, err = st.LoadJob(t.Context(), "nosuchjob")
 			wantErr(t, err, apos.ErrNotFound)
@@ -62,10 +68,10 @@ func TestJobStoreEntries(t *testing.T) {
 			}
 			return out
 		}
-		noErr(t, st.SaveJob(t.Context(), "j", "u1", false, []byte(`{"processed":3}`), 0, entries(0, 3)))
-		noErr(t, st.SaveJob(t.Context(), "j", "u1", false, []byte(`{"processed":450}`), 3, entries(3, 450)))
-		noErr(t, st.SaveJob(t.Context(), "other", "", false, []byte(`{}`), 0, entries(0, 2)))
-		noErr(t, st.SaveJob(t.Context(), "j", "u1", true, []byte(`{"processed":500}`), 400, entries(400, 500)))
+		noErr(t, st.SaveJob(t.Context(), "j", "u1", "r1", false, []byte(`{"processed":3}`), 0, entries(0, 3)))
+		noErr(t, st.SaveJob(t.Context(), "j", "u1", "r1", false, []byte(`{"processed":450}`), 3, entries(3, 450)))
+		noErr(t, st.SaveJob(t.Context(), "other", "", "r1", false, []byte(`{}`), 0, entries(0, 2)))
+		noErr(t, st.SaveJob(t.Context(), "j", "u1", "r1", true, []byte(`{"processed":500}`), 400, entries(400, 500)))
 		owner, doc, got, err := st.LoadJob(t.Context(), "j")
 		noErr(t, err)
 		want := entries(0, 500)
