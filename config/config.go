@@ -289,6 +289,8 @@ type Field struct {
 	// "YYYY-MM-DD HH:MM:SS.SSS" or "YYYY-MM-DDTHH:MM:SS.SSSZ". Unset, a
 	// text column's form is read from its rows at start.
 	TextFormat string `toml:"text_format"`
+	// The keys of kind "attachment" only (attachmentfields.go).
+	AttachmentKeys
 	// The keys of kind "relationship" only (relationships.go).
 	RelationshipKeys
 }

@@ -42,6 +42,11 @@ func (s *Server) getOne(c *call, d *docType) error {
 	if err != nil {
 		return err
 	}
+	recs := []adapters.Record{*rec}
+	if err := s.annotateAttachments(c.bctx, d, recs); err != nil {
+		return err
+	}
+	rec = &recs[0]
 	var p *projection
 	if c.ctx.QueryArgs().Len() > 0 {
 		lr, err := d.parseList(c.ctx.QueryArgs())
@@ -86,6 +91,9 @@ func (s *Server) post(c *call, d *docType) error {
 		return err
 	}
 	vals = withRelValues(vals, rel)
+	if err := s.resolveAttachments(c.bctx, d, vals); err != nil {
+		return err
+	}
 	in := &adapters.Insert{Values: vals}
 	if cid := body.Get("_createId"); cid.Exists() {
 		id, ok := apos.ParseID(cid.String())
@@ -150,6 +158,9 @@ func (s *Server) update(c *call, d *docType, values func(gjson.Result, *adapters
 			return nil, err
 		}
 		vals, err := values(body, cur)
+		if err == nil {
+			err = s.resolveAttachments(c.bctx, d, vals)
+		}
 		if err != nil || len(rel) == 0 {
 			return vals, err
 		}
@@ -196,7 +207,12 @@ func (s *Server) checkIfMatch(c *call, d *docType, cur *adapters.Record) error {
 	if len(im) == 0 {
 		return nil
 	}
-	rel, err := s.loadRelated(c, d, []adapters.Record{*cur}, false, nil)
+	recs := []adapters.Record{*cur}
+	if err := s.annotateAttachments(c.bctx, d, recs); err != nil {
+		return err
+	}
+	cur = &recs[0]
+	rel, err := s.loadRelated(c, d, recs, false, nil)
 	if err != nil {
 		return err
 	}
@@ -209,7 +225,12 @@ func (s *Server) checkIfMatch(c *call, d *docType, cur *adapters.Record) error {
 
 // sendWritten answers a write with the stored document and its ETag.
 func (s *Server) sendWritten(c *call, d *docType, rec *adapters.Record) error {
-	rel, err := s.loadRelated(c, d, []adapters.Record{*rec}, false, nil)
+	recs := []adapters.Record{*rec}
+	if err := s.annotateAttachments(c.bctx, d, recs); err != nil {
+		return err
+	}
+	rec = &recs[0]
+	rel, err := s.loadRelated(c, d, recs, false, nil)
 	if err != nil {
 		return err
 	}

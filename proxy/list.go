@@ -18,6 +18,9 @@ func (s *Server) getList(c *call, d *docType) error {
 		return err
 	}
 	page, err := d.backend.List(c.bctx, &lr.q)
+	if err == nil {
+		err = s.annotateAttachments(c.bctx, d, page.Records)
+	}
 	if err != nil {
 		return err
 	}
@@ -91,6 +94,9 @@ func (s *Server) publishedOf(c *call, d *docType, drafts []adapters.Record, loca
 		q.IDs = append(q.IDs, r.DocID)
 	}
 	page, err := d.backend.List(c.bctx, &q)
+	if err == nil {
+		err = s.annotateAttachments(c.bctx, d, page.Records)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -42,6 +42,8 @@ type Server struct {
 	routeStats *routeMetrics
 	access     *slog.Logger
 	keyNames   map[*apos.Principal]string
+	// attachments resolves attachment fields (attachments.go); nil: none.
+	attachments Attachments
 }
 
 // Options are what New needs beyond the configuration.
