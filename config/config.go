@@ -249,6 +249,9 @@ type Type struct {
 	// Relationships are the type's relationship fields, taken out of
 	// Fields once checked (relationships.go).
 	Relationships []Relationship `toml:"-"`
+	// ProxyFields are the fields the proxy keeps in its own table
+	// (store = "proxy"), taken out of Fields (attachmentfields.go).
+	ProxyFields []Field `toml:"-"`
 }
 
 // ValueMap maps a backend column and its values onto Apostrophe's.

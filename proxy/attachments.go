@@ -16,6 +16,10 @@ import (
 // unknown attachment, in one query for all values.
 type Attachments interface {
 	Resolve(ctx context.Context, values []gjson.Result) (stored, annotated [][]byte, err error)
+	// Track records the attachments the document fullID uses
+	// (docIds, archivedDocIds).
+	Track(ctx context.Context, fullID string, ids []string, archived bool) error
+	HeldFields
 }
 
 // SetAttachments serves the attachment fields with a; without it they
@@ -84,6 +88,9 @@ func (s *Server) annotateAttachments(ctx context.Context, d *docType, recs []ada
 	names := d.attachments
 	if len(names) == 0 || s.attachments == nil || len(recs) == 0 {
 		return nil
+	}
+	if err := s.loadHeld(ctx, d, recs); err != nil {
+		return err
 	}
 	type slot struct{ rec, name int }
 	var slots []slot

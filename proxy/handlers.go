@@ -94,6 +94,7 @@ func (s *Server) post(c *call, d *docType) error {
 	if err := s.resolveAttachments(c.bctx, d, vals); err != nil {
 		return err
 	}
+	vals, held := d.splitHeld(vals)
 	in := &adapters.Insert{Values: vals}
 	if cid := body.Get("_createId"); cid.Exists() {
 		id, ok := apos.ParseID(cid.String())
@@ -103,9 +104,13 @@ func (s *Server) post(c *call, d *docType) error {
 		in.DocID = id.DocID
 	}
 	rec, err := d.backend.Insert(c.bctx, scope, in)
+	if err == nil {
+		err = s.saveHeld(c.bctx, d, rec.DocID, held, rec.Scope, apos.Scope{Locale: rec.Scope.Locale, Mode: apos.Draft})
+	}
 	if err != nil {
 		return err
 	}
+	s.trackDoc(c.bctx, d, rec.DocID, rec.Scope.Locale)
 	return s.sendWritten(c, d, rec)
 }
 
@@ -153,6 +158,7 @@ func (s *Server) update(c *call, d *docType, values func(gjson.Result, *adapters
 	if err != nil {
 		return err
 	}
+	var held []byte // saved once the backend has committed (docs/api-rules.md#199)
 	rec, err := d.backend.Update(c.bctx, scope, docID, func(cur *adapters.Record) ([]adapters.Value, error) {
 		if err := s.checkIfMatch(c, d, cur); err != nil {
 			return nil, err
@@ -161,14 +167,21 @@ func (s *Server) update(c *call, d *docType, values func(gjson.Result, *adapters
 		if err == nil {
 			err = s.resolveAttachments(c.bctx, d, vals)
 		}
+		if err == nil {
+			vals, held = d.splitHeld(vals)
+		}
 		if err != nil || len(rel) == 0 {
 			return vals, err
 		}
 		return withRelValues(vals, rel), nil
 	})
+	if err == nil {
+		err = s.saveHeld(c.bctx, d, docID, held, scope)
+	}
 	if err != nil {
 		return err
 	}
+	s.trackDoc(c.bctx, d, docID, scope.Locale)
 	return s.sendWritten(c, d, rec)
 }
 
@@ -184,9 +197,13 @@ func (s *Server) delete(c *call, d *docType) error {
 	err = d.backend.Delete(c.bctx, scope, docID, func(cur *adapters.Record) error {
 		return s.checkIfMatch(c, d, cur)
 	})
+	if err == nil {
+		err = s.deletedHeld(c.bctx, d, docID, scope)
+	}
 	if err != nil {
 		return err
 	}
+	s.trackDoc(c.bctx, d, docID, scope.Locale)
 	c.ctx.SetStatusCode(fasthttp.StatusOK)
 	return nil
 }

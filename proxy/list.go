@@ -124,7 +124,7 @@ func (s *Server) appendChoices(c *call, d *docType, lr *listRequest, b []byte) (
 	seen := map[string]bool{}
 	for _, name := range lr.choices {
 		f := d.fields[name]
-		if f == nil || f.Kind == apos.JSON || f.WriteOnly() || seen[name] {
+		if f == nil || f.Kind == apos.JSON || f.Kind == apos.Attachment || f.WriteOnly() || seen[name] {
 			continue
 		}
 		seen[name] = true
