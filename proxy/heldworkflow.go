@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"errors"
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
@@ -69,6 +70,15 @@ func (w *attachmentWorkflow) Unpublish(ctx context.Context, locale, docID string
 func (w *attachmentWorkflow) RevertDraftToPublished(ctx context.Context, locale, docID string) (*adapters.Record, error) {
 	rec, err := w.Workflow.RevertDraftToPublished(ctx, locale, docID)
 	draft, pub, _ := w.scopes(locale)
+	if err == nil && rec == nil && len(w.d.held) > 0 {
+		// The backend's fields were the published ones already; the
+		// held ones may differ, and are reverted all the same.
+		if _, err = w.d.backend.Get(ctx, pub, docID); err == nil {
+			rec, err = w.d.backend.Get(ctx, draft, docID)
+		} else if errors.Is(err, apos.ErrNotFound) {
+			return nil, nil
+		}
+	}
 	return w.after(ctx, rec, err, docID, []string{locale}, pub, draft)
 }
 
