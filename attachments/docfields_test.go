@@ -73,7 +73,9 @@ func (c *counting) LoadFields(ctx context.Context, typ string, s apos.Scope, ids
 // databases opens the test's one database for attachments.New.
 type databases struct{ db *sqldb.DB }
 
-func (d databases) Database(context.Context, *config.Config, string) (*sqldb.DB, error) { return d.db, nil }
+func (d databases) Database(context.Context, *config.Config, string) (*sqldb.DB, error) {
+	return d.db, nil
+}
 
 // fieldSite serves fieldTypes on e with a legacy articles table holding
 // one live article, and returns its base URL and the lookup counter.
