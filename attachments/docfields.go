@@ -36,7 +36,11 @@ func (s *Service) Resolve(ctx context.Context, values []gjson.Result) (stored, a
 		if c, ok := readCrop(v.Get("crop")); ok && c.Width > 0 && c.Height > 0 {
 			doc.Crop = &c
 		}
-		stored[i], _ = json.Marshal(&doc)
+		// The document keeps no docIds: they change with other
+		// documents, and reads show the current ones.
+		keep := doc
+		keep.DocIDs, keep.ArchivedDocIDs = []string{}, []string{}
+		stored[i], _ = json.Marshal(&keep)
 		annotated[i] = doc.annotate(s.base, doc.Crop, Group{Name: doc.Group, Image: s.cfg.FileGroups[doc.Group].Image})
 	}
 	return stored, annotated, nil

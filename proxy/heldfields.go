@@ -73,6 +73,14 @@ func (s *Server) loadHeld(ctx context.Context, d *docType, recs []adapters.Recor
 		if err != nil {
 			return err
 		}
+		// A draft whose held fields differ from the published
+		// document's is modified, whatever the backend says.
+		var pub map[string][]byte
+		if sc.Mode == apos.Draft && d.hasDrafts() {
+			if pub, err = s.attachments.LoadFields(ctx, d.name, apos.Scope{Locale: sc.Locale, Mode: apos.Published}, ids); err != nil {
+				return err
+			}
+		}
 		for _, i := range at {
 			fields := append([]byte(nil), recs[i].Fields...)
 			if len(fields) < 2 {
@@ -88,9 +96,29 @@ func (s *Server) loadHeld(ctx context.Context, d *docType, recs []adapters.Recor
 				}
 			}
 			recs[i].Fields = fields
+			if pub != nil && recs[i].Modified == adapters.False && d.heldDiffer(docs[recs[i].DocID], pub[recs[i].DocID]) {
+				recs[i].Modified = adapters.True
+			}
 		}
 	}
 	return nil
+}
+
+// heldDiffer reports whether two documents' held fields differ.
+func (d *docType) heldDiffer(a, b []byte) bool {
+	for _, name := range d.held {
+		x, y := gjson.GetBytes(a, name), gjson.GetBytes(b, name)
+		if x.Type == gjson.Null {
+			x.Raw = ""
+		}
+		if y.Type == gjson.Null {
+			y.Raw = ""
+		}
+		if x.Raw != y.Raw {
+			return true
+		}
+	}
+	return false
 }
 
 // splitHeld takes the held fields out of vals: the backend's values, and
