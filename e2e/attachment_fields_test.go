@@ -55,13 +55,14 @@ func TestAttachmentFields(t *testing.T) {
 			}
 			// The id alone is accepted too, and the read is the same.
 			r2 := s.do(t, "PATCH", "/product/P-1002:en:draft", editorKey, `{"image":"`+id+`"}`)
-			expect(t, r2, 200, "image._id", id, "image.width", "40", "image._isCroppable", "true")
+			expect(t, r2, 200, "image._id", id, "image.width", "40", "image._isCroppable", "true", "modified", "true")
 			expect(t, s.do(t, "GET", "/product/P-1002:en:draft", editorKey, ""), 200, "image._urls.original",
 				gjson.Get(r.body, "image._urls.original").Str)
 			// The published product has no image until the draft is published.
 			expect(t, s.do(t, "GET", "/product/P-1002:en:published", "", ""), 200, "image", "null")
 			expect(t, s.do(t, "POST", "/product/P-1002:en:draft/publish", editorKey, ""), 200, "image._id", id)
 			expect(t, s.do(t, "GET", "/product/P-1002:en:published", "", ""), 200, "image._id", id)
+			expect(t, s.do(t, "GET", "/product/P-1002:en:draft", editorKey, ""), 200, "modified", "false")
 			// docIds name the draft and the published product.
 			ids := gjson.Get(s.do(t, "GET", "/product/P-1002:en:draft", editorKey, "").body, "image.docIds").String()
 			for _, want := range []string{`"P-1002:en:draft"`, `"P-1002:en:published"`} {
