@@ -38,6 +38,9 @@ store = "id"
 [[types.photo.fields]]
 name = "doc"
 kind = "attachment"
+[[types.photo.fields]]
+name = "archived"
+kind = "boolean"
 
 [types.article]
 database = "main"
@@ -177,6 +180,42 @@ func TestAttachmentFieldStorage(t *testing.T) {
 				if !strings.Contains(p.Str, id) {
 					t.Fatalf("pic not annotated: %s", r.Body)
 				}
+			}
+		})
+
+		t.Run("archiving moves the document to archivedDocIds", func(t *testing.T) {
+			r := do(t, "POST", api+"/photo", "adminkey", `{"title":"Old","pic":"`+id+`"}`)
+			pid := gjson.Get(r.Body, "aposDocId").Str
+			// The batch archive route sets archived on the draft and
+			// unpublishes it.
+			r = do(t, "POST", api+"/photo/archive", "adminkey", `{"_ids":["`+pid+`:en:draft"]}`)
+			job := gjson.Get(r.Body, "jobId").Str
+			if r.Status != 200 || job == "" {
+				t.Fatalf("archive: %d %s", r.Status, r.Body)
+			}
+			for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+				j := do(t, "GET", api+"/@apostrophecms/job/"+job, "adminkey", "")
+				if gjson.Get(j.Body, "ended").Bool() {
+					if gjson.Get(j.Body, "good").Int() != 1 {
+						t.Fatalf("archive job: %s", j.Body)
+					}
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("archive job did not end: %s", j.Body)
+				}
+			}
+			r = do(t, "GET", api+"/photo/"+pid+":en:draft", "adminkey", "")
+			live, gone := gjson.Get(r.Body, "pic.docIds").String(), gjson.Get(r.Body, "pic.archivedDocIds").String()
+			if !strings.Contains(gone, pid+":en:draft") || strings.Contains(live, pid) {
+				t.Fatalf("docIds %s, archivedDocIds %s; %s", live, gone, r.Body)
+			}
+			if r := do(t, "DELETE", api+"/photo/"+pid+":en:draft", "adminkey", ""); r.Status != 200 {
+				t.Fatalf("delete: %d %s", r.Status, r.Body)
+			}
+			r = do(t, "GET", api+"/photo?perPage=1", "", "")
+			if all := gjson.Get(r.Body, "results.0.pic.docIds").String() + gjson.Get(r.Body, "results.0.pic.archivedDocIds").String(); strings.Contains(all, pid) {
+				t.Fatalf("a deleted document is still listed: %s", all)
 			}
 		})
 
