@@ -73,11 +73,7 @@ func (w *attachmentWorkflow) RevertDraftToPublished(ctx context.Context, locale,
 	if err == nil && rec == nil && len(w.d.held) > 0 {
 		// The backend's fields were the published ones already; the
 		// held ones may differ, and are reverted all the same.
-		if _, err = w.d.backend.Get(ctx, pub, docID); err == nil {
-			rec, err = w.d.backend.Get(ctx, draft, docID)
-		} else if errors.Is(err, apos.ErrNotFound) {
-			return nil, nil
-		}
+		rec, err = w.heldRevert(ctx, docID, draft, pub)
 	}
 	return w.after(ctx, rec, err, docID, []string{locale}, pub, draft)
 }
@@ -93,4 +89,24 @@ func (w *attachmentWorkflow) Localize(ctx context.Context, docID, from, to strin
 	fromDraft, _, _ := w.scopes(from)
 	toDraft, _, _ := w.scopes(to)
 	return w.after(ctx, rec, err, docID, []string{to}, fromDraft, toDraft)
+}
+
+// heldRevert is the draft to answer when only its held fields differ
+// from the published document's; nil when they do not.
+func (w *attachmentWorkflow) heldRevert(ctx context.Context, docID string, draft, pub apos.Scope) (*adapters.Record, error) {
+	d, err := w.s.attachments.LoadFields(ctx, w.d.name, draft, []string{docID})
+	if err != nil {
+		return nil, err
+	}
+	p, err := w.s.attachments.LoadFields(ctx, w.d.name, pub, []string{docID})
+	if err != nil || !w.d.heldDiffer(d[docID], p[docID]) {
+		return nil, err
+	}
+	if _, err := w.d.backend.Get(ctx, pub, docID); err != nil {
+		if errors.Is(err, apos.ErrNotFound) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return w.d.backend.Get(ctx, draft, docID)
 }
