@@ -23,6 +23,10 @@ const (
 	// Password is write-only: a string the proxy hashes with bcrypt on
 	// writes and never renders (Apostrophe's user password).
 	Password Kind = "password"
+	// Attachment holds one uploaded file (docs/api-rules.md#198): written
+	// as the object the upload answered (or its _id), read back
+	// annotated with _urls as Apostrophe does.
+	Attachment Kind = "attachment"
 )
 
 // Auto says when the proxy itself sets a field on writes.

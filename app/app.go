@@ -241,6 +241,7 @@ func (p *Program) addAttachments(ctx context.Context, cfg *config.Config, set *b
 		return startError{err}
 	}
 	p.closers = append(p.closers, files.Close)
+	api.SetAttachments(files)
 	if err := api.AddRoutes(files.Routes()...); err != nil {
 		return startError{err}
 	}

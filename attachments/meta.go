@@ -28,6 +28,9 @@ func newMetaStore(ctx context.Context, db *sqldb.DB) (*metaStore, error) {
 	if err != nil {
 		return nil, db.Fail(ctx, err, nil)
 	}
+	if err := m.createHeld(ctx); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 

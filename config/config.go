@@ -254,6 +254,9 @@ type Type struct {
 	// Relationships are the type's relationship fields, taken out of
 	// Fields once checked (relationships.go).
 	Relationships []Relationship `toml:"-"`
+	// ProxyFields are the fields the proxy keeps in its own table
+	// (store = "proxy"), taken out of Fields (attachmentfields.go).
+	ProxyFields []Field `toml:"-"`
 }
 
 // ValueMap maps a backend column and its values onto Apostrophe's.
@@ -294,6 +297,8 @@ type Field struct {
 	// "YYYY-MM-DD HH:MM:SS.SSS" or "YYYY-MM-DDTHH:MM:SS.SSSZ". Unset, a
 	// text column's form is read from its rows at start.
 	TextFormat string `toml:"text_format"`
+	// The keys of kind "attachment" only (attachmentfields.go).
+	AttachmentKeys
 	// The keys of kind "relationship" only (relationships.go).
 	RelationshipKeys
 }

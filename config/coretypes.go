@@ -16,6 +16,10 @@ const (
 	ImageTagType = "@apostrophecms/image-tag"
 	FileTagType  = "@apostrophecms/file-tag"
 	PageType     = "@apostrophecms/page"
+	// ImageType and FileType are Apostrophe's media library pieces,
+	// usually store types with an attachment field (docs/api-rules.md#200).
+	ImageType = "@apostrophecms/image"
+	FileType  = "@apostrophecms/file"
 )
 
 // coreType is what one of Apostrophe's own types demands of its mapping.
@@ -33,6 +37,8 @@ var coreTypes = map[string]*coreType{
 	ImageTagType: {localized: true},
 	FileTagType:  {localized: true},
 	PageType:     {localized: true},
+	ImageType:    {localized: true},
+	FileType:     {localized: true},
 }
 
 // coreTypeNames lists the core types, for messages.

@@ -82,8 +82,8 @@ func TestCoreTypeMistakes(t *testing.T) {
 	for _, tt := range []struct {
 		name, old, new, path, at, msg string
 	}{
-		{"another of Apostrophe's types", `[types."@apostrophecms/global"]`, `[types."@apostrophecms/image"]`,
-			`types."@apostrophecms/image"`, `[types."@apostrophecms/image"]`, "but @apostrophecms/file-tag, @apostrophecms/global"},
+		{"another of Apostrophe's types", `[types."@apostrophecms/global"]`, `[types."@apostrophecms/styles"]`,
+			`types."@apostrophecms/styles"`, `[types."@apostrophecms/styles"]`, "but @apostrophecms/file, @apostrophecms/file-tag, @apostrophecms/global"},
 		{"users below admin", "table = \"users\"\n", "table = \"users\"\nview_role = \"editor\"\n",
 			`types."@apostrophecms/user".view_role`, `view_role = "editor"`, "admin-only"},
 		{"localized users", "localized = false\n", "localized = true\n",

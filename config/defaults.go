@@ -138,6 +138,7 @@ func (t *Type) setDefaults() {
 			setZero(&f.Column, f.Name)
 		}
 		setZero(&f.Kind, string(apos.String))
+		f.setAttachmentDefaults()
 		if f.Auto != "" || f.Template != "" {
 			f.ReadOnly = true
 		}

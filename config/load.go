@@ -82,6 +82,7 @@ func (c *Config) resolve() {
 	for _, t := range c.Types {
 		t.resolveTree()
 		t.splitRelationships()
+		t.splitProxyFields()
 	}
 	for name, k := range c.APIKeys {
 		if k.Secret == "" {

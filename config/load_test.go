@@ -342,7 +342,7 @@ func TestDocExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"article", "@apostrophecms/global", "@apostrophecms/page", "@apostrophecms/user", "product", "inventory-item"}; !slices.Equal(cfg.TypeOrder, want) {
+	if want := []string{"article", "@apostrophecms/global", "@apostrophecms/page", "@apostrophecms/user", "product", "inventory-item", "@apostrophecms/image"}; !slices.Equal(cfg.TypeOrder, want) {
 		t.Fatalf("the examples define types %v, want %v", cfg.TypeOrder, want)
 	}
 }

@@ -14,23 +14,29 @@ func (t *Type) Schema() *apos.Schema {
 		// Relationships: relationships.go.
 		Relationships: t.schemaRelationships(),
 	}
-	for i, f := range t.Fields {
-		var choices []apos.Choice
-		for _, c := range f.Choices {
-			choices = append(choices, apos.Choice{Value: c.Value, Label: c.Label})
-		}
-		s.Fields[i] = apos.Field{
-			Name:       f.Name,
-			Kind:       apos.Kind(f.Kind),
-			Required:   f.Required,
-			ReadOnly:   f.ReadOnly,
-			Searchable: f.Searchable,
-			Choices:    choices,
-			Auto:       apos.Auto(f.Auto),
-		}
-		if f.Default != nil {
-			s.Fields[i].Default = *f.Default
-		}
+	for i := range t.Fields {
+		s.Fields[i] = t.Fields[i].APIField()
 	}
 	return s
+}
+
+// APIField is f in the adapter contract's terms.
+func (f *Field) APIField() apos.Field {
+	var choices []apos.Choice
+	for _, c := range f.Choices {
+		choices = append(choices, apos.Choice{Value: c.Value, Label: c.Label})
+	}
+	af := apos.Field{
+		Name:       f.Name,
+		Kind:       apos.Kind(f.Kind),
+		Required:   f.Required,
+		ReadOnly:   f.ReadOnly,
+		Searchable: f.Searchable,
+		Choices:    choices,
+		Auto:       apos.Auto(f.Auto),
+	}
+	if f.Default != nil {
+		af.Default = *f.Default
+	}
+	return af
 }

@@ -37,6 +37,7 @@ func (c *Config) validate(errs *errorList) {
 	c.Auth.validate(c, errs)
 	c.Jobs.validate(c, errs)
 	c.Attachments.validate(c, errs)
+	c.validateAttachmentFields(errs)
 	c.OEmbed.validate(errs)
 	c.validateOps(errs)
 	c.validateModules(errs)

@@ -113,7 +113,7 @@ func TestValidate(t *testing.T) {
 		{"negative breaker cooldown", `url = "http://127.0.0.1:8081"`, "url = \"http://127.0.0.1:8081\"\nbreaker_cooldown = \"-1s\"", "upstreams.inventory.breaker_cooldown", "breaker_cooldown", "must not be negative"},
 
 		// [types]: names and backends
-		{"Apostrophe's own type", "types.item", `types."@apostrophecms/image"`, `types."@apostrophecms/image"`, "[types.\"@", "not one of Apostrophe's own"},
+		{"Apostrophe's own type", "types.item", `types."@apostrophecms/styles"`, `types."@apostrophecms/styles"`, "[types.\"@", "not one of Apostrophe's own"},
 		{"bad type name", "types.item", `types."a b"`, `types."a b"`, "[types.\"a b\"]", "a type name is letters"},
 		{"database and upstream", `key = "itemId"`, "key = \"itemId\"\ndatabase = \"shop\"", "types.item", "[types.item]", "not both"},
 		{"no backend", `upstream = "inventory"`, "", "types.item", "[types.item]", "needs a database"},

@@ -11,7 +11,7 @@ import (
 // kinds are apos's; the lists below only say which of them each key takes.
 var (
 	// fieldKinds are the kinds of a type's fields.
-	fieldKinds = []apos.Kind{apos.String, apos.Integer, apos.Float, apos.Boolean, apos.Date, apos.DateTime, apos.JSON, apos.Select, apos.Password, apos.Decimal}
+	fieldKinds = []apos.Kind{apos.String, apos.Integer, apos.Float, apos.Boolean, apos.Date, apos.DateTime, apos.JSON, apos.Select, apos.Password, apos.Decimal, apos.Attachment}
 	// paramKinds are the kinds of a declared route's parameters.
 	paramKinds = []apos.Kind{apos.String, apos.Integer, apos.Float, apos.Boolean, apos.JSON}
 	// modes are the modes a type's mode values may give.

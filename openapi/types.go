@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/aposproxy/aposproxy/apos"
 	"github.com/aposproxy/aposproxy/config"
@@ -83,6 +84,8 @@ func fieldSchema(f config.Field) obj {
 		s = obj{"type": []any{"string", "null"}, "enum": append(vals, nil)}
 	case apos.Password:
 		s = obj{"type": "string", "format": "password", "writeOnly": true}
+	case apos.Attachment:
+		s = attachmentFieldSchema()
 	default:
 		s = obj{"type": []any{"string", "null"}}
 	}
@@ -118,7 +121,7 @@ func documentSchema(t *config.Type) obj {
 	for _, perm := range []string{"_create", "_edit", "_publish", "_delete"} {
 		props[perm] = obj{"type": "boolean", "description": "Whether the caller may do this (authenticated callers only).", "readOnly": true}
 	}
-	for _, f := range t.Fields {
+	for _, f := range allFields(t) {
 		if apos.Kind(f.Kind) != apos.Password {
 			props[f.Name] = fieldSchema(f)
 		}
@@ -134,7 +137,7 @@ func documentSchema(t *config.Type) obj {
 func writeSchema(t *config.Type, full bool) obj {
 	props := obj{"slug": str(), "visibility": obj{"type": "string", "enum": []any{"public", "loginRequired"}}, "archived": obj{"type": "boolean"}}
 	var required []any
-	for _, f := range t.Fields {
+	for _, f := range allFields(t) {
 		if f.ReadOnly {
 			continue
 		}
@@ -155,4 +158,28 @@ func writeSchema(t *config.Type, full bool) obj {
 		}
 	}
 	return s
+}
+
+// allFields are t's fields, those the proxy keeps itself included.
+func allFields(t *config.Type) []config.Field {
+	return append(slices.Clone(t.Fields), t.ProxyFields...)
+}
+
+// attachmentFieldSchema is an attachment field's value (docs/api-rules.md#198):
+// written as the object the upload answered or its _id, read back as the
+// attachment with _urls (images) or _url (other files).
+func attachmentFieldSchema() obj {
+	return obj{
+		"description": "An uploaded file: write the object POST /@apostrophecms/attachment/upload answered, or its _id; read back annotated with _urls (images) or _url.",
+		"anyOf": []any{
+			obj{"type": "object", "required": []any{"_id"}, "properties": obj{
+				"_id":   str(),
+				"crop":  obj{"type": []any{"object", "null"}},
+				"_urls": obj{"type": "object", "additionalProperties": str(), "readOnly": true},
+				"_url":  obj{"type": "string", "readOnly": true},
+			}},
+			obj{"type": "string", "description": "The attachment's _id."},
+			obj{"type": "null"},
+		},
+	}
 }

@@ -131,6 +131,8 @@ func convertValue(f *apos.Field, r gjson.Result) (any, string) {
 		return convertBool(r)
 	case apos.JSON:
 		return adapters.RawJSON(r.Raw), ""
+	case apos.Attachment:
+		return convertAttachment(r)
 	}
 	return nil, "invalid"
 }

@@ -43,6 +43,9 @@ type docType struct {
 	hide *projection
 	// rels are the type's relationships (relationships.go).
 	rels []relField
+	// attachments names the attachment fields (attachments.go), held
+	// those the proxy keeps itself (heldfields.go).
+	attachments, held []string
 }
 
 // newDocType prepares t for serving over backend.
@@ -61,6 +64,8 @@ func newDocType(t *config.Type, backend adapters.Adapter) (*docType, error) {
 	for i := range s.Fields {
 		d.fields[s.Fields[i].Name] = &s.Fields[i]
 	}
+	d.addHeld(t)
+	d.attachments = d.attachmentFields()
 	var ok bool
 	for _, r := range []struct {
 		dst  *apos.Role

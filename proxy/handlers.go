@@ -42,6 +42,11 @@ func (s *Server) getOne(c *call, d *docType) error {
 	if err != nil {
 		return err
 	}
+	recs := []adapters.Record{*rec}
+	if err := s.annotateAttachments(c.bctx, d, recs); err != nil {
+		return err
+	}
+	rec = &recs[0]
 	var p *projection
 	if c.ctx.QueryArgs().Len() > 0 {
 		lr, err := d.parseList(c.ctx.QueryArgs())
@@ -86,6 +91,10 @@ func (s *Server) post(c *call, d *docType) error {
 		return err
 	}
 	vals = withRelValues(vals, rel)
+	if err := s.resolveAttachments(c.bctx, d, vals); err != nil {
+		return err
+	}
+	vals, held := d.splitHeld(vals)
 	in := &adapters.Insert{Values: vals}
 	if cid := body.Get("_createId"); cid.Exists() {
 		id, ok := apos.ParseID(cid.String())
@@ -95,9 +104,13 @@ func (s *Server) post(c *call, d *docType) error {
 		in.DocID = id.DocID
 	}
 	rec, err := d.backend.Insert(c.bctx, scope, in)
+	if err == nil {
+		err = s.saveHeld(c.bctx, d, rec.DocID, held, rec.Scope, apos.Scope{Locale: rec.Scope.Locale, Mode: apos.Draft})
+	}
 	if err != nil {
 		return err
 	}
+	s.trackDoc(c.bctx, d, rec.DocID, rec.Scope.Locale)
 	return s.sendWritten(c, d, rec)
 }
 
@@ -145,19 +158,30 @@ func (s *Server) update(c *call, d *docType, values func(gjson.Result, *adapters
 	if err != nil {
 		return err
 	}
+	var held []byte // saved once the backend has committed (docs/api-rules.md#199)
 	rec, err := d.backend.Update(c.bctx, scope, docID, func(cur *adapters.Record) ([]adapters.Value, error) {
 		if err := s.checkIfMatch(c, d, cur); err != nil {
 			return nil, err
 		}
 		vals, err := values(body, cur)
+		if err == nil {
+			err = s.resolveAttachments(c.bctx, d, vals)
+		}
+		if err == nil {
+			vals, held = d.splitHeld(vals)
+		}
 		if err != nil || len(rel) == 0 {
 			return vals, err
 		}
 		return withRelValues(vals, rel), nil
 	})
+	if err == nil {
+		err = s.saveHeld(c.bctx, d, docID, held, scope)
+	}
 	if err != nil {
 		return err
 	}
+	s.trackDoc(c.bctx, d, docID, scope.Locale)
 	return s.sendWritten(c, d, rec)
 }
 
@@ -173,9 +197,13 @@ func (s *Server) delete(c *call, d *docType) error {
 	err = d.backend.Delete(c.bctx, scope, docID, func(cur *adapters.Record) error {
 		return s.checkIfMatch(c, d, cur)
 	})
+	if err == nil {
+		err = s.deletedHeld(c.bctx, d, docID, scope)
+	}
 	if err != nil {
 		return err
 	}
+	s.trackDoc(c.bctx, d, docID, scope.Locale)
 	c.ctx.SetStatusCode(fasthttp.StatusOK)
 	return nil
 }
@@ -196,7 +224,12 @@ func (s *Server) checkIfMatch(c *call, d *docType, cur *adapters.Record) error {
 	if len(im) == 0 {
 		return nil
 	}
-	rel, err := s.loadRelated(c, d, []adapters.Record{*cur}, false, nil)
+	recs := []adapters.Record{*cur}
+	if err := s.annotateAttachments(c.bctx, d, recs); err != nil {
+		return err
+	}
+	cur = &recs[0]
+	rel, err := s.loadRelated(c, d, recs, false, nil)
 	if err != nil {
 		return err
 	}
@@ -209,7 +242,12 @@ func (s *Server) checkIfMatch(c *call, d *docType, cur *adapters.Record) error {
 
 // sendWritten answers a write with the stored document and its ETag.
 func (s *Server) sendWritten(c *call, d *docType, rec *adapters.Record) error {
-	rel, err := s.loadRelated(c, d, []adapters.Record{*rec}, false, nil)
+	recs := []adapters.Record{*rec}
+	if err := s.annotateAttachments(c.bctx, d, recs); err != nil {
+		return err
+	}
+	rec = &recs[0]
+	rel, err := s.loadRelated(c, d, recs, false, nil)
 	if err != nil {
 		return err
 	}

@@ -96,7 +96,7 @@ func (s *Server) batchAllowed(c *call, d *docType, name string) error {
 // none fails every item, saying so); archiving also unpublishes, as in
 // Apostrophe.
 func (s *Server) batchOpOf(d *docType, name string, body gjson.Result) (batchOp, error) {
-	wf := d.backend.(adapters.Workflow)
+	wf := s.workflowOf(d)
 	switch name {
 	case "publish":
 		return func(ctx context.Context, locale, docID string) (*adapters.Record, error) {
@@ -109,7 +109,9 @@ func (s *Server) batchOpOf(d *docType, name string, body gjson.Result) (batchOp,
 			}, nil
 		}
 		return func(ctx context.Context, locale, docID string) (*adapters.Record, error) {
-			return nil, archive(ctx, d, wf, locale, docID, name == "archive")
+			err := archive(ctx, d, wf, locale, docID, name == "archive")
+			s.trackDoc(ctx, d, docID, locale)
+			return nil, err
 		}, nil
 	}
 	return s.localizeAll(body, wf)

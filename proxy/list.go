@@ -18,6 +18,9 @@ func (s *Server) getList(c *call, d *docType) error {
 		return err
 	}
 	page, err := d.backend.List(c.bctx, &lr.q)
+	if err == nil {
+		err = s.annotateAttachments(c.bctx, d, page.Records)
+	}
 	if err != nil {
 		return err
 	}
@@ -95,6 +98,9 @@ func (s *Server) publishedOf(c *call, d *docType, drafts []adapters.Record, loca
 		q.IDs = append(q.IDs, r.DocID)
 	}
 	page, err := d.backend.List(c.bctx, &q)
+	if err == nil {
+		err = s.annotateAttachments(c.bctx, d, page.Records)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +128,7 @@ func (s *Server) appendChoices(c *call, d *docType, lr *listRequest, b []byte) (
 	seen := map[string]bool{}
 	for _, name := range lr.choices {
 		f := d.fields[name]
-		if f == nil || f.Kind == apos.JSON || f.WriteOnly() || seen[name] {
+		if f == nil || f.Kind == apos.JSON || f.Kind == apos.Attachment || f.WriteOnly() || seen[name] {
 			continue
 		}
 		seen[name] = true

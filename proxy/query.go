@@ -190,7 +190,7 @@ func (d *docType) parseSort(lr *listRequest, p param) error {
 	case p.sub == apos.SlugField && d.slugFromTitle:
 		return errDerivedSlug(d, "sorted")
 	case p.sub == apos.SlugField && d.slugs:
-	case d.fields[p.sub] == nil || d.fields[p.sub].Kind == apos.JSON || d.fields[p.sub].WriteOnly():
+	case d.fields[p.sub] == nil || d.fields[p.sub].Kind == apos.JSON || d.fields[p.sub].Kind == apos.Attachment || d.fields[p.sub].WriteOnly():
 		return apos.Errorf(apos.ErrInvalid, "Cannot sort on %q: it is not a sortable field of %s.", p.sub, d.name)
 	}
 	switch p.value {

@@ -44,6 +44,8 @@ type Server struct {
 	keyNames   map[*apos.Principal]string
 	// compress compresses answers; nil when server.compress is off.
 	compress *compression
+	// attachments resolves attachment fields (attachments.go); nil: none.
+	attachments Attachments
 }
 
 // Options are what New needs beyond the configuration.

@@ -105,8 +105,8 @@ func TestUnimplemented(t *testing.T) {
 		route             string // data.route of a 501
 	}{
 		{"an upload", "POST", "/api/v1/@apostrophecms/attachment/upload", 501, "POST /api/v1/@apostrophecms/attachment/upload"},
-		{"an image by _id", "GET", "/api/v1/@apostrophecms/image/abc%3Aen%3Apublished", 501, "GET /api/v1/@apostrophecms/image/{_id}"},
-		{"its HEAD", "HEAD", "/api/v1/@apostrophecms/image/abc", 501, "GET /api/v1/@apostrophecms/image/{_id}"},
+		{"a styles document by _id", "GET", "/api/v1/@apostrophecms/styles/abc%3Aen%3Apublished", 501, "GET /api/v1/@apostrophecms/styles/{_id}"},
+		{"its HEAD", "HEAD", "/api/v1/@apostrophecms/styles/abc", 501, "GET /api/v1/@apostrophecms/styles/{_id}"},
 		{"a password reset", "POST", "/api/v1/@apostrophecms/login/reset-request", 501, "POST /api/v1/@apostrophecms/login/reset-request"},
 		{"an image's src", "GET", "/api/v1/@apostrophecms/image/abc/src", 501, "GET /api/v1/@apostrophecms/image/{imageId}/src"},
 		{"under a locale prefix", "POST", "/fr/api/v1/@apostrophecms/attachment/crop", 501, "POST /api/v1/@apostrophecms/attachment/crop"},
@@ -121,7 +121,7 @@ func TestUnimplemented(t *testing.T) {
 		{"an unknown type", "POST", "/api/v1/nosuchtype/x/share", 404, ""},
 		{"outside the API", "GET", "/api/v2/@apostrophecms/page", 404, ""},
 		{"too deep", "GET", "/api/v1/@apostrophecms/page/a/b/c/d", 404, ""},
-		{"an empty segment is answered as its clean path", "GET", "/api/v1/@apostrophecms/image//locales", 501, "GET /api/v1/@apostrophecms/image/{_id}"},
+		{"an empty segment is answered as its clean path", "GET", "/api/v1/@apostrophecms/styles//abc", 501, "GET /api/v1/@apostrophecms/styles/{_id}"},
 		{"static segments are matched raw", "GET", "/api/v1/%40apostrophecms/page", 404, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -49,7 +49,7 @@ func (s *Server) workflowTarget(c *call, d *docType, allowed bool) (adapters.Wor
 	if !allowed {
 		return nil, "", "", apos.ErrForbidden
 	}
-	return d.backend.(adapters.Workflow), docID, scope.Locale, nil
+	return s.workflowOf(d), docID, scope.Locale, nil
 }
 
 // workflowOp is a workflow operation on the route's document, by its

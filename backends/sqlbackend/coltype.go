@@ -92,7 +92,7 @@ func kindFits(f *apos.Field, c colClass, textDates bool, scale int) string {
 		ok = c == classDate || c == classDateTime || c == classText && textDates
 	case apos.DateTime:
 		ok = c == classDateTime || c == classText && textDates
-	case apos.JSON:
+	case apos.JSON, apos.Attachment:
 		ok = c == classJSON || c == classText || c == classOther
 	}
 	if ok {

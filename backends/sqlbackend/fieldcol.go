@@ -134,6 +134,9 @@ func decimalSize(ct *sql.ColumnType, precision, scale int, sqlite bool) (int, in
 // in the column's zone, layout and precision, dates in the layout of a
 // text column that keeps times.
 func (a *Adapter) bindField(f *field, v any) any {
+	if f.attachID {
+		v = attachmentID(v)
+	}
 	switch v := v.(type) {
 	case time.Time:
 		return f.tm.bindTime(v)

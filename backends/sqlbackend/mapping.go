@@ -44,6 +44,7 @@ func (a *Adapter) mapType(opts Options) error {
 	a.byName = map[string]int{}
 	for i, f := range a.schema.Fields {
 		a.fields = append(a.fields, newField(db, f, t.Fields[i].Column, t.Fields[i].Template))
+		a.fields[i].asAttachment(&t.Fields[i])
 		a.byName[f.Name] = i
 		cols = append(cols, a.fields[i].quoted)
 	}
@@ -96,6 +97,8 @@ type field struct {
 	// known), charset MySQL's character set of a text column.
 	maxChars int
 	charset  string
+	// attachID says the column keeps an attachment's _id (attachment.go).
+	attachID bool
 }
 
 // newField maps f onto column, or onto the expression of a template.

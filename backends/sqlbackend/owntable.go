@@ -45,12 +45,12 @@ func (a *Adapter) addOwnColumns(ctx context.Context, table string) error {
 	if err != nil {
 		return nil
 	}
-	for i, f := range a.schema.Fields {
+	for i := range a.schema.Fields {
 		col := a.fields[i].column
 		if slices.ContainsFunc(have, func(h string) bool { return strings.EqualFold(h, col) }) {
 			continue
 		}
-		alter := "ALTER TABLE " + q + " ADD COLUMN " + a.fields[i].quoted + " " + ownColumnType(a.db, f.Kind)
+		alter := "ALTER TABLE " + q + " ADD COLUMN " + a.fields[i].quoted + " " + ownColumnType(a.db, a.fields[i].kind)
 		if _, err := a.db.ExecContext(ctx, alter); err != nil {
 			return fmt.Errorf("adding the column %s to the store table %s: %w", col, table, err)
 		}
@@ -71,10 +71,10 @@ func (a *Adapter) createOwnTable() string {
 		}
 	}
 	seen := map[string]bool{}
-	for i, f := range a.schema.Fields {
+	for i := range a.schema.Fields {
 		if q := a.fields[i].quoted; !seen[q] {
 			seen[q] = true
-			cols = append(cols, q+" "+ownColumnType(a.db, f.Kind))
+			cols = append(cols, q+" "+ownColumnType(a.db, a.fields[i].kind))
 		}
 	}
 	cols = append(cols, "PRIMARY KEY ("+strings.Join(pk, ", ")+")")
