@@ -53,7 +53,11 @@ func main() {
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := s.run(ctx, *results); err != nil {
+	run := s.run
+	if *growthMode {
+		run = s.growth // bench/growth.go
+	}
+	if err := run(ctx, *results); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
