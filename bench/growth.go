@@ -27,7 +27,7 @@ import (
 // charts, and nothing else.
 var (
 	growthMode  = flag.Bool("growth", false, "measure how cost grows with the data instead of the suite (writes <date>-growth.md)")
-	growthRound = flag.Duration("growth-round", 2*time.Second, "growth run: length of one measurement (at least 3 requests)")
+	growthRound = flag.Duration("growth-round", time.Second, "growth run: length of one measurement (at least 3 requests)")
 	growthSizes = flag.String("growth-sizes", "1000,100000,1000000", "growth run: the products table's sizes, in rows")
 )
 
@@ -68,7 +68,10 @@ type growthEngine struct {
 	label                        string
 	rows, perPage, related, tree []*growthCurve
 	count                        []countShare
-	took                         time.Duration
+	// cachedList and cachedCount are the list of 10 and count=1 with the
+	// order index and count_cache, at the largest table.
+	cachedList, cachedCount growthPoint
+	took                    time.Duration
 }
 
 // growthRun measures one engine: aposproxy's real handler over the shop,
@@ -78,6 +81,7 @@ type growthRun struct {
 	engine string
 	round  time.Duration
 	proxy  *server
+	cached *server // the same shop with count_cache on products
 	rec    *recorder
 	db     *sql.DB
 	gen    *growthDB
@@ -141,8 +145,11 @@ func parseSizes(v string) ([]int64, error) {
 // growthEngine serves the shop on engine and measures every dimension.
 func (s *suite) growthEngine(ctx context.Context, engine, label, dsn string, sizes []int64) (*growthEngine, error) {
 	s.logf("growth: starting the shop on %s", label)
+	genDSN := ""
 	if engine == "sqlite" {
 		dsn = "file:" + filepath.Join(s.tmp, "growth-sqlite.db")
+		// The generating pool's page cache holds the indexes it fills.
+		genDSN = dsn + "?_pragma=cache_size(-262144)"
 	} else {
 		var drop func()
 		var err error
@@ -173,7 +180,21 @@ func (s *suite) growthEngine(ctx context.Context, engine, label, dsn string, siz
 	}
 	defer stop()
 	r.proxy = proxy
-	if r.db, err = openBaselineDB(engine, dsn); err != nil {
+	// The remedy for a count that costs more than its page: the same
+	// shop with the products' totals kept for a while.
+	const product = "[types.product]\n"
+	if !bytes.Contains(data, []byte(product)) {
+		return nil, fmt.Errorf("config.toml: no %s", product)
+	}
+	cached := bytes.Replace(data, []byte(product), []byte(product+"count_cache = \""+countCacheTTL+"\"\n"), 1)
+	if r.cached, stop, err = startProxy(ctx, s.root, cached); err != nil {
+		return nil, err
+	}
+	defer stop()
+	if genDSN == "" {
+		genDSN = dsn
+	}
+	if r.db, err = openBaselineDB(engine, genDSN); err != nil {
 		return nil, err
 	}
 	defer r.db.Close()
@@ -193,6 +214,9 @@ func (s *suite) growthEngine(ctx context.Context, engine, label, dsn string, siz
 	}
 	return ge, nil
 }
+
+// countCacheTTL is the count_cache the run measures.
+const countCacheTTL = "10s"
 
 // rowRoutes are the product routes measured at each table size.
 var rowRoutes = []struct{ name, route string }{
@@ -256,6 +280,13 @@ func (r *growthRun) tableSize(ctx context.Context, ge *growthEngine, sizes []int
 					return err
 				}
 				ge.count = append(ge.count, cs)
+			}
+			var err error
+			if ge.cachedList, _, err = r.measureOn(ctx, r.cached, "/api/v1/product?perPage=10", 0); err != nil {
+				return err
+			}
+			if ge.cachedCount, _, err = r.measureOn(ctx, r.cached, "/api/v1/product?count=1", 0); err != nil {
+				return err
 			}
 		}
 	}

@@ -13,7 +13,7 @@ import (
 )
 
 // growthMinRequests is the fewest requests a measurement times, unless
-// they take more than three rounds.
+// they take more than two rounds.
 const growthMinRequests = 3
 
 // measure sends path to the proxy one request at a time, for a round,
@@ -22,9 +22,15 @@ const growthMinRequests = 3
 // such as giving slugs to new records); the statements of the second are
 // the request's, recorded for their plans.
 func (r *growthRun) measure(ctx context.Context, path string, x int64) (growthPoint, []statement, error) {
+	return r.measureOn(ctx, r.proxy, path, x)
+}
+
+// measureOn measures path on srv (whose statements are only counted when
+// it is the run's proxy).
+func (r *growthRun) measureOn(ctx context.Context, srv *server, path string, x int64) (growthPoint, []statement, error) {
 	p := growthPoint{x: x}
 	t0 := time.Now()
-	status, body, err := r.get(r.proxy.url + path)
+	status, body, err := r.get(srv.url + path)
 	p.first = float64(time.Since(t0)) / float64(time.Millisecond)
 	if err != nil {
 		return p, nil, err
@@ -44,7 +50,7 @@ func (r *growthRun) measure(ctx context.Context, path string, x int64) (growthPo
 			before = r.rec.start()
 		}
 		t0 := time.Now()
-		status, body, err := r.get(r.proxy.url + path)
+		status, body, err := r.get(srv.url + path)
 		times = append(times, float64(time.Since(t0))/float64(time.Millisecond))
 		if len(times) == 1 {
 			stmts = r.rec.stop()
@@ -61,11 +67,11 @@ func (r *growthRun) measure(ctx context.Context, path string, x int64) (growthPo
 }
 
 // enough says whether to time another request: for a round, and until
-// there are growthMinRequests unless three rounds have passed (a request
+// there are growthMinRequests unless two rounds have passed (a request
 // of many seconds is timed once).
 func enough(times []float64, start time.Time, round time.Duration) bool {
 	d := time.Since(start)
-	return d < round || len(times) < growthMinRequests && d < 3*round
+	return d < round || len(times) < growthMinRequests && d < 2*round
 }
 
 func (r *growthRun) get(url string) (int, []byte, error) {
