@@ -1,6 +1,7 @@
 package main
 
 import (
+	_ "embed"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,9 +11,8 @@ import (
 )
 
 // writeGrowth writes bench/results/<date>-growth.md and one chart per
-// dimension. The explanations of the curves are the results section's
-// own, written from a real run and kept beside the figures by hand: the
-// generated part is the tables, the charts and the plans.
+// dimension: the tables, the charts and the plans, then the reading of
+// the curves (growth_reading.md).
 func (s *suite) writeGrowth(dir string, engines []*growthEngine, sizes []int64, took time.Duration) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -53,7 +53,7 @@ func (s *suite) writeGrowth(dir string, engines []*growthEngine, sizes []int64, 
 	for _, e := range engines {
 		writeGrowthEngine(&b, e, base)
 	}
-	b.WriteString(growthNotesMarker + "\n")
+	b.WriteString(growthReading)
 	if len(s.notes) > 0 {
 		b.WriteString("\n## Notes\n\n")
 		for _, n := range s.notes {
@@ -65,8 +65,12 @@ func (s *suite) writeGrowth(dir string, engines []*growthEngine, sizes []int64, 
 	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
 
-// growthNotesMarker is where the hand-written reading of the run goes.
-const growthNotesMarker = "<!-- reading of the curves: below -->"
+// growthReading explains the curves: what each should do, what it does
+// and why, from the plans. Kept by hand beside the code that measures
+// them, and checked against each new run.
+//
+//go:embed growth_reading.md
+var growthReading string
 
 func writeGrowthEngine(b *strings.Builder, e *growthEngine, base string) {
 	fmt.Fprintf(b, "## %s\n\n", e.label)
