@@ -35,11 +35,16 @@ type suite struct {
 	root, tmp, out, bin string
 	rounds, conns       int
 	round, warmup, soak time.Duration
+	latencyRun          time.Duration // one open-model run
 	results             []*result
 	latency             []latencyCheck
 	memory              *memoryCheck
 	profiles            []profile
 	notes               []string
+	// cpus is the number of cores; noPin turns the latency child's
+	// pinning off; pinned is set in the child when it runs pinned.
+	cpus          int
+	noPin, pinned bool
 }
 
 func main() {
@@ -49,18 +54,30 @@ func main() {
 	flag.DurationVar(&s.warmup, "warmup", 2*time.Second, "unmeasured load before each system's first round")
 	flag.IntVar(&s.conns, "connections", 16, "connections of the closed-loop load")
 	flag.DurationVar(&s.soak, "soak", 20*time.Second, "length of each of the three memory soak runs (the target is stated for 60s)")
+	flag.DurationVar(&s.latencyRun, "latency", 10*time.Second, "length of each open-model latency run")
 	results := flag.String("results", "bench/results", "directory of the report and chart")
+	flag.BoolVar(&s.noPin, "no-pin", false, "run the latency measurements unpinned (they are pinned with taskset when it is installed)")
+	child := flag.String("latency-child", "", "internal: run as the pinned latency child, writing its findings to `FILE`")
+	flag.StringVar(&s.bin, "bin", "", "internal: the aposproxy binary the latency child drives the load with")
 	flag.Parse()
+	s.cpus = runtime.NumCPU()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := s.run(ctx, *results); err != nil {
+	var err error
+	if *child != "" {
+		err = s.child(ctx, *child)
+	} else {
+		err = s.run(ctx, *results)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-// run measures everything and writes the report.
-func (s *suite) run(ctx context.Context, results string) error {
+// setup finds the repository and makes the output and temporary
+// directories; the caller removes s.tmp.
+func (s *suite) setup() error {
 	var err error
 	if s.root, err = repoRoot(); err != nil {
 		return err
@@ -69,7 +86,23 @@ func (s *suite) run(ctx context.Context, results string) error {
 	if err := os.MkdirAll(s.out, 0o755); err != nil {
 		return err
 	}
-	if s.tmp, err = os.MkdirTemp("", "aposproxy-bench"); err != nil {
+	s.tmp, err = os.MkdirTemp("", "aposproxy-bench")
+	return err
+}
+
+// child is the pinned latency child (pin.go), driving the load with the
+// binary its parent built.
+func (s *suite) child(ctx context.Context, out string) error {
+	if err := s.setup(); err != nil {
+		return err
+	}
+	defer os.RemoveAll(s.tmp)
+	return s.latencyChild(ctx, out)
+}
+
+// run measures everything and writes the report.
+func (s *suite) run(ctx context.Context, results string) error {
+	if err := s.setup(); err != nil {
 		return err
 	}
 	defer os.RemoveAll(s.tmp)
@@ -87,6 +120,9 @@ func (s *suite) run(ctx context.Context, results string) error {
 		s.logf("upstream scenario skipped: %v", err)
 	}
 	if err := s.memorySoak(ctx); err != nil {
+		return err
+	}
+	if err := s.pinnedLatency(ctx); err != nil {
 		return err
 	}
 	s.logf("measured in %s", time.Since(started).Round(time.Second))
