@@ -45,6 +45,8 @@ type suite struct {
 	// pinning off; pinned is set in the child when it runs pinned.
 	cpus          int
 	noPin, pinned bool
+	// prev is the earlier commit measured beside today's (-previous).
+	prev *previous
 }
 
 func main() {
@@ -57,6 +59,7 @@ func main() {
 	flag.DurationVar(&s.latencyRun, "latency", 10*time.Second, "length of each open-model latency run")
 	results := flag.String("results", "bench/results", "directory of the report and chart")
 	flag.BoolVar(&s.noPin, "no-pin", false, "run the latency measurements unpinned (they are pinned with taskset when it is installed)")
+	prevCommit := flag.String("previous", "", "also measure aposproxy at `COMMIT` (the last report's) on the SQLite scenarios that existed then")
 	child := flag.String("latency-child", "", "internal: run as the pinned latency child, writing its findings to `FILE`")
 	flag.StringVar(&s.bin, "bin", "", "internal: the aposproxy binary the latency child drives the load with")
 	flag.Parse()
@@ -67,7 +70,7 @@ func main() {
 	if *child != "" {
 		err = s.child(ctx, *child)
 	} else {
-		err = s.run(ctx, *results)
+		err = s.run(ctx, *results, *prevCommit)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -101,8 +104,9 @@ func (s *suite) child(ctx context.Context, out string) error {
 }
 
 // run measures everything and writes the report.
-func (s *suite) run(ctx context.Context, results string) error {
-	if err := s.setup(); err != nil {
+func (s *suite) run(ctx context.Context, results, prevCommit string) error {
+	err := s.setup()
+	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(s.tmp)
@@ -112,6 +116,13 @@ func (s *suite) run(ctx context.Context, results string) error {
 		return err
 	}
 	started := time.Now()
+	if prevCommit != "" {
+		s.logf("building and starting aposproxy at %s", prevCommit)
+		if s.prev, err = s.startPrevious(ctx, prevCommit); err != nil {
+			return err
+		}
+		defer s.prev.stop()
+	}
 	if err := s.sqlScenarios(ctx); err != nil {
 		return err
 	}
