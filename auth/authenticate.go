@@ -33,10 +33,8 @@ func (a *Auth) Authenticate(ctx *fasthttp.RequestCtx) (*apos.Principal, error) {
 	if err != nil {
 		return nil, err
 	}
-	rctx, cancel := context.WithTimeout(context.Background(), a.timeout)
-	defer cancel()
 	if token != "" {
-		p, err := a.principal(rctx, store.Token, token)
+		p, err := a.principal(store.Token, token)
 		switch {
 		case err != nil:
 			return nil, err
@@ -52,7 +50,7 @@ func (a *Auth) Authenticate(ctx *fasthttp.RequestCtx) (*apos.Principal, error) {
 	if len(sid) == 0 || endpoint.HasAPIKey(ctx) {
 		return nil, nil
 	}
-	p, err := a.principal(rctx, store.Session, string(sid))
+	p, err := a.principal(store.Session, string(sid))
 	if err != nil || p == nil {
 		return nil, err // a stale session cookie is an anonymous caller
 	}
@@ -101,7 +99,11 @@ func (a *Auth) checkCSRF(ctx *fasthttp.RequestCtx) error {
 // the grant is unknown, expired, or its user is gone, inactive or has a
 // new password since (the grant is then deleted). Sessions are rolling:
 // a used session is extended, at most once per tenth of its lifetime.
-func (a *Auth) principal(ctx context.Context, k store.Kind, secret string) (*apos.Principal, error) {
+func (a *Auth) principal(k store.Kind, secret string) (*apos.Principal, error) {
+	// Bounded by the login timeout; made here, so that an anonymous
+	// request (no token, no session cookie) costs no context.
+	ctx, cancel := context.WithTimeout(context.Background(), a.timeout)
+	defer cancel()
 	id := storeKey(secret)
 	g, err := a.store.Get(ctx, k, id)
 	if errors.Is(err, store.ErrNotFound) {

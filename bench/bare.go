@@ -23,11 +23,39 @@ import (
 // JSON aposproxy writes (checked before each scenario), so that the
 // difference in throughput is what the proxy's generality costs.
 type bare struct {
-	get, list, count *sql.Stmt
-	// members is the adapter's second list query: the members the proxy's
-	// store keeps for a page's records (lastPublishedAt, submitted, ...).
-	members *sql.Stmt
-	prefix  []byte // "/api/v1/product"
+	get *sql.Stmt
+	// lists holds the list statements by variant: each reads a page of
+	// products with their slugs and the store's members in one query,
+	// and counts holds the matching COUNT(*)s. That is the simplest
+	// correct code for the route: one query for the page, one for the
+	// total when the page is full.
+	lists, counts map[listVariant]*sql.Stmt
+	prefix        []byte // "/api/v1/product"
+}
+
+// listVariant is one list the baseline serves: the shop's default order
+// (by title), another order (sort[price]=-1) or a filter (inStock=1).
+type listVariant int
+
+const (
+	listDefault listVariant = iota
+	listByPrice
+	listInStock
+)
+
+// variantOf is the variant a list request asks for, and whether the
+// baseline serves it.
+func variantOf(args *fasthttp.Args) (listVariant, bool) {
+	sort, stock := args.Peek("sort[price]"), args.Peek("inStock")
+	switch {
+	case sort == nil && stock == nil:
+		return listDefault, true
+	case string(sort) == "-1" && stock == nil:
+		return listByPrice, true
+	case sort == nil && string(stock) == "1":
+		return listInStock, true
+	}
+	return 0, false
 }
 
 // newBare prepares the baseline's statements on db, written for driver
@@ -35,13 +63,13 @@ type bare struct {
 func newBare(ctx context.Context, db *sql.DB, driver string) (*bare, error) {
 	q, n, text := `"`, 0, "TEXT"
 	ph := func() string { return "?" }
-	nulls := ""
+	nullsFirst, nullsLast := "", ""
 	switch driver {
 	case "mysql":
 		q, text = "`", "CHAR"
 	case "postgres":
 		ph = func() string { n++; return "$" + strconv.Itoa(n) }
-		nulls = " NULLS FIRST"
+		nullsFirst, nullsLast = " NULLS FIRST", " NULLS LAST"
 	}
 	name := func(s string) string { return q + s + q }
 	var cols []string
@@ -54,37 +82,47 @@ func newBare(ctx context.Context, db *sql.DB, driver string) (*bare, error) {
 	cols = append(cols, "(SELECT aposproxy_slug FROM "+name("aposproxy_slugs")+" WHERE aposproxy_type = 'product'"+
 		" AND aposproxy_doc = CAST("+name("products")+"."+name("product_id")+" AS "+text+")"+
 		" AND aposproxy_locale = "+name("products")+"."+name("lang")+" AND aposproxy_mode = 'published')")
+	// The members the proxy's store keeps for a record (lastPublishedAt,
+	// submitted, ...), by the row's key and the request's locale.
+	members := func() string {
+		return ", (SELECT extra FROM " + name("aposproxy_meta") + " WHERE type_name = 'product'" +
+			" AND doc_id = CAST(" + name("products") + "." + name("product_id") + " AS " + text + ") AND locale = " +
+			ph() + " AND mode = 'published')"
+	}
 	from := " FROM " + name("products") + " WHERE "
-	sel := "SELECT " + strings.Join(cols, ", ") + from
-	b := &bare{prefix: []byte("/api/v1/product")}
+	b := &bare{prefix: []byte("/api/v1/product"), lists: map[listVariant]*sql.Stmt{}, counts: map[listVariant]*sql.Stmt{}}
 	var err error
 	n = 0
-	// A single read also fetches the record's members from the proxy's
-	// store, in the same statement, exactly as the adapter's.
-	members := ", (SELECT extra FROM " + name("aposproxy_meta") + " WHERE type_name = " + ph() +
-		" AND doc_id = CAST(" + name("products") + "." + name("product_id") + " AS " + text + ") AND locale = " +
-		ph() + " AND mode = " + ph() + ")"
-	getSel := "SELECT " + strings.Join(cols, ", ") + members + from
+	getSel := "SELECT " + strings.Join(cols, ", ") + members() + from
 	if b.get, err = db.PrepareContext(ctx, getSel+name("product_id")+" = "+ph()+" AND "+name("lang")+" = "+ph()+" AND "+name("status")+" = "+ph()); err != nil {
 		return nil, err
 	}
-	n = 0
-	scope := name("lang") + " = " + ph() + " AND " + name("status") + " = " + ph()
-	if b.list, err = db.PrepareContext(ctx, sel+scope+" ORDER BY LOWER("+name("name")+") ASC"+nulls+", "+name("product_id")+" ASC LIMIT "+ph()+" OFFSET "+ph()); err != nil {
-		return nil, err
-	}
-	n = 0
-	if b.count, err = db.PrepareContext(ctx, "SELECT COUNT(*)"+from+name("lang")+" = "+ph()+" AND "+name("status")+" = "+ph()); err != nil {
-		return nil, err
-	}
-	n = 0
-	head := "SELECT doc_id, extra FROM " + name("aposproxy_meta") + " WHERE type_name = " + ph() +
-		" AND locale = " + ph() + " AND mode = " + ph() + " AND doc_id IN (" + ph()
-	for range benchPerPage - 1 {
-		head += ", " + ph()
-	}
-	if b.members, err = db.PrepareContext(ctx, head+")"); err != nil {
-		return nil, err
+	byTitle := " ORDER BY LOWER(" + name("name") + ") ASC" + nullsFirst + ", " + name("product_id") + " ASC"
+	for _, v := range []struct {
+		variant      listVariant
+		filter, sort string
+	}{
+		{listDefault, "", byTitle},
+		{listByPrice, "", " ORDER BY " + name("price_cents") + " DESC" + nullsLast + ", " + name("product_id") + " ASC"},
+		{listInStock, " AND " + name("in_stock") + " = ", byTitle},
+	} {
+		n = 0
+		sel := "SELECT " + strings.Join(cols, ", ") + members() + from
+		where := name("lang") + " = " + ph() + " AND " + name("status") + " = " + ph()
+		if v.filter != "" {
+			where += v.filter + ph()
+		}
+		if b.lists[v.variant], err = db.PrepareContext(ctx, sel+where+v.sort+" LIMIT "+ph()+" OFFSET "+ph()); err != nil {
+			return nil, err
+		}
+		n = 0
+		where = name("lang") + " = " + ph() + " AND " + name("status") + " = " + ph()
+		if v.filter != "" {
+			where += v.filter + ph()
+		}
+		if b.counts[v.variant], err = db.PrepareContext(ctx, "SELECT COUNT(*)"+from+where); err != nil {
+			return nil, err
+		}
 	}
 	return b, nil
 }
@@ -125,7 +163,7 @@ func (b *bare) serveOne(ctx *fasthttp.RequestCtx, id string) {
 	docID, rest, _ := strings.Cut(id, ":")
 	locale, _, _ := strings.Cut(rest, ":")
 	var p product
-	err := b.get.QueryRowContext(context.Background(), "product", locale, "published", docID, locale, "live").
+	err := b.get.QueryRowContext(context.Background(), locale, docID, locale, "live").
 		Scan(append(p.dest(), &p.extra)...)
 	if err != nil {
 		ctx.Error(`{"name":"notfound","data":{},"message":"notfound"}`, fasthttp.StatusNotFound)
@@ -141,10 +179,15 @@ func (b *bare) serveOne(ctx *fasthttp.RequestCtx, id string) {
 // bufs holds the buffers responses are written in.
 var bufs = sync.Pool{New: func() any { return new([]byte) }}
 
-// serveList answers GET /product?aposLocale=&perPage=&page=, counting
-// only when the page is full, as the adapter does.
+// serveList answers GET /product?aposLocale=&perPage=&page= in one of
+// the variants, counting only when the page is full, as the adapter does.
 func (b *bare) serveList(ctx *fasthttp.RequestCtx) {
 	args := ctx.QueryArgs()
+	variant, ok := variantOf(args)
+	if !ok {
+		ctx.Error(`{"name":"invalid","data":{},"message":"invalid"}`, fasthttp.StatusBadRequest)
+		return
+	}
 	locale := string(args.Peek("aposLocale"))
 	if locale == "" {
 		locale = "en"
@@ -154,36 +197,39 @@ func (b *bare) serveList(ctx *fasthttp.RequestCtx) {
 		perPage = 50
 	}
 	page := max(args.GetUintOrZero("page"), 1)
-	rows, err := b.list.QueryContext(context.Background(), locale, "live", perPage, (page-1)*perPage)
+	scope := []any{locale, "live"}
+	if variant == listInStock {
+		scope = append(scope, true)
+	}
+	rows, err := b.lists[variant].QueryContext(context.Background(),
+		append(append([]any{locale}, scope...), perPage, (page-1)*perPage)...)
 	if err != nil {
 		ctx.Error(`{"name":"error","data":{},"message":"An error occurred."}`, fasthttp.StatusInternalServerError)
 		return
 	}
 	defer rows.Close()
-	recs := make([]product, perPage)
-	n := 0
-	for n < perPage && rows.Next() {
-		if rows.Scan(recs[n].dest()...) != nil {
-			break
-		}
-		n++
-	}
-	// The page's rows are closed before the second query, so that one
-	// request never holds two of the pool's connections (as the adapter).
-	rows.Close()
-	b.attach(locale, recs[:n])
 	buf := bufs.Get().(*[]byte)
 	defer bufs.Put(buf)
 	body := (*buf)[:0]
-	for i := range recs[:n] {
-		if i > 0 {
+	n := 0
+	var p product
+	for n < perPage && rows.Next() {
+		p.extra = nil
+		if rows.Scan(append(p.dest(), &p.extra)...) != nil {
+			break
+		}
+		if n > 0 {
 			body = append(body, ',')
 		}
-		body = appendProduct(body, &recs[i], locale)
+		body = appendProduct(body, &p, locale)
+		n++
 	}
+	// The page's rows are closed before the count, so that one request
+	// never holds two of the pool's connections (as the adapter).
+	rows.Close()
 	total := (page-1)*perPage + n
 	if n == perPage {
-		_ = b.count.QueryRowContext(context.Background(), locale, "live").Scan(&total)
+		_ = b.counts[variant].QueryRowContext(context.Background(), scope...).Scan(&total)
 	}
 	*buf = body
 	ctx.SetContentType("application/json")
@@ -195,41 +241,7 @@ func (b *bare) serveList(ctx *fasthttp.RequestCtx) {
 	ctx.WriteString("]}")
 }
 
-// attach reads the store's members of a page of published records, as
-// the adapter's second list query does (for pages up to benchPerPage).
-func (b *bare) attach(locale string, recs []product) {
-	if len(recs) == 0 || len(recs) > benchPerPage {
-		return
-	}
-	args := make([]any, 0, 3+benchPerPage)
-	args = append(args, "product", locale, "published")
-	for i := range benchPerPage {
-		id := ""
-		if i < len(recs) {
-			id = recs[i].id
-		}
-		args = append(args, id)
-	}
-	rows, err := b.members.QueryContext(context.Background(), args...)
-	if err != nil {
-		return
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		var extra []byte
-		if rows.Scan(&id, &extra) != nil {
-			return
-		}
-		for i := range recs {
-			if recs[i].id == id {
-				recs[i].extra = extra
-			}
-		}
-	}
-}
-
-// benchPerPage is the page size of the list scenario.
+// benchPerPage is the page size of the list scenarios.
 const benchPerPage = 10
 
 // appendProduct writes a published product as aposproxy does.

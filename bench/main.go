@@ -35,11 +35,18 @@ type suite struct {
 	root, tmp, out, bin string
 	rounds, conns       int
 	round, warmup, soak time.Duration
+	latencyRun          time.Duration // one open-model run
 	results             []*result
 	latency             []latencyCheck
 	memory              *memoryCheck
 	profiles            []profile
 	notes               []string
+	// cpus is the number of cores; noPin turns the latency child's
+	// pinning off; pinned is set in the child when it runs pinned.
+	cpus          int
+	noPin, pinned bool
+	// prev is the earlier commit measured beside today's (-previous).
+	prev *previous
 }
 
 func main() {
@@ -49,22 +56,34 @@ func main() {
 	flag.DurationVar(&s.warmup, "warmup", 2*time.Second, "unmeasured load before each system's first round")
 	flag.IntVar(&s.conns, "connections", 16, "connections of the closed-loop load")
 	flag.DurationVar(&s.soak, "soak", 20*time.Second, "length of each of the three memory soak runs (the target is stated for 60s)")
+	flag.DurationVar(&s.latencyRun, "latency", 10*time.Second, "length of each open-model latency run")
 	results := flag.String("results", "bench/results", "directory of the report and chart")
+	flag.BoolVar(&s.noPin, "no-pin", false, "run the latency measurements unpinned (they are pinned with taskset when it is installed)")
+	prevCommit := flag.String("previous", "", "also measure aposproxy at `COMMIT` (the last report's) on the SQLite scenarios that existed then")
+	child := flag.String("latency-child", "", "internal: run as the pinned latency child, writing its findings to `FILE`")
+	flag.StringVar(&s.bin, "bin", "", "internal: the aposproxy binary the latency child drives the load with")
 	flag.Parse()
+	s.cpus = runtime.NumCPU()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	run := s.run
-	if *growthMode {
-		run = s.growth // bench/growth.go
+	var err error
+	switch {
+	case *child != "":
+		err = s.child(ctx, *child)
+	case *growthMode:
+		err = s.growth(ctx, *results) // bench/growth.go
+	default:
+		err = s.run(ctx, *results, *prevCommit)
 	}
-	if err := run(ctx, *results); err != nil {
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-// run measures everything and writes the report.
-func (s *suite) run(ctx context.Context, results string) error {
+// setup finds the repository and makes the output and temporary
+// directories; the caller removes s.tmp.
+func (s *suite) setup() error {
 	var err error
 	if s.root, err = repoRoot(); err != nil {
 		return err
@@ -73,7 +92,24 @@ func (s *suite) run(ctx context.Context, results string) error {
 	if err := os.MkdirAll(s.out, 0o755); err != nil {
 		return err
 	}
-	if s.tmp, err = os.MkdirTemp("", "aposproxy-bench"); err != nil {
+	s.tmp, err = os.MkdirTemp("", "aposproxy-bench")
+	return err
+}
+
+// child is the pinned latency child (pin.go), driving the load with the
+// binary its parent built.
+func (s *suite) child(ctx context.Context, out string) error {
+	if err := s.setup(); err != nil {
+		return err
+	}
+	defer os.RemoveAll(s.tmp)
+	return s.latencyChild(ctx, out)
+}
+
+// run measures everything and writes the report.
+func (s *suite) run(ctx context.Context, results, prevCommit string) error {
+	err := s.setup()
+	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(s.tmp)
@@ -83,6 +119,13 @@ func (s *suite) run(ctx context.Context, results string) error {
 		return err
 	}
 	started := time.Now()
+	if prevCommit != "" {
+		s.logf("building and starting aposproxy at %s", prevCommit)
+		if s.prev, err = s.startPrevious(ctx, prevCommit); err != nil {
+			return err
+		}
+		defer s.prev.stop()
+	}
 	if err := s.sqlScenarios(ctx); err != nil {
 		return err
 	}
@@ -91,6 +134,9 @@ func (s *suite) run(ctx context.Context, results string) error {
 		s.logf("upstream scenario skipped: %v", err)
 	}
 	if err := s.memorySoak(ctx); err != nil {
+		return err
+	}
+	if err := s.pinnedLatency(ctx); err != nil {
 		return err
 	}
 	s.logf("measured in %s", time.Since(started).Round(time.Second))

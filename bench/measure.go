@@ -23,12 +23,16 @@ type system struct {
 	// srv is the server of this process that answers, for allocations per
 	// request; nil when it runs elsewhere (nginx, the inventory service).
 	srv *server
+	// pid is the process that serves, for its CPU time per request: 0 for
+	// this process (with srv), -1 when not measured.
+	pid int
 }
 
 // sample is one round of one system.
 type sample struct {
 	rps, p50, p99 float64
 	allocs        float64 // per request, -1 when not measured
+	cpuMicros     float64 // the serving process's CPU time per request, µs; -1 when not measured
 	failed        int     // answers other than 2xx and 3xx
 }
 
@@ -58,12 +62,23 @@ func (s *suite) runLoad(ctx context.Context, sys system, d time.Duration, extra 
 	if sys.srv != nil {
 		n0 = sys.srv.n.Load()
 	}
+	pid := sys.pid
+	if pid == 0 {
+		pid = os.Getpid()
+	}
+	cpu0 := cpuSeconds(pid)
 	runtime.ReadMemStats(&before)
 	cmd := exec.CommandContext(ctx, s.bin, args...)
+	if s.pinned {
+		// The servers of this process run on core 0 (see pin.go).
+		cmd = exec.CommandContext(ctx, "taskset", append([]string{"-c", "1", s.bin}, args...)...)
+		cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
+	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	runtime.ReadMemStats(&after)
+	cpu1 := cpuSeconds(pid)
 	if err != nil {
 		return nil, sample{}, fmt.Errorf("aposproxy %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
 	}
@@ -71,7 +86,10 @@ func (s *suite) runLoad(ctx context.Context, sys system, d time.Duration, extra 
 	if err := json.Unmarshal(out, &r); err != nil {
 		return nil, sample{}, fmt.Errorf("reading the report of %s: %w", sys.name, err)
 	}
-	smp := sample{rps: r.RPS, p50: r.Latency.P50, p99: r.Latency.P99, allocs: -1}
+	smp := sample{rps: r.RPS, p50: r.Latency.P50, p99: r.Latency.P99, allocs: -1, cpuMicros: -1}
+	if sys.pid >= 0 && r.Requests > 0 {
+		smp.cpuMicros = 1e6 * (cpu1 - cpu0) / float64(r.Requests)
+	}
 	for code, n := range r.Status {
 		if code == "" || code[0] < '2' || code[0] > '3' {
 			smp.failed += n

@@ -37,7 +37,8 @@ func (s *suite) memorySoak(ctx context.Context) error {
 		return err
 	}
 	cmd := exec.CommandContext(ctx, s.bin, "-config", filepath.Join(s.root, "config.toml"), "-listen", addr)
-	cmd.Env = append(os.Environ(), "SHOP_DB_DRIVER=sqlite", "SHOP_DB_DSN=file:"+filepath.Join(s.tmp, "soak.db"))
+	cmd.Env = append(os.Environ(), "SHOP_DB_DRIVER=sqlite", "SHOP_DB_DSN=file:"+filepath.Join(s.tmp, "soak.db"),
+		"APOSPROXY_ADMIN_LISTEN=127.0.0.1:0") // any free port: the soak does not scrape it
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		return err

@@ -23,7 +23,7 @@ func (s *suite) write(dir string, took time.Duration) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# aposproxy benchmark, %s\n\n", date)
 	fmt.Fprintf(&b, "Machine: %s. Commit %s. Measured in %s.\n\n", machine(), s.commit(), took.Round(time.Second))
-	fmt.Fprintf(&b, "Pinning: none; the load generator and the servers share all %d cores, so latencies include their contention.\n\n", runtime.NumCPU())
+	fmt.Fprintf(&b, "Pinning: %s\n\n", s.pinningNote())
 	fmt.Fprintf(&b, "Command: `go run ./bench %s` (from the repository root; `-h` lists the flags).\n\n", strings.Join(os.Args[1:], " "))
 	fmt.Fprintf(&b, "Each scenario alternates its systems for %d rounds of %s each (closed loop, %d connections, after a %s warm-up of each), "+
 		"driven by `aposproxy bench` from a process of its own over loopback. Figures are medians of the rounds; a ratio is the median of the "+
@@ -49,8 +49,8 @@ func (s *suite) write(dir string, took time.Duration) error {
 // writeThroughput writes one row per scenario and baseline.
 func (s *suite) writeThroughput(b *strings.Builder) {
 	b.WriteString("## Throughput\n\n")
-	b.WriteString("| scenario | aposproxy req/s | baseline | baseline req/s | ratio | target | p50 ms (proxy / baseline) | p99 ms (proxy / baseline) | allocs/req (proxy / baseline) |\n")
-	b.WriteString("| --- | ---: | --- | ---: | ---: | --- | ---: | ---: | ---: |\n")
+	b.WriteString("| scenario | aposproxy req/s | baseline | baseline req/s | ratio | target | p50 ms (proxy / baseline) | p99 ms (proxy / baseline) | allocs/req (proxy / baseline) | CPU µs/req (proxy / baseline) |\n")
+	b.WriteString("| --- | ---: | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |\n")
 	for _, r := range s.results {
 		for j := 1; j < len(r.systems); j++ {
 			target := "none"
@@ -59,13 +59,13 @@ func (s *suite) writeThroughput(b *strings.Builder) {
 					target = fmt.Sprintf("≥ %.2f: %s", g.min, verdict(r.met(g)))
 				}
 			}
-			fmt.Fprintf(b, "| %s | %.0f | %s | %.0f | **%.2f** | %s | %s / %s | %s / %s | %s / %s |\n",
+			fmt.Fprintf(b, "| %s | %.0f | %s | %.0f | **%.2f** | %s | %s / %s | %s / %s | %s / %s | %s / %s |\n",
 				r.name, r.column(0, rps), r.systems[j], r.column(j, rps), r.ratio(0, j), target,
 				num(r.column(0, p50)), num(r.column(j, p50)), num(r.column(0, p99)), num(r.column(j, p99)),
-				allocs(r.column(0, allocsOf)), allocs(r.column(j, allocsOf)))
+				allocs(r.column(0, allocsOf)), allocs(r.column(j, allocsOf)), allocs(r.column(0, cpuOf)), allocs(r.column(j, cpuOf)))
 		}
 		if n := r.failed(); n > 0 {
-			fmt.Fprintf(b, "| %s: %d answers were not 2xx/3xx | | | | | | | | |\n", r.name, n)
+			fmt.Fprintf(b, "| %s: %d answers were not 2xx/3xx | | | | | | | | | |\n", r.name, n)
 		}
 	}
 	b.WriteString("\n")
@@ -76,12 +76,25 @@ func (s *suite) writeLatency(b *strings.Builder) {
 	if len(s.latency) == 0 {
 		return
 	}
-	b.WriteString("## Latency under a constant rate (open model, vegeta, 10 s)\n\n")
-	b.WriteString("| scenario | share of aposproxy's peak | rate | system | p50 ms | p99 ms | p99.9 ms | max ms |\n| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |\n")
+	fmt.Fprintf(b, "## Latency under a constant rate (open model, vegeta, %s per run)\n\n", s.latencyRun)
+	b.WriteString("The servers on core 0 and the load generator on core 1 (when pinned, see above); the peak is aposproxy's closed-loop " +
+		"throughput in the same setting, and each system gets the same rate.\n\n")
+	b.WriteString("| scenario | pinned peak | share | rate | system | p50 ms | p99 ms | p99.9 ms | max ms | failed |\n| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, l := range s.latency {
-		fmt.Fprintf(b, "| %s | %.0f%% | %d/s | %s | %s | %s | %s | %s |\n", l.name, 100*l.share, l.rate, l.system, num(l.p50), num(l.p99), num(l.p999), num(l.mx))
+		fmt.Fprintf(b, "| %s | %.0f/s | %.0f%% | %d/s | %s | %s | %s | %s | %s | %d |\n", l.name, l.rps, 100*l.share, l.rate, l.system,
+			num(l.p50), num(l.p99), num(l.p999), num(l.mx), l.failed)
 	}
 	b.WriteString("\n")
+}
+
+// pinningNote says how the runs were placed on the cores.
+func (s *suite) pinningNote() string {
+	if s.pinning() {
+		return fmt.Sprintf("the closed-loop throughput runs are not pinned (the load generator and the servers share all %d cores; "+
+			"ratios compare systems under the same contention). The open-model latency runs are: the servers (and the services "+
+			"they front, and nginx) on core 0 with GOMAXPROCS=1, the load generator on core 1 (taskset).", s.cpus)
+	}
+	return fmt.Sprintf("none; the load generator and the servers share all %d cores, so latencies include their contention.", s.cpus)
 }
 
 // writeMemory writes the soak runs of the real binary.
@@ -143,6 +156,7 @@ func rps(x sample) float64      { return x.rps }
 func p50(x sample) float64      { return x.p50 }
 func p99(x sample) float64      { return x.p99 }
 func allocsOf(x sample) float64 { return x.allocs }
+func cpuOf(x sample) float64    { return x.cpuMicros }
 
 func verdict(ok bool) string {
 	if ok {

@@ -18,80 +18,110 @@ import (
 // inventoryToken is the X-Api-Token of the suite's inventory service.
 const inventoryToken = "bench-inventory-token"
 
-// upstreamScenario measures GET one inventory item through aposproxy
-// against the same calls sent straight to the inventory service, and
-// through nginx's proxy_pass (keepalive) when nginx is installed. The
-// service runs in a process of its own, so that the allocations counted
-// here are the proxy's.
-func (s *suite) upstreamScenario(ctx context.Context) error {
-	addr, stopInventory, err := s.startInventory(ctx)
-	if err != nil {
-		return err
+// upstream is the upstream scenario's running systems: aposproxy over
+// the inventory service, the service itself (direct), and nginx's
+// proxy_pass in front of it when nginx is installed.
+type upstream struct {
+	systems []system
+	goals   []goal
+	stop    func()
+}
+
+// startUpstream starts the inventory service (a process of its own, so
+// that the allocations counted here are the proxy's), aposproxy over it,
+// and nginx when installed.
+func (s *suite) startUpstream(ctx context.Context) (_ *upstream, err error) {
+	up := &upstream{}
+	var stops []func()
+	up.stop = func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
 	}
-	defer stopInventory()
+	defer func() {
+		if err != nil {
+			up.stop()
+		}
+	}()
+	addr, invPID, stopInventory, err := s.startInventory(ctx)
+	if err != nil {
+		return nil, err
+	}
+	stops = append(stops, stopInventory)
 	data, err := s.inventoryConfig(addr)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	px, stop, err := startProxy(ctx, s.root, data)
 	if err != nil {
-		return fmt.Errorf("starting aposproxy with the inventory type: %w", err)
+		return nil, fmt.Errorf("starting aposproxy with the inventory type: %w", err)
 	}
-	defer stop()
+	stops = append(stops, stop)
 	direct, err := directTargets(px.url, addr)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	directFile := filepath.Join(s.out, "inventory-direct.targets")
+	directFile := filepath.Join(s.tmp, "inventory-direct.targets")
 	if err := os.WriteFile(directFile, []byte(direct), 0o644); err != nil {
-		return err
+		return nil, err
 	}
-	systems := []system{
+	up.systems = []system{
 		{name: "aposproxy", args: []string{"-target", px.url + "/api/v1", "-types", "inventory-item", "-locales", "en", "-mix", "get=1"}, srv: px},
-		{name: "direct", args: []string{"-targets", directFile}},
+		{name: "direct", args: []string{"-targets", directFile}, pid: invPID},
 	}
-	goals := []goal{{1, 0.70}}
+	up.goals = []goal{{1, 0.50}}
 	if ng, err := s.startNginx(ctx, addr); err != nil {
 		s.notes = append(s.notes, "nginx was not measured: "+err.Error())
 	} else {
-		defer ng.stop()
-		file := filepath.Join(s.out, "inventory-nginx.targets")
+		stops = append(stops, ng.stop)
+		file := filepath.Join(s.tmp, "inventory-nginx.targets")
 		text := strings.ReplaceAll(direct, "http://"+addr, "http://"+ng.addr)
 		if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
-			return err
+			return nil, err
 		}
-		systems = append(systems, system{name: "nginx proxy_pass", args: []string{"-targets", file}})
-		goals = append(goals, goal{2, 1.0})
+		up.systems = append(up.systems, system{name: "nginx proxy_pass", args: []string{"-targets", file}, pid: ng.cmd.Process.Pid})
+		up.goals = append(up.goals, goal{2, 1.0})
 	}
-	r, err := s.measure(ctx, "Upstream GET one", goals, systems)
+	return up, nil
+}
+
+// upstreamScenario measures GET one inventory item through aposproxy
+// against the same calls sent straight to the inventory service and
+// through nginx.
+func (s *suite) upstreamScenario(ctx context.Context) error {
+	up, err := s.startUpstream(ctx)
+	if err != nil {
+		return err
+	}
+	defer up.stop()
+	r, err := s.measure(ctx, "Upstream GET one", up.goals, up.systems)
 	if err != nil {
 		return err
 	}
 	s.results = append(s.results, r)
-	return s.profile(ctx, "Upstream GET one", systems[0], nil)
+	return s.profile(ctx, "Upstream GET one", up.systems[0], nil)
 }
 
 // startInventory builds and starts the inventory service on a free
 // loopback address, and returns the address and how to stop it.
-func (s *suite) startInventory(ctx context.Context) (string, func(), error) {
+func (s *suite) startInventory(ctx context.Context) (addr string, pid int, stop func(), err error) {
 	inv := filepath.Join(s.tmp, "inventory")
 	if err := s.goBuild(inv, "./examples/inventory"); err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
-	addr, err := freeAddr()
-	if err != nil {
-		return "", nil, err
+	if addr, err = freeAddr(); err != nil {
+		return "", 0, nil, err
 	}
 	cmd := exec.CommandContext(ctx, inv, "-listen", addr, "-token", inventoryToken)
 	if err := cmd.Start(); err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
-	stop := func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() }
+	stop = func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() }
 	if err := waitHTTP(addr, 30*time.Second); err != nil {
 		stop()
-		return "", nil, err
+		return "", 0, nil, err
 	}
-	return addr, stop, nil
+	return addr, cmd.Process.Pid, stop, nil
 }
 
 // inventoryConfig sets the environment of the shop's config for the

@@ -220,9 +220,7 @@ func noStore(next handler) handler {
 // timeout (server.request_timeout).
 func (s *Server) deadline(next handler) handler {
 	return func(c *call) error {
-		bctx, cancel := context.WithTimeout(context.Background(), s.timeout)
-		defer cancel()
-		c.bctx = withIdempotencyKey(bctx, c.ctx)
+		c.bctx = withIdempotencyKey(s.deadlines.context(), c.ctx)
 		return next(c)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
@@ -28,12 +27,13 @@ type Server struct {
 	auth    []Authenticator
 	cors    corsPolicy
 	ids     requestIDs
-	timeout time.Duration
-	strict  bool
-	router  *router.Router
-	surface *surface     // Apostrophe's API: what is not routed is 501, not 404
-	runner  *jobs.Runner // nil: batch routes answer 501
-	admit   *admission
+	// deadlines hands out the requests' backend contexts.
+	deadlines deadlines
+	strict    bool
+	router    *router.Router
+	surface   *surface     // Apostrophe's API: what is not routed is 501, not 404
+	runner    *jobs.Runner // nil: batch routes answer 501
+	admit     *admission
 	// streams are the paths of the routes that read their body as a
 	// stream (see bodyWithinLimit).
 	streams map[string]bool
@@ -62,15 +62,15 @@ type Options struct {
 // configured type name.
 func New(cfg *config.Config, backends map[string]adapters.Adapter, opts Options) (*Server, error) {
 	s := &Server{
-		cfg:     cfg,
-		log:     opts.Log,
-		types:   make(map[string]*docType, len(backends)),
-		timeout: cfg.Server.RequestTimeout.Duration,
-		strict:  cfg.Server.StrictParams,
-		router:  router.New(),
-		runner:  opts.Jobs,
-		admit:   newAdmission(cfg.Server),
-		streams: map[string]bool{},
+		cfg:       cfg,
+		log:       opts.Log,
+		types:     make(map[string]*docType, len(backends)),
+		deadlines: deadlines{timeout: cfg.Server.RequestTimeout.Duration},
+		strict:    cfg.Server.StrictParams,
+		router:    router.New(),
+		runner:    opts.Jobs,
+		admit:     newAdmission(cfg.Server),
+		streams:   map[string]bool{},
 	}
 	if s.log == nil {
 		s.log = slog.Default()

@@ -106,6 +106,15 @@ func (a *Adapter) keyTextOf(docID string) string {
 // canonical form, so that each record has one aposDocId) in the column's
 // range. A composite key binds as its text (apos.JoinKey).
 func (a *Adapter) keyOf(docID string) (key any, ok bool) {
+	if !a.composite() {
+		// The common case, without the slices of the general one: a GET
+		// of one document pays this on every request.
+		k, ok := apos.DecodeKey(docID)
+		if !ok {
+			return nil, false
+		}
+		return a.partValue(0, k)
+	}
 	parts, ok := apos.DecodeKeys(docID, len(a.parts))
 	if !ok {
 		return nil, false
@@ -124,18 +133,27 @@ func (a *Adapter) keyOf(docID string) (key any, ok bool) {
 func (a *Adapter) partValues(parts []string) ([]any, bool) {
 	vals := make([]any, len(parts))
 	for i, k := range parts {
-		p := &a.parts[i]
-		if !p.intKey {
-			vals[i] = k
-			continue
-		}
-		n, err := strconv.ParseInt(k, 10, 64)
-		if err != nil || strconv.FormatInt(n, 10) != k || !p.keyRange.Holds(n) {
+		v, ok := a.partValue(i, k)
+		if !ok {
 			return nil, false
 		}
-		vals[i] = n
+		vals[i] = v
 	}
 	return vals, true
+}
+
+// partValue is the value to write for part i of a key, k in its text
+// form: k itself, or an integer in the part's range written canonically.
+func (a *Adapter) partValue(i int, k string) (any, bool) {
+	p := &a.parts[i]
+	if !p.intKey {
+		return k, true
+	}
+	n, err := strconv.ParseInt(k, 10, 64)
+	if err != nil || strconv.FormatInt(n, 10) != k || !p.keyRange.Holds(n) {
+		return nil, false
+	}
+	return n, true
 }
 
 // newKey returns the key of a new document before its insert: the one

@@ -107,7 +107,7 @@ func (a *Adapter) complete(ctx context.Context, s apos.Scope, page *adapters.Pag
 			return err
 		}
 	}
-	if a.store != nil {
+	if a.store != nil && sel.extra < 0 {
 		if err := a.store.attach(ctx, s, page.Records); err != nil {
 			return a.fail(ctx, err)
 		}
@@ -119,9 +119,9 @@ func (a *Adapter) complete(ctx context.Context, s apos.Scope, page *adapters.Pag
 // render (v), then, at the cells given (-1: not read), the slug and the
 // since column. n is the number of columns.
 type listing struct {
-	v           view
-	n           int
-	slug, since int
+	v                  view
+	n                  int
+	slug, since, extra int
 	// ownSince: records take lastPublishedAt from their own row (from
 	// the since column, or the epoch without one).
 	ownSince bool
@@ -133,7 +133,7 @@ type listing struct {
 // every field whatever the projection.
 func (a *Adapter) selectFields(b *builder, q *adapters.Query, all bool) listing {
 	b.text = append(b.text, "SELECT "...)
-	sel := listing{slug: -1, since: -1, ownSince: a.ownSince(q.Scope)}
+	sel := listing{slug: -1, since: -1, extra: -1, ownSince: a.ownSince(q.Scope)}
 	project := q.Project
 	if project == nil {
 		b.text = append(b.text, a.columns...)
@@ -152,6 +152,10 @@ func (a *Adapter) selectFields(b *builder, q *adapters.Query, all bool) listing 
 			b.text = append(b.text, a.since...)
 			sel.since, sel.n = sel.n, sel.n+1
 		}
+	}
+	if text, ok := a.pageExtraColumn(b.text, q.Scope); ok {
+		b.text = text
+		sel.extra, sel.n = sel.n, sel.n+1
 	}
 	return sel
 }
@@ -248,6 +252,11 @@ func (a *Adapter) scanPage(ctx context.Context, b *builder, s apos.Scope, sel li
 				c = &r.cells[sel.since]
 			}
 			buf, rec.Extra = a.appendSince(buf, c)
+		}
+		if sel.extra >= 0 && r.cells[sel.extra].typ != cellNull {
+			start = len(buf)
+			buf = r.cells[sel.extra].appendText(buf)
+			rec.Extra = withLastPublished(members(buf[start:len(buf):len(buf)]), rec.Extra)
 		}
 		page.Records = append(page.Records, rec)
 		if compare {

@@ -64,6 +64,40 @@ func (a *Adapter) extraColumn() string {
 		a.keyCast + " AND locale = ? AND mode = ?)"
 }
 
+// pageExtraColumn appends to a list statement's select list the members
+// of each record of scope s, as extraColumn does for a single read, so
+// that a page of records and their members come in one round trip
+// instead of two. The locale and mode are written in, since the select
+// list comes before the WHERE conditions whose values are bound; a value
+// outside [A-Za-z0-9_-] is never written into SQL: ok is false and the
+// members are read apart (store.attach).
+func (a *Adapter) pageExtraColumn(text []byte, s apos.Scope) (_ []byte, ok bool) {
+	if a.store == nil || !plainLiteral(s.Locale) || !plainLiteral(string(s.Mode)) {
+		return text, false
+	}
+	text = append(text, ", (SELECT extra FROM "...)
+	text = append(text, a.store.meta...)
+	text = append(text, " WHERE type_name = '"...)
+	text = append(text, a.t.Name...)
+	text = append(text, "' AND doc_id = "...)
+	text = append(text, a.keyCast...)
+	text = append(append(append(text, " AND locale = '"...), s.Locale...), "' AND mode = '"...)
+	text = append(append(text, s.Mode...), "')"...)
+	return text, true
+}
+
+// plainLiteral reports whether v may be written into SQL between single
+// quotes as it is: letters, digits, '-' and '_' only.
+func plainLiteral(v string) bool {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 // width is the number of cells a single-record read scans: the key, the
 // fields and, as the adapter has them, the members, the slug and the
 // lastPublishedAt column (in that order).

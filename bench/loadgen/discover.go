@@ -42,6 +42,9 @@ func discover(ctx context.Context, c *fasthttp.Client, o *options, target string
 				if loc != "" {
 					u += "&aposLocale=" + url.QueryEscape(loc)
 				}
+				if o.query != "" {
+					u += "&" + o.query
+				}
 				return request{method: "GET", url: u + extra, auth: auth || o.authReads}
 			}
 			for page := 1; page <= f.pages; page++ {
@@ -103,6 +106,9 @@ func nothingToSend(sc scenario) string {
 func (o *options) discoverType(ctx context.Context, c *fasthttp.Client, typeURL, loc string) (*found, error) {
 	f := &found{localized: true}
 	base := typeURL + "?aposLocale=" + url.QueryEscape(loc)
+	if o.query != "" {
+		base += "&" + o.query // the page count of the list as it is sent
+	}
 	first, err := o.getJSON(ctx, c, fmt.Sprintf("%s&perPage=%d", base, o.perPage), o.authReads)
 	if err != nil {
 		return nil, err

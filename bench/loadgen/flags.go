@@ -24,6 +24,7 @@ type options struct {
 	perPage, ids                 int
 	body                         []byte
 	filter                       string
+	query                        string // added to every list URL
 	json, quiet                  bool
 }
 
@@ -80,6 +81,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.ids, "ids", 100, "most documents to discover per type and locale")
 	body := fs.String("body", "", "`JSON` object to create in the write scenario (default: a copy of a listed document)")
 	fs.StringVar(&o.filter, "filter", "", "`field=value` of the filter scenario (default: a boolean or short text field of a listed document)")
+	fs.StringVar(&o.query, "query", "", "`parameters` added to every list, search and filter URL, such as 'sort[price]=-1' or 'inStock=1'")
 	fs.BoolVar(&o.json, "json", false, "write the report as JSON to standard output")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress line on standard error")
 	if err := fs.Parse(args); err != nil {
@@ -135,6 +137,8 @@ func (o *options) check() error {
 		return errors.New("-duration is too short for that many -rounds (100ms each at least)")
 	case o.filter != "" && !strings.Contains(o.filter, "="):
 		return errors.New("-filter must be field=value")
+	case strings.HasPrefix(o.query, "&") || strings.HasPrefix(o.query, "?"):
+		return errors.New("-query takes parameters without a leading & or ?, such as sort[price]=-1")
 	}
 	for sc, w := range o.mix {
 		if w > 0 && scenario(sc).needsCredentials() && o.cred == "" && o.targetsFile == "" {
