@@ -67,9 +67,12 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var err error
-	if *child != "" {
+	switch {
+	case *child != "":
 		err = s.child(ctx, *child)
-	} else {
+	case *growthMode:
+		err = s.growth(ctx, *results) // bench/growth.go
+	default:
 		err = s.run(ctx, *results, *prevCommit)
 	}
 	if err != nil {

@@ -223,6 +223,10 @@ type Type struct {
 	// PerPage is the default page size (50); MaxPerPage caps it (1000).
 	PerPage    int `toml:"per_page"`
 	MaxPerPage int `toml:"max_per_page"`
+	// CountCache, when set, keeps a list's total count (per locale, mode
+	// and filter) for that long instead of counting on every page: SQL
+	// types only. Zero counts every time.
+	CountCache Duration `toml:"count_cache"`
 	// ViewRole, EditRole and PublishRole are the lowest roles that may
 	// read, write drafts (or unlocalized records), and publish. Defaults:
 	// anonymous, contributor, editor.

@@ -122,6 +122,7 @@ func TestValidate(t *testing.T) {
 		{"missing table", "table = \"products\"\n", "", "types.product.table", "[types.product]", "is required"},
 		{"table is not an identifier", `table = "products"`, `table = "products; drop table x"`, "types.product.table", "drop", "plain SQL identifier"},
 		{"table on an upstream type", `key = "itemId"`, "key = \"itemId\"\ntable = \"items\"", "types.item.table", "items", "only for types with a database"},
+		{"count_cache on an upstream type", `key = "itemId"`, "key = \"itemId\"\ncount_cache = \"10s\"", "types.item.count_cache", "count_cache", "only for types with a database"},
 		{"service on a database type", `key = "product_id"`, "key = \"product_id\"\nservice = { search = \"q\" }", "types.product.service", "service", "only for types with an upstream"},
 		{"key is not an identifier", `key = "product_id"`, `key = "product id"`, "types.product.key", "product id", "plain SQL identifier"},
 		{"column is not an identifier", `column = "name"`, `column = "name--"`, "types.product.fields[0].column", "name--", "plain SQL identifier"},

@@ -116,6 +116,9 @@ func (t *Type) validateBackend(c *Config, path string, errs *errorList) columnRu
 		if t.Table != "" {
 			errs.addf(path+".table", "is only for types with a database")
 		}
+		if t.CountCache.Duration != 0 {
+			errs.addf(path+".count_cache", "is only for types with a database")
+		}
 		t.validateService(path, errs)
 		return upstreamColumn
 	}

@@ -56,8 +56,10 @@ type Adapter struct {
 	get   *sql.Stmt // one record by key and scope
 	lock  *sql.Stmt // the same, locking the row for a change
 	stmts statements
-	rows  sync.Pool    // *row
-	hint  atomic.Int64 // the size of the last record, to size the next
+	// counts keeps lists' totals for count_cache; nil: always counted.
+	counts *countCache
+	rows   sync.Pool    // *row
+	hint   atomic.Int64 // the size of the last record, to size the next
 
 	// store keeps the workflow's state of a type with drafts (previous
 	// copies, lastPublishedAt...); nil for other types.
@@ -97,6 +99,9 @@ const startTimeout = 30 * time.Second
 // reads. Identifiers come only from t; requests only bind values.
 func New(db *sqldb.DB, t *config.Type, opts Options) (*Adapter, error) {
 	a := &Adapter{db: db, t: t, schema: t.Schema(), stmts: statements{db: db, max: maxStatements}, sinceField: -1}
+	if t.CountCache.Duration > 0 {
+		a.counts = newCountCache(t.CountCache.Duration)
+	}
 	if err := a.mapType(opts); err != nil {
 		return nil, err
 	}

@@ -282,6 +282,13 @@ func (a *Adapter) scanPage(ctx context.Context, b *builder, s apos.Scope, sel li
 func (a *Adapter) count(ctx context.Context, b *builder) (int, error) {
 	b.text = append(b.text[:0], "SELECT COUNT(*)"...)
 	a.from(b)
+	var key string
+	if a.counts != nil {
+		key = countKey(b.text, b.args)
+		if n, ok := a.counts.get(key); ok {
+			return n, nil
+		}
+	}
 	rows, err := a.stmts.query(ctx, b.text, b.args)
 	if err != nil {
 		return 0, a.fail(ctx, err)
@@ -297,6 +304,9 @@ func (a *Adapter) count(ctx context.Context, b *builder) (int, error) {
 		return 0, a.fail(ctx, err)
 	}
 	n, _ := c.value(apos.Integer).(int64)
+	if a.counts != nil {
+		a.counts.put(key, int(n))
+	}
 	return int(n), nil
 }
 
