@@ -103,13 +103,14 @@ type Options struct {
 // Runner runs jobs, one goroutine each. Several runners (instances of
 // the proxy) may share a store: each leases the jobs it runs.
 type Runner struct {
-	id    string // the runner's name in its jobs' leases
-	store Store
-	log   *slog.Logger
-	opts  Options
-	ctx   context.Context
-	stop  context.CancelFunc
-	wg    sync.WaitGroup
+	id     string // the runner's name in its jobs' leases
+	store  Store
+	log    *slog.Logger
+	opts   Options
+	ctx    context.Context
+	stop   context.CancelFunc
+	wg     sync.WaitGroup // the running jobs
+	leases sync.WaitGroup // keepLeases
 
 	mu      sync.Mutex
 	running int
@@ -137,7 +138,8 @@ func New(ctx context.Context, store Store, log *slog.Logger, opts Options) (*Run
 			return nil, err
 		}
 	}
-	r.wg.Go(r.keepLeases)
+	// Not in r.wg, which counts the running jobs that Wait waits for.
+	r.leases.Go(r.keepLeases)
 	return r, nil
 }
 
@@ -273,4 +275,5 @@ func (r *Runner) Get(ctx context.Context, id, caller string) ([]byte, error) {
 func (r *Runner) Close() {
 	r.stop()
 	r.wg.Wait()
+	r.leases.Wait()
 }

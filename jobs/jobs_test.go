@@ -159,3 +159,17 @@ func TestRestart(t *testing.T) {
 		t.Fatalf("crashed job %s %v", doc, err)
 	}
 }
+
+// TestWaitWithoutJobs: a runner with no job running is done at once, so
+// that a shutdown or a reload does not wait out its whole deadline for
+// the runner's own lease keeper.
+func TestWaitWithoutJobs(t *testing.T) {
+	r, err := jobs.New(t.Context(), openStore(t), quiet, jobs.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if !r.Wait(2 * time.Second) {
+		t.Fatal("Wait timed out with no job running")
+	}
+}
