@@ -43,6 +43,7 @@ func uploadPNG(t *testing.T, s *shop, w, h int) string {
 // the proxy keeps beside the legacy products table) and to Apostrophe's
 // image piece type, on every engine.
 func TestAttachmentFields(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, s *shop) {
 		att := uploadPNG(t, s, 40, 30)
 		id := gjson.Get(att, "_id").Str

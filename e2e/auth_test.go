@@ -41,6 +41,7 @@ func cookies(r response) map[string]*http.Cookie {
 const credentials = "Your credentials are incorrect, or there is no such user"
 
 func TestLogin(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, s *shop) {
 		t.Run("refusals", func(t *testing.T) {
 			tests := []struct{ name, body, msg string }{
@@ -127,6 +128,7 @@ func TestLogin(t *testing.T) {
 }
 
 func TestLoginEdges(t *testing.T) {
+	t.Parallel()
 	s := startShop(t, testkit.SQLite)
 	token := s.login(t, "editor")
 	t.Run("whoami and logout without a login", func(t *testing.T) {

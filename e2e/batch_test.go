@@ -39,6 +39,7 @@ func startJob(t *testing.T, s *shop, path, body string) string {
 // TestBatch runs the batch routes: they answer a job at once, work in the
 // background, and a failed item does not stop the rest.
 func TestBatch(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, s *shop) {
 		t.Run("publish", func(t *testing.T) {
 			id := startJob(t, s, "/product/publish", `{"_ids":["P-1004:en:draft","nosuchproduct","P-1006"]}`)

@@ -9,6 +9,7 @@ import (
 // TestConformance replays the scenarios of Apostrophe's tests (docs/api-rules.md#63) that
 // the foundation covers, adapted to the shop.
 func TestConformance(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, s *shop) {
 		t.Run("C06-C09 paging and sort", func(t *testing.T) {
 			r := s.do(t, "GET", "/product?perPage=5&sort[title]=1", adminKey, "")

@@ -15,6 +15,7 @@ import (
 // (users, global, tags, submitted drafts, share, i18n) fit Apostrophe's
 // official OpenAPI description, as TestOpenAPI does for the login routes.
 func TestCoreOpenAPI(t *testing.T) {
+	t.Parallel()
 	v := officialValidator(t)
 	s := startShop(t, testkit.SQLite)
 	tag := s.do(t, "POST", "/@apostrophecms/image-tag", editorKey, `{"title":"Sale"}`)

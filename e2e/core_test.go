@@ -14,6 +14,7 @@ import (
 // document and the tags in the proxy's tables, the submitted-draft list,
 // sharing a draft, and the locale routes.
 func TestCoreSurface(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, s *shop) {
 		t.Run("users", func(t *testing.T) { coreUsers(t, s) })
 		t.Run("global", func(t *testing.T) { coreGlobal(t, s) })

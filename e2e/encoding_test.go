@@ -19,6 +19,7 @@ import (
 // checks that Apostrophe's unserved routes are 501 (#65) and that every
 // answer has a request id a browser may read (#54, #66).
 func TestEncodedIDs(t *testing.T) {
+	t.Parallel()
 	s := startShop(t, testkit.SQLite)
 	t.Run("types", func(t *testing.T) {
 		expect(t, s.do(t, "GET", "/product/P-1004%3Afr%3Apublished", "", ""), 200, "_id", "P-1004:fr:published")

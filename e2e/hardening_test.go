@@ -19,6 +19,7 @@ import (
 // emails, lifetime values) are not public, and neither is the declared
 // route of a customer's orders, which does not say public = true.
 func TestCustomerDataNeedsAKey(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, s *shop) {
 		for _, p := range []string{"/customer", "/customer/6", "/order", "/order?customerId=6"} {
 			expect(t, s.do(t, "GET", p, "", ""), 404, "name", "notfound")
@@ -44,6 +45,7 @@ func deep(depth int) string {
 // is 400 invalid on every engine, in a POST, a PATCH and a declared
 // route, and changes nothing; a document of ordinary depth is stored.
 func TestDeepJSONRefused(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, s *shop) {
 		const draft = "/product/P-1001:en:draft"
 		before := s.do(t, "GET", draft, editorKey, "")
@@ -68,6 +70,7 @@ func TestDeepJSONRefused(t *testing.T) {
 // validated, the merge took the first from); it is now 400 invalid naming
 // the key, wherever a body is read, and changes nothing.
 func TestDuplicateKeysRefused(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, s *shop) {
 		value0, orders0 := s.totals(t)
 		const draft = "/product/P-1002:en:draft"
@@ -98,6 +101,7 @@ func TestDuplicateKeysRefused(t *testing.T) {
 // evil.example was a cacheable 301 to http://evil.example/...; it is
 // answered as its route, with no Location at all.
 func TestHostNotReflected(t *testing.T) {
+	t.Parallel()
 	client := &http.Client{
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		Timeout:       10 * time.Second,
@@ -130,6 +134,7 @@ func TestHostNotReflected(t *testing.T) {
 // server.max_header_bytes are a 431, not a dropped connection. Every
 // answer is nosniff.
 func TestLongHeadersServed(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, s *shop) {
 		q := url.Values{}
 		for i := range 200 {

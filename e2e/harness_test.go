@@ -5,6 +5,7 @@ package e2e
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"net/http"
 	"os"
@@ -36,6 +37,17 @@ func TestMain(m *testing.M) {
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building aposproxy:", err)
 		os.Exit(1)
+	}
+	// Most tests wait on processes and databases more than they compute:
+	// four at a time by default (GOMAXPROCS on two cores would be two),
+	// so that the package stays well within go test's ten minutes. The
+	// timing-sensitive ones (overload, throttles, faults) are not
+	// parallel and run alone, before the others.
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		_ = flag.Set("test.parallel", "4")
 	}
 	code := m.Run()
 	os.RemoveAll(dir)

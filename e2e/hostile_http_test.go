@@ -52,6 +52,7 @@ var sqlPayloads = []string{
 // ever a 5xx. No row of any shop table changes: every table is
 // checksummed before and after.
 func TestHostileHTTP(t *testing.T) {
+	t.Parallel()
 	cfg := hostileConfig(t)
 	testkit.EachEngine(t, func(t *testing.T, e testkit.Engine) {
 		s := startShopWith(t, e, binary, cfg)

@@ -11,6 +11,7 @@ import (
 // the path, or completes, and none changes the stored document when
 // refused.
 func TestHostilePatch(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, s *shop) {
 		path := "/product/P-1002:en:draft"
 		patch := func(body string) response { return s.do(t, "PATCH", path, contributorKey, body) }
@@ -74,6 +75,7 @@ func TestHostilePatch(t *testing.T) {
 
 // TestHostilePage asks for a page whose offset does not fit in 64 bits.
 func TestHostilePage(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, s *shop) {
 		for _, page := range []string{"9223372036854775807", "99999999999999999999", "184467440737095517"} {
 			expect(t, s.do(t, "GET", "/product?page="+page, "", ""), 400, "name", "invalid")
@@ -88,6 +90,7 @@ func TestHostilePage(t *testing.T) {
 // naming the field on every engine whose column is narrower than 64 bits,
 // and never a 500.
 func TestHostileIntegers(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, s *shop) {
 		narrow := !strings.HasSuffix(t.Name(), "sqlite") // INTEGER is 64 bits in SQLite
 		want := func(t *testing.T, r response, field string) {

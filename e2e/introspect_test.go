@@ -19,6 +19,7 @@ import (
 // # relationship: comments), passes `validate -live`, and serves a list
 // and a document.
 func TestIntrospect(t *testing.T) {
+	t.Parallel()
 	testkit.EachEngine(t, func(t *testing.T, e testkit.Engine) {
 		dsn := shopDatabase(t, e)
 		if e == testkit.SQLite {

@@ -19,6 +19,7 @@ import (
 // and is skipped elsewhere. node_modules comes from the committed lockfile
 // (npm ci), which .ci/run installs first.
 func TestClientJS(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(testkit.Root, "e2e", "js")
 	for _, tool := range []string{"node", "npm"} {
 		if _, err := exec.LookPath(tool); err != nil {

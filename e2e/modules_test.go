@@ -47,6 +47,7 @@ func (s *shop) totals(t *testing.T) (value, orders int64) {
 
 // TestCustomerMerge drives the shop's declared POST /customer/merge.
 func TestCustomerMerge(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, s *shop) {
 		value0, orders0 := s.totals(t)
 		t.Run("roles", func(t *testing.T) {
@@ -178,6 +179,7 @@ sql = ["WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i <
 // at run time (a statement returning more rows than a route may) that is
 // a masked 500 while the server goes on.
 func TestDeclaredConformance(t *testing.T) {
+	t.Parallel()
 	config := probeConfig(t)
 	testkit.EachEngine(t, func(t *testing.T, e testkit.Engine) {
 		s := startShopWith(t, e, binary, config)
@@ -227,6 +229,7 @@ func writeConfig(t *testing.T, extra string) string {
 // TestInjection sends SQL through every source of a declared route's
 // values: each is stored or compared as a value, never run.
 func TestInjection(t *testing.T) {
+	t.Parallel()
 	config := probeConfig(t)
 	const attack = `x'); DROP TABLE customers; --`
 	testkit.EachEngine(t, func(t *testing.T, e testkit.Engine) {
@@ -259,6 +262,7 @@ func TestInjection(t *testing.T) {
 // Apostrophe site did (see examples/mydatabase/README.md), next to the declared
 // customer/merge and the shop's types.
 func TestMyDatabase(t *testing.T) {
+	t.Parallel()
 	bin := filepath.Join(t.TempDir(), "mydatabase")
 	build := exec.Command("go", "build", "-o", bin, "./examples/mydatabase")
 	build.Dir = testkit.Root

@@ -18,6 +18,7 @@ const pagesBase = "/@apostrophecms/page"
 // its children, the whole tree nested and flat, a page with its
 // ancestors, lists by type and autocomplete (C49, C54, C55, C64, C66).
 func TestPagesRead(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, s *shop) {
 		r := s.do(t, "GET", pagesBase, "", "")
 		expect(t, r, 200, "_id", "1:en:published", "slug", "/", "level", "0", "path", "1",
@@ -70,6 +71,7 @@ const config_parent = "_parentKey"
 // it first, publish it, move it away, delete it; and every refusal of
 // moves and deletes (C50 to C59, C61 adapted, C67's 403 for contributors).
 func TestPagesWrite(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, s *shop) {
 		r := s.do(t, "POST", pagesBase+"?aposMode=draft", contributorKey,
 			`{"type":"default-page","title":"Careers","_targetId":"2:en:draft","_position":"lastChild"}`)

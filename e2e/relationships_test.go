@@ -16,6 +16,7 @@ import (
 // user would (docs/api-rules.md#170 to #175), on every engine: Apostrophe's
 // checks C15, C18, C20 and C23 adapted to the shop's types.
 func TestRelationships(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, s *shop) {
 		t.Run("C18 lists", func(t *testing.T) { relLists(t, s) })
 		t.Run("C20 locale and mode", func(t *testing.T) { relScopes(t, s) })

@@ -29,6 +29,7 @@ func needTool(t *testing.T, tools ...string) {
 // lists, reads and patches products with it (openapi-fetch), as
 // e2e/js/served.ts does.
 func TestServedClientJS(t *testing.T) {
+	t.Parallel()
 	needTool(t, "node", "npm")
 	dir := filepath.Join(testkit.Root, "e2e", "js")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -48,6 +49,7 @@ func TestServedClientJS(t *testing.T) {
 // Swagger UI's own Try it out (authorized with the API key) answers 200
 // for a category and a product.
 func TestDocsPage(t *testing.T) {
+	t.Parallel()
 	needTool(t, "node", "chromium")
 	s := startShop(t, testkit.SQLite)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

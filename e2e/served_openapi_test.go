@@ -21,6 +21,7 @@ import (
 // error (the same answers TestOpenAPI and TestCoreOpenAPI fit to
 // Apostrophe's official description, where it has them).
 func TestServedOpenAPI(t *testing.T) {
+	t.Parallel()
 	s := startShop(t, testkit.SQLite)
 	r := s.do(t, "GET", "/openapi.json", "", "")
 	if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {

@@ -30,6 +30,7 @@ func expect(t *testing.T, r response, status int, pairs ...string) {
 }
 
 func TestShopReads(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, s *shop) {
 		t.Run("anonymous list of published English products", func(t *testing.T) {
 			r := s.do(t, "GET", "/product?perPage=10", "", "")
@@ -131,6 +132,7 @@ func TestShopReads(t *testing.T) {
 }
 
 func TestShopWrites(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, s *shop) {
 		var id string
 		t.Run("create in published mode makes the draft too", func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 // each) carries lastPublishedAt, visibility and archived
 // (docs/api-rules.md#23 to #25).
 func TestSlugsAndPublicationFields(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, s *shop) {
 		r := s.do(t, "GET", "/product?slug=bright-desk", "", "")
 		expect(t, r, 200, "results.#", "1", "results.0._id", "P-1027:en:published", "results.0.slug", "bright-desk",

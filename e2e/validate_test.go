@@ -65,6 +65,7 @@ func TestValidateStatic(t *testing.T) {
 // column and a service that does not answer reports all four at once, at
 // their lines.
 func TestValidateLive(t *testing.T) {
+	t.Parallel()
 	inventory := testkit.Serve(t, service.New("dev-inventory-token").Handler())
 	shop := testkit.ShopConfig(t)
 	bad := strings.NewReplacer(`column = "in_stock"`, `column = "in_stok"`, `table = "articles"`, `table = "articlez"`,

@@ -12,6 +12,7 @@ import (
 // and for an article, whose table holds only the live text (the overlay
 // storage). Every step is checked through GET.
 func TestWorkflow(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, s *shop) {
 		for _, tc := range []struct {
 			typ, create string

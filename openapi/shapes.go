@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"github.com/aposproxy/aposproxy/config"
+	"slices"
 )
 
 // relationshipProps adds a type's relationship fields to a document's
@@ -56,6 +57,13 @@ func pageProps(t *config.Type, props obj) {
 		"description": "The pages below, in rank order: documents, or their _ids with flat=1.",
 		"items":       obj{"anyOf": []any{self, str()}}}
 	delete(props, config.TreeParentField) // read and written, never rendered
+	// The archive the proxy keeps is a page of Apostrophe's own type
+	// (docs/api-rules.md#148), beside the page types of the tree.
+	if s, ok := props["type"].(obj); ok {
+		if e, ok := s["enum"].([]any); ok {
+			s["enum"] = append(slices.Clone(e), config.ArchivePageType)
+		}
+	}
 }
 
 // pagePlacement adds where a new or moved page goes to a page write body.
