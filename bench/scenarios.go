@@ -42,7 +42,9 @@ func (s *suite) shopScenarios(ctx context.Context, sh *shop, label string) error
 	bare := system{name: "bare handler", args: []string{"-target", sh.bare.url + "/api/v1"}, srv: sh.bare}
 	if err := sameJSON(sh); err != nil {
 		// A baseline that answers something else is no baseline.
-		s.notes = append(s.notes, fmt.Sprintf("%s: refused, not measured: the bare handler's JSON differs from aposproxy's: %v", label, err))
+		note := fmt.Sprintf("%s: refused, not measured: the bare handler's JSON differs from aposproxy's: %v", label, err)
+		s.notes = append(s.notes, note)
+		s.logf("%s", note)
 		return nil
 	}
 	get := []string{"-types", "product", "-locales", "en", "-mix", "get=1"}

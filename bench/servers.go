@@ -52,16 +52,17 @@ func (s *server) close() { _ = s.srv.Shutdown() }
 
 // startProxy serves the configuration data (config.toml's text, perhaps
 // with more types) with aposproxy's real handler, as main.go does, but
-// without relationship fields: the baselines write the documents' own
-// fields, and relationships have benchmarks of their own (queries per
-// request, in proxy/relationships_count_test.go and the growth report).
+// without relationship fields and fields the proxy keeps itself (the
+// product's image): the baselines write the legacy rows' own fields, and
+// relationships have benchmarks of their own (queries per request, in
+// proxy/relationships_count_test.go and the growth report).
 func startProxy(ctx context.Context, root string, data []byte) (*server, func(), error) {
 	cfg, err := config.Parse(data, root)
 	if err != nil {
 		return nil, nil, err
 	}
 	for _, t := range cfg.Types {
-		t.Relationships = nil
+		t.Relationships, t.ProxyFields = nil, nil
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	// The very program the binary serves: backends, authentication, jobs
