@@ -25,20 +25,7 @@ var leadQueries = map[string]string{
 // included) starts with column. ok is false when the engine could not
 // tell.
 func (db *DB) Indexed(ctx context.Context, table, column string) (indexed, ok bool) {
-	var args []any
-	switch db.Engine() {
-	case "sqlite":
-		args = []any{table, table}
-	case "postgres":
-		args = []any{db.QuoteName(table)}
-	default:
-		if schema, name, found := strings.Cut(table, "."); found {
-			args = []any{schema, name}
-		} else {
-			args = []any{nil, table}
-		}
-	}
-	rows, err := db.QueryContext(ctx, db.Rebind(leadQueries[db.Engine()]), args...)
+	rows, err := db.QueryContext(ctx, db.Rebind(leadQueries[db.Engine()]), db.tableArgs(table)...)
 	if err != nil {
 		return false, false
 	}

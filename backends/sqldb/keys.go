@@ -24,25 +24,28 @@ var uniqueQueries = map[string]string{
 		WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND NON_UNIQUE = 0 AND SUB_PART IS NULL`,
 }
 
+// tableArgs are the values that name table in the catalog queries of
+// UniqueKeys and Indexed: the name twice on SQLite (its pragma functions),
+// the quoted name on PostgreSQL (a regclass), schema and name on MySQL
+// (no schema: the connection's database).
+func (db *DB) tableArgs(table string) []any {
+	switch db.Engine() {
+	case "sqlite":
+		return []any{table, table}
+	case "postgres":
+		return []any{db.QuoteName(table)}
+	}
+	if schema, name, ok := strings.Cut(table, "."); ok {
+		return []any{schema, name}
+	}
+	return []any{nil, table}
+}
+
 // UniqueKeys returns the column sets that the table's primary key and
 // unique indexes make unique. None (a view, a table without keys) means
 // the engine cannot tell.
 func (db *DB) UniqueKeys(ctx context.Context, table string) ([][]string, error) {
-	var args []any
-	switch db.Engine() {
-	case "sqlite":
-		args = []any{table, table}
-	case "postgres":
-		args = []any{db.QuoteName(table)}
-	default:
-		schema, name, ok := strings.Cut(table, ".")
-		if !ok {
-			args = []any{nil, table}
-		} else {
-			args = []any{schema, name}
-		}
-	}
-	rows, err := db.QueryContext(ctx, db.Rebind(uniqueQueries[db.Engine()]), args...)
+	rows, err := db.QueryContext(ctx, db.Rebind(uniqueQueries[db.Engine()]), db.tableArgs(table)...)
 	if err != nil {
 		return nil, err
 	}
