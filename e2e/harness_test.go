@@ -11,8 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -78,25 +76,7 @@ type shop struct {
 	pid int
 	// proc is the binary's process (to signal it), logs what it wrote.
 	proc *os.Process
-	logs *lockedBuffer
-}
-
-// lockedBuffer collects a process's output while tests read it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	logs *testkit.Buffer
 }
 
 // startShop prepares a fresh database for e (SQLite file, PostgreSQL
@@ -141,7 +121,7 @@ func startBinary(t *testing.T, bin, config string, env []string) *shop {
 	cmd := exec.Command(bin, "-config", config, "-listen", addr)
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(os.Environ(), env...)
-	logs := &lockedBuffer{}
+	logs := &testkit.Buffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package oembed_test
 
 import (
-	"bytes"
 	"fmt"
 	"log/slog"
 	"net"
@@ -9,7 +8,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -51,24 +49,7 @@ timeout = "1s"
 // site is one proxy instance, served on loopback, with its log.
 type site struct {
 	base string
-	log  *syncBuffer
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	log  *testkit.Buffer
 }
 
 // startSite builds the proxy as the binary does and serves it; vars
@@ -81,7 +62,7 @@ func startSite(t *testing.T, vars ...string) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &site{log: &syncBuffer{}}
+	s := &site{log: &testkit.Buffer{}}
 	p, err := app.Build(t.Context(), cfg, slog.New(slog.NewTextHandler(s.log, nil)), app.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package legacy_test
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -201,7 +200,7 @@ func TestKeyNotUnique(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var log syncBuffer
+		var log testkit.Buffer
 		defer slog.SetDefault(slog.Default())
 		slog.SetDefault(slog.New(slog.NewTextHandler(&log, nil)))
 		p, err := build(t, cfg, &log)
@@ -213,24 +212,6 @@ func TestKeyNotUnique(t *testing.T) {
 			t.Errorf("the start's log:\n%s", log.String())
 		}
 	})
-}
-
-// syncBuffer is a bytes.Buffer safe for the logger's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // new_keys: max+1 under concurrency, the database's identity, a key
