@@ -99,20 +99,30 @@ func (d *docType) finishList(lr *listRequest, raw map[string][]string) error {
 	if len(lr.q.Sort) == 0 {
 		lr.q.Sort = d.sort
 	}
-	if lr.project != nil && lr.project.include {
-		for name := range lr.project.fields {
-			if d.fields[name] != nil {
-				lr.q.Project = append(lr.q.Project, name)
-			}
-		}
-		if d.slugFromTitle && lr.project.fields["slug"] && !lr.project.fields["title"] {
-			lr.q.Project = append(lr.q.Project, "title")
-		}
-		if d.slugs && lr.project.fields[apos.SlugField] {
-			lr.q.Project = append(lr.q.Project, apos.SlugField)
+	lr.q.Project = d.reads(lr.project)
+	return nil
+}
+
+// reads is what the backend reads for projection p: the projected fields
+// of d (and what the slug is made of), or nil, every field, when p is
+// not an inclusion.
+func (d *docType) reads(p *projection) []string {
+	if p == nil || !p.include {
+		return nil
+	}
+	var read []string
+	for name := range p.fields {
+		if d.fields[name] != nil {
+			read = append(read, name)
 		}
 	}
-	return nil
+	if d.slugFromTitle && p.fields["slug"] && !p.fields["title"] {
+		read = append(read, "title")
+	}
+	if d.slugs && p.fields[apos.SlugField] {
+		read = append(read, apos.SlugField)
+	}
+	return read
 }
 
 // checkPage refuses a page whose rows, up to page × perPage, cannot be

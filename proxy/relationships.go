@@ -22,6 +22,7 @@ type relField struct {
 	// related type's (reverse).
 	keyKind apos.Kind
 	project *projection // the related fields rendered; nil: all
+	read    []string    // what the related type's backend reads for project; nil: all
 }
 
 // linkRelationships prepares every type's relationships once all types
@@ -47,6 +48,11 @@ func (s *Server) linkRelationships() error {
 				f.project = &projection{include: true, fields: map[string]bool{}}
 				for _, name := range r.Project {
 					f.project.fields[name] = true
+				}
+				f.read = f.to.reads(f.project)
+				if f.read != nil && f.owner != nil && f.owner.KeyField != "" {
+					// loadReverseKey files the related records by it.
+					f.read = append(f.read, f.owner.KeyField)
 				}
 			}
 			d.rels = append(d.rels, f)
@@ -134,13 +140,14 @@ func (s *Server) relatedScope(c *call, to *docType, of apos.Scope) apos.Scope {
 	return scope
 }
 
-// byIDs lists the records of t with these aposDocIds in scope, by id.
-func (s *Server) byIDs(c *call, t *docType, scope apos.Scope, ids []string) (map[string]*adapters.Record, error) {
+// byIDs lists the records of t with these aposDocIds in scope, by id,
+// with only the fields in read (nil: every field).
+func (s *Server) byIDs(c *call, t *docType, scope apos.Scope, ids, read []string) (map[string]*adapters.Record, error) {
 	ids = unique(ids)
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	page, err := t.backend.List(c.bctx, &adapters.Query{Scope: scope, Page: 1, PerPage: len(ids), IDs: ids})
+	page, err := t.backend.List(c.bctx, &adapters.Query{Scope: scope, Page: 1, PerPage: len(ids), IDs: ids, Project: read})
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +189,7 @@ func (s *Server) loadByKey(c *call, f *relField, scope apos.Scope, recs []adapte
 	for i := range recs {
 		keys[i] = keyOf(recs[i].Fields, f.KeyField)
 	}
-	found, err := s.byIDs(c, f.to, scope, keys)
+	found, err := s.byIDs(c, f.to, scope, keys, f.read)
 	for i, k := range keys {
 		if r := found[k]; r != nil {
 			out[recs[i].DocID] = []relDoc{{rec: r}}
@@ -209,7 +216,7 @@ func (s *Server) loadJoin(c *call, d *docType, f *relField, scope apos.Scope, re
 	for i, l := range links {
 		to[i] = l.To
 	}
-	found, err := s.byIDs(c, f.to, scope, to)
+	found, err := s.byIDs(c, f.to, scope, to, f.read)
 	for _, l := range links {
 		if r := found[l.To]; r != nil {
 			out[l.From] = append(out[l.From], relDoc{rec: r, fields: l.Fields})
@@ -236,7 +243,7 @@ func (s *Server) loadReverseKey(c *call, f *relField, scope apos.Scope, recs []a
 	if len(vals) == 0 {
 		return nil
 	}
-	q := adapters.Query{Scope: scope, Page: 1, PerPage: f.to.maxPerPage, Sort: f.to.sort,
+	q := adapters.Query{Scope: scope, Page: 1, PerPage: f.to.maxPerPage, Sort: f.to.sort, Project: f.read,
 		Filters: []adapters.Filter{{Field: f.owner.KeyField, Op: adapters.OpIn, Values: vals}}}
 	page, err := f.to.backend.List(c.bctx, &q)
 	if err != nil {
@@ -269,7 +276,7 @@ func (s *Server) loadReverseJoin(c *call, f *relField, scope apos.Scope, recs []
 	for i, l := range links {
 		from[i] = l.From
 	}
-	found, err := s.byIDs(c, f.to, scope, from)
+	found, err := s.byIDs(c, f.to, scope, from, f.read)
 	for _, l := range links {
 		if r := found[l.From]; r != nil {
 			out[l.To] = append(out[l.To], relDoc{rec: r, fields: l.Fields})

@@ -109,7 +109,7 @@ func (s *Server) resolveRelated(c *call, f *relField, in gjson.Result, scope apo
 		}
 		items = append(items, it)
 	}
-	byID, err := s.byIDs(c, f.to, scope, ids)
+	byID, err := s.byIDs(c, f.to, scope, ids, nil)
 	if err != nil {
 		return nil, err
 	}

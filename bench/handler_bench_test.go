@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/valyala/fasthttp"
+)
+
+// BenchmarkHandlers runs the suite's SQL scenarios in process, without
+// the network: aposproxy's handler and the bare baseline's, over the same
+// database, one after the other in the same run: SQLite, and PostgreSQL
+// and MySQL when APOSPROXY_TEST_POSTGRES_DSN and APOSPROXY_TEST_MYSQL_DSN
+// name a server. `benchstat` of -count=6 gives the ratio the network
+// suite measures, without the kernel's share, and -cpuprofile shows where
+// the difference goes.
+func BenchmarkHandlers(b *testing.B) {
+	root, err := repoRoot()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, e := range []struct{ engine, dsn string }{
+		{"sqlite", ""},
+		{"postgres", os.Getenv("APOSPROXY_TEST_POSTGRES_DSN")},
+		{"mysql", os.Getenv("APOSPROXY_TEST_MYSQL_DSN")},
+	} {
+		if e.engine != "sqlite" && e.dsn == "" {
+			continue
+		}
+		b.Run(e.engine, func(b *testing.B) {
+			sh, err := startShop(context.Background(), root, b.TempDir(), e.engine, e.dsn)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(sh.close)
+			benchShop(b, sh)
+		})
+	}
+}
+
+// benchShop runs the scenarios on sh, the baseline first.
+func benchShop(b *testing.B, sh *shop) {
+	for _, sc := range []struct{ name, uri string }{
+		{"get-one", "/api/v1/product/P-1001:en:published"},
+		{"list-10", "/api/v1/product?perPage=10"},
+	} {
+		for _, sys := range []struct {
+			name string
+			srv  *server
+		}{{"bare", sh.bare}, {"proxy", sh.proxy}} {
+			b.Run(sc.name+"/"+sys.name, func(b *testing.B) {
+				h := sys.srv.srv.Handler
+				var ctx fasthttp.RequestCtx
+				ctx.Request.SetRequestURI(sc.uri)
+				ctx.Request.Header.SetMethod("GET")
+				b.ReportAllocs()
+				for b.Loop() {
+					ctx.Response.Reset()
+					h(&ctx)
+					if ctx.Response.StatusCode() != 200 {
+						b.Fatalf("%d %s", ctx.Response.StatusCode(), ctx.Response.Body())
+					}
+				}
+			})
+		}
+	}
+}
