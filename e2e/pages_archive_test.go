@@ -17,8 +17,10 @@ const archiveDoc = "b64-archive"
 func TestPagesArchive(t *testing.T) {
 	t.Parallel()
 	forEachEngine(t, func(t *testing.T, s *shop) {
-		// lastPublishedAt: the live row's time, null for a page never published.
-		expect(t, s.do(t, "GET", pagesBase+"/2:en:draft", editorKey, ""), 200, "lastPublishedAt", "2025-02-12T10:00:00.000Z")
+		// lastPublishedAt: a legacy live row the proxy did not publish says
+		// "published, when unknown" (the pages table has no column for it),
+		// null for a page never published.
+		expect(t, s.do(t, "GET", pagesBase+"/2:en:draft", editorKey, ""), 200, "lastPublishedAt", "1970-01-01T00:00:00.000Z")
 		expect(t, s.do(t, "GET", pagesBase+"/7:en:draft", editorKey, ""), 200, "lastPublishedAt", "")
 		if r := s.do(t, "GET", pagesBase+"/7:en:draft", editorKey, ""); gjson.Get(r.body, "lastPublishedAt").Type != gjson.Null {
 			t.Fatalf("a page never published has lastPublishedAt null: %s", r.body)
