@@ -51,26 +51,54 @@ func benchShop(b *testing.B, sh *shop) {
 			name string
 			srv  *server
 		}{{"bare", sh.bare}, {"proxy", sh.proxy}} {
+			h := sys.srv.srv.Handler
 			b.Run(sc.name+"/"+sys.name, func(b *testing.B) {
-				h := sys.srv.srv.Handler
 				var ctx fasthttp.RequestCtx
-				ctx.Request.SetRequestURI(sc.uri)
-				ctx.Request.Header.SetMethod("GET")
+				request(&ctx, sc.uri)
 				b.ReportAllocs()
 				start := processCPU()
 				for b.Loop() {
-					ctx.Response.Reset()
-					h(&ctx)
-					if ctx.Response.StatusCode() != 200 {
-						b.Fatalf("%d %s", ctx.Response.StatusCode(), ctx.Response.Body())
-					}
+					serveOK(b, h, &ctx)
 				}
-				// CPU time, the process's whole (GC included), is steadier
-				// than wall time when other work shares the cores.
-				b.ReportMetric(float64((processCPU()-start).Microseconds())/float64(b.N), "cpu-µs/op")
+				reportCPU(b, start)
+			})
+			// 16 requests at a time, as the network suite's connections:
+			// what contends shows here and not above.
+			b.Run(sc.name+"/parallel/"+sys.name, func(b *testing.B) {
+				b.ReportAllocs()
+				b.SetParallelism(8)
+				start := processCPU()
+				b.RunParallel(func(pb *testing.PB) {
+					var ctx fasthttp.RequestCtx
+					request(&ctx, sc.uri)
+					for pb.Next() {
+						serveOK(b, h, &ctx)
+					}
+				})
+				reportCPU(b, start)
 			})
 		}
 	}
+}
+
+func request(ctx *fasthttp.RequestCtx, uri string) {
+	ctx.Request.SetRequestURI(uri)
+	ctx.Request.Header.SetMethod("GET")
+}
+
+func serveOK(b *testing.B, h fasthttp.RequestHandler, ctx *fasthttp.RequestCtx) {
+	ctx.Response.Reset()
+	h(ctx)
+	if ctx.Response.StatusCode() != 200 {
+		b.Fatalf("%d %s", ctx.Response.StatusCode(), ctx.Response.Body())
+	}
+}
+
+// reportCPU reports the CPU time per request since start: the process's
+// whole (GC included), steadier than wall time when other work shares the
+// cores.
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric(float64((processCPU()-start).Microseconds())/float64(b.N), "cpu-µs/op")
 }
 
 // processCPU is the CPU time the process has used, user and system.
