@@ -51,7 +51,7 @@ func BenchmarkObserveGetOne(b *testing.B) {
 		handlers[i] = p.API.Handler()
 		getOne(b, handlers[i], 200) // warm: statements, pools, metric children
 	}
-	const rounds, perRound = 24, 400
+	const rounds, perRound = 64, 150
 	ns := make([][]float64, len(variants))    // by variant, a time per request for each round
 	ratio := make([][]float64, len(variants)) // by variant, its time / bare's in each round
 	for b.Loop() {

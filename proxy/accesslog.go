@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/aposproxy/aposproxy/apos"
-	"github.com/fasthttp/router"
 	"github.com/valyala/fasthttp"
 )
 
@@ -31,10 +30,7 @@ func (s *Server) observed(h fasthttp.RequestHandler) fasthttp.RequestHandler {
 		h(ctx)
 		end := time.Now()
 		d := end.Sub(start)
-		route, _ := ctx.UserValue(router.MatchedRoutePathParam).(string)
-		if route == "" {
-			route = unmatched
-		}
+		route := routeOf(ctx)
 		if s.routeStats != nil {
 			s.routeStats.get(ctx.Method(), route).observe(ctx.Response.StatusCode(), d)
 		}
@@ -87,7 +83,7 @@ func (s *Server) callerLabel(who *apos.Principal) string {
 func (s *Server) observe(opts Options, keys *apiKeys) {
 	s.access, s.keyNames = opts.AccessLog, keys.names
 	// The routes added from now on leave their template for observed.
-	s.router.SaveMatchedRoutePath = opts.AccessLog != nil || opts.Metrics != nil
+	s.router.tagged = opts.AccessLog != nil || opts.Metrics != nil
 	if opts.Metrics != nil {
 		s.routeStats = &routeMetrics{m: opts.Metrics, prefix: s.cfg.Server.Prefix, types: s.types}
 	}
