@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -136,17 +137,20 @@ func (h *accessHandler) appendLine(b []byte, r slog.Record) ([]byte, bool) {
 // by both slog handlers: printable ASCII without a quote, backslash, '='
 // or space (text quotes those), nor <, > and & (which JSON may escape).
 func plain(s string) bool {
-	if s == "" {
-		return false
-	}
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c <= ' ' || c >= 0x7f, c == '"', c == '\\', c == '=', c == '<', c == '>', c == '&':
+		if !plainBytes[s[i]] {
 			return false
 		}
 	}
-	return true
+	return s != ""
 }
+
+var plainBytes = func() (t [256]bool) {
+	for c := '!'; c < 0x7f; c++ {
+		t[c] = !strings.ContainsRune(`"\=<>&`, c)
+	}
+	return t
+}()
 
 // appendRFC3339Millis is the text handler's time: RFC 3339 with exactly
 // three digits of milliseconds (log/slog's function of that name).
