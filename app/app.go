@@ -69,14 +69,19 @@ func Run(args []string, stderr io.Writer, opts Options) int {
 	if *listen != "" {
 		cfg.Server.Listen = *listen
 	}
-	log := NewLoggerFor(stderr, cfg.Log)
+	// The request log's lines are written in batches; the program's own
+	// at once; whatever waits is written before Run returns.
+	out := newLogOutput(stderr, flushEvery)
+	log := NewLoggerFor(out.Now(), cfg.Log)
 	if *cfg.Log.Requests {
-		opts.access = newAccessLogger(stderr, cfg.Log)
+		opts.access = newAccessLogger(out, cfg.Log)
 	}
 	opts.ConfigPath, opts.listen = *configPath, *listen
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := Serve(ctx, cfg, log, opts); err != nil {
+	err = Serve(ctx, cfg, log, opts)
+	out.Close()
+	if err != nil {
 		fmt.Fprintf(stderr, "aposproxy: %v\n", err)
 		var se startError
 		if errors.As(err, &se) {

@@ -25,20 +25,6 @@ func NewLoggerFor(w io.Writer, cfg config.Log) *slog.Logger {
 	return slog.New(logHandler(w, cfg, redactAttr))
 }
 
-// newAccessLogger is the request log (docs/api-rules.md#222): the
-// program's format on w. Its lines are built from what cannot hold a
-// credential (ids, the route template, numbers, a key's name), except
-// the path, which a client writes: only the path is redacted, which
-// keeps the per-request cost low.
-func newAccessLogger(w io.Writer, cfg config.Log) *slog.Logger {
-	return slog.New(logHandler(w, cfg, func(_ []string, a slog.Attr) slog.Attr {
-		if a.Key == "path" {
-			a.Value = slog.StringValue(redact(a.Value.String()))
-		}
-		return a
-	}))
-}
-
 func logHandler(w io.Writer, cfg config.Log, replace func([]string, slog.Attr) slog.Attr) slog.Handler {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.Level)) // checked by config: debug, info, warn or error

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/aposproxy/aposproxy/apos"
-	"github.com/fasthttp/router"
 	"github.com/valyala/fasthttp"
 )
 
@@ -29,26 +28,32 @@ func (s *Server) observed(h fasthttp.RequestHandler) fasthttp.RequestHandler {
 	return func(ctx *fasthttp.RequestCtx) {
 		start := time.Now()
 		h(ctx)
-		d := time.Since(start)
-		route, _ := ctx.UserValue(router.MatchedRoutePathParam).(string)
-		if route == "" {
-			route = unmatched
-		}
+		end := time.Now()
+		d := end.Sub(start)
+		route := routeOf(ctx)
 		if s.routeStats != nil {
 			s.routeStats.get(ctx.Method(), route).observe(ctx.Response.StatusCode(), d)
 		}
 		if s.access != nil {
-			s.logRequest(ctx, route, d)
+			s.logRequest(ctx, route, end, d)
 		}
 	}
 }
 
 // logRequest writes the request's line: its id, method, route template,
 // path (never the query, which may carry an API key), status, duration,
-// bytes sent and who called (never a credential).
-func (s *Server) logRequest(ctx *fasthttp.RequestCtx, route string, d time.Duration) {
+// bytes sent and who called (never a credential). The line goes straight
+// to the logger's handler, as Logger.LogAttrs would send it but without
+// the caller's program counter, which nothing prints and which cost a
+// tenth of the line (runtime.Callers).
+func (s *Server) logRequest(ctx *fasthttp.RequestCtx, route string, at time.Time, d time.Duration) {
+	h := s.access.Handler()
+	if !h.Enabled(context.Background(), slog.LevelInfo) {
+		return
+	}
 	who, _ := ctx.UserValue(callerKey{}).(*apos.Principal)
-	s.access.LogAttrs(context.Background(), slog.LevelInfo, "request",
+	r := slog.NewRecord(at, slog.LevelInfo, "request", 0)
+	r.AddAttrs(
 		slog.String("request_id", string(ctx.Response.Header.PeekBytes(headerRequestID))),
 		slog.String("method", methodLabel(ctx.Method())),
 		slog.String("route", route),
@@ -58,6 +63,7 @@ func (s *Server) logRequest(ctx *fasthttp.RequestCtx, route string, d time.Durat
 		slog.Int("bytes", len(ctx.Response.Body())),
 		slog.String("caller", s.callerLabel(who)),
 	)
+	_ = h.Handle(context.Background(), r) // a log never fails a request
 }
 
 // callerLabel tells who called without a credential: anonymous, the API
@@ -77,7 +83,7 @@ func (s *Server) callerLabel(who *apos.Principal) string {
 func (s *Server) observe(opts Options, keys *apiKeys) {
 	s.access, s.keyNames = opts.AccessLog, keys.names
 	// The routes added from now on leave their template for observed.
-	s.router.SaveMatchedRoutePath = opts.AccessLog != nil || opts.Metrics != nil
+	s.router.tagged = opts.AccessLog != nil || opts.Metrics != nil
 	if opts.Metrics != nil {
 		s.routeStats = &routeMetrics{m: opts.Metrics, prefix: s.cfg.Server.Prefix, types: s.types}
 	}

@@ -30,7 +30,7 @@ type Server struct {
 	// deadlines hands out the requests' backend contexts.
 	deadlines deadlines
 	strict    bool
-	router    *router.Router
+	router    *routeTable
 	surface   *surface     // Apostrophe's API: what is not routed is 501, not 404
 	runner    *jobs.Runner // nil: batch routes answer 501
 	admit     *admission
@@ -71,7 +71,7 @@ func New(cfg *config.Config, backends map[string]adapters.Adapter, opts Options)
 		types:     make(map[string]*docType, len(backends)),
 		deadlines: deadlines{timeout: cfg.Server.RequestTimeout.Duration},
 		strict:    cfg.Server.StrictParams,
-		router:    router.New(),
+		router:    &routeTable{Router: router.New()},
 		runner:    opts.Jobs,
 		admit:     newAdmission(cfg.Server),
 		streams:   map[string]bool{},
