@@ -1,0 +1,135 @@
+package loadgen
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+// The open model sends requests on a fixed schedule, the i-th at
+// start + i/rate, whatever the answers take: a slow server gets more
+// requests in flight, not fewer requests, so its latency shows. Each
+// request's latency runs from the time the schedule gave it, not from the
+// time it was sent, so that a generator or a connection pool that falls
+// behind cannot hide the server's stalls (coordinated omission).
+//
+// The pacer runs on an OS thread of its own and sleeps with nanosleep(2):
+// Go's timers sleep in whole milliseconds when the process is idle (the
+// runtime's epoll wait), which at a few thousand requests a second would
+// send them in bursts a millisecond late and count that millisecond as the
+// server's. The workers that send are started as the schedule needs them,
+// so that a request never waits for a free connection (up to
+// maxOpenWorkers in flight).
+//
+// The generator checks itself: the lag of each request, from its time in
+// the schedule to the moment a worker sends it, is counted apart, and a
+// run whose lag's p99 exceeds maxScheduleLag (the generator's core was
+// saturated, or taken by something else) is reported as not having kept
+// its schedule: its latencies are the generator's, not the server's.
+
+// maxScheduleLag is the p99 of the send lag above which a run did not
+// keep its schedule.
+const maxScheduleLag = time.Millisecond
+
+// maxOpenWorkers bounds the requests in flight of the open model, so that
+// a target that stops answering costs memory up to a point only; beyond
+// it, requests wait for a worker and their lag shows it.
+const maxOpenWorkers = 10000
+
+// Schedule is the open model's check of itself, as -json writes it.
+type Schedule struct {
+	// Scheduled counts the requests the schedule called for, Sent those
+	// sent (fewer when the run was interrupted).
+	Scheduled uint64 `json:"scheduled"`
+	Sent      uint64 `json:"sent"`
+	// Lag is how late requests were sent, against their time in the
+	// schedule, in milliseconds.
+	LagP50 float64 `json:"lag_p50_ms"`
+	LagP99 float64 `json:"lag_p99_ms"`
+	LagMax float64 `json:"lag_max_ms"`
+	// Workers is the most requests that were in flight at once.
+	Workers int `json:"workers"`
+	// Kept is false when the p99 of the lag exceeded 1 ms: the
+	// latencies of the run are then the generator's, not the server's.
+	Kept bool `json:"kept"`
+}
+
+// pacing gathers the open model's self-check over the rounds of a target.
+type pacing struct {
+	lag       histogram
+	scheduled atomic.Uint64
+	workers   int
+}
+
+// schedule summarizes the self-check.
+func (pc *pacing) schedule() *Schedule {
+	l := &pc.lag
+	s := &Schedule{Scheduled: pc.scheduled.Load(), Sent: l.count(), LagP50: ms(l.quantile(0.5)),
+		LagP99: ms(l.quantile(0.99)), LagMax: ms(l.max()), Workers: pc.workers}
+	s.Kept = s.Sent == s.Scheduled && l.quantile(0.99) <= maxScheduleLag
+	return s
+}
+
+// runOpen sends o.rate requests per second for d, or until ctx ends, and
+// sends their results to out.
+func runOpen(ctx context.Context, c *fasthttp.Client, p *plan, o *options, d time.Duration, pc *pacing, out chan<- result) {
+	// The pacer holds a thread of its own while it sleeps in nanosleep:
+	// the workers need another.
+	if runtime.GOMAXPROCS(0) < 2 {
+		runtime.GOMAXPROCS(2)
+	}
+	jobs := make(chan time.Time, maxOpenWorkers)
+	var idle atomic.Int64
+	var wg sync.WaitGroup
+	workers := 0
+	spawn := func() {
+		workers++
+		idle.Add(1)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+			defer fasthttp.ReleaseRequest(req)
+			defer fasthttp.ReleaseResponse(resp)
+			for at := range jobs {
+				idle.Add(-1)
+				pc.lag.record(time.Since(at))
+				r, _ := p.pick()
+				out <- hit(c, p, &r, req, resp, o.timeout, at)
+				idle.Add(1)
+			}
+		}()
+	}
+	for range min(o.conns, maxOpenWorkers) {
+		spawn()
+	}
+	paced := make(chan struct{})
+	go func() {
+		defer close(paced)
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		preciseSleeps()
+		interval := float64(time.Second) / float64(o.rate)
+		total := int(d.Seconds() * float64(o.rate))
+		pc.scheduled.Add(uint64(total))
+		start := time.Now()
+		for i := 0; i < total && ctx.Err() == nil; i++ {
+			at := start.Add(time.Duration(float64(i) * interval))
+			if wait := time.Until(at); wait > 0 {
+				sleepThread(wait)
+			}
+			if idle.Load() <= int64(len(jobs)) && workers < maxOpenWorkers {
+				spawn()
+			}
+			jobs <- at
+		}
+	}()
+	<-paced
+	close(jobs)
+	wg.Wait()
+	pc.workers = max(pc.workers, workers)
+}
