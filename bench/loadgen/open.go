@@ -2,7 +2,6 @@ package loadgen
 
 import (
 	"context"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,11 +16,11 @@ import (
 // time it was sent, so that a generator or a connection pool that falls
 // behind cannot hide the server's stalls (coordinated omission).
 //
-// The pacer runs on an OS thread of its own and sleeps with nanosleep(2):
-// Go's timers sleep in whole milliseconds when the process is idle (the
-// runtime's epoll wait), which at a few thousand requests a second would
-// send them in bursts a millisecond late and count that millisecond as the
-// server's. The workers that send are started as the schedule needs them,
+// The pacer sleeps on a timerfd(2) (os_linux.go): Go's timers sleep in
+// whole milliseconds when the process is idle (the runtime's epoll wait),
+// which at a few thousand requests a second would send them in bursts a
+// millisecond late and count that millisecond as the server's. The
+// workers that send are started as the schedule needs them,
 // so that a request never waits for a free connection (up to
 // maxOpenWorkers in flight).
 //
@@ -51,10 +50,18 @@ type Schedule struct {
 	LagP50 float64 `json:"lag_p50_ms"`
 	LagP99 float64 `json:"lag_p99_ms"`
 	LagMax float64 `json:"lag_max_ms"`
-	// Workers is the most requests that were in flight at once.
-	Workers int `json:"workers"`
-	// Kept is false when the p99 of the lag exceeded 1 ms: the
-	// latencies of the run are then the generator's, not the server's.
+	// Workers is the most requests that were in flight at once;
+	// Saturated says they reached maxOpenWorkers, and requests then
+	// waited for a worker: the server could not sustain the rate.
+	Workers   int  `json:"workers"`
+	Saturated bool `json:"saturated"`
+	// CPUMicros is the generator's own CPU time per request sent (the
+	// whole process, user and system), in µs: one core sustains 10^6 /
+	// CPUMicros requests a second, whatever else the machine does.
+	CPUMicros float64 `json:"cpu_us_per_request"`
+	// Kept is false when the p99 of the lag exceeded 1 ms (or the run
+	// was cut short): the latencies of the run are then the generator's,
+	// or the saturated server's queue, not the server's service time.
 	Kept bool `json:"kept"`
 }
 
@@ -63,13 +70,17 @@ type pacing struct {
 	lag       histogram
 	scheduled atomic.Uint64
 	workers   int
+	cpu       time.Duration // the process's CPU time during the runs
 }
 
 // schedule summarizes the self-check.
 func (pc *pacing) schedule() *Schedule {
 	l := &pc.lag
 	s := &Schedule{Scheduled: pc.scheduled.Load(), Sent: l.count(), LagP50: ms(l.quantile(0.5)),
-		LagP99: ms(l.quantile(0.99)), LagMax: ms(l.max()), Workers: pc.workers}
+		LagP99: ms(l.quantile(0.99)), LagMax: ms(l.max()), Workers: pc.workers, Saturated: pc.workers >= maxOpenWorkers}
+	if s.Sent > 0 {
+		s.CPUMicros = float64(pc.cpu.Microseconds()) / float64(s.Sent)
+	}
 	s.Kept = s.Sent == s.Scheduled && l.quantile(0.99) <= maxScheduleLag
 	return s
 }
@@ -77,11 +88,7 @@ func (pc *pacing) schedule() *Schedule {
 // runOpen sends o.rate requests per second for d, or until ctx ends, and
 // sends their results to out.
 func runOpen(ctx context.Context, c *fasthttp.Client, p *plan, o *options, d time.Duration, pc *pacing, out chan<- result) {
-	// The pacer holds a thread of its own while it sleeps in nanosleep:
-	// the workers need another.
-	if runtime.GOMAXPROCS(0) < 2 {
-		runtime.GOMAXPROCS(2)
-	}
+	cpu0 := processCPU()
 	jobs := make(chan time.Time, maxOpenWorkers)
 	var idle atomic.Int64
 	var wg sync.WaitGroup
@@ -110,9 +117,8 @@ func runOpen(ctx context.Context, c *fasthttp.Client, p *plan, o *options, d tim
 	paced := make(chan struct{})
 	go func() {
 		defer close(paced)
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		preciseSleeps()
+		sl, _ := newSleeper() // nil: time.Sleep
+		defer sl.close()
 		interval := float64(time.Second) / float64(o.rate)
 		total := int(d.Seconds() * float64(o.rate))
 		pc.scheduled.Add(uint64(total))
@@ -120,7 +126,7 @@ func runOpen(ctx context.Context, c *fasthttp.Client, p *plan, o *options, d tim
 		for i := 0; i < total && ctx.Err() == nil; i++ {
 			at := start.Add(time.Duration(float64(i) * interval))
 			if wait := time.Until(at); wait > 0 {
-				sleepThread(wait)
+				sl.sleep(wait)
 			}
 			if idle.Load() <= int64(len(jobs)) && workers < maxOpenWorkers {
 				spawn()
@@ -132,4 +138,5 @@ func runOpen(ctx context.Context, c *fasthttp.Client, p *plan, o *options, d tim
 	close(jobs)
 	wg.Wait()
 	pc.workers = max(pc.workers, workers)
+	pc.cpu += processCPU() - cpu0
 }
