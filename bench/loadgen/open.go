@@ -25,10 +25,13 @@ import (
 // maxOpenWorkers in flight).
 //
 // The generator checks itself: the lag of each request, from its time in
-// the schedule to the moment a worker sends it, is counted apart, and a
-// run whose lag's p99 exceeds maxScheduleLag (the generator's core was
-// saturated, or taken by something else) is reported as not having kept
-// its schedule: its latencies are the generator's, not the server's.
+// the schedule to the moment the pacer hands it to a worker, is counted
+// apart, and a run whose lag's p99 exceeds maxScheduleLag (the
+// generator's core was saturated, or taken by something else) is
+// reported as not having kept its schedule: its latencies are the
+// generator's, not the server's. A request that waits for a worker
+// because all maxOpenWorkers are busy waits for the server; that is not
+// the pacer's lag, and the run is reported as saturated.
 
 // maxScheduleLag is the p99 of the send lag above which a run did not
 // keep its schedule.
@@ -45,8 +48,8 @@ type Schedule struct {
 	// sent (fewer when the run was interrupted).
 	Scheduled uint64 `json:"scheduled"`
 	Sent      uint64 `json:"sent"`
-	// Lag is how late requests were sent, against their time in the
-	// schedule, in milliseconds.
+	// Lag is how late the pacer handed requests to the workers, against
+	// their time in the schedule, in milliseconds.
 	LagP50 float64 `json:"lag_p50_ms"`
 	LagP99 float64 `json:"lag_p99_ms"`
 	LagMax float64 `json:"lag_max_ms"`
@@ -104,7 +107,6 @@ func runOpen(ctx context.Context, c *fasthttp.Client, p *plan, o *options, d tim
 			defer fasthttp.ReleaseResponse(resp)
 			for at := range jobs {
 				idle.Add(-1)
-				pc.lag.record(time.Since(at))
 				r, _ := p.pick()
 				out <- hit(c, p, &r, req, resp, o.timeout, at)
 				idle.Add(1)
@@ -128,6 +130,7 @@ func runOpen(ctx context.Context, c *fasthttp.Client, p *plan, o *options, d tim
 			if wait := time.Until(at); wait > 0 {
 				sl.sleep(wait)
 			}
+			pc.lag.record(time.Since(at))
 			if idle.Load() <= int64(len(jobs)) && workers < maxOpenWorkers {
 				spawn()
 			}
