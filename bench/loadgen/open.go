@@ -16,10 +16,11 @@ import (
 // time it was sent, so that a generator or a connection pool that falls
 // behind cannot hide the server's stalls (coordinated omission).
 //
-// The pacer sleeps on a timerfd(2) (os_linux.go): Go's timers sleep in
-// whole milliseconds when the process is idle (the runtime's epoll wait),
-// which at a few thousand requests a second would send them in bursts a
-// millisecond late and count that millisecond as the server's. The
+// The pacer wakes on a periodic timerfd(2), one tick per request
+// (os_linux.go): Go's timers sleep in whole milliseconds when the process
+// is idle (the runtime's epoll wait), which at a few thousand requests a
+// second would send them in bursts a millisecond late and count that
+// millisecond as the server's. The
 // workers that send are started as the schedule needs them,
 // so that a request never waits for a free connection (up to
 // maxOpenWorkers in flight).
@@ -119,22 +120,27 @@ func runOpen(ctx context.Context, c *fasthttp.Client, p *plan, o *options, d tim
 	paced := make(chan struct{})
 	go func() {
 		defer close(paced)
-		sl, _ := newSleeper() // nil: time.Sleep
-		defer sl.close()
 		interval := float64(time.Second) / float64(o.rate)
 		total := int(d.Seconds() * float64(o.rate))
 		pc.scheduled.Add(uint64(total))
 		start := time.Now()
-		for i := 0; i < total && ctx.Err() == nil; i++ {
-			at := start.Add(time.Duration(float64(i) * interval))
-			if wait := time.Until(at); wait > 0 {
-				sl.sleep(wait)
+		tk := newTicker(time.Duration(interval))
+		defer tk.stop()
+		for sent := 0; sent < total && ctx.Err() == nil; {
+			// Every request whose time has come goes now: one wake-up
+			// sends several when the pacer was late.
+			due := min(int(float64(time.Since(start))/interval)+1, total)
+			for ; sent < due; sent++ {
+				at := start.Add(time.Duration(float64(sent) * interval))
+				pc.lag.record(time.Since(at))
+				if idle.Load() <= int64(len(jobs)) && workers < maxOpenWorkers {
+					spawn()
+				}
+				jobs <- at
 			}
-			pc.lag.record(time.Since(at))
-			if idle.Load() <= int64(len(jobs)) && workers < maxOpenWorkers {
-				spawn()
+			if sent < total {
+				tk.wait()
 			}
-			jobs <- at
 		}
 	}()
 	<-paced

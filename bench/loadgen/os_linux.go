@@ -8,44 +8,52 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// sleeper waits to the microsecond on a timerfd(2) read through Go's
-// netpoller: the goroutine parks as it would on a socket, and the epoll
-// wait that the runtime makes anyway wakes as soon as the timer fires,
-// where Go's own timers would wake in whole milliseconds when the process
-// is idle (see open.go). No thread of its own, and so no handoffs: the
-// pacer and the workers share one P.
-type sleeper struct{ f *os.File }
-
-// newSleeper makes a sleeper; with an error, the caller falls back to
-// time.Sleep.
-func newSleeper() (*sleeper, error) {
-	fd, err := unix.TimerfdCreate(unix.CLOCK_MONOTONIC, unix.TFD_NONBLOCK|unix.TFD_CLOEXEC)
-	if err != nil {
-		return nil, err
-	}
-	// Non-blocking, so os.NewFile registers it with the netpoller.
-	return &sleeper{f: os.NewFile(uintptr(fd), "timerfd")}, nil
+// ticker wakes the pacer every interval, to the microsecond: a periodic
+// timerfd(2) read through Go's netpoller. The goroutine parks as it would
+// on a socket, and the epoll wait that the runtime makes anyway wakes as
+// soon as the timer fires, where Go's own timers would wake in whole
+// milliseconds when the process is idle (see open.go). It needs no thread
+// of its own, so the pacer and the workers share one P without handoffs,
+// and one read a wake-up is its whole cost. Without a timerfd it falls
+// back to time.Sleep.
+type ticker struct {
+	f        *os.File
+	interval time.Duration
 }
 
-// sleep waits d.
-func (s *sleeper) sleep(d time.Duration) {
-	if s == nil {
-		time.Sleep(d)
-		return
+// newTicker starts a ticker of interval.
+func newTicker(interval time.Duration) *ticker {
+	t := &ticker{interval: max(interval, time.Microsecond)}
+	fd, err := unix.TimerfdCreate(unix.CLOCK_MONOTONIC, unix.TFD_NONBLOCK|unix.TFD_CLOEXEC)
+	if err != nil {
+		return t
 	}
-	its := unix.ItimerSpec{Value: unix.NsecToTimespec(int64(d))}
-	if unix.TimerfdSettime(int(s.f.Fd()), 0, &its, nil) != nil {
-		time.Sleep(d)
+	every := unix.NsecToTimespec(int64(t.interval))
+	if unix.TimerfdSettime(fd, 0, &unix.ItimerSpec{Interval: every, Value: every}, nil) != nil {
+		unix.Close(fd)
+		return t
+	}
+	// Non-blocking, so os.NewFile registers it with the netpoller.
+	t.f = os.NewFile(uintptr(fd), "timerfd")
+	return t
+}
+
+// wait returns at the next tick, at once if one passed unread.
+func (t *ticker) wait() {
+	if t.f == nil {
+		time.Sleep(t.interval)
 		return
 	}
 	var expirations [8]byte
-	_, _ = s.f.Read(expirations[:])
+	if _, err := t.f.Read(expirations[:]); err != nil {
+		time.Sleep(t.interval)
+	}
 }
 
-// close releases the timer.
-func (s *sleeper) close() {
-	if s != nil {
-		s.f.Close()
+// stop releases the timer.
+func (t *ticker) stop() {
+	if t.f != nil {
+		t.f.Close()
 	}
 }
 

@@ -2,20 +2,17 @@
 
 package loadgen
 
-import (
-	"errors"
-	"time"
-)
+import "time"
 
-// sleeper falls back to Go's timers outside Linux, which may be late by
-// a millisecond: the schedule's self-check then says so.
-type sleeper struct{}
+// ticker falls back to Go's timers outside Linux, which may wake a
+// millisecond late: the schedule's self-check then says so.
+type ticker struct{ interval time.Duration }
 
-func newSleeper() (*sleeper, error) { return nil, errors.New("no timerfd") }
+func newTicker(interval time.Duration) *ticker { return &ticker{interval: interval} }
 
-func (*sleeper) sleep(d time.Duration) { time.Sleep(d) }
+func (t *ticker) wait() { time.Sleep(t.interval) }
 
-func (*sleeper) close() {}
+func (*ticker) stop() {}
 
 // processCPU is not measured outside Linux.
 func processCPU() time.Duration { return 0 }
