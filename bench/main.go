@@ -26,6 +26,8 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -36,11 +38,17 @@ type suite struct {
 	rounds, conns       int
 	round, warmup, soak time.Duration
 	latencyRun          time.Duration // one open-model run
-	results             []*result
-	latency             []latencyCheck
-	memory              *memoryCheck
-	profiles            []profile
-	notes               []string
+	// latencyOnly names the latency scenarios to run (-latency-only);
+	// empty for all of them.
+	latencyOnly []string
+	// loadBefore and loadAfter are the load averages around the latency
+	// child's run.
+	loadBefore, loadAfter string
+	results               []*result
+	latency               []latencyCheck
+	memory                *memoryCheck
+	profiles              []profile
+	notes                 []string
 	// cpus is the number of cores; noPin turns the latency child's
 	// pinning off; pinned is set in the child when it runs pinned.
 	cpus          int
@@ -60,16 +68,29 @@ func main() {
 	results := flag.String("results", "bench/results", "directory of the report and chart")
 	flag.BoolVar(&s.noPin, "no-pin", false, "run the latency measurements unpinned (they are pinned with taskset when it is installed)")
 	prevCommit := flag.String("previous", "", "also measure aposproxy at `COMMIT` (the last report's) on the SQLite scenarios that existed then")
+	only := flag.String("latency-only", "", "run only the pinned latency runs of the `scenarios` named (all, or some of "+strings.Join(latencyScenarios, ",")+
+		"), print their table and write it to bench/out/")
 	child := flag.String("latency-child", "", "internal: run as the pinned latency child, writing its findings to `FILE`")
 	flag.StringVar(&s.bin, "bin", "", "internal: the aposproxy binary the latency child drives the load with")
 	flag.Parse()
 	s.cpus = runtime.NumCPU()
+	if *only != "" && *only != "all" {
+		s.latencyOnly = strings.Split(*only, ",")
+		for _, n := range s.latencyOnly {
+			if !slices.Contains(latencyScenarios, n) {
+				fmt.Fprintf(os.Stderr, "bench: -latency-only: unknown scenario %q (all, or some of %s)\n", n, strings.Join(latencyScenarios, ","))
+				os.Exit(2)
+			}
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var err error
 	switch {
 	case *child != "":
 		err = s.child(ctx, *child)
+	case *only != "":
+		err = s.latencyAlone(ctx)
 	case *growthMode:
 		err = s.growth(ctx, *results) // bench/growth.go
 	default:
@@ -104,6 +125,31 @@ func (s *suite) child(ctx context.Context, out string) error {
 	}
 	defer os.RemoveAll(s.tmp)
 	return s.latencyChild(ctx, out)
+}
+
+// latencyAlone runs the pinned latency child alone (-latency-only), for a
+// quick rerun of those figures: it prints their table and writes it to
+// bench/out/latency-<time>.md.
+func (s *suite) latencyAlone(ctx context.Context) error {
+	if err := s.setup(); err != nil {
+		return err
+	}
+	defer os.RemoveAll(s.tmp)
+	s.bin = filepath.Join(s.tmp, "aposproxy")
+	s.logf("building aposproxy")
+	if err := s.goBuild(s.bin, "."); err != nil {
+		return err
+	}
+	if err := s.pinnedLatency(ctx); err != nil {
+		return err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Machine: %s. Commit %s.\n\nPinning: %s\n\n", machine(), s.commit(), s.pinningNote())
+	s.writeLatency(&b)
+	path := filepath.Join(s.out, "latency-"+time.Now().Format("2006-01-02T150405")+".md")
+	fmt.Print(b.String())
+	s.logf("wrote %s", path)
+	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
 
 // run measures everything and writes the report.

@@ -17,6 +17,16 @@ type latencyCheck struct {
 	p50, p99, p999, mx float64
 	rps                float64 // the pinned closed-loop peak the rate is a share of
 	failed             int     // answers other than 2xx/3xx
+	// kept says the load generator kept its schedule (its send lag's
+	// p99, lagP99 ms, was at most 1 ms): otherwise the latencies are the
+	// generator's, not the server's, and the run is invalid.
+	kept   bool
+	lagP99 float64
+	// saturated says the requests in flight reached the generator's
+	// bound: the server could not sustain the rate. genMicros is the
+	// generator's CPU time per request, µs.
+	saturated bool
+	genMicros float64
 }
 
 // latencyTarget is the p99 the issue asks for at half the peak rate, ms.

@@ -5,9 +5,11 @@
 // answers by status and latency percentiles, for one target or two
 // compared in alternate rounds.
 //
-// The open model (a constant rate) is vegeta's attack; the closed loop
-// (N connections as fast as they are answered) uses fasthttp's client,
-// which leaves more of a small machine to the server being measured.
+// Both models use fasthttp's client, which leaves more of a small machine
+// to the server being measured: the closed loop (N connections as fast as
+// they are answered, engine.go) and the open model (a constant rate on a
+// fixed schedule, latency measured from each request's time in the
+// schedule, open.go).
 package loadgen
 
 import (
@@ -22,7 +24,6 @@ import (
 	"syscall"
 	"time"
 
-	vegeta "github.com/tsenart/vegeta/v12/lib"
 	"github.com/valyala/fasthttp"
 )
 
@@ -120,7 +121,7 @@ func (o *options) plan(ctx context.Context, c *fasthttp.Client, target string) (
 		return nil, err
 	}
 	defer f.Close()
-	tgts, err := vegeta.ReadAllTargets(vegeta.NewHTTPTargeter(f, nil, nil))
+	tgts, err := readTargets(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", o.targetsFile, err)
 	}
@@ -133,11 +134,11 @@ func (o *options) plan(ctx context.Context, c *fasthttp.Client, target string) (
 // drive runs one round of d against a collector's target, with a live
 // progress line.
 func (o *options) drive(ctx context.Context, c *fasthttp.Client, col *collector, d time.Duration, label string, stderr io.Writer) {
-	results := make(chan *vegeta.Result, 4096)
+	results := make(chan result, 4096)
 	collected := make(chan struct{})
 	go func() {
 		for r := range results {
-			col.add(r)
+			col.add(&r)
 		}
 		close(collected)
 	}()
@@ -145,7 +146,7 @@ func (o *options) drive(ctx context.Context, c *fasthttp.Client, col *collector,
 	start := time.Now()
 	stopProgress := o.progress(col, label, start, d, stderr)
 	if o.rate > 0 {
-		runOpen(ctx, c, col.p, o, d, results)
+		runOpen(ctx, c, col.p, o, d, &col.pacing, results)
 	} else {
 		runClosed(ctx, c, col.p, o.conns, d, o.timeout, results)
 	}

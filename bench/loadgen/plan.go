@@ -4,8 +4,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strings"
-
-	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 // request is one request the load generators send.
@@ -89,44 +87,27 @@ func (p *plan) scenarioOf(method, url string) scenario {
 	return p.readScenario[url]
 }
 
-// header is the request header of r.
-func (p *plan) header(r *request) http.Header {
-	h := http.Header{}
-	for k, v := range r.header {
-		h[k] = v
-	}
-	if r.auth && p.cred != "" {
-		h.Set("Authorization", p.cred)
-	}
-	if r.body != nil {
-		h.Set("Content-Type", "application/json")
-	}
-	return h
-}
-
 // observe learns from a result: a created document joins its write
 // cycle, a patched one moves on to its deletion.
-func (p *plan) observe(res *vegeta.Result) {
-	switch res.Method {
+func (p *plan) observe(res *result) {
+	switch res.method {
 	case http.MethodPost:
-		if w := p.writerByURL[res.URL]; w != nil && res.Code >= 200 && res.Code < 300 {
-			w.created(res.Body)
+		if w := p.writerByURL[res.url]; w != nil && res.code >= 200 && res.code < 300 {
+			w.created(res.body)
 		}
 	case http.MethodPatch:
-		i := strings.LastIndexByte(res.URL, '/')
-		if w := p.writerByURL[res.URL[:max(i, 0)]]; w != nil {
-			w.patched(res.URL[i+1:])
+		i := strings.LastIndexByte(res.url, '/')
+		if w := p.writerByURL[res.url[:max(i, 0)]]; w != nil {
+			w.patched(res.url[i+1:])
 		}
 	}
 }
 
 // rawPlan replays a -targets file: every target is a pool entry, picked
 // at random.
-func rawPlan(target string, tgts []vegeta.Target) *plan {
+func rawPlan(target string, tgts []request) *plan {
 	var pools [numScenarios][]request
-	for _, t := range tgts {
-		pools[scRaw] = append(pools[scRaw], request{method: t.Method, url: t.URL, body: t.Body, header: t.Header})
-	}
+	pools[scRaw] = tgts
 	var m mix
 	m[scRaw] = 1
 	p := newPlan(target, "", m, pools, nil)

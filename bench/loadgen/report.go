@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
-
-	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 // Report is the outcome of a run against one target, as -json writes it.
@@ -24,6 +22,9 @@ type Report struct {
 	Rounds    []float64         `json:"rounds_rps"`
 	Scenarios map[string]*Stats `json:"scenarios"`
 	Cleanup   *Cleanup          `json:"cleanup,omitempty"`
+	// Schedule is the open model's check of itself (open.go); nil for
+	// the closed loop.
+	Schedule *Schedule `json:"schedule,omitempty"`
 }
 
 // Stats measure a set of requests.
@@ -48,13 +49,58 @@ type Latency struct {
 	Max  float64 `json:"max"`
 }
 
+// result is the outcome of one request.
+type result struct {
+	method, url string
+	// code is the answer's status; 0 when there was none, or when a read's
+	// body failed the check (hit).
+	code uint16
+	err  string // "" for a 2xx or 3xx answer
+	// latency runs from the time the request was due: its time in the
+	// open model's schedule, or the moment it was sent in the closed loop.
+	latency time.Duration
+	body    []byte // a POST's answer, for the write cycles
+}
+
+// maxErrors bounds the distinct error texts a report keeps.
+const maxErrors = 100
+
+// metrics sum up results: counts by status, distinct errors and a
+// histogram of latencies. add is called from one goroutine.
+type metrics struct {
+	latencies         histogram
+	requests, success uint64
+	status            map[string]int
+	errors            []string
+	seen              map[string]bool
+}
+
+// add counts one result.
+func (m *metrics) add(r *result) {
+	if m.status == nil {
+		m.status, m.seen = map[string]int{}, map[string]bool{}
+	}
+	m.requests++
+	m.latencies.record(r.latency)
+	m.status[strconv.Itoa(int(r.code))]++
+	if r.code >= 200 && r.code < 400 {
+		m.success++
+	}
+	if r.err != "" && !m.seen[r.err] && len(m.errors) < maxErrors {
+		m.seen[r.err] = true
+		m.errors = append(m.errors, r.err)
+	}
+}
+
 // collector gathers the results of a target's runs, overall and by
 // scenario. add is called from one goroutine; the counters are read by
 // the progress line.
 type collector struct {
 	p   *plan
-	all vegeta.Metrics
-	by  [numScenarios]*vegeta.Metrics
+	all metrics
+	by  [numScenarios]*metrics
+	// pacing is the open model's self-check.
+	pacing pacing
 	// done and failed count results for the progress line.
 	done, failed atomic.Int64
 	seconds      float64
@@ -62,16 +108,16 @@ type collector struct {
 }
 
 // add records one result.
-func (c *collector) add(res *vegeta.Result) {
+func (c *collector) add(res *result) {
 	c.p.observe(res)
-	sc := c.p.scenarioOf(res.Method, res.URL)
+	sc := c.p.scenarioOf(res.method, res.url)
 	if c.by[sc] == nil {
-		c.by[sc] = &vegeta.Metrics{}
+		c.by[sc] = &metrics{}
 	}
-	c.by[sc].Add(res)
-	c.all.Add(res)
+	c.by[sc].add(res)
+	c.all.add(res)
 	c.done.Add(1)
-	if res.Error != "" {
+	if res.err != "" {
 		c.failed.Add(1)
 	}
 }
@@ -88,6 +134,7 @@ func (c *collector) report(o *options, target string) *Report {
 		Seconds: c.seconds, Rounds: c.rounds, Scenarios: map[string]*Stats{}}
 	if o.rate > 0 {
 		r.Mode, r.Rate = "open", o.rate
+		r.Schedule = c.pacing.schedule()
 	}
 	if o.targetsFile != "" {
 		r.Mix = "targets=1"
@@ -104,19 +151,19 @@ func (c *collector) report(o *options, target string) *Report {
 func ptr[T any](v T) *T { return &v }
 
 // stats computes the Stats of m over seconds of running.
-func stats(m *vegeta.Metrics, seconds float64) Stats {
-	m.Close()
-	s := Stats{Requests: m.Requests, Success: m.Success, Status: m.StatusCodes, Errors: m.Errors}
+func stats(m *metrics, seconds float64) Stats {
+	s := Stats{Requests: m.requests, Status: m.status, Errors: m.errors}
 	if s.Status == nil {
 		s.Status = map[string]int{}
 	}
 	if seconds > 0 {
-		s.RPS = float64(m.Requests) / seconds
+		s.RPS = float64(m.requests) / seconds
 	}
-	if m.Requests > 0 {
-		l := &m.Latencies
-		s.Latency = Latency{Mean: ms(l.Mean), P50: ms(l.P50), P90: ms(l.P90), P99: ms(l.P99),
-			P999: ms(l.Quantile(0.999)), Max: ms(l.Max)}
+	if m.requests > 0 {
+		l := &m.latencies
+		s.Success = float64(m.success) / float64(m.requests)
+		s.Latency = Latency{Mean: ms(l.mean()), P50: ms(l.quantile(0.5)), P90: ms(l.quantile(0.9)), P99: ms(l.quantile(0.99)),
+			P999: ms(l.quantile(0.999)), Max: ms(l.max())}
 	}
 	return s
 }
