@@ -26,6 +26,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -47,6 +48,8 @@ type suite struct {
 	noPin, pinned bool
 	// prev is the earlier commit measured beside today's (-previous).
 	prev *previous
+	// only names the one scenario to run (-only), or "".
+	only string
 }
 
 func main() {
@@ -62,6 +65,7 @@ func main() {
 	prevCommit := flag.String("previous", "", "also measure aposproxy at `COMMIT` (the last report's) on the SQLite scenarios that existed then")
 	child := flag.String("latency-child", "", "internal: run as the pinned latency child, writing its findings to `FILE`")
 	flag.StringVar(&s.bin, "bin", "", "internal: the aposproxy binary the latency child drives the load with")
+	flag.StringVar(&s.only, "only", "", "run only the `SCENARIO` named (upstream) and print its findings instead of writing a report")
 	flag.Parse()
 	s.cpus = runtime.NumCPU()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -70,6 +74,8 @@ func main() {
 	switch {
 	case *child != "":
 		err = s.child(ctx, *child)
+	case s.only != "":
+		err = s.runOnly(ctx)
 	case *growthMode:
 		err = s.growth(ctx, *results) // bench/growth.go
 	default:
@@ -144,6 +150,36 @@ func (s *suite) run(ctx context.Context, results, prevCommit string) error {
 		results = filepath.Join(s.root, results)
 	}
 	return s.write(results, time.Since(started))
+}
+
+// runOnly runs the one scenario -only names, with its profile, and prints
+// its throughput, targets and profile on standard output: a quick check
+// of one change, which leaves the day's report alone.
+func (s *suite) runOnly(ctx context.Context) error {
+	if s.only != "upstream" {
+		return fmt.Errorf("-only %q: the scenario that runs alone is upstream", s.only)
+	}
+	if err := s.setup(); err != nil {
+		return err
+	}
+	defer os.RemoveAll(s.tmp)
+	s.bin = filepath.Join(s.tmp, "aposproxy")
+	s.logf("building aposproxy")
+	if err := s.goBuild(s.bin, "."); err != nil {
+		return err
+	}
+	if err := s.upstreamScenario(ctx); err != nil {
+		return err
+	}
+	var b strings.Builder
+	s.writeThroughput(&b)
+	s.writeTargets(&b)
+	s.writeProfiles(&b)
+	for _, n := range s.notes {
+		fmt.Fprintf(&b, "- %s\n", n)
+	}
+	_, err := os.Stdout.WriteString(b.String())
+	return err
 }
 
 // sqlScenarios measures the shop on every engine available: GET one on
