@@ -203,9 +203,8 @@ func (c *Client) roundTrip(r *request, deadline time.Time) (answer, error) {
 	req.Header.SetMethod(r.method)
 	req.SetRequestURIBytes(r.uri)
 	for _, h := range c.headers {
-		req.Header.Set(h[0], h[1])
+		req.Header.SetCanonical(h.key, h.value)
 	}
-	req.Header.Set(fasthttp.HeaderAccept, "application/json")
 	if r.write() && c.idemHeader != "" {
 		req.Header.Set(c.idemHeader, r.idemKey)
 	}

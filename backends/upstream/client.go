@@ -24,9 +24,11 @@ import (
 // answers apos.ErrUnavailable (503) while open and lets one probe through
 // after a cooldown.
 type Client struct {
-	name    string
-	base    string      // scheme://host[:port][/base/path], no trailing slash
-	headers [][2]string // sorted by name, set on every call
+	name string
+	base string // scheme://host[:port][/base/path], no trailing slash
+	// headers are set on every call: the configured ones sorted by
+	// name, then Accept.
+	headers []header
 	// idemHeader is the header of idempotency keys, or "" when the service
 	// does not honour them.
 	idemHeader string
@@ -81,8 +83,9 @@ func NewClient(name string, u config.Upstream) (*Client, error) {
 		},
 	}
 	for _, k := range slices.Sorted(maps.Keys(u.Headers)) {
-		c.headers = append(c.headers, [2]string{k, u.Headers[k]})
+		c.headers = append(c.headers, newHeader(k, u.Headers[k]))
 	}
+	c.headers = append(c.headers, newHeader(fasthttp.HeaderAccept, "application/json"))
 	c.breaker = newBreaker(name, u.BreakerFailures, u.BreakerCooldown.Duration)
 	return c, nil
 }
@@ -90,6 +93,14 @@ func NewClient(name string, u config.Upstream) (*Client, error) {
 // Close closes the client's idle connections. Calls in flight finish; the
 // client must not be used afterwards.
 func (c *Client) Close() { c.hc.CloseIdleConnections() }
+
+// header is a header of every call, its name in fasthttp's canonical form
+// already, so that setting it costs no normalization on each call.
+type header struct{ key, value []byte }
+
+func newHeader(name, value string) header {
+	return header{key: fasthttp.AppendNormalizedHeaderKey(nil, name), value: []byte(value)}
+}
 
 // dialError marks a failure to connect, which is a bad gateway (502) even
 // when it is the connect timeout that expired.

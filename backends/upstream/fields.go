@@ -114,11 +114,11 @@ func appendValue(dst []byte, kind apos.Kind, v gjson.Result) ([]byte, bool) {
 		}
 	case apos.Date:
 		if t, ok := parseTime(v); ok {
-			return append(t.AppendFormat(append(dst, '"'), dateLayout), '"'), true
+			return appendTime(dst, t, false), true
 		}
 	case apos.DateTime:
 		if t, ok := parseTime(v); ok {
-			return append(t.UTC().AppendFormat(append(dst, '"'), dateTimeLayout), '"'), true
+			return appendTime(dst, t.UTC(), true), true
 		}
 	case apos.JSON:
 		// Compact: the service's own indentation is not part of the value.
@@ -129,6 +129,44 @@ func appendValue(dst []byte, kind apos.Kind, v gjson.Result) ([]byte, bool) {
 		return append(dst, buf.Bytes()...), true
 	}
 	return dst, false
+}
+
+// appendTime appends t quoted, as a date (dateLayout) or a datetime
+// (dateTimeLayout), the way t.AppendFormat writes them, without reading
+// the layout again for every value: years outside 0 to 9999 are left to
+// AppendFormat.
+func appendTime(dst []byte, t time.Time, clock bool) []byte {
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		layout := dateLayout
+		if clock {
+			layout = dateTimeLayout
+		}
+		return append(t.AppendFormat(append(dst, '"'), layout), '"')
+	}
+	dst = append(dst, '"')
+	dst = appendDigits(dst, year, 4)
+	dst = appendDigits(append(dst, '-'), int(month), 2)
+	dst = appendDigits(append(dst, '-'), day, 2)
+	if clock {
+		hour, minute, sec := t.Clock()
+		dst = appendDigits(append(dst, 'T'), hour, 2)
+		dst = appendDigits(append(dst, ':'), minute, 2)
+		dst = appendDigits(append(dst, ':'), sec, 2)
+		dst = appendDigits(append(dst, '.'), t.Nanosecond()/1e6, 3) // truncated, as ".000" does
+		dst = append(dst, 'Z')
+	}
+	return append(dst, '"')
+}
+
+// appendDigits appends n (0 <= n < 10^width) in width digits.
+func appendDigits(dst []byte, n, width int) []byte {
+	var b [4]byte
+	for i := width - 1; i >= 0; i-- {
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return append(dst, b[:width]...)
 }
 
 // parseTime reads an RFC 3339 datetime, a date, or a "YYYY-MM-DD hh:mm:ss"

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"sync"
 
 	"github.com/tidwall/gjson"
 
@@ -115,10 +116,17 @@ func (a *Adapter) itemOf(body []byte) (gjson.Result, error) {
 // call sends one operation, to route r's URI expanded with v, and returns
 // the body of its 2xx answer; other answers become Apostrophe errors.
 func (a *Adapter) call(ctx context.Context, r *route, op string, v *vars, body []byte) ([]byte, error) {
-	uri := r.appendURI(make([]byte, 0, 128), a.c.base, v)
+	buf := uriPool.Get().(*[]byte)
+	uri := r.appendURI((*buf)[:0], a.c.base, v)
 	res, err := a.callFull(ctx, &request{method: r.method, uri: uri, body: body}, op)
+	// Nothing keeps the URI once the call is over (an error holds a copy).
+	*buf = uri[:0]
+	uriPool.Put(buf)
 	return res.body, err
 }
+
+// uriPool recycles the URIs of calls, which fasthttp copies.
+var uriPool = sync.Pool{New: func() any { b := make([]byte, 0, 128); return &b }}
 
 // callFull sends req and returns its 2xx answer; other answers become
 // Apostrophe errors, read with the type's error mapping.
