@@ -173,6 +173,7 @@ func (s *suite) runOnly(ctx context.Context) error {
 	}
 	var b strings.Builder
 	s.writeThroughput(&b)
+	s.writeCPUSplit(&b)
 	s.writeTargets(&b)
 	s.writeProfiles(&b)
 	for _, n := range s.notes {
@@ -180,6 +181,19 @@ func (s *suite) runOnly(ctx context.Context) error {
 	}
 	_, err := os.Stdout.WriteString(b.String())
 	return err
+}
+
+// writeCPUSplit writes each system's CPU time per request in user space
+// and in the kernel (medians over the rounds).
+func (s *suite) writeCPUSplit(b *strings.Builder) {
+	b.WriteString("| scenario | system | CPU µs/req | user | kernel |\n| --- | --- | ---: | ---: | ---: |\n")
+	for _, r := range s.results {
+		for i, name := range r.systems {
+			cpu, sys := r.column(i, cpuOf), r.column(i, func(x sample) float64 { return x.sysMicros })
+			fmt.Fprintf(b, "| %s | %s | %.1f | %.1f | %.1f |\n", r.name, name, cpu, cpu-sys, sys)
+		}
+	}
+	b.WriteString("\n")
 }
 
 // sqlScenarios measures the shop on every engine available: GET one on
