@@ -187,6 +187,9 @@ func (c *Client) send(r *request, deadline time.Time) (answer, error) {
 			return res, err
 		case errors.Is(f.cause, errIdleClosed):
 		case tries == 0 && errors.Is(f.cause, fasthttp.ErrConnectionClosed) && c.repeatable(r):
+			// The service closed the connection: it may have closed
+			// the others too (liveConn).
+			c.recheck.Store(time.Now().Add(recheckFor).UnixNano())
 		default:
 			return res, err
 		}

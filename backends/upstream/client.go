@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -38,6 +39,9 @@ type Client struct {
 	hc         *fasthttp.HostClient
 	breaker    *breaker
 	stats      callStats
+	// recheck is until when (Unix nanoseconds) every request checks its
+	// pooled connection (liveConn).
+	recheck *atomic.Int64
 }
 
 // NewClient returns the client of the upstream called name. u comes from
@@ -49,6 +53,7 @@ func NewClient(name string, u config.Upstream) (*Client, error) {
 	}
 	connect, timeout, read := u.ConnectTimeout.Duration, u.Timeout.Duration, u.ReadTimeout.Duration
 	isTLS := p.Scheme == "https"
+	recheck := new(atomic.Int64)
 	c := &Client{
 		name:       name,
 		base:       p.Scheme + "://" + p.Host + strings.TrimSuffix(p.EscapedPath(), "/"),
@@ -56,6 +61,7 @@ func NewClient(name string, u config.Upstream) (*Client, error) {
 		retries:    u.Retries,
 		maxConns:   u.MaxConns,
 		idemHeader: u.IdempotencyHeader,
+		recheck:    recheck,
 		hc: &fasthttp.HostClient{
 			Addr:  fasthttp.AddMissingPort(p.Host, isTLS),
 			IsTLS: isTLS,
@@ -68,7 +74,7 @@ func NewClient(name string, u config.Upstream) (*Client, error) {
 				if err != nil {
 					return nil, dialError{err}
 				}
-				return &liveConn{Conn: conn}, nil
+				return &liveConn{Conn: conn, recheck: recheck}, nil
 			},
 			MaxConns:            u.MaxConns,
 			MaxIdleConnDuration: u.IdleTimeout.Duration,
