@@ -55,6 +55,8 @@ type suite struct {
 	noPin, pinned bool
 	// prev is the earlier commit measured beside today's (-previous).
 	prev *previous
+	// only names the one scenario to run (-only), or "".
+	only string
 }
 
 func main() {
@@ -72,6 +74,7 @@ func main() {
 		"), print their table and write it to bench/out/")
 	child := flag.String("latency-child", "", "internal: run as the pinned latency child, writing its findings to `FILE`")
 	flag.StringVar(&s.bin, "bin", "", "internal: the aposproxy binary the latency child drives the load with")
+	flag.StringVar(&s.only, "only", "", "run only the `SCENARIO` named (upstream) and print its findings instead of writing a report")
 	flag.Parse()
 	s.cpus = runtime.NumCPU()
 	if *only != "" && *only != "all" {
@@ -91,6 +94,8 @@ func main() {
 		err = s.child(ctx, *child)
 	case *only != "":
 		err = s.latencyAlone(ctx)
+	case s.only != "":
+		err = s.runOnly(ctx)
 	case *growthMode:
 		err = s.growth(ctx, *results) // bench/growth.go
 	default:
@@ -190,6 +195,50 @@ func (s *suite) run(ctx context.Context, results, prevCommit string) error {
 		results = filepath.Join(s.root, results)
 	}
 	return s.write(results, time.Since(started))
+}
+
+// runOnly runs the one scenario -only names, with its profile, and prints
+// its throughput, targets and profile on standard output: a quick check
+// of one change, which leaves the day's report alone.
+func (s *suite) runOnly(ctx context.Context) error {
+	if s.only != "upstream" {
+		return fmt.Errorf("-only %q: the scenario that runs alone is upstream", s.only)
+	}
+	if err := s.setup(); err != nil {
+		return err
+	}
+	defer os.RemoveAll(s.tmp)
+	s.bin = filepath.Join(s.tmp, "aposproxy")
+	s.logf("building aposproxy")
+	if err := s.goBuild(s.bin, "."); err != nil {
+		return err
+	}
+	if err := s.upstreamScenario(ctx); err != nil {
+		return err
+	}
+	var b strings.Builder
+	s.writeThroughput(&b)
+	s.writeCPUSplit(&b)
+	s.writeTargets(&b)
+	s.writeProfiles(&b)
+	for _, n := range s.notes {
+		fmt.Fprintf(&b, "- %s\n", n)
+	}
+	_, err := os.Stdout.WriteString(b.String())
+	return err
+}
+
+// writeCPUSplit writes each system's CPU time per request in user space
+// and in the kernel (medians over the rounds).
+func (s *suite) writeCPUSplit(b *strings.Builder) {
+	b.WriteString("| scenario | system | CPU µs/req | user | kernel |\n| --- | --- | ---: | ---: | ---: |\n")
+	for _, r := range s.results {
+		for i, name := range r.systems {
+			cpu, sys := r.column(i, cpuOf), r.column(i, func(x sample) float64 { return x.sysMicros })
+			fmt.Fprintf(b, "| %s | %s | %.1f | %.1f | %.1f |\n", r.name, name, cpu, cpu-sys, sys)
+		}
+	}
+	b.WriteString("\n")
 }
 
 // sqlScenarios measures the shop on every engine available: GET one on

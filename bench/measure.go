@@ -33,6 +33,7 @@ type sample struct {
 	rps, p50, p99 float64
 	allocs        float64 // per request, -1 when not measured
 	cpuMicros     float64 // the serving process's CPU time per request, µs; -1 when not measured
+	sysMicros     float64 // the part of cpuMicros spent in the kernel
 	failed        int     // answers other than 2xx and 3xx
 }
 
@@ -66,7 +67,7 @@ func (s *suite) runLoad(ctx context.Context, sys system, d time.Duration, extra 
 	if pid == 0 {
 		pid = os.Getpid()
 	}
-	cpu0 := cpuSeconds(pid)
+	user0, sys0 := cpuSplit(pid)
 	runtime.ReadMemStats(&before)
 	cmd := exec.CommandContext(ctx, s.bin, args...)
 	if s.pinned {
@@ -78,7 +79,7 @@ func (s *suite) runLoad(ctx context.Context, sys system, d time.Duration, extra 
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	runtime.ReadMemStats(&after)
-	cpu1 := cpuSeconds(pid)
+	user1, sys1 := cpuSplit(pid)
 	if err != nil {
 		return nil, sample{}, fmt.Errorf("aposproxy %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
 	}
@@ -88,7 +89,8 @@ func (s *suite) runLoad(ctx context.Context, sys system, d time.Duration, extra 
 	}
 	smp := sample{rps: r.RPS, p50: r.Latency.P50, p99: r.Latency.P99, allocs: -1, cpuMicros: -1}
 	if sys.pid >= 0 && r.Requests > 0 {
-		smp.cpuMicros = 1e6 * (cpu1 - cpu0) / float64(r.Requests)
+		smp.cpuMicros = 1e6 * (user1 + sys1 - user0 - sys0) / float64(r.Requests)
+		smp.sysMicros = 1e6 * (sys1 - sys0) / float64(r.Requests)
 	}
 	for code, n := range r.Status {
 		if code == "" || code[0] < '2' || code[0] > '3' {

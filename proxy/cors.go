@@ -35,6 +35,13 @@ func newCORS(c config.CORS) corsPolicy {
 // request id (docs/api-rules.md#54).
 const exposedHeaders = "ETag, X-Request-Id"
 
+// The headers of every answer when any origin is allowed, their names in
+// fasthttp's canonical form (SetCanonical spares normalizing them).
+var (
+	headerAllowOrigin, headerExposeHeaders = []byte(fasthttp.HeaderAccessControlAllowOrigin), []byte(fasthttp.HeaderAccessControlExposeHeaders)
+	anyOrigin, exposedHeadersValue         = []byte("*"), []byte(exposedHeaders)
+)
+
 // allow sets the headers that let the request's origin read the answer:
 // "*" for any origin, else the origin itself when it is listed (with
 // Vary: Origin, since the answer then depends on it), and the headers it
@@ -42,8 +49,8 @@ const exposedHeaders = "ETag, X-Request-Id"
 func (p *corsPolicy) allow(ctx *fasthttp.RequestCtx) bool {
 	h := &ctx.Response.Header
 	if p.any {
-		h.Set(fasthttp.HeaderAccessControlAllowOrigin, "*")
-		h.Set(fasthttp.HeaderAccessControlExposeHeaders, exposedHeaders)
+		h.SetCanonical(headerAllowOrigin, anyOrigin)
+		h.SetCanonical(headerExposeHeaders, exposedHeadersValue)
 		return true
 	}
 	if len(p.origins) == 0 {

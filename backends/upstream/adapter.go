@@ -57,7 +57,12 @@ type Adapter struct {
 	groupPath  string
 	localePath string // the item's locale, or ""
 	modePath   string // the item's mode, or ""
-	columns    bool   // each mode is its own variant
+	// paths finds the values of an item at the key, the locale and mode
+	// it is checked against, and every field, in one pass; the slots of
+	// the first three (-1 when not checked).
+	paths                        itemPaths
+	idSlot, localeSlot, modeSlot int
+	columns                      bool // each mode is its own variant
 	// allLocales is false when the service holds the default locale only.
 	allLocales    bool
 	defaultLocale string

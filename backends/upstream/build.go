@@ -57,11 +57,19 @@ func (a *Adapter) mapItem(t *config.Type) {
 	for backend, api := range t.Mode.Values {
 		a.modes[apos.Mode(api)] = backend
 	}
+	a.idSlot, a.localeSlot, a.modeSlot = a.paths.add(a.idPath()), -1, -1
+	if a.schema.Localized && a.localePath != "" {
+		a.localeSlot = a.paths.add(a.localePath)
+	}
+	if a.columns && a.modePath != "" {
+		a.modeSlot = a.paths.add(a.modePath)
+	}
 	a.byPath = map[string]string{}
 	a.writableNames = []string{}
 	for i, f := range a.schema.Fields {
 		path := t.Fields[i].Column
-		a.fields = append(a.fields, field{name: f.Name, kind: f.Kind, path: path, readOnly: f.ReadOnly, label: `"` + f.Name + `":`})
+		a.fields = append(a.fields, field{name: f.Name, kind: f.Kind, path: path, readOnly: f.ReadOnly, label: `"` + f.Name + `":`,
+			slot: a.paths.add(path)})
 		a.byPath[path] = f.Name
 		if !f.ReadOnly {
 			a.writableNames = append(a.writableNames, f.Name)

@@ -187,6 +187,9 @@ func (c *Client) send(r *request, deadline time.Time) (answer, error) {
 			return res, err
 		case errors.Is(f.cause, errIdleClosed):
 		case tries == 0 && errors.Is(f.cause, fasthttp.ErrConnectionClosed) && c.repeatable(r):
+			// The service closed the connection: it may have closed
+			// the others too (liveConn).
+			c.recheck.Store(time.Now().Add(recheckFor).UnixNano())
 		default:
 			return res, err
 		}
@@ -203,9 +206,8 @@ func (c *Client) roundTrip(r *request, deadline time.Time) (answer, error) {
 	req.Header.SetMethod(r.method)
 	req.SetRequestURIBytes(r.uri)
 	for _, h := range c.headers {
-		req.Header.Set(h[0], h[1])
+		req.Header.SetCanonical(h.key, h.value)
 	}
-	req.Header.Set(fasthttp.HeaderAccept, "application/json")
 	if r.write() && c.idemHeader != "" {
 		req.Header.Set(c.idemHeader, r.idemKey)
 	}

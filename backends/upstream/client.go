@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -24,9 +25,11 @@ import (
 // answers apos.ErrUnavailable (503) while open and lets one probe through
 // after a cooldown.
 type Client struct {
-	name    string
-	base    string      // scheme://host[:port][/base/path], no trailing slash
-	headers [][2]string // sorted by name, set on every call
+	name string
+	base string // scheme://host[:port][/base/path], no trailing slash
+	// headers are set on every call: the configured ones sorted by
+	// name, then Accept.
+	headers []header
 	// idemHeader is the header of idempotency keys, or "" when the service
 	// does not honour them.
 	idemHeader string
@@ -36,6 +39,9 @@ type Client struct {
 	hc         *fasthttp.HostClient
 	breaker    *breaker
 	stats      callStats
+	// recheck is until when (Unix nanoseconds) every request checks its
+	// pooled connection (liveConn).
+	recheck *atomic.Int64
 }
 
 // NewClient returns the client of the upstream called name. u comes from
@@ -47,6 +53,7 @@ func NewClient(name string, u config.Upstream) (*Client, error) {
 	}
 	connect, timeout, read := u.ConnectTimeout.Duration, u.Timeout.Duration, u.ReadTimeout.Duration
 	isTLS := p.Scheme == "https"
+	recheck := new(atomic.Int64)
 	c := &Client{
 		name:       name,
 		base:       p.Scheme + "://" + p.Host + strings.TrimSuffix(p.EscapedPath(), "/"),
@@ -54,6 +61,7 @@ func NewClient(name string, u config.Upstream) (*Client, error) {
 		retries:    u.Retries,
 		maxConns:   u.MaxConns,
 		idemHeader: u.IdempotencyHeader,
+		recheck:    recheck,
 		hc: &fasthttp.HostClient{
 			Addr:  fasthttp.AddMissingPort(p.Host, isTLS),
 			IsTLS: isTLS,
@@ -66,7 +74,7 @@ func NewClient(name string, u config.Upstream) (*Client, error) {
 				if err != nil {
 					return nil, dialError{err}
 				}
-				return &liveConn{Conn: conn}, nil
+				return &liveConn{Conn: conn, recheck: recheck}, nil
 			},
 			MaxConns:            u.MaxConns,
 			MaxIdleConnDuration: u.IdleTimeout.Duration,
@@ -81,8 +89,9 @@ func NewClient(name string, u config.Upstream) (*Client, error) {
 		},
 	}
 	for _, k := range slices.Sorted(maps.Keys(u.Headers)) {
-		c.headers = append(c.headers, [2]string{k, u.Headers[k]})
+		c.headers = append(c.headers, newHeader(k, u.Headers[k]))
 	}
+	c.headers = append(c.headers, newHeader(fasthttp.HeaderAccept, "application/json"))
 	c.breaker = newBreaker(name, u.BreakerFailures, u.BreakerCooldown.Duration)
 	return c, nil
 }
@@ -90,6 +99,14 @@ func NewClient(name string, u config.Upstream) (*Client, error) {
 // Close closes the client's idle connections. Calls in flight finish; the
 // client must not be used afterwards.
 func (c *Client) Close() { c.hc.CloseIdleConnections() }
+
+// header is a header of every call, its name in fasthttp's canonical form
+// already, so that setting it costs no normalization on each call.
+type header struct{ key, value []byte }
+
+func newHeader(name, value string) header {
+	return header{key: fasthttp.AppendNormalizedHeaderKey(nil, name), value: []byte(value)}
+}
 
 // dialError marks a failure to connect, which is a bad gateway (502) even
 // when it is the connect timeout that expired.

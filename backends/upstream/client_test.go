@@ -255,3 +255,53 @@ func TestBreakerCountsOnlyFailures(t *testing.T) {
 		t.Errorf("unmapped 502s must open the breaker: %v", err)
 	}
 }
+
+// TestServiceRestarts: a service that stops, closing every connection it
+// had kept alive, and is back at once. The reads that follow, on
+// connections that answered a moment ago (which go out without a check),
+// all succeed: the first finds its connection closed with nothing
+// answered and goes again, and from then on every connection is checked
+// before a request is written on it.
+func TestServiceRestarts(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(5 * time.Millisecond) // so that the warm-up calls overlap
+		_, _ = w.Write([]byte(`{"ok":true}`))
+	})
+	first := &http.Server{Handler: h}
+	go func() { _ = first.Serve(ln) }()
+	c := client(t, "http://"+addr, func(u *config.Upstream) { u.BreakerFailures = 1 })
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			if _, err := c.Call(context.Background(), "GET", "/warm", nil); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := c.hc.ConnsCount(); n < 2 {
+		t.Fatalf("%d pooled connections, the test needs several", n)
+	}
+	_ = first.Close()
+	ln, err = net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := &http.Server{Handler: h}
+	go func() { _ = second.Serve(ln) }()
+	t.Cleanup(func() { _ = second.Close() })
+	time.Sleep(5 * time.Millisecond) // the closes reach the client
+	for i := range 6 {
+		if _, err := c.Call(context.Background(), "GET", "/x", nil); err != nil {
+			t.Fatalf("GET %d after the restart: %v", i, err)
+		}
+	}
+	if s := c.breaker.State(); s != gobreaker.StateClosed {
+		t.Errorf("breaker %v", s)
+	}
+}

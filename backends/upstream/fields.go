@@ -22,6 +22,7 @@ type field struct {
 	path     string // gjson/sjson path into the service's items
 	readOnly bool
 	label    string // `"name":`, ready to append
+	slot     int    // of path, in itemPaths
 }
 
 // The wire formats of dates and datetimes.
@@ -33,22 +34,29 @@ const (
 // record maps one service item onto a record of scope s. project, when not
 // nil, limits the fields.
 func (a *Adapter) record(item gjson.Result, s apos.Scope, project []string) (adapters.Record, error) {
+	var buf [inlineSlots]gjson.Result
+	return a.recordOf(item, a.paths.values(item, buf[:]), s, project)
+}
+
+// recordOf is record with the item's values at a.paths.
+func (a *Adapter) recordOf(item gjson.Result, vals []gjson.Result, s apos.Scope, project []string) (adapters.Record, error) {
 	if !item.IsObject() {
 		return adapters.Record{}, garbage(a, "an item is not a JSON object")
 	}
-	key := item.Get(a.idPath())
+	key := vals[a.idSlot]
 	if key.Type != gjson.String && key.Type != gjson.Number || key.String() == "" {
 		return adapters.Record{}, garbage(a, "an item has no key at "+a.idPath())
 	}
-	fields, err := a.appendFields(make([]byte, 0, len(item.Raw)), item, project)
+	fields, err := a.appendFields(make([]byte, 0, len(item.Raw)), vals, project)
 	if err != nil {
 		return adapters.Record{}, err
 	}
 	return adapters.Record{DocID: apos.EncodeKey(key.String()), Scope: s, Fields: fields}, nil
 }
 
-// appendFields appends the JSON object of the API fields read from item.
-func (a *Adapter) appendFields(dst []byte, item gjson.Result, project []string) ([]byte, error) {
+// appendFields appends the JSON object of the API fields, from an item's
+// values at a.paths.
+func (a *Adapter) appendFields(dst []byte, vals []gjson.Result, project []string) ([]byte, error) {
 	dst = append(dst, '{')
 	first := true
 	for i := range a.fields {
@@ -62,8 +70,8 @@ func (a *Adapter) appendFields(dst []byte, item gjson.Result, project []string) 
 		first = false
 		dst = append(dst, f.label...)
 		var ok bool
-		if dst, ok = appendValue(dst, f.kind, item.Get(f.path)); !ok {
-			return nil, garbage(a, fmt.Sprintf("field %s: %s is not a %s", f.path, item.Get(f.path).Raw, f.kind))
+		if dst, ok = appendValue(dst, f.kind, vals[f.slot]); !ok {
+			return nil, garbage(a, fmt.Sprintf("field %s: %s is not a %s", f.path, vals[f.slot].Raw, f.kind))
 		}
 	}
 	return append(dst, '}'), nil
@@ -106,11 +114,11 @@ func appendValue(dst []byte, kind apos.Kind, v gjson.Result) ([]byte, bool) {
 		}
 	case apos.Date:
 		if t, ok := parseTime(v); ok {
-			return append(t.AppendFormat(append(dst, '"'), dateLayout), '"'), true
+			return appendTime(dst, t, false), true
 		}
 	case apos.DateTime:
 		if t, ok := parseTime(v); ok {
-			return append(t.UTC().AppendFormat(append(dst, '"'), dateTimeLayout), '"'), true
+			return appendTime(dst, t.UTC(), true), true
 		}
 	case apos.JSON:
 		// Compact: the service's own indentation is not part of the value.
@@ -121,6 +129,44 @@ func appendValue(dst []byte, kind apos.Kind, v gjson.Result) ([]byte, bool) {
 		return append(dst, buf.Bytes()...), true
 	}
 	return dst, false
+}
+
+// appendTime appends t quoted, as a date (dateLayout) or a datetime
+// (dateTimeLayout), the way t.AppendFormat writes them, without reading
+// the layout again for every value: years outside 0 to 9999 are left to
+// AppendFormat.
+func appendTime(dst []byte, t time.Time, clock bool) []byte {
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		layout := dateLayout
+		if clock {
+			layout = dateTimeLayout
+		}
+		return append(t.AppendFormat(append(dst, '"'), layout), '"')
+	}
+	dst = append(dst, '"')
+	dst = appendDigits(dst, year, 4)
+	dst = appendDigits(append(dst, '-'), int(month), 2)
+	dst = appendDigits(append(dst, '-'), day, 2)
+	if clock {
+		hour, minute, sec := t.Clock()
+		dst = appendDigits(append(dst, 'T'), hour, 2)
+		dst = appendDigits(append(dst, ':'), minute, 2)
+		dst = appendDigits(append(dst, ':'), sec, 2)
+		dst = appendDigits(append(dst, '.'), t.Nanosecond()/1e6, 3) // truncated, as ".000" does
+		dst = append(dst, 'Z')
+	}
+	return append(dst, '"')
+}
+
+// appendDigits appends n (0 <= n < 10^width) in width digits.
+func appendDigits(dst []byte, n, width int) []byte {
+	var b [4]byte
+	for i := width - 1; i >= 0; i-- {
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return append(dst, b[:width]...)
 }
 
 // parseTime reads an RFC 3339 datetime, a date, or a "YYYY-MM-DD hh:mm:ss"

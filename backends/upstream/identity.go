@@ -29,22 +29,34 @@ func (a *Adapter) idPath() string {
 // for (docKey "" skips the document). An item without them is garbage; an
 // item with others is errMismatch.
 func (a *Adapter) identity(item gjson.Result, v *vars, docKey string) error {
-	checks := []struct{ path, want string }{{a.idPath(), docKey}}
-	if a.schema.Localized && a.localePath != "" {
-		checks = append(checks, struct{ path, want string }{a.localePath, v.locale})
+	var buf [inlineSlots]gjson.Result
+	return a.identityOf(a.paths.values(item, buf[:]), v, docKey)
+}
+
+// identityOf is identity with the item's values at a.paths.
+func (a *Adapter) identityOf(vals []gjson.Result, v *vars, docKey string) error {
+	if err := a.check(vals[a.idSlot], a.idPath(), docKey); err != nil {
+		return err
 	}
-	if a.columns && a.modePath != "" {
-		checks = append(checks, struct{ path, want string }{a.modePath, v.mode})
-	}
-	for _, c := range checks {
-		got := item.Get(c.path)
-		switch {
-		case c.want == "" && c.path == a.idPath():
-		case got.Type != gjson.String && got.Type != gjson.Number || got.String() == "":
-			return garbage(a, "an item has no value at "+c.path)
-		case got.String() != c.want:
-			return fmt.Errorf("%w: %s is %q, not %q", errMismatch, c.path, got.String(), c.want)
+	if a.localeSlot >= 0 {
+		if err := a.check(vals[a.localeSlot], a.localePath, v.locale); err != nil {
+			return err
 		}
+	}
+	if a.modeSlot >= 0 {
+		return a.check(vals[a.modeSlot], a.modePath, v.mode)
+	}
+	return nil
+}
+
+// check compares the value got at path with the one wanted.
+func (a *Adapter) check(got gjson.Result, path, want string) error {
+	switch {
+	case want == "" && path == a.idPath():
+	case got.Type != gjson.String && got.Type != gjson.Number || got.String() == "":
+		return garbage(a, "an item has no value at "+path)
+	case got.String() != want:
+		return fmt.Errorf("%w: %s is %q, not %q", errMismatch, path, got.String(), want)
 	}
 	return nil
 }
@@ -64,9 +76,17 @@ func (a *Adapter) inScope(item gjson.Result, v *vars) error {
 // checked: another document's, locale's or mode's record is never
 // returned, but answered ErrNotFound.
 func (a *Adapter) fetch(ctx context.Context, s apos.Scope, docID string) (gjson.Result, error) {
+	var buf [inlineSlots]gjson.Result
+	item, _, err := a.fetchValues(ctx, s, docID, buf[:])
+	return item, err
+}
+
+// fetchValues is fetch that also returns the item's values at a.paths, in
+// buf when it is large enough.
+func (a *Adapter) fetchValues(ctx context.Context, s apos.Scope, docID string, buf []gjson.Result) (gjson.Result, []gjson.Result, error) {
 	key, ok := apos.DecodeKey(docID)
 	if !ok || !a.served(s) {
-		return gjson.Result{}, apos.ErrNotFound
+		return gjson.Result{}, nil, apos.ErrNotFound
 	}
 	v := a.vars(s)
 	var item gjson.Result
@@ -81,16 +101,17 @@ func (a *Adapter) fetch(ctx context.Context, s apos.Scope, docID string) (gjson.
 		}
 	}
 	if err != nil {
-		return gjson.Result{}, err
+		return gjson.Result{}, nil, err
 	}
-	if err := a.identity(item, &v, key); err != nil {
+	vals := a.paths.values(item, buf)
+	if err := a.identityOf(vals, &v, key); err != nil {
 		if errors.Is(err, errMismatch) {
 			slog.Warn("upstream: the service answered with another record; answered 404", "upstream", a.c.name, "type", a.schema.Type, "id", docID, "err", err)
-			return gjson.Result{}, apos.ErrNotFound
+			return gjson.Result{}, nil, apos.ErrNotFound
 		}
-		return gjson.Result{}, err
+		return gjson.Result{}, nil, err
 	}
-	return item, nil
+	return item, vals, nil
 }
 
 // find lists the records of the group key in v's locale and mode (two at

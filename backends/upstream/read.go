@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"sync"
 
 	"github.com/tidwall/gjson"
 
@@ -36,13 +37,14 @@ func (a *Adapter) Get(ctx context.Context, s apos.Scope, docID string) (*adapter
 // columns type the published variant at the same time.
 func (a *Adapter) read(ctx context.Context, s apos.Scope, docID string) (*current, error) {
 	cur := &current{}
+	var buf [inlineSlots]gjson.Result
 	if !a.columns || s.Mode != apos.Draft {
-		item, err := a.fetch(ctx, s, docID)
+		item, vals, err := a.fetchValues(ctx, s, docID, buf[:])
 		if err != nil {
 			return nil, err
 		}
 		cur.item = item
-		cur.rec, err = a.record(item, s, nil)
+		cur.rec, err = a.recordOf(item, vals, s, nil)
 		return cur, err
 	}
 	var pub gjson.Result
@@ -52,13 +54,13 @@ func (a *Adapter) read(ctx context.Context, s apos.Scope, docID string) (*curren
 		defer close(done)
 		pub, pubErr = a.fetch(ctx, apos.Scope{Locale: s.Locale, Mode: apos.Published}, docID)
 	}()
-	item, err := a.fetch(ctx, s, docID)
+	item, vals, err := a.fetchValues(ctx, s, docID, buf[:])
 	<-done
 	if err != nil {
 		return nil, err
 	}
 	cur.item = item
-	if cur.rec, err = a.record(item, s, nil); err != nil {
+	if cur.rec, err = a.recordOf(item, vals, s, nil); err != nil {
 		return nil, err
 	}
 	switch {
@@ -97,12 +99,14 @@ func (a *Adapter) modified(draft gjson.Result, cur *current) adapters.Tristate {
 // writable renders the fields clients write, leaving out those the proxy
 // or the service set (timestamps), which differ between variants anyway.
 func (a *Adapter) writable(item gjson.Result) ([]byte, error) {
-	return a.appendFields(nil, item, a.writableNames)
+	var buf [inlineSlots]gjson.Result
+	return a.appendFields(nil, a.paths.values(item, buf[:]), a.writableNames)
 }
 
-// itemOf finds the item in an answer.
+// itemOf finds the item in an answer (whose body is never changed after,
+// so the item may point into it).
 func (a *Adapter) itemOf(body []byte) (gjson.Result, error) {
-	item := gjson.GetBytes(body, a.item)
+	item := gjson.Get(bytesView(body), a.item)
 	if !item.IsObject() {
 		return gjson.Result{}, garbage(a, "the answer has no item at "+a.item)
 	}
@@ -112,10 +116,17 @@ func (a *Adapter) itemOf(body []byte) (gjson.Result, error) {
 // call sends one operation, to route r's URI expanded with v, and returns
 // the body of its 2xx answer; other answers become Apostrophe errors.
 func (a *Adapter) call(ctx context.Context, r *route, op string, v *vars, body []byte) ([]byte, error) {
-	uri := r.appendURI(make([]byte, 0, 128), a.c.base, v)
+	buf := uriPool.Get().(*[]byte)
+	uri := r.appendURI((*buf)[:0], a.c.base, v)
 	res, err := a.callFull(ctx, &request{method: r.method, uri: uri, body: body}, op)
+	// Nothing keeps the URI once the call is over (an error holds a copy).
+	*buf = uri[:0]
+	uriPool.Put(buf)
 	return res.body, err
 }
+
+// uriPool recycles the URIs of calls, which fasthttp copies.
+var uriPool = sync.Pool{New: func() any { b := make([]byte, 0, 128); return &b }}
 
 // callFull sends req and returns its 2xx answer; other answers become
 // Apostrophe errors, read with the type's error mapping.
