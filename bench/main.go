@@ -70,15 +70,15 @@ func main() {
 	results := flag.String("results", "bench/results", "directory of the report and chart")
 	flag.BoolVar(&s.noPin, "no-pin", false, "run the latency measurements unpinned (they are pinned with taskset when it is installed)")
 	prevCommit := flag.String("previous", "", "also measure aposproxy at `COMMIT` (the last report's) on the SQLite scenarios that existed then")
-	only := flag.String("latency-only", "", "run only the pinned latency runs of the `scenarios` named (all, or some of "+strings.Join(latencyScenarios, ",")+
+	latencyOnly := flag.String("latency-only", "", "run only the pinned latency runs of the `scenarios` named (all, or some of "+strings.Join(latencyScenarios, ",")+
 		"), print their table and write it to bench/out/")
 	child := flag.String("latency-child", "", "internal: run as the pinned latency child, writing its findings to `FILE`")
 	flag.StringVar(&s.bin, "bin", "", "internal: the aposproxy binary the latency child drives the load with")
 	flag.StringVar(&s.only, "only", "", "run only the `SCENARIO` named (upstream) and print its findings instead of writing a report")
 	flag.Parse()
 	s.cpus = runtime.NumCPU()
-	if *only != "" && *only != "all" {
-		s.latencyOnly = strings.Split(*only, ",")
+	if *latencyOnly != "" && *latencyOnly != "all" {
+		s.latencyOnly = strings.Split(*latencyOnly, ",")
 		for _, n := range s.latencyOnly {
 			if !slices.Contains(latencyScenarios, n) {
 				fmt.Fprintf(os.Stderr, "bench: -latency-only: unknown scenario %q (all, or some of %s)\n", n, strings.Join(latencyScenarios, ","))
@@ -92,7 +92,7 @@ func main() {
 	switch {
 	case *child != "":
 		err = s.child(ctx, *child)
-	case *only != "":
+	case *latencyOnly != "":
 		err = s.latencyAlone(ctx)
 	case s.only != "":
 		err = s.runOnly(ctx)
