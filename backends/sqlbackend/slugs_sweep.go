@@ -3,6 +3,7 @@ package sqlbackend
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"strings"
 
 	"github.com/aposproxy/aposproxy/adapters"
@@ -46,46 +47,61 @@ func (sl *slugs) sweepOnce(ctx context.Context, locale string) error {
 	defer tx.Rollback()
 	taken := takenSlugs{sl: sl, locale: locale, set: map[string]bool{}, bases: map[string]bool{}}
 	for _, m := range sl.modes {
-		missing, err := sl.root.missingSlugs(ctx, tx, apos.Scope{Locale: locale, Mode: apos.Mode(m)})
-		if err != nil {
-			return err
-		}
-		if len(missing) > bulkSweep {
-			err = taken.loadAll(ctx, tx)
-		}
-		var batch []any
-		for _, d := range missing {
+		s := apos.Scope{Locale: locale, Mode: apos.Mode(m)}
+		var after any // the last key read, nil before the first batch
+		for {
+			missing, last, err := sl.root.missingSlugs(ctx, tx, s, after)
 			if err != nil {
+				return err
+			}
+			if err := sl.give(ctx, tx, &taken, missing); err != nil {
+				return err
+			}
+			if last == nil {
 				break
 			}
-			base := slugBase(d.title, d.key)
-			if err = taken.load(ctx, tx, base); err == nil {
-				slug := firstFree(base, func(c string) bool { return taken.set[c] })
-				taken.set[slug] = true
-				for _, mode := range sl.modes {
-					batch = append(batch, sl.typeArg, d.key, locale, mode, slug)
-				}
-			}
-		}
-		if err != nil {
-			return err
-		}
-		if err := sl.insertAll(ctx, tx, batch); err != nil {
-			return err
+			after = last
 		}
 	}
 	return tx.Commit()
+}
+
+// give gives a slug to each record of missing, in every mode, in the
+// order given.
+func (sl *slugs) give(ctx context.Context, tx *sql.Tx, taken *takenSlugs, missing []titled) error {
+	var err error
+	if len(missing) > bulkSweep && !taken.all {
+		err = taken.loadAll(ctx, tx)
+	}
+	batch := make([]any, 0, len(missing)*len(sl.modes)*5)
+	for _, d := range missing {
+		if err != nil {
+			return err
+		}
+		base := slugBase(d.title, d.key)
+		if err = taken.load(ctx, tx, base); err == nil {
+			slug := firstFree(base, func(c string) bool { return taken.set[c] })
+			taken.set[slug] = true
+			for _, mode := range sl.modes {
+				batch = append(batch, sl.typeArg, d.key, taken.locale, mode, slug)
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return sl.insertAll(ctx, tx, batch)
 }
 
 // swept reports whether every record of locale has a slug, outside any
 // transaction: a sweep that has nothing to do takes no write lock.
 func (sl *slugs) swept(ctx context.Context, locale string) (bool, error) {
 	for _, m := range sl.modes {
-		text, args, ok := sl.root.missingQuery(apos.Scope{Locale: locale, Mode: apos.Mode(m)})
+		text, args, _, ok := sl.root.missingQuery(apos.Scope{Locale: locale, Mode: apos.Mode(m)}, nil, 1)
 		if !ok {
 			continue
 		}
-		rows, err := sl.db.QueryContext(ctx, sl.db.Rebind(string(text)+" LIMIT 1"), args...)
+		rows, err := sl.db.QueryContext(ctx, sl.db.Rebind(string(text)), args...)
 		if err != nil {
 			return false, err
 		}
@@ -134,12 +150,22 @@ func (t *takenSlugs) read(ctx context.Context, tx *sql.Tx, cond string, args ...
 }
 
 // insertAll inserts rows of the slug table, five values each, a hundred
-// rows per statement.
+// rows per statement. On SQLite the statements are INSERT OR FAIL: a
+// statement that may abort half-way (a multi-row INSERT, whose rows
+// could break the unique index) keeps a journal of every page it
+// changes, so that it can undo itself; with the slug table's rows spread
+// over its slug index, that was most pages of the index for every
+// statement, a sweep's cost growing faster than its records. A failure
+// still fails the sweep, whose transaction rolls back.
 func (sl *slugs) insertAll(ctx context.Context, tx *sql.Tx, values []any) error {
 	const width, most = 5, 100
+	verb := "INSERT INTO "
+	if sl.db.Engine() == "sqlite" {
+		verb = "INSERT OR FAIL INTO "
+	}
 	for len(values) > 0 {
 		n := min(len(values)/width, most)
-		text := "INSERT INTO " + sl.table + " (aposproxy_type, aposproxy_doc, aposproxy_locale, aposproxy_mode, aposproxy_slug) VALUES " +
+		text := verb + sl.table + " (aposproxy_type, aposproxy_doc, aposproxy_locale, aposproxy_mode, aposproxy_slug) VALUES " +
 			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?), ", n), ", ")
 		if _, err := tx.ExecContext(ctx, sl.db.Rebind(text), values[:n*width]...); err != nil {
 			return err
@@ -149,49 +175,75 @@ func (sl *slugs) insertAll(ctx context.Context, tx *sql.Tx, values []any) error 
 	return nil
 }
 
+// sweepBatch is how many records without a slug a sweep reads at once,
+// by key from the last one read, where the key is one column of the
+// type's own table (an index serves it); otherwise it reads them all.
+const sweepBatch = 1000
+
 // missingSlugs lists the records of scope s that have no slug, with their
-// titles, in key order. They are read from the table that lists s (an
-// overlay keeps some in its shadow table).
-func (a *Adapter) missingSlugs(ctx context.Context, tx *sql.Tx, s apos.Scope) ([]titled, error) {
-	text, args, ok := a.missingQuery(s)
+// titles, in key order, from the key after on (nil: from the first). They
+// are read from the table that lists s (an overlay keeps some in its
+// shadow table). last is the key to read the next batch after, nil when
+// there is none.
+func (a *Adapter) missingSlugs(ctx context.Context, tx *sql.Tx, s apos.Scope, after any) (_ []titled, last any, _ error) {
+	text, args, batched, ok := a.missingQuery(s, after, sweepBatch)
 	if !ok {
-		return nil, nil
+		return nil, nil, nil
 	}
 	rows, err := tx.QueryContext(ctx, a.db.Rebind(string(text)), args...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
 	var out []titled
 	var key, title cell
 	for rows.Next() {
 		if err := rows.Scan(&key, &title); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		out = append(out, titled{key: key.keyString(), title: textOf(&title)})
 	}
-	return out, rows.Err()
+	if batched && len(out) == sweepBatch {
+		if last = out[len(out)-1].key; key.typ == cellInt {
+			last = key.i
+		}
+	}
+	return out, last, rows.Err()
 }
 
 // missingQuery is the statement that lists the records of scope s without
-// a slug, and its values; ok is false when no record can be in s.
-func (a *Adapter) missingQuery(s apos.Scope) (text []byte, args []any, ok bool) {
+// a slug, in key order, and its values: at most limit (0: all) after the
+// key after (nil: from the first) when batched, a single-column key of
+// the type's own table, otherwise all. ok is false when no record can be
+// in s. A record has no slug when no row of the slug table has its key
+// (NOT EXISTS, which looks the key up in the slug table's primary key:
+// NOT IN could make PostgreSQL compare each record with every slug once
+// they no longer fit its memory for hashing).
+func (a *Adapter) missingQuery(s apos.Scope, after any, limit int) (text []byte, args []any, batched, ok bool) {
 	l := a
 	if v := a.ov.viewOf(s); v != nil {
 		l = v
 	}
 	if args, ok = l.scopeArgs(nil, s); !ok {
-		return nil, nil, false
+		return nil, nil, false, false
 	}
+	batched = l == a && !a.composite() && limit > 0 || limit == 1
 	text = append([]byte("SELECT "), l.key...)
 	text = append(append(text, ", "...), l.field("title").quoted...)
 	text = append(append(text, " FROM "...), l.table...)
 	text = append(append(text, " WHERE "...), l.scope...)
-	text = append(append(text, " AND "...), l.keyCast...)
-	text = append(text, " NOT IN (SELECT aposproxy_doc FROM "...)
+	if batched && after != nil {
+		text = append(append(append(text, " AND "...), l.key...), " > ?"...)
+		args = append(args, after)
+	}
+	text = append(text, " AND NOT EXISTS (SELECT 1 FROM "...)
 	text = a.slugs.appendWhere(append(text, a.slugs.table...), s)
+	text = append(append(text, " AND aposproxy_doc = "...), l.keyCast...)
 	text = append(append(text, ") ORDER BY "...), l.key...)
-	return text, args, true
+	if batched {
+		text = strconv.AppendInt(append(text, " LIMIT "...), int64(limit), 10)
+	}
+	return text, args, batched, true
 }
 
 // sweepFirst sweeps locale before a write that may give slugs, so that
