@@ -46,6 +46,7 @@ func (sl *slugs) sweepOnce(ctx context.Context, locale string) error {
 	}
 	defer tx.Rollback()
 	taken := takenSlugs{sl: sl, locale: locale, set: map[string]bool{}, bases: map[string]bool{}}
+	given := 0
 	for _, m := range sl.modes {
 		s := apos.Scope{Locale: locale, Mode: apos.Mode(m)}
 		var after any // the last key read, nil before the first batch
@@ -57,13 +58,26 @@ func (sl *slugs) sweepOnce(ctx context.Context, locale string) error {
 			if err := sl.give(ctx, tx, &taken, missing); err != nil {
 				return err
 			}
+			given += len(missing)
 			if last == nil {
 				break
 			}
 			after = last
 		}
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if given > bulkSweep {
+		// The lookups of the slugs just given should search the primary
+		// key (type, doc, locale, mode); with statistics that know no
+		// slug of this type yet, PostgreSQL searched the unique index on
+		// (type, locale, mode, slug) and read every slug of the type for
+		// each record. The sweep is done: a failure here only leaves the
+		// statistics to autovacuum.
+		_ = sl.db.Analyze(ctx, sl.table)
+	}
+	return nil
 }
 
 // give gives a slug to each record of missing, in every mode, in the
@@ -150,22 +164,15 @@ func (t *takenSlugs) read(ctx context.Context, tx *sql.Tx, cond string, args ...
 }
 
 // insertAll inserts rows of the slug table, five values each, a hundred
-// rows per statement. On SQLite the statements are INSERT OR FAIL: a
-// statement that may abort half-way (a multi-row INSERT, whose rows
-// could break the unique index) keeps a journal of every page it
-// changes, so that it can undo itself; with the slug table's rows spread
-// over its slug index, that was most pages of the index for every
-// statement, a sweep's cost growing faster than its records. A failure
-// still fails the sweep, whose transaction rolls back.
+// rows per statement (sqldb's InsertMany: on SQLite, a multi-row INSERT
+// that could abort half-way journaled most pages of the slug index for
+// every statement, and a sweep's cost grew faster than its records). A
+// failure fails the sweep, whose transaction rolls back.
 func (sl *slugs) insertAll(ctx context.Context, tx *sql.Tx, values []any) error {
 	const width, most = 5, 100
-	verb := "INSERT INTO "
-	if sl.db.Engine() == "sqlite" {
-		verb = "INSERT OR FAIL INTO "
-	}
 	for len(values) > 0 {
 		n := min(len(values)/width, most)
-		text := verb + sl.table + " (aposproxy_type, aposproxy_doc, aposproxy_locale, aposproxy_mode, aposproxy_slug) VALUES " +
+		text := sl.db.InsertMany() + sl.table + " (aposproxy_type, aposproxy_doc, aposproxy_locale, aposproxy_mode, aposproxy_slug) VALUES " +
 			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?), ", n), ", ")
 		if _, err := tx.ExecContext(ctx, sl.db.Rebind(text), values[:n*width]...); err != nil {
 			return err
