@@ -222,10 +222,12 @@ func (a *Adapter) missingSlugs(ctx context.Context, tx *sql.Tx, s apos.Scope, af
 // a slug, in key order, and its values: at most limit (0: all) after the
 // key after (nil: from the first) when batched, a single-column key of
 // the type's own table, otherwise all. ok is false when no record can be
-// in s. A record has no slug when no row of the slug table has its key
-// (NOT EXISTS, which looks the key up in the slug table's primary key:
-// NOT IN could make PostgreSQL compare each record with every slug once
-// they no longer fit its memory for hashing).
+// in s. A record has no slug when no row of the slug table joins it
+// (LEFT JOIN ... IS NULL, which each engine runs as a search of the slug
+// table's primary key per record, stopping at the batch's end: NOT IN
+// could make PostgreSQL compare each record with every slug once they no
+// longer fit its memory for hashing, and MariaDB turns NOT EXISTS into a
+// copy of every slug of the type, made again for every batch).
 func (a *Adapter) missingQuery(s apos.Scope, after any, limit int) (text []byte, args []any, batched, ok bool) {
 	l := a
 	if v := a.ov.viewOf(s); v != nil {
@@ -238,15 +240,18 @@ func (a *Adapter) missingQuery(s apos.Scope, after any, limit int) (text []byte,
 	text = append([]byte("SELECT "), l.key...)
 	text = append(append(text, ", "...), l.field("title").quoted...)
 	text = append(append(text, " FROM "...), l.table...)
-	text = append(append(text, " WHERE "...), l.scope...)
+	// Both sides' columns are qualified: an overlay's view has columns of
+	// the proxy's tables too.
+	const sa = "aposproxy_s."
+	text = append(append(text, " LEFT JOIN "...), a.slugs.table...)
+	text = a.slugs.appendConds(append(text, " AS aposproxy_s ON "...), sa, s)
+	text = append(append(text, " AND "+sa+"aposproxy_doc = "...), l.keyCast...)
+	text = append(append(text, " WHERE 1 = 1"...), l.scopeOf(l.alias)...)
 	if batched && after != nil {
 		text = append(append(append(text, " AND "...), l.key...), " > ?"...)
 		args = append(args, after)
 	}
-	text = append(text, " AND NOT EXISTS (SELECT 1 FROM "...)
-	text = a.slugs.appendWhere(append(text, a.slugs.table...), s)
-	text = append(append(text, " AND aposproxy_doc = "...), l.keyCast...)
-	text = append(append(text, ") ORDER BY "...), l.key...)
+	text = append(append(text, " AND "+sa+"aposproxy_doc IS NULL ORDER BY "...), l.key...)
 	if batched {
 		text = strconv.AppendInt(append(text, " LIMIT "...), int64(limit), 10)
 	}
