@@ -58,6 +58,16 @@ func (sl *slugs) sweepOnce(ctx context.Context, locale string) error {
 			if err := sl.give(ctx, tx, &taken, missing); err != nil {
 				return err
 			}
+			if given <= bulkSweep && given+len(missing) > bulkSweep {
+				// The next batches look up the slugs this one gave: with
+				// statistics that know no slug of the type yet,
+				// PostgreSQL searched the unique index on (type, locale,
+				// mode, slug) for each record and read every slug of the
+				// type (see sqldb's Analyze).
+				if err := sl.analyze(ctx, tx); err != nil {
+					return err
+				}
+			}
 			given += len(missing)
 			if last == nil {
 				break
@@ -69,15 +79,23 @@ func (sl *slugs) sweepOnce(ctx context.Context, locale string) error {
 		return err
 	}
 	if given > bulkSweep {
-		// The lookups of the slugs just given should search the primary
-		// key (type, doc, locale, mode); with statistics that know no
-		// slug of this type yet, PostgreSQL searched the unique index on
-		// (type, locale, mode, slug) and read every slug of the type for
-		// each record. The sweep is done: a failure here only leaves the
+		// Again for every slug given, for the lookups of lists and
+		// reads. The sweep is done: a failure here only leaves the
 		// statistics to autovacuum.
-		_ = sl.db.Analyze(ctx, sl.table)
+		_ = sl.analyze(ctx, sl.db)
 	}
 	return nil
+}
+
+// analyze refreshes the planner's statistics of the slug table, where
+// the engine needs it (sqldb's Analyze).
+func (sl *slugs) analyze(ctx context.Context, q execer) error {
+	text := sl.db.Analyze(sl.table)
+	if text == "" {
+		return nil
+	}
+	_, err := q.ExecContext(ctx, text)
+	return err
 }
 
 // give gives a slug to each record of missing, in every mode, in the
@@ -182,9 +200,9 @@ func (sl *slugs) insertAll(ctx context.Context, tx *sql.Tx, values []any) error 
 	return nil
 }
 
-// sweepBatch is how many records without a slug a sweep reads at once,
-// by key from the last one read, where the key is one column of the
-// type's own table (an index serves it); otherwise it reads them all.
+// sweepBatch is how many records a sweep reads at once, by key from the
+// last one read, where the key is one column of the type's own table (an
+// index serves it); otherwise it reads those without a slug at once.
 const sweepBatch = 1000
 
 // missingSlugs lists the records of scope s that have no slug, with their
@@ -203,15 +221,22 @@ func (a *Adapter) missingSlugs(ctx context.Context, tx *sql.Tx, s apos.Scope, af
 	}
 	defer rows.Close()
 	var out []titled
-	var key, title cell
+	var key, title, has cell
+	dest := []any{&key, &title}
+	if batched {
+		dest = append(dest, &has)
+	}
+	n := 0
 	for rows.Next() {
-		if err := rows.Scan(&key, &title); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return nil, nil, err
 		}
-		out = append(out, titled{key: key.keyString(), title: textOf(&title)})
+		if n++; !batched || has.typ == cellNull {
+			out = append(out, titled{key: key.keyString(), title: textOf(&title)})
+		}
 	}
-	if batched && len(out) == sweepBatch {
-		if last = out[len(out)-1].key; key.typ == cellInt {
+	if batched && n == sweepBatch {
+		if last = key.keyString(); key.typ == cellInt {
 			last = key.i
 		}
 	}
@@ -219,15 +244,19 @@ func (a *Adapter) missingSlugs(ctx context.Context, tx *sql.Tx, s apos.Scope, af
 }
 
 // missingQuery is the statement that lists the records of scope s without
-// a slug, in key order, and its values: at most limit (0: all) after the
-// key after (nil: from the first) when batched, a single-column key of
-// the type's own table, otherwise all. ok is false when no record can be
-// in s. A record has no slug when no row of the slug table joins it
-// (LEFT JOIN ... IS NULL, which each engine runs as a search of the slug
-// table's primary key per record, stopping at the batch's end: NOT IN
-// could make PostgreSQL compare each record with every slug once they no
-// longer fit its memory for hashing, and MariaDB turns NOT EXISTS into a
-// copy of every slug of the type, made again for every batch).
+// a slug, in key order, and its values; ok is false when no record can be
+// in s.
+//
+// With limit 1 (swept) or when not batched, it reads the records without a
+// slug (LEFT JOIN ... IS NULL). Batched (limit > 1, a single-column key of
+// the type's own table), it reads limit records after the key after (nil:
+// from the first), each with a subquery that finds its slug by the slug
+// table's primary key: a search per record whatever the planner's
+// statistics, where an anti-join over batches had engines read every slug
+// of the type for each batch (PostgreSQL's merge anti-join, with
+// statistics from before the sweep; MariaDB's copy of them for NOT
+// EXISTS), and NOT IN could make PostgreSQL compare each record with
+// every slug. missingSlugs keeps those without one.
 func (a *Adapter) missingQuery(s apos.Scope, after any, limit int) (text []byte, args []any, batched, ok bool) {
 	l := a
 	if v := a.ov.viewOf(s); v != nil {
@@ -236,23 +265,32 @@ func (a *Adapter) missingQuery(s apos.Scope, after any, limit int) (text []byte,
 	if args, ok = l.scopeArgs(nil, s); !ok {
 		return nil, nil, false, false
 	}
-	batched = l == a && !a.composite() && limit > 0 || limit == 1
+	batched = l == a && !a.composite() && limit > 1
 	text = append([]byte("SELECT "), l.key...)
 	text = append(append(text, ", "...), l.field("title").quoted...)
-	text = append(append(text, " FROM "...), l.table...)
-	// Both sides' columns are qualified: an overlay's view has columns of
-	// the proxy's tables too.
+	// The slug table's columns are qualified: an overlay's view has
+	// columns of the proxy's tables too.
 	const sa = "aposproxy_s."
-	text = append(append(text, " LEFT JOIN "...), a.slugs.table...)
-	text = a.slugs.appendConds(append(text, " AS aposproxy_s ON "...), sa, s)
-	text = append(append(text, " AND "+sa+"aposproxy_doc = "...), l.keyCast...)
-	text = append(append(text, " WHERE 1 = 1"...), l.scopeOf(l.alias)...)
-	if batched && after != nil {
-		text = append(append(append(text, " AND "...), l.key...), " > ?"...)
-		args = append(args, after)
-	}
-	text = append(append(text, " AND "+sa+"aposproxy_doc IS NULL ORDER BY "...), l.key...)
 	if batched {
+		text = append(append(text, ", (SELECT 1 FROM "...), a.slugs.table...)
+		text = a.slugs.appendConds(append(text, " AS aposproxy_s WHERE "...), sa, s)
+		text = append(append(append(text, " AND "+sa+"aposproxy_doc = "...), l.keyCast...), ')')
+		text = append(append(text, " FROM "...), l.table...)
+		text = append(append(text, " WHERE "...), l.scope...)
+		if after != nil {
+			text = append(append(append(text, " AND "...), l.key...), " > ?"...)
+			args = append(args, after)
+		}
+	} else {
+		text = append(append(text, " FROM "...), l.table...)
+		text = append(append(text, " LEFT JOIN "...), a.slugs.table...)
+		text = a.slugs.appendConds(append(text, " AS aposproxy_s ON "...), sa, s)
+		text = append(append(text, " AND "+sa+"aposproxy_doc = "...), l.keyCast...)
+		text = append(append(text, " WHERE 1 = 1"...), l.scopeOf(l.alias)...)
+		text = append(text, " AND "+sa+"aposproxy_doc IS NULL"...)
+	}
+	text = append(append(text, " ORDER BY "...), l.key...)
+	if limit > 0 && (batched || limit == 1) {
 		text = strconv.AppendInt(append(text, " LIMIT "...), int64(limit), 10)
 	}
 	return text, args, batched, true

@@ -1,7 +1,6 @@
 package sqldb
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -107,21 +106,15 @@ func (db *DB) ForUpdate() string { return db.dialect.lock() }
 // transaction's rollback undoes it instead.
 func (db *DB) InsertMany() string { return db.dialect.insertMany() }
 
-// Analyze refreshes the planner's statistics of one of the proxy's own
-// tables (quoted) after it grew by many rows at once, on PostgreSQL:
-// until autovacuum analyzes it (never, for rows that are a small part of
-// a big table), the planner takes rows of a value it has not seen for
-// none, and may search an index that matches fewer of a lookup's
-// columns. SQLite and MySQL choose by the lookup's columns, or by
-// sampling the index when they plan.
-func (db *DB) Analyze(ctx context.Context, table string) error {
-	text := db.dialect.analyze(table)
-	if text == "" {
-		return nil
-	}
-	_, err := db.ExecContext(ctx, text)
-	return err
-}
+// Analyze is the statement that refreshes the planner's statistics of
+// one of the proxy's own tables (quoted) after it grew by many rows at
+// once, "" where there is none to run. On PostgreSQL: until autovacuum
+// analyzes it (never, for rows that are a small part of a big table),
+// the planner takes rows of a value it has not seen for none, and may
+// search an index that matches fewer of a lookup's columns; run within a
+// transaction, it counts the transaction's own rows. SQLite and MySQL
+// choose by the lookup's columns, or by sampling the index as they plan.
+func (db *DB) Analyze(table string) string { return db.dialect.analyze(table) }
 
 // Returning reports whether INSERT ... RETURNING gives back the key the
 // database made; otherwise sql.Result's LastInsertId does.
