@@ -196,7 +196,7 @@ func (s *suite) growthEngine(ctx context.Context, engine, label, dsn string, siz
 	}
 	data = bytes.Replace(data, []byte(timeout), []byte(`request_timeout = "10m"`), 1)
 	r := &growthRun{engine: engine, round: *growthRound, rec: &recorder{},
-		client: &fasthttp.Client{MaxConnsPerHost: 4, ReadTimeout: time.Minute}}
+		client: &fasthttp.Client{MaxConnsPerHost: 4, ReadTimeout: 10 * time.Minute}}
 	proxy, stop, err := startCounted(ctx, s.root, data, r.rec)
 	if err != nil {
 		return nil, err
