@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,10 +28,17 @@ import (
 // set, on PostgreSQL. It writes bench/results/<date>-growth.md and its
 // charts, and nothing else.
 var (
-	growthMode  = flag.Bool("growth", false, "measure how cost grows with the data instead of the suite (writes <date>-growth.md)")
-	growthRound = flag.Duration("growth-round", time.Second, "growth run: length of one measurement (at least 3 requests)")
-	growthSizes = flag.String("growth-sizes", "1000,100000,1000000", "growth run: the products table's sizes, in rows")
+	growthMode   = flag.Bool("growth", false, "measure how cost grows with the data instead of the suite (writes <date>-growth.md)")
+	growthRound  = flag.Duration("growth-round", time.Second, "growth run: length of one measurement (at least 3 requests)")
+	growthSizes  = flag.String("growth-sizes", "1000,100000,1000000", "growth run: the products table's sizes, in rows")
+	growthCurves = flag.String("growth-curves", "rows,sweep,related,tree", "growth run: the curves to measure (rows: the product routes, with the page sizes and the count; sweep: the first read after a bulk load without slugs; related; tree)")
+	growthCPU    = flag.String("growth-cpuprofile", "", "growth run: write a CPU profile of the whole run (the proxy serves in-process) to `FILE`")
 )
+
+// growthWants reports whether -growth-curves lists curve.
+func growthWants(curve string) bool {
+	return slices.Contains(strings.Split(*growthCurves, ","), curve)
+}
 
 // growthPoint is one measurement: x (rows, perPage, pages) and the cost of
 // one request there, on one connection (so the time is the request's own).
@@ -67,7 +76,10 @@ type countShare struct {
 type growthEngine struct {
 	label                        string
 	rows, perPage, related, tree []*growthCurve
-	count                        []countShare
+	// sweep is the first read of the products after their slugs were
+	// deleted: the proxy's sweep of the locale (its first request).
+	sweep []*growthCurve
+	count []countShare
 	// cachedList and cachedCount are the list of 10 and count=1 with the
 	// order index and count_cache, at the largest table.
 	cachedList, cachedCount growthPoint
@@ -101,6 +113,17 @@ func (s *suite) growth(ctx context.Context, results string) error {
 	sizes, err := parseSizes(*growthSizes)
 	if err != nil {
 		return err
+	}
+	if *growthCPU != "" {
+		f, err := os.Create(*growthCPU)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	started := time.Now()
 	var engines []*growthEngine
@@ -173,7 +196,7 @@ func (s *suite) growthEngine(ctx context.Context, engine, label, dsn string, siz
 	}
 	data = bytes.Replace(data, []byte(timeout), []byte(`request_timeout = "10m"`), 1)
 	r := &growthRun{engine: engine, round: *growthRound, rec: &recorder{},
-		client: &fasthttp.Client{MaxConnsPerHost: 4, ReadTimeout: time.Minute}}
+		client: &fasthttp.Client{MaxConnsPerHost: 4, ReadTimeout: 10 * time.Minute}}
 	proxy, stop, err := startCounted(ctx, s.root, data, r.rec)
 	if err != nil {
 		return nil, err
@@ -203,14 +226,20 @@ func (s *suite) growthEngine(ctx context.Context, engine, label, dsn string, siz
 		return nil, err
 	}
 	ge := &growthEngine{label: label}
-	if err := r.tableSize(ctx, ge, sizes); err != nil {
-		return nil, err
+	if growthWants("rows") || growthWants("sweep") {
+		if err := r.tableSize(ctx, ge, sizes); err != nil {
+			return nil, err
+		}
 	}
-	if err := r.relationships(ctx, ge); err != nil {
-		return nil, err
+	if growthWants("related") {
+		if err := r.relationships(ctx, ge); err != nil {
+			return nil, err
+		}
 	}
-	if err := r.pageTrees(ctx, ge); err != nil {
-		return nil, err
+	if growthWants("tree") {
+		if err := r.pageTrees(ctx, ge); err != nil {
+			return nil, err
+		}
 	}
 	return ge, nil
 }
@@ -234,8 +263,16 @@ var rowRoutes = []struct{ name, route string }{
 // route at each, the page sizes at the size nearest 10^5, and the count's
 // share and the plans at the largest.
 func (r *growthRun) tableSize(ctx context.Context, ge *growthEngine, sizes []int64) error {
-	for _, rt := range rowRoutes {
-		ge.rows = append(ge.rows, &growthCurve{name: rt.name, route: rt.route})
+	rows := growthWants("rows")
+	if rows {
+		for _, rt := range rowRoutes {
+			ge.rows = append(ge.rows, &growthCurve{name: rt.name, route: rt.route})
+		}
+	}
+	var sweep *growthCurve
+	if growthWants("sweep") {
+		sweep = &growthCurve{name: "list of 10 after the slugs were deleted: the sweep (`first`)", route: sweepRoute}
+		ge.sweep = []*growthCurve{sweep}
 	}
 	pageSizeAt := sizes[0]
 	for _, n := range sizes {
@@ -260,6 +297,16 @@ func (r *growthRun) tableSize(ctx context.Context, ge *growthEngine, sizes []int
 			if last {
 				c.plans = r.explain(ctx, stmts)
 			}
+		}
+		if sweep != nil {
+			p, err := r.sweepAt(ctx, n)
+			if err != nil {
+				return err
+			}
+			sweep.points = append(sweep.points, p)
+		}
+		if !rows {
+			continue
 		}
 		if n == pageSizeAt {
 			for _, per := range []int64{10, 50, 200, 1000} {
@@ -291,6 +338,24 @@ func (r *growthRun) tableSize(ctx context.Context, ge *growthEngine, sizes []int
 		}
 	}
 	return nil
+}
+
+// sweepRoute is the read that meets the products without slugs.
+const sweepRoute = "/api/v1/product?perPage=10"
+
+// sweepAt deletes the products' slugs, as a bulk load of legacy rows
+// leaves them, and measures the list that gives them back: its first
+// request sweeps the locale (backends/sqlbackend/slugs_sweep.go), the
+// next ones only read. The sweep makes the slugs the generator made.
+func (r *growthRun) sweepAt(ctx context.Context, n int64) (growthPoint, error) {
+	if _, err := r.db.ExecContext(ctx, "DELETE FROM aposproxy_slugs WHERE aposproxy_type = 'product'"); err != nil {
+		return growthPoint{}, err
+	}
+	if err := r.gen.analyze(ctx); err != nil {
+		return growthPoint{}, err
+	}
+	p, _, err := r.measure(ctx, sweepRoute, n)
+	return p, err
 }
 
 // countShare measures, at the current table size, a list of 10 (its page

@@ -79,7 +79,7 @@ func (r *growthRun) get(url string) (int, []byte, error) {
 	defer fasthttp.ReleaseRequest(req)
 	defer fasthttp.ReleaseResponse(resp)
 	req.SetRequestURI(url)
-	if err := r.client.DoTimeout(req, resp, time.Minute); err != nil {
+	if err := r.client.DoTimeout(req, resp, 10*time.Minute); err != nil {
 		return 0, nil, err
 	}
 	return resp.StatusCode(), append([]byte(nil), resp.Body()...), nil

@@ -3,6 +3,7 @@ package proxy
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
@@ -46,6 +47,9 @@ type docType struct {
 	// attachments names the attachment fields (attachments.go), held
 	// those the proxy keeps itself (heldfields.go).
 	attachments, held []string
+	// treeBytes is the size per page of the last ?all=1 rendered, to
+	// size the next one's buffer (pages.go, getTree).
+	treeBytes atomic.Int64
 }
 
 // newDocType prepares t for serving over backend.

@@ -32,7 +32,8 @@ type Adapter struct {
 	alias     string         // how columns name the table: table, or a derived table's alias
 	key       string         // the quoted key column (a composite key: its text, keys.go)
 	keyCast   string         // the key as text, qualified by alias: how the proxy's tables hold it
-	keyOrder  string         // the key's ORDER BY term(s)
+	outerKey  string         // the key as text in pageOuter's statement (list.go)
+	keyOrder  []string       // the key's ORDER BY expressions, one per column
 	parts     []keyPart      // the key's columns
 	intKey    bool           // the key is one integer column
 	keyRange  sqldb.IntRange // the integers the key column holds
@@ -52,6 +53,9 @@ type Adapter struct {
 	// conditions on locale and mode, "1 = 1" when there are none.
 	columns string
 	scope   string
+	// columnsAs is columns, each named by its position (c0, c1...), for
+	// a paged list statement (list.go, pageOuter).
+	columnsAs string
 
 	get   *sql.Stmt // one record by key and scope
 	lock  *sql.Stmt // the same, locking the row for a change

@@ -30,13 +30,14 @@ func (a *Adapter) mapKey() {
 	t, db := a.t, a.db
 	cols := t.KeyParts()
 	a.parts = make([]keyPart, len(cols))
+	a.outerKey = db.CastText(pageAlias + ".c0")
 	for i, c := range cols {
 		a.parts[i].column = db.QuoteName(c)
 	}
 	if len(cols) == 1 {
 		a.key = a.parts[0].column
 		a.keyCast = db.CastText(a.alias + "." + a.key)
-		a.keyOrder = a.key
+		a.keyOrder = []string{a.key}
 		return
 	}
 	joined := func(qualify string) string {
@@ -49,7 +50,7 @@ func (a *Adapter) mapKey() {
 			exprs = append(exprs, "REPLACE(REPLACE("+text+", '~', '~0'), '/', '~1')")
 			order = append(order, qualify+p.column)
 		}
-		a.keyOrder = strings.Join(order, " ASC, ")
+		a.keyOrder = order
 		return db.Concat(exprs)
 	}
 	a.keyCast = joined(a.alias + ".")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"slices"
+	"strconv"
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
@@ -38,22 +39,28 @@ func (a *Adapter) List(ctx context.Context, q *adapters.Query) (*adapters.Page, 
 	}
 	nWhere := len(b.args)
 	compare := a.compares(q.Scope)
-	sel := a.selectFields(b, q, compare)
-	a.from(b)
 	perPage, offset := q.PerPage, 0
 	if perPage > 0 {
 		offset = (max(q.Page, 1) - 1) * perPage
 	}
+	sel, err := a.selectFields(b, q, compare, q.IDs == nil && perPage > 0)
+	if err != nil {
+		return nil, err
+	}
+	a.from(b)
 	if q.IDs == nil {
 		// With IDs, every match is read, put in the IDs' order and paged
 		// here; otherwise the engine sorts and pages.
-		if err := a.orderBy(b, q.Sort, q.Scope); err != nil {
+		if err := a.orderBy(b, q.Sort, q.Scope, orderInner); err != nil {
 			return nil, err
 		}
 		if perPage > 0 {
 			b.text = append(b.text, " LIMIT ? OFFSET ?"...)
 			b.args = append(b.args, int64(perPage), int64(offset))
 		}
+	}
+	if sel.late {
+		a.pageOuter(b, q, &sel)
 	}
 	page, drafts, err := a.scanPage(ctx, b, q.Scope, sel, compare, perPage)
 	if err != nil {
@@ -129,23 +136,40 @@ type listing struct {
 	// ownSince: records take lastPublishedAt from their own row (from
 	// the since column, or the epoch without one).
 	ownSince bool
+	// late: the slug and members (slug, members: whether they are read)
+	// are read by pageOuter around the paged statement.
+	late, lateSlug, lateExtra bool
 }
 
 // selectFields starts b.text with the SELECT of the key and the fields a
 // list of q reads, then its slug and since column, and says how to render
 // them: all fields, or only the projected ones. Drafts to compare read
 // every field whatever the projection.
-func (a *Adapter) selectFields(b *builder, q *adapters.Query, all bool) listing {
+//
+// A paged statement (LIMIT, sorted by the engine) reads the slug and
+// members, which are subqueries, around it (pageOuter): an engine
+// evaluates the select list of every row it sorts, not only of the rows
+// the page keeps, so that a list of 10 would look up the slug of every
+// record of its locale. Its columns are then named c0, c1... and its
+// ORDER BY terms also selected as o0, o1... for the outer statement.
+func (a *Adapter) selectFields(b *builder, q *adapters.Query, all, paged bool) (listing, error) {
 	b.text = append(b.text, "SELECT "...)
 	sel := listing{slug: -1, since: -1, extra: -1, ownSince: a.ownSince(q.Scope)}
 	project := q.Project
-	if project == nil {
+	wantSlug := a.slugs != nil && (project == nil || slices.Contains(project, apos.SlugField))
+	wantExtra := a.pageExtra(q.Scope)
+	sel.late = paged && (wantSlug || wantExtra)
+	switch {
+	case project != nil:
+		sel.v, sel.n = a.projected(b, project, all, sel.late)
+	case sel.late:
+		b.text = append(b.text, a.columnsAs...)
+		sel.v, sel.n = a.all, 1+len(a.fields)
+	default:
 		b.text = append(b.text, a.columns...)
 		sel.v, sel.n = a.all, 1+len(a.fields)
-	} else {
-		sel.v, sel.n = a.projected(b, project, all)
 	}
-	if a.slugs != nil && (project == nil || slices.Contains(project, apos.SlugField)) {
+	if wantSlug && !sel.late {
 		b.text = append(b.text, ", "...)
 		b.text = a.slugs.appendExpr(b.text, a.keyCast, q.Scope)
 		sel.slug, sel.n = sel.n, sel.n+1
@@ -154,22 +178,71 @@ func (a *Adapter) selectFields(b *builder, q *adapters.Query, all bool) listing 
 		if sel.since = sel.v.cellOf(a.sinceField); sel.since < 0 {
 			b.text = append(b.text, ", "...)
 			b.text = append(b.text, a.since...)
+			if sel.late {
+				b.text = appendName(append(b.text, " AS "...), 'c', sel.n)
+			}
 			sel.since, sel.n = sel.n, sel.n+1
 		}
 	}
-	if text, ok := a.pageExtraColumn(b.text, q.Scope); ok {
-		b.text = text
+	if sel.late {
+		sel.lateSlug, sel.lateExtra = wantSlug, wantExtra
+		return sel, a.orderBy(b, q.Sort, q.Scope, orderColumns)
+	}
+	if wantExtra {
+		b.text = a.appendExtra(append(b.text, ", "...), a.keyCast, q.Scope)
 		sel.extra, sel.n = sel.n, sel.n+1
 	}
-	return sel
+	return sel, nil
+}
+
+// pageAlias names the paged statement within pageOuter's.
+const pageAlias = "aposproxy_page"
+
+// pageOuter wraps the paged statement of b (selectFields) in the one that
+// reads the slug and members of its rows only, keeping their order.
+func (a *Adapter) pageOuter(b *builder, q *adapters.Query, sel *listing) {
+	o := getBuilder()
+	defer putBuilder(o)
+	o.text = append(o.text, "SELECT "...)
+	for i := range sel.n {
+		if i > 0 {
+			o.text = append(o.text, ", "...)
+		}
+		o.text = appendName(append(o.text, pageAlias+"."...), 'c', i)
+	}
+	if sel.lateSlug {
+		o.text = a.slugs.appendExpr(append(o.text, ", "...), a.outerKey, q.Scope)
+		sel.slug, sel.n = sel.n, sel.n+1
+	}
+	if sel.lateExtra {
+		o.text = a.appendExtra(append(o.text, ", "...), a.outerKey, q.Scope)
+		sel.extra, sel.n = sel.n, sel.n+1
+	}
+	o.text = append(o.text, " FROM ("...)
+	o.text = append(o.text, b.text...)
+	o.text = append(o.text, ") AS "+pageAlias...)
+	_ = a.orderBy(o, q.Sort, q.Scope, orderOuter) // selectFields checked the sorts
+	b.text, o.text = o.text, b.text
+}
+
+// appendName appends a column name of pageOuter's: prefix and i.
+func appendName(dst []byte, prefix byte, i int) []byte {
+	return strconv.AppendInt(append(dst, prefix), int64(i), 10)
 }
 
 // projected writes the key and the projected fields (every field when all
-// is set) and returns how to render them and how many columns it wrote.
-func (a *Adapter) projected(b *builder, project []string, all bool) (view, int) {
-	if !all {
+// is set) and returns how to render them and how many columns it wrote;
+// named, each column is named by its cell (c0, c1...).
+func (a *Adapter) projected(b *builder, project []string, all, named bool) (view, int) {
+	switch {
+	case !all:
 		b.text = append(b.text, a.key...)
-	} else {
+		if named {
+			b.text = append(b.text, " AS c0"...)
+		}
+	case named:
+		b.text = append(b.text, a.columnsAs...)
+	default:
 		b.text = append(b.text, a.columns...)
 	}
 	var v view
@@ -182,6 +255,9 @@ func (a *Adapter) projected(b *builder, project []string, all bool) (view, int) 
 			b.text = append(b.text, ", "...)
 			b.text = append(b.text, a.fields[i].quoted...)
 			c.cell = len(v) + 1
+			if named {
+				b.text = appendName(append(b.text, " AS "...), 'c', c.cell)
+			}
 		}
 		v = append(v, c)
 	}
@@ -191,33 +267,65 @@ func (a *Adapter) projected(b *builder, project []string, all bool) (view, int) 
 	return v, 1 + len(v)
 }
 
-// orderBy writes the ORDER BY of sorts, ending with the key so that pages
-// are stable. A sort by the slug the adapter keeps sorts by that of
-// scope s.
-func (a *Adapter) orderBy(b *builder, sorts []adapters.Sort, s apos.Scope) error {
-	b.text = append(b.text, " ORDER BY "...)
-	for _, srt := range sorts {
-		if srt.Field == apos.SlugField && a.slugs != nil {
-			b.text = a.slugs.appendExpr(b.text, a.keyCast, s)
-			if srt.Desc {
-				b.text = append(b.text, " DESC"...)
-			}
-			b.text = append(b.text, ", "...)
-			continue
-		}
-		f := a.field(srt.Field)
-		if f == nil {
-			return apos.Invalid(srt.Field, "invalid", "")
-		}
-		term := f.asc
-		if srt.Desc {
-			term = f.desc
-		}
-		b.text = append(b.text, term...)
-		b.text = append(b.text, ", "...)
+// orderPart is which part of a statement orderBy writes.
+type orderPart int
+
+const (
+	orderInner   orderPart = iota // the ORDER BY of a list statement
+	orderColumns                  // its terms as columns o0, o1... of a paged statement's select list
+	orderOuter                    // pageOuter's ORDER BY, by those columns
+)
+
+// orderBy writes part of the ORDER BY of sorts, which ends with the key so
+// that pages are stable. A sort by the slug the adapter keeps sorts by
+// that of scope s.
+func (a *Adapter) orderBy(b *builder, sorts []adapters.Sort, s apos.Scope, part orderPart) error {
+	if part != orderColumns {
+		b.text = append(b.text, " ORDER BY "...)
 	}
-	b.text = append(b.text, a.keyOrder...)
-	b.text = append(b.text, " ASC"...)
+	for i := range len(sorts) + len(a.keyOrder) {
+		switch {
+		case part == orderColumns:
+			b.text = append(b.text, ", "...)
+		case i > 0:
+			b.text = append(b.text, ", "...)
+		}
+		if part == orderOuter {
+			b.text = appendName(append(b.text, pageAlias+"."...), 'o', i)
+		}
+		var dir string
+		switch {
+		case i >= len(sorts):
+			if part != orderOuter {
+				b.text = append(b.text, a.keyOrder[i-len(sorts)]...)
+			}
+			dir = " ASC"
+		case sorts[i].Field == apos.SlugField && a.slugs != nil:
+			if part != orderOuter {
+				b.text = a.slugs.appendExpr(b.text, a.keyCast, s)
+			}
+			if sorts[i].Desc {
+				dir = " DESC"
+			}
+		default:
+			f := a.field(sorts[i].Field)
+			if f == nil {
+				return apos.Invalid(sorts[i].Field, "invalid", "")
+			}
+			if part != orderOuter {
+				b.text = append(b.text, f.sort...)
+			}
+			dir = f.asc
+			if sorts[i].Desc {
+				dir = f.desc
+			}
+		}
+		if part == orderColumns {
+			b.text = appendName(append(b.text, " AS "...), 'o', i)
+		} else {
+			b.text = append(b.text, dir...)
+		}
+	}
 	return nil
 }
 

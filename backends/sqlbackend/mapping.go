@@ -3,6 +3,7 @@ package sqlbackend
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -49,6 +50,10 @@ func (a *Adapter) mapType(opts Options) error {
 		cols = append(cols, a.fields[i].quoted)
 	}
 	a.columns = strings.Join(cols, ", ")
+	for i := range cols {
+		cols[i] += " AS c" + strconv.Itoa(i)
+	}
+	a.columnsAs = strings.Join(cols, ", ")
 	a.all = fullView(a.fields, func(f *field) bool { return !f.secret })
 	a.compare = fullView(a.fields, func(f *field) bool { return !f.auto && !f.secret })
 	a.scope = scopeConds(a.locale, a.mode)
@@ -83,9 +88,10 @@ type field struct {
 	key []byte
 	// fold is the column as lower-case text, for case-insensitive matching.
 	fold string
-	// asc and desc are the ORDER BY terms; string and select fields sort
-	// case-insensitively.
-	asc, desc string
+	// sort is the expression the field sorts by (string and select fields
+	// sort case-insensitively), asc and desc the directions that follow
+	// it in an ORDER BY term.
+	sort, asc, desc string
 	// template lists the columns a computed field reads; its quoted is
 	// then the SQL expression that computes it (docs/api-rules.md#125).
 	template []string
@@ -122,8 +128,9 @@ func newField(db *sqldb.DB, f apos.Field, column, template string) field {
 		quoted: quoted,
 		key:    append(key, ':'),
 		fold:   "LOWER(" + text + ")",
-		asc:    sort + " ASC" + db.Nulls(false),
-		desc:   sort + " DESC" + db.Nulls(true),
+		sort:   sort,
+		asc:    " ASC" + db.Nulls(false),
+		desc:   " DESC" + db.Nulls(true),
 
 		template: cols,
 		tm:       timeMapping{loc: time.UTC, frac: -1},

@@ -103,15 +103,21 @@ func (sl *slugs) args(args []any, s apos.Scope) []any {
 // literals rather than placeholders so that a list can use them anywhere
 // in its statement. A locale that is not a configured name matches none.
 func (sl *slugs) appendWhere(dst []byte, s apos.Scope) []byte {
+	return sl.appendConds(append(dst, " WHERE "...), "", s)
+}
+
+// appendConds appends appendWhere's conditions without the WHERE, their
+// columns qualified by alias (with its dot) when it is not empty.
+func (sl *slugs) appendConds(dst []byte, alias string, s apos.Scope) []byte {
 	locale, mode := sl.scopeOf(s)
-	dst = append(dst, " WHERE aposproxy_type = "...)
+	dst = append(append(dst, alias...), "aposproxy_type = "...)
 	dst = append(dst, sl.typeLit...)
 	if !plainName(locale) {
 		return append(dst, " AND 1 = 0"...)
 	}
-	dst = append(dst, " AND aposproxy_locale = '"...)
+	dst = append(append(append(dst, " AND "...), alias...), "aposproxy_locale = '"...)
 	dst = append(dst, locale...)
-	dst = append(dst, "' AND aposproxy_mode = '"...)
+	dst = append(append(append(dst, "' AND "...), alias...), "aposproxy_mode = '"...)
 	dst = append(dst, mode...)
 	return append(dst, '\'')
 }

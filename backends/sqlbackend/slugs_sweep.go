@@ -3,6 +3,7 @@ package sqlbackend
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"strings"
 
 	"github.com/aposproxy/aposproxy/adapters"
@@ -45,47 +46,94 @@ func (sl *slugs) sweepOnce(ctx context.Context, locale string) error {
 	}
 	defer tx.Rollback()
 	taken := takenSlugs{sl: sl, locale: locale, set: map[string]bool{}, bases: map[string]bool{}}
+	given := 0
 	for _, m := range sl.modes {
-		missing, err := sl.root.missingSlugs(ctx, tx, apos.Scope{Locale: locale, Mode: apos.Mode(m)})
-		if err != nil {
-			return err
-		}
-		if len(missing) > bulkSweep {
-			err = taken.loadAll(ctx, tx)
-		}
-		var batch []any
-		for _, d := range missing {
+		s := apos.Scope{Locale: locale, Mode: apos.Mode(m)}
+		var after any // the last key read, nil before the first batch
+		for {
+			missing, last, err := sl.root.missingSlugs(ctx, tx, s, after)
 			if err != nil {
-				break
+				return err
 			}
-			base := slugBase(d.title, d.key)
-			if err = taken.load(ctx, tx, base); err == nil {
-				slug := firstFree(base, func(c string) bool { return taken.set[c] })
-				taken.set[slug] = true
-				for _, mode := range sl.modes {
-					batch = append(batch, sl.typeArg, d.key, locale, mode, slug)
+			if err := sl.give(ctx, tx, &taken, missing); err != nil {
+				return err
+			}
+			if given <= bulkSweep && given+len(missing) > bulkSweep {
+				// The next batches look up the slugs this one gave: with
+				// statistics that know no slug of the type yet,
+				// PostgreSQL searched the unique index on (type, locale,
+				// mode, slug) for each record and read every slug of the
+				// type (see sqldb's Analyze).
+				if err := sl.analyze(ctx, tx); err != nil {
+					return err
 				}
 			}
+			given += len(missing)
+			if last == nil {
+				break
+			}
+			after = last
 		}
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if given > bulkSweep {
+		// Again for every slug given, for the lookups of lists and
+		// reads. The sweep is done: a failure here only leaves the
+		// statistics to autovacuum.
+		_ = sl.analyze(ctx, sl.db)
+	}
+	return nil
+}
+
+// analyze refreshes the planner's statistics of the slug table, where
+// the engine needs it (sqldb's Analyze).
+func (sl *slugs) analyze(ctx context.Context, q execer) error {
+	text := sl.db.Analyze(sl.table)
+	if text == "" {
+		return nil
+	}
+	_, err := q.ExecContext(ctx, text)
+	return err
+}
+
+// give gives a slug to each record of missing, in every mode, in the
+// order given.
+func (sl *slugs) give(ctx context.Context, tx *sql.Tx, taken *takenSlugs, missing []titled) error {
+	var err error
+	if len(missing) > bulkSweep && !taken.all {
+		err = taken.loadAll(ctx, tx)
+	}
+	batch := make([]any, 0, len(missing)*len(sl.modes)*5)
+	for _, d := range missing {
 		if err != nil {
 			return err
 		}
-		if err := sl.insertAll(ctx, tx, batch); err != nil {
-			return err
+		base := slugBase(d.title, d.key)
+		if err = taken.load(ctx, tx, base); err == nil {
+			slug := firstFree(base, func(c string) bool { return taken.set[c] })
+			taken.set[slug] = true
+			for _, mode := range sl.modes {
+				batch = append(batch, sl.typeArg, d.key, taken.locale, mode, slug)
+			}
 		}
 	}
-	return tx.Commit()
+	if err != nil {
+		return err
+	}
+	return sl.insertAll(ctx, tx, batch)
 }
 
 // swept reports whether every record of locale has a slug, outside any
 // transaction: a sweep that has nothing to do takes no write lock.
 func (sl *slugs) swept(ctx context.Context, locale string) (bool, error) {
 	for _, m := range sl.modes {
-		text, args, ok := sl.root.missingQuery(apos.Scope{Locale: locale, Mode: apos.Mode(m)})
+		text, args, _, ok := sl.root.missingQuery(apos.Scope{Locale: locale, Mode: apos.Mode(m)}, nil, 1)
 		if !ok {
 			continue
 		}
-		rows, err := sl.db.QueryContext(ctx, sl.db.Rebind(string(text)+" LIMIT 1"), args...)
+		rows, err := sl.db.QueryContext(ctx, sl.db.Rebind(string(text)), args...)
 		if err != nil {
 			return false, err
 		}
@@ -134,12 +182,15 @@ func (t *takenSlugs) read(ctx context.Context, tx *sql.Tx, cond string, args ...
 }
 
 // insertAll inserts rows of the slug table, five values each, a hundred
-// rows per statement.
+// rows per statement (sqldb's InsertMany: on SQLite, a multi-row INSERT
+// that could abort half-way journaled most pages of the slug index for
+// every statement, and a sweep's cost grew faster than its records). A
+// failure fails the sweep, whose transaction rolls back.
 func (sl *slugs) insertAll(ctx context.Context, tx *sql.Tx, values []any) error {
 	const width, most = 5, 100
 	for len(values) > 0 {
 		n := min(len(values)/width, most)
-		text := "INSERT INTO " + sl.table + " (aposproxy_type, aposproxy_doc, aposproxy_locale, aposproxy_mode, aposproxy_slug) VALUES " +
+		text := sl.db.InsertMany() + sl.table + " (aposproxy_type, aposproxy_doc, aposproxy_locale, aposproxy_mode, aposproxy_slug) VALUES " +
 			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?), ", n), ", ")
 		if _, err := tx.ExecContext(ctx, sl.db.Rebind(text), values[:n*width]...); err != nil {
 			return err
@@ -149,49 +200,100 @@ func (sl *slugs) insertAll(ctx context.Context, tx *sql.Tx, values []any) error 
 	return nil
 }
 
+// sweepBatch is how many records a sweep reads at once, by key from the
+// last one read, where the key is one column of the type's own table (an
+// index serves it); otherwise it reads those without a slug at once.
+const sweepBatch = 1000
+
 // missingSlugs lists the records of scope s that have no slug, with their
-// titles, in key order. They are read from the table that lists s (an
-// overlay keeps some in its shadow table).
-func (a *Adapter) missingSlugs(ctx context.Context, tx *sql.Tx, s apos.Scope) ([]titled, error) {
-	text, args, ok := a.missingQuery(s)
+// titles, in key order, from the key after on (nil: from the first). They
+// are read from the table that lists s (an overlay keeps some in its
+// shadow table). last is the key to read the next batch after, nil when
+// there is none.
+func (a *Adapter) missingSlugs(ctx context.Context, tx *sql.Tx, s apos.Scope, after any) (_ []titled, last any, _ error) {
+	text, args, batched, ok := a.missingQuery(s, after, sweepBatch)
 	if !ok {
-		return nil, nil
+		return nil, nil, nil
 	}
 	rows, err := tx.QueryContext(ctx, a.db.Rebind(string(text)), args...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
 	var out []titled
-	var key, title cell
-	for rows.Next() {
-		if err := rows.Scan(&key, &title); err != nil {
-			return nil, err
-		}
-		out = append(out, titled{key: key.keyString(), title: textOf(&title)})
+	var key, title, has cell
+	dest := []any{&key, &title}
+	if batched {
+		dest = append(dest, &has)
 	}
-	return out, rows.Err()
+	n := 0
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, nil, err
+		}
+		if n++; !batched || has.typ == cellNull {
+			out = append(out, titled{key: key.keyString(), title: textOf(&title)})
+		}
+	}
+	if batched && n == sweepBatch {
+		if last = key.keyString(); key.typ == cellInt {
+			last = key.i
+		}
+	}
+	return out, last, rows.Err()
 }
 
 // missingQuery is the statement that lists the records of scope s without
-// a slug, and its values; ok is false when no record can be in s.
-func (a *Adapter) missingQuery(s apos.Scope) (text []byte, args []any, ok bool) {
+// a slug, in key order, and its values; ok is false when no record can be
+// in s.
+//
+// With limit 1 (swept) or when not batched, it reads the records without a
+// slug (LEFT JOIN ... IS NULL). Batched (limit > 1, a single-column key of
+// the type's own table), it reads limit records after the key after (nil:
+// from the first), each with a subquery that finds its slug by the slug
+// table's primary key: a search per record whatever the planner's
+// statistics, where an anti-join over batches had engines read every slug
+// of the type for each batch (PostgreSQL's merge anti-join, with
+// statistics from before the sweep; MariaDB's copy of them for NOT
+// EXISTS), and NOT IN could make PostgreSQL compare each record with
+// every slug. missingSlugs keeps those without one.
+func (a *Adapter) missingQuery(s apos.Scope, after any, limit int) (text []byte, args []any, batched, ok bool) {
 	l := a
 	if v := a.ov.viewOf(s); v != nil {
 		l = v
 	}
 	if args, ok = l.scopeArgs(nil, s); !ok {
-		return nil, nil, false
+		return nil, nil, false, false
 	}
+	batched = l == a && !a.composite() && limit > 1
 	text = append([]byte("SELECT "), l.key...)
 	text = append(append(text, ", "...), l.field("title").quoted...)
-	text = append(append(text, " FROM "...), l.table...)
-	text = append(append(text, " WHERE "...), l.scope...)
-	text = append(append(text, " AND "...), l.keyCast...)
-	text = append(text, " NOT IN (SELECT aposproxy_doc FROM "...)
-	text = a.slugs.appendWhere(append(text, a.slugs.table...), s)
-	text = append(append(text, ") ORDER BY "...), l.key...)
-	return text, args, true
+	// The slug table's columns are qualified: an overlay's view has
+	// columns of the proxy's tables too.
+	const sa = "aposproxy_s."
+	if batched {
+		text = append(append(text, ", (SELECT 1 FROM "...), a.slugs.table...)
+		text = a.slugs.appendConds(append(text, " AS aposproxy_s WHERE "...), sa, s)
+		text = append(append(append(text, " AND "+sa+"aposproxy_doc = "...), l.keyCast...), ')')
+		text = append(append(text, " FROM "...), l.table...)
+		text = append(append(text, " WHERE "...), l.scope...)
+		if after != nil {
+			text = append(append(append(text, " AND "...), l.key...), " > ?"...)
+			args = append(args, after)
+		}
+	} else {
+		text = append(append(text, " FROM "...), l.table...)
+		text = append(append(text, " LEFT JOIN "...), a.slugs.table...)
+		text = a.slugs.appendConds(append(text, " AS aposproxy_s ON "...), sa, s)
+		text = append(append(text, " AND "+sa+"aposproxy_doc = "...), l.keyCast...)
+		text = append(append(text, " WHERE 1 = 1"...), l.scopeOf(l.alias)...)
+		text = append(text, " AND "+sa+"aposproxy_doc IS NULL"...)
+	}
+	text = append(append(text, " ORDER BY "...), l.key...)
+	if limit > 0 && (batched || limit == 1) {
+		text = strconv.AppendInt(append(text, " LIMIT "...), int64(limit), 10)
+	}
+	return text, args, batched, true
 }
 
 // sweepFirst sweeps locale before a write that may give slugs, so that

@@ -369,6 +369,58 @@ func TestSlugsConcurrentSweeps(t *testing.T) {
 	})
 }
 
+// TestSlugsSweepBatches checks a sweep of more records than one batch
+// reads (sweepBatch): every record gets a slug, unique in its locale and
+// mode, shared by its draft and published records, the titles that
+// repeat across batches included.
+func TestSlugsSweepBatches(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, e testkit.Engine) {
+		db, types := openShop(t, e)
+		const n = 2*sweepBatch + 100
+		tx, err := db.BeginTx(t.Context(), nil)
+		noErr(t, err)
+		stmt, err := tx.Prepare(db.Rebind(`INSERT INTO products (product_id, lang, status, name, price_cents, in_stock, created_at, updated_at)
+VALUES (?, 'en', ?, ?, 100, TRUE, '2024-01-01 00:00:00', '2024-01-01 00:00:00')`))
+		noErr(t, err)
+		for i := range n {
+			for _, status := range []string{"live", "draft"} {
+				_, err := stmt.Exec(fmt.Sprintf("B-%04d", i), status, fmt.Sprintf("Batch item %d", i%700))
+				noErr(t, err)
+			}
+		}
+		noErr(t, stmt.Close())
+		noErr(t, tx.Commit())
+		p := types["product"]
+		_, err = p.Get(t.Context(), enPub, "B-0001")
+		noErr(t, err)
+		bySide := map[string]map[string]string{}
+		for _, mode := range []string{"published", "draft"} {
+			rows, err := db.QueryContext(t.Context(), db.Rebind(`SELECT aposproxy_doc, aposproxy_slug FROM aposproxy_slugs
+WHERE aposproxy_type = 'product' AND aposproxy_locale = 'en' AND aposproxy_mode = ? AND aposproxy_doc LIKE 'B-%'`), mode)
+			noErr(t, err)
+			bySide[mode] = map[string]string{}
+			for rows.Next() {
+				var doc, slug string
+				noErr(t, rows.Scan(&doc, &slug))
+				bySide[mode][doc] = slug
+			}
+			noErr(t, rows.Err())
+			rows.Close()
+			if len(bySide[mode]) != n {
+				t.Fatalf("%s: %d generated records with a slug, want %d", mode, len(bySide[mode]), n)
+			}
+		}
+		for doc, slug := range bySide["published"] {
+			if bySide["draft"][doc] != slug {
+				t.Errorf("%s: draft slug %q, published %q", doc, bySide["draft"][doc], slug)
+			}
+		}
+		if got := bySide["published"]["B-0005"]; got != "batch-item-5" {
+			t.Errorf("B-0005: slug %q, want batch-item-5 (the first in key order)", got)
+		}
+	})
+}
+
 // TestSlugColumn checks a type that maps a slug column of its own (the
 // shop's pages): slugs written are made unique in it, and the filter takes
 // the legacy values as they are.

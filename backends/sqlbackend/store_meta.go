@@ -64,26 +64,28 @@ func (a *Adapter) extraColumn() string {
 		a.keyCast + " AND locale = ? AND mode = ?)"
 }
 
-// pageExtraColumn appends to a list statement's select list the members
-// of each record of scope s, as extraColumn does for a single read, so
-// that a page of records and their members come in one round trip
-// instead of two. The locale and mode are written in, since the select
-// list comes before the WHERE conditions whose values are bound; a value
-// outside [A-Za-z0-9_-] is never written into SQL: ok is false and the
-// members are read apart (store.attach).
-func (a *Adapter) pageExtraColumn(text []byte, s apos.Scope) (_ []byte, ok bool) {
-	if a.store == nil || !plainLiteral(s.Locale) || !plainLiteral(string(s.Mode)) {
-		return text, false
-	}
-	text = append(text, ", (SELECT extra FROM "...)
+// pageExtra reports whether a list of scope s reads its records' members
+// in its own statement (appendExtra), as extraColumn does for a single
+// read, so that a page of records and their members come in one round
+// trip instead of two. The locale and mode are written in, since the
+// select list comes before the WHERE conditions whose values are bound; a
+// value outside [A-Za-z0-9_-] is never written into SQL: the members are
+// then read apart (store.attach).
+func (a *Adapter) pageExtra(s apos.Scope) bool {
+	return a.store != nil && plainLiteral(s.Locale) && plainLiteral(string(s.Mode))
+}
+
+// appendExtra appends the subquery that reads the members of the record
+// whose key as text is keyText, in scope s (see pageExtra).
+func (a *Adapter) appendExtra(text []byte, keyText string, s apos.Scope) []byte {
+	text = append(text, "(SELECT extra FROM "...)
 	text = append(text, a.store.meta...)
 	text = append(text, " WHERE type_name = '"...)
 	text = append(text, a.t.Name...)
 	text = append(text, "' AND doc_id = "...)
-	text = append(text, a.keyCast...)
+	text = append(text, keyText...)
 	text = append(append(append(text, " AND locale = '"...), s.Locale...), "' AND mode = '"...)
-	text = append(append(text, s.Mode...), "')"...)
-	return text, true
+	return append(append(text, s.Mode...), "')"...)
 }
 
 // plainLiteral reports whether v may be written into SQL between single

@@ -25,10 +25,10 @@ import (
 func (a *Adapter) view(table string, locale, mode *valueMap) *Adapter {
 	v := &Adapter{
 		db: a.db, t: a.t, schema: a.schema,
-		table: table, alias: aliasOf(table), key: a.key, keyOrder: a.keyOrder, parts: a.parts, intKey: a.intKey, keyRange: a.keyRange, randomKey: a.randomKey,
+		table: table, alias: aliasOf(table), key: a.key, keyOrder: a.keyOrder, outerKey: a.outerKey, parts: a.parts, intKey: a.intKey, keyRange: a.keyRange, randomKey: a.randomKey,
 		locale: locale, mode: mode, defaultLocale: a.defaultLocale,
 		fields: a.fields, byName: a.byName, all: a.all, compare: a.compare,
-		columns: a.columns, scope: scopeConds(locale, mode),
+		columns: a.columns, columnsAs: a.columnsAs, scope: scopeConds(locale, mode),
 		stmts: statements{db: a.db, max: maxStatements},
 		store: a.store, slugs: a.slugs, sinceKind: a.sinceKind, sinceField: a.sinceField,
 	}

@@ -29,6 +29,12 @@ type dialect interface {
 	nulls(desc bool) string
 	// lock follows the SELECT that reads a row about to be changed.
 	lock() string
+	// insertMany is the verb of a multi-row INSERT whose failure fails
+	// its transaction (InsertMany).
+	insertMany() string
+	// analyze is the statement that refreshes the planner's statistics
+	// of a table, "" where the proxy leaves them alone (Analyze).
+	analyze(table string) string
 	// returning reports whether INSERT ... RETURNING gives back the key the
 	// database made; otherwise LastInsertId does.
 	returning() bool
@@ -91,6 +97,24 @@ func (db *DB) Nulls(desc bool) string { return db.dialect.nulls(desc) }
 // be changed, so that it is locked: " FOR UPDATE", or "" on SQLite, whose
 // transactions take the write lock when they begin.
 func (db *DB) ForUpdate() string { return db.dialect.lock() }
+
+// InsertMany is the verb ("INSERT INTO " or a variant) of a multi-row
+// INSERT within a transaction that rolls back when it fails. On SQLite it
+// is INSERT OR FAIL: a statement that may abort half-way keeps a journal
+// of every page it changes so that it can undo itself, which costs as
+// many page writes as the rows touch pages of random indexes; the
+// transaction's rollback undoes it instead.
+func (db *DB) InsertMany() string { return db.dialect.insertMany() }
+
+// Analyze is the statement that refreshes the planner's statistics of
+// one of the proxy's own tables (quoted) after it grew by many rows at
+// once, "" where there is none to run. On PostgreSQL: until autovacuum
+// analyzes it (never, for rows that are a small part of a big table),
+// the planner takes rows of a value it has not seen for none, and may
+// search an index that matches fewer of a lookup's columns; run within a
+// transaction, it counts the transaction's own rows. SQLite and MySQL
+// choose by the lookup's columns, or by sampling the index as they plan.
+func (db *DB) Analyze(table string) string { return db.dialect.analyze(table) }
 
 // Returning reports whether INSERT ... RETURNING gives back the key the
 // database made; otherwise sql.Result's LastInsertId does.
