@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"time"
+
+	"github.com/BurntSushi/toml"
 )
 
 // previous is the aposproxy of an earlier commit (the last report's),
@@ -39,6 +41,9 @@ func (s *suite) startPrevious(ctx context.Context, commit string) (_ *previous, 
 		return nil, fmt.Errorf("git worktree add %s: %v: %s", commit, err, out)
 	}
 	stops = append(stops, func() { _ = exec.Command("git", "-C", s.root, "worktree", "remove", "--force", dir).Run() })
+	if err := asMeasured(filepath.Join(dir, "config.toml")); err != nil {
+		return nil, fmt.Errorf("the configuration at %s: %w", commit, err)
+	}
 	bin := filepath.Join(s.tmp, "aposproxy-previous")
 	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
 	build.Dir, build.Stdout, build.Stderr = dir, os.Stderr, os.Stderr
@@ -50,10 +55,7 @@ func (s *suite) startPrevious(ctx context.Context, commit string) (_ *previous, 
 		return nil, err
 	}
 	cmd := exec.CommandContext(ctx, bin, "-listen", addr)
-	// Its own data/ in its worktree; a log level that keeps the request
-	// log, if the commit has one, off the suite's output.
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "APOSPROXY_ADMIN_LISTEN=127.0.0.1:0")
+	cmd.Dir = dir // its own data/ in its worktree
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -72,4 +74,41 @@ func (s *suite) previousSystem() []system {
 		return nil
 	}
 	return []system{{name: "aposproxy@" + s.prev.commit, args: []string{"-target", s.prev.url + "/api/v1"}, pid: s.prev.pid}}
+}
+
+// asMeasured rewrites the earlier commit's configuration at path to serve
+// what today's proxy serves in the suite (startProxy): no relationship
+// fields, no fields the proxy keeps itself, no request log and no admin
+// listener (metrics). Without it the earlier binary would load related
+// documents and log every request, and the comparison would measure that.
+func asMeasured(path string) error {
+	var cfg map[string]any
+	if _, err := toml.DecodeFile(path, &cfg); err != nil {
+		return err
+	}
+	delete(cfg, "admin")
+	cfg["log"] = map[string]any{"requests": false}
+	types, _ := cfg["types"].(map[string]any)
+	for _, t := range types {
+		t, _ := t.(map[string]any)
+		fields, _ := t["fields"].([]map[string]any)
+		kept := fields[:0]
+		for _, f := range fields {
+			if f["kind"] != "relationship" && f["store"] != "proxy" {
+				kept = append(kept, f)
+			}
+		}
+		if t != nil && fields != nil {
+			t["fields"] = kept
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := toml.NewEncoder(f).Encode(cfg); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
