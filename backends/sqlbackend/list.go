@@ -43,7 +43,7 @@ func (a *Adapter) List(ctx context.Context, q *adapters.Query) (*adapters.Page, 
 	if perPage > 0 {
 		offset = (max(q.Page, 1) - 1) * perPage
 	}
-	sel, err := a.selectFields(b, q, compare, q.IDs == nil && perPage > 0)
+	sel, err := a.selectFields(b, q, compare, q.IDs == nil && perPage > 0 && a.db.SelectsBeforeLimit())
 	if err != nil {
 		return nil, err
 	}

@@ -32,6 +32,10 @@ type dialect interface {
 	// insertMany is the verb of a multi-row INSERT whose failure fails
 	// its transaction (InsertMany).
 	insertMany() string
+	// selectsBeforeLimit reports whether the engine evaluates the select
+	// list of every row it sorts, subqueries included, rather than of the
+	// rows a LIMIT keeps (SelectsBeforeLimit).
+	selectsBeforeLimit() bool
 	// analyze is the statement that refreshes the planner's statistics
 	// of a table, "" where the proxy leaves them alone (Analyze).
 	analyze(table string) string
@@ -97,6 +101,14 @@ func (db *DB) Nulls(desc bool) string { return db.dialect.nulls(desc) }
 // be changed, so that it is locked: " FOR UPDATE", or "" on SQLite, whose
 // transactions take the write lock when they begin.
 func (db *DB) ForUpdate() string { return db.dialect.lock() }
+
+// SelectsBeforeLimit reports whether a sorted, paged SELECT evaluates the
+// subqueries of its select list for every row it sorts: SQLite and
+// PostgreSQL do, so a list reads its slugs and members around its paged
+// statement (a derived table); MySQL and MariaDB evaluate them for the
+// rows they send, and a derived table would only cost them a temporary
+// table per list (docs/architecture.md#lists).
+func (db *DB) SelectsBeforeLimit() bool { return db.dialect.selectsBeforeLimit() }
 
 // InsertMany is the verb ("INSERT INTO " or a variant) of a multi-row
 // INSERT within a transaction that rolls back when it fails. On SQLite it

@@ -38,6 +38,7 @@ func (mysqlDialect) quote(ident string) string { return quoteWith("`", ident) }
 func (mysqlDialect) text(expr string) string   { return "CAST(" + expr + " AS CHAR)" }
 func (mysqlDialect) nulls(bool) string         { return "" } // NULL is the smallest value
 func (mysqlDialect) lock() string              { return " FOR UPDATE" }
+func (mysqlDialect) selectsBeforeLimit() bool  { return false }
 func (mysqlDialect) insertMany() string        { return "INSERT INTO " }
 func (mysqlDialect) analyze(_ string) string   { return "" }
 func (mysqlDialect) returning() bool           { return false }

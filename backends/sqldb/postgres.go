@@ -22,6 +22,7 @@ func (postgresDialect) bindType() int                  { return sqlx.DOLLAR }
 func (postgresDialect) quote(ident string) string      { return quoteWith(`"`, ident) }
 func (postgresDialect) text(expr string) string        { return "CAST(" + expr + " AS TEXT)" }
 func (postgresDialect) lock() string                   { return " FOR UPDATE" }
+func (postgresDialect) selectsBeforeLimit() bool       { return true }
 func (postgresDialect) insertMany() string             { return "INSERT INTO " }
 func (postgresDialect) analyze(table string) string    { return "ANALYZE " + table }
 func (postgresDialect) returning() bool                { return true }

@@ -56,6 +56,7 @@ func (sqliteDialect) quote(ident string) string { return quoteWith(`"`, ident) }
 func (sqliteDialect) text(expr string) string   { return "CAST(" + expr + " AS TEXT)" }
 func (sqliteDialect) nulls(bool) string         { return "" } // NULL is the smallest value
 func (sqliteDialect) lock() string              { return "" } // BEGIN IMMEDIATE locks
+func (sqliteDialect) selectsBeforeLimit() bool  { return true }
 func (sqliteDialect) insertMany() string        { return "INSERT OR FAIL INTO " }
 func (sqliteDialect) analyze(_ string) string   { return "" }
 func (sqliteDialect) returning() bool           { return true }
