@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,48 +114,81 @@ func startShopOn(t *testing.T, e testkit.Engine, bin, config, dsn string) *shop 
 }
 
 // startBinary starts bin with config and env on a free port, waits until
-// it answers, and stops it at cleanup.
+// it answers, and stops it at cleanup. A port found free can be taken
+// before the binary binds it (another test's server, or an outgoing
+// connection's ephemeral port): a start refused with "address already in
+// use" is tried again on other ports, the admin listener's too.
 func startBinary(t *testing.T, bin, config string, env []string) *shop {
 	t.Helper()
-	s := &shop{}
+	for attempt := 1; ; attempt++ {
+		s, err := tryBinary(t, bin, config, env)
+		if err == nil {
+			return s
+		}
+		if attempt == 3 || !strings.Contains(s.logs.String(), "address already in use") {
+			t.Fatalf("aposproxy did not start: %v\n%s", err, s.logs.String())
+		}
+		for i, kv := range env {
+			if strings.HasPrefix(kv, "APOSPROXY_ADMIN_LISTEN=") {
+				env[i] = "APOSPROXY_ADMIN_LISTEN=" + testkit.FreeAddr(t)
+			}
+		}
+	}
+}
+
+// tryBinary is one attempt of startBinary: the started shop, or why it
+// did not answer (the process is stopped then).
+func tryBinary(t *testing.T, bin, config string, env []string) (*shop, error) {
+	t.Helper()
+	s := &shop{logs: &testkit.Buffer{}}
 	addr := testkit.FreeAddr(t)
 	cmd := exec.Command(bin, "-config", config, "-listen", addr)
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(os.Environ(), env...)
-	logs := &testkit.Buffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
+	cmd.Stdout, cmd.Stderr = s.logs, s.logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s.pid, s.proc, s.logs = cmd.Process.Pid, cmd.Process, logs
-	t.Cleanup(func() {
+	s.pid, s.proc = cmd.Process.Pid, cmd.Process
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	stop := func() {
 		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
 		select {
-		case <-done:
+		case <-exited:
 		case <-time.After(5 * time.Second):
 			_ = cmd.Process.Kill()
-			<-done
+			<-exited
 		}
-		if t.Failed() {
-			t.Logf("aposproxy output:\n%s", logs.String())
-		}
-	})
+	}
 	s.base = "http://" + addr + "/api/v1"
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		resp, err := http.Get(s.base + "/category")
 		if err == nil {
 			resp.Body.Close()
+		}
+		select {
+		case <-exited: // whatever answered, it was not this process
+			return s, fmt.Errorf("it exited: %v", err)
+		default:
+		}
+		if err == nil {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("aposproxy did not start: %v\n%s", err, logs.String())
+			stop()
+			return s, err
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return s
+	t.Cleanup(func() {
+		stop()
+		if t.Failed() {
+			t.Logf("aposproxy output:\n%s", s.logs.String())
+		}
+	})
+	return s, nil
 }
 
 // shopDatabase is a fresh database of e with the shop in it; for SQLite, a
