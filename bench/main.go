@@ -136,15 +136,10 @@ func (s *suite) child(ctx context.Context, out string) error {
 // quick rerun of those figures: it prints their table and writes it to
 // bench/out/latency-<time>.md.
 func (s *suite) latencyAlone(ctx context.Context) error {
-	if err := s.setup(); err != nil {
+	if err := s.setupWithBinary(); err != nil {
 		return err
 	}
 	defer os.RemoveAll(s.tmp)
-	s.bin = filepath.Join(s.tmp, "aposproxy")
-	s.logf("building aposproxy")
-	if err := s.goBuild(s.bin, "."); err != nil {
-		return err
-	}
 	if err := s.pinnedLatency(ctx); err != nil {
 		return err
 	}
@@ -157,18 +152,29 @@ func (s *suite) latencyAlone(ctx context.Context) error {
 	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
 
+// setupWithBinary is setup, then the aposproxy binary built into s.tmp
+// (s.bin), which the load generator and the latency child run; once it
+// succeeds, the caller removes s.tmp.
+func (s *suite) setupWithBinary() error {
+	if err := s.setup(); err != nil {
+		return err
+	}
+	s.bin = filepath.Join(s.tmp, "aposproxy")
+	s.logf("building aposproxy")
+	if err := s.goBuild(s.bin, "."); err != nil {
+		os.RemoveAll(s.tmp)
+		return err
+	}
+	return nil
+}
+
 // run measures everything and writes the report.
 func (s *suite) run(ctx context.Context, results, prevCommit string) error {
-	err := s.setup()
+	err := s.setupWithBinary()
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(s.tmp)
-	s.bin = filepath.Join(s.tmp, "aposproxy")
-	s.logf("building aposproxy")
-	if err := s.goBuild(s.bin, "."); err != nil {
-		return err
-	}
 	started := time.Now()
 	if prevCommit != "" {
 		s.logf("building and starting aposproxy at %s", prevCommit)
@@ -204,15 +210,10 @@ func (s *suite) runOnly(ctx context.Context) error {
 	if s.only != "upstream" {
 		return fmt.Errorf("-only %q: the scenario that runs alone is upstream", s.only)
 	}
-	if err := s.setup(); err != nil {
+	if err := s.setupWithBinary(); err != nil {
 		return err
 	}
 	defer os.RemoveAll(s.tmp)
-	s.bin = filepath.Join(s.tmp, "aposproxy")
-	s.logf("building aposproxy")
-	if err := s.goBuild(s.bin, "."); err != nil {
-		return err
-	}
 	if err := s.upstreamScenario(ctx); err != nil {
 		return err
 	}
