@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/internal/testkit"
 )
 
 // requestRecord is a request line as the proxy writes it
@@ -109,7 +110,7 @@ func TestAccessLogLevel(t *testing.T) {
 // TestLogOutputFlushes: a request line reaches the writer within the
 // flush interval without any further line.
 func TestLogOutputFlushes(t *testing.T) {
-	var w logBuffer
+	var w testkit.Buffer
 	out := newLogOutput(&w, flushEvery)
 	defer out.Close()
 	if _, err := out.Write([]byte("r1\n")); err != nil {
@@ -128,7 +129,7 @@ func TestLogOutputFlushes(t *testing.T) {
 // is written at once, after them; Close writes what waits, and after it
 // a line is written at once.
 func TestLogOutputOrder(t *testing.T) {
-	var w logBuffer
+	var w testkit.Buffer
 	out := newLogOutput(&w, time.Hour)
 	_, _ = out.Write([]byte("r1\n"))
 	if got := w.String(); got != "" {
@@ -152,7 +153,7 @@ func TestLogOutputOrder(t *testing.T) {
 // TestLogOutputBatches: the lines are written in batches of flushSize,
 // whole lines each.
 func TestLogOutputBatches(t *testing.T) {
-	var w logBuffer
+	var w testkit.Buffer
 	out := newLogOutput(&w, time.Hour)
 	defer out.Close()
 	line := []byte(strings.Repeat("x", 99) + "\n")

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/internal/testkit"
 )
 
 // TestExposureWarning: the shipped shop shows nothing personal to
@@ -27,7 +28,7 @@ func TestExposureWarning(t *testing.T) {
 	if got := exposures(cfg); !reflect.DeepEqual(got, want) {
 		t.Fatalf("exposures = %+v\nwant %+v", got, want)
 	}
-	var logs logBuffer
+	var logs testkit.Buffer
 	delete(cfg.Modules["customer"].APIRoutes["get"], "contacts")
 	serveShop(t, cfg, &logs)
 	out := logs.String()

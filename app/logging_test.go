@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"net"
@@ -9,7 +8,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,24 +27,6 @@ func shopConfig(tb testing.TB) *config.Config {
 		tb.Fatal(err)
 	}
 	return cfg
-}
-
-// logBuffer collects log output written from several goroutines.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // serveShop builds the program over cfg with its log written to logs,
@@ -94,7 +74,7 @@ const (
 // carries (an API key in the query, a bearer token, an API key header, a
 // session cookie) appear in the log.
 func TestMalformedRequestsLogNoSecrets(t *testing.T) {
-	var logs logBuffer
+	var logs testkit.Buffer
 	addr := serveShop(t, shopConfig(t), &logs)
 	for _, req := range []string{
 		// A header line without a colon.
@@ -144,7 +124,7 @@ func TestRedact(t *testing.T) {
 			t.Errorf("redact(%q)\n = %q\nwant %q", tc.in, got, tc.want)
 		}
 	}
-	var out logBuffer
+	var out testkit.Buffer
 	newFasthttpLogger(NewLogger(&out)).Printf("error when serving connection %q<->%q: %v", "a", "b",
 		errors.New(`buffer size=9, contents: "GET /?apikey=secret-0 HTTP/1.1\r\nCookie: a=secret-00\r\n"`))
 	NewLogger(&out).Error("Bearer secret-1 refused", "err", errors.New("apikey=secret-2 unknown"), "header", "ApiKey secret-3")
