@@ -74,10 +74,13 @@ func Open(ctx context.Context, cfg *config.Config) (_ *Set, err error) {
 }
 
 // database returns the pool of [databases.<name>], opening it the first
-// time.
+// time, with the request timeout that bounds its connections on
+// PostgreSQL (sqldb.Open).
 func (s *Set) database(ctx context.Context, cfg *config.Config, name string) (*sqldb.DB, error) {
 	return openOnce(s.databases, "databases", name, func() (*sqldb.DB, error) {
-		return sqldb.Open(ctx, cfg.Databases[name])
+		dc := cfg.Databases[name]
+		dc.RequestTimeout = cfg.Server.RequestTimeout.Duration
+		return sqldb.Open(ctx, dc)
 	})
 }
 

@@ -50,7 +50,7 @@ type Server struct {
 	// IdleTimeout closes idle keep-alive connections. Default 60s.
 	IdleTimeout Duration `toml:"idle_timeout"`
 	// RequestTimeout is the deadline of each request's backend work.
-	// Default 5s.
+	// Default 5s. Requests may end up to DeadlineGrain later.
 	RequestTimeout Duration `toml:"request_timeout"`
 	// StrictParams answers 400 invalid to an unknown aposLocale or a bad
 	// aposMode instead of Apostrophe's silent fallback. Default false.
@@ -103,6 +103,12 @@ type Locale struct {
 	Private bool   `toml:"private"` // invisible to anonymous callers
 }
 
+// DeadlineGrain is how much later than server.request_timeout a request's
+// backend work may end: requests that begin within one grain share one
+// deadline (proxy/deadline.go), and PostgreSQL's statement timeout allows
+// the same (sqldb.Open).
+const DeadlineGrain = 20 * time.Millisecond
+
 // Database is one named SQL database.
 type Database struct {
 	// Driver is sqlite, postgres or mysql.
@@ -129,6 +135,11 @@ type Database struct {
 	// without a zone of their own (TIMESTAMP WITHOUT TIME ZONE, DATETIME,
 	// text) are read and written. Default UTC.
 	TimeZone string `toml:"time_zone"`
+	// RequestTimeout is not read from the file: the proxy sets it to
+	// server.request_timeout when it opens the database to serve
+	// requests. On PostgreSQL it bounds every statement and network wait
+	// of the pool's connections (sqldb.Open); zero leaves them unbounded.
+	RequestTimeout time.Duration `toml:"-"`
 }
 
 // APIKey is one API key. A key whose secret is empty (its environment

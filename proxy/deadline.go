@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync/atomic"
 	"time"
+
+	"github.com/aposproxy/aposproxy/config"
 )
 
 // deadlines hands out the backend contexts of requests: contexts that end
@@ -30,7 +32,7 @@ type sharedDeadline struct {
 
 // deadlineGrain is how much later than request_timeout a request's
 // context may end: requests within one grain share a context.
-const deadlineGrain = 20 * time.Millisecond
+const deadlineGrain = config.DeadlineGrain
 
 // context returns a context that ends between timeout and timeout +
 // deadlineGrain from now.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 )
 
 // bulkSweep is how many records without a slug make a sweep read every
@@ -27,7 +28,12 @@ type titled struct {
 // published record's slug and the same rows get the same slugs on every
 // instance. When every record has one, as is usual, it only reads. A
 // sweep that ran into another one runs again.
+//
+// A sweep within a request ends with the request even when a read
+// detached from it asks for it (sqldb.RequestContext); PostgreSQL's
+// statement timeout does not cut it (sqldb's Unbound).
 func (sl *slugs) sweep(ctx context.Context, locale string) error {
+	ctx = sqldb.RequestContext(ctx)
 	if done, err := sl.swept(ctx, locale); done || err != nil {
 		return err
 	}
@@ -45,6 +51,9 @@ func (sl *slugs) sweepOnce(ctx context.Context, locale string) error {
 		return err
 	}
 	defer tx.Rollback()
+	if err := sl.db.Unbound(ctx, tx); err != nil {
+		return err
+	}
 	taken := takenSlugs{sl: sl, locale: locale, set: map[string]bool{}, bases: map[string]bool{}}
 	given := 0
 	for _, m := range sl.modes {
@@ -82,9 +91,29 @@ func (sl *slugs) sweepOnce(ctx context.Context, locale string) error {
 		// Again for every slug given, for the lookups of lists and
 		// reads. The sweep is done: a failure here only leaves the
 		// statistics to autovacuum.
-		_ = sl.analyze(ctx, sl.db)
+		_ = sl.analyzeAlone(ctx)
 	}
 	return nil
+}
+
+// analyzeAlone refreshes the statistics of the slug table in a
+// transaction of its own, which the statement timeout does not cut.
+func (sl *slugs) analyzeAlone(ctx context.Context) error {
+	if sl.db.Analyze(sl.table) == "" {
+		return nil
+	}
+	tx, err := sl.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := sl.db.Unbound(ctx, tx); err != nil {
+		return err
+	}
+	if err := sl.analyze(ctx, tx); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // analyze refreshes the planner's statistics of the slug table, where

@@ -23,6 +23,11 @@ type DB struct {
 	// zone is the time zone of the database's datetimes without one
 	// (config.Database.TimeZone).
 	zone *time.Location
+	// bounded is set when the connections themselves bound every
+	// statement and network wait to the request timeout (PostgreSQL with
+	// config.Database.RequestTimeout): reads outside transactions are
+	// then detached from their request (ReadContext).
+	bounded bool
 }
 
 // Zone is the time zone in which the database's datetimes without a zone
@@ -45,6 +50,10 @@ func (db *DB) Zone() *time.Location { return db.zone }
 // connections wait 5s for locks, use WAL, enforce foreign keys and begin
 // transactions as writers, unless the DSN says otherwise. For MySQL,
 // parseTime is always on.
+//
+// With cfg.RequestTimeout, a PostgreSQL pool's connections bound each
+// statement to it plus config.DeadlineGrain at the server, and their
+// connecting and network waits at the client (postgresConnector).
 func Open(ctx context.Context, cfg config.Database) (*DB, error) {
 	d, err := dialectFor(cfg.Driver)
 	if err != nil {
@@ -61,7 +70,7 @@ func Open(ctx context.Context, cfg config.Database) (*DB, error) {
 	if !memory && cfg.MaxOpen < 1 {
 		return nil, errors.New("max_open must be at least 1")
 	}
-	x, err := openPool(d.driver(), dsn)
+	x, bounded, err := openBounded(d, dsn, cfg.RequestTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +79,7 @@ func Open(ctx context.Context, cfg config.Database) (*DB, error) {
 		x.Close()
 		return nil, err
 	}
-	db := &DB{DB: x, dialect: d, zone: zone}
+	db := &DB{DB: x, dialect: d, zone: zone, bounded: bounded}
 	db.pool(cfg.MaxOpen, memory)
 	if err := x.PingContext(ctx); err != nil {
 		x.Close()
@@ -84,6 +93,20 @@ func Open(ctx context.Context, cfg config.Database) (*DB, error) {
 		}
 	}
 	return db, nil
+}
+
+// openBounded opens the pool of dialect d at dsn: on PostgreSQL with a
+// request timeout, one whose connections bound themselves (bounded).
+func openBounded(d dialect, dsn string, requestTimeout time.Duration) (_ *sql.DB, bounded bool, err error) {
+	if _, ok := d.(postgresDialect); !ok || requestTimeout <= 0 {
+		x, err := openPool(d.driver(), dsn)
+		return x, false, err
+	}
+	c, err := postgresConnector(dsn, requestTimeout+config.DeadlineGrain)
+	if err != nil {
+		return nil, false, err
+	}
+	return openConnector(c), true, nil
 }
 
 // OpenFile opens a SQLite file of the proxy's own (its login store or its
@@ -153,16 +176,72 @@ func removeSQLite(path string) {
 	}
 }
 
-// ReadContext is the context of a read outside any transaction. SQLite
-// runs in the proxy's own process, in WAL mode, where readers never wait
-// for writers or locks and there is no connection to lose: such a read
-// cannot hang, so it is detached from the request's cancellation. That
-// spares database/sql's and the driver's watcher goroutine per query,
-// the largest cost the proxy added over a bare handler. Writes, and every
-// query on the network engines, keep the request's deadline.
+// ReadContext is the context of a read outside any transaction: detached
+// from the request's cancellation where the read cannot run or wait
+// longer than the request anyway. That spares database/sql's and the
+// driver's watcher goroutine and cancel function per query, the largest
+// cost the proxy added over a bare handler (docs/architecture.md#deadlines).
+//
+//   - SQLite runs in the proxy's own process, in WAL mode, where readers
+//     never wait for writers or locks and there is no connection to lose:
+//     such a read cannot hang.
+//   - PostgreSQL, when its connections bound themselves (Open with a
+//     request timeout): the server cancels a statement at the request
+//     timeout, and the client drops a connection whose server stops
+//     answering. Only waiting for a free connection has no such bound, so
+//     a read keeps its request's deadline when the pool is busy.
+//
+// Writes, and reads on MySQL and MariaDB, keep the request's deadline.
+// Work of a read that must end with its request, such as a slug sweep,
+// takes it back with RequestContext.
 func (db *DB) ReadContext(ctx context.Context) context.Context {
-	if _, ok := db.dialect.(sqliteDialect); ok {
+	switch {
+	case db.bounded:
+		if s := db.Stats(); s.InUse < s.MaxOpenConnections {
+			return detached{req: ctx}
+		}
+		return ctx
+	case db.dialect.engine() == "sqlite":
 		return context.WithoutCancel(ctx)
 	}
 	return ctx
+}
+
+// RequestContext is the request's context of a read's context that
+// ReadContext detached on PostgreSQL, ctx itself otherwise.
+func RequestContext(ctx context.Context) context.Context {
+	if req, ok := ctx.Value(requestKey{}).(context.Context); ok {
+		return req
+	}
+	return ctx
+}
+
+// detached is a request's context without its cancellation, as
+// context.WithoutCancel's, that keeps the request's for RequestContext.
+type detached struct{ req context.Context }
+
+// requestKey is the key of a detached read's request context.
+type requestKey struct{}
+
+func (detached) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (detached) Done() <-chan struct{}       { return nil }
+func (detached) Err() error                  { return nil }
+
+func (c detached) Value(key any) any {
+	if key == (requestKey{}) {
+		return c.req
+	}
+	return c.req.Value(key)
+}
+
+// Unbound lifts the statement timeout of a pool whose connections bound
+// themselves for the rest of tx, for the proxy's own long work (a slug
+// sweep over a big table, ANALYZE), which ctx's deadline alone bounds.
+// It does nothing elsewhere.
+func (db *DB) Unbound(ctx context.Context, tx *sql.Tx) error {
+	if !db.bounded {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, "SET LOCAL statement_timeout = 0")
+	return err
 }

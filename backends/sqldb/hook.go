@@ -29,7 +29,15 @@ func openPool(name, dsn string) (*sql.DB, error) {
 			return nil, err
 		}
 	}
-	return sql.OpenDB(Hook(c)), nil
+	return openConnector(c), nil
+}
+
+// openConnector opens the pool of connector c, through Hook when set.
+func openConnector(c driver.Connector) *sql.DB {
+	if Hook != nil {
+		c = Hook(c)
+	}
+	return sql.OpenDB(c)
 }
 
 // dsnConnector is the connector of a driver without one of its own.

@@ -1,0 +1,97 @@
+package sqldb
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/config"
+	"github.com/aposproxy/aposproxy/internal/testkit"
+)
+
+// postgres is the PostgreSQL engine of the tests.
+var postgres = testkit.Engines[1]
+
+// TestBoundedPostgres checks a PostgreSQL pool opened with a request
+// timeout: a read outside a transaction is detached from its request, and
+// the server cancels it at the timeout (plus the grain) with the timeout
+// error a passed deadline gives; a transaction Unbound runs longer.
+func TestBoundedPostgres(t *testing.T) {
+	const timeout = 200 * time.Millisecond
+	db := open(t, config.Database{Driver: "postgres", DSN: postgres.Fresh(t), MaxOpen: 2, RequestTimeout: timeout})
+	req, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+
+	var shown string
+	if err := db.QueryRowContext(req, "SHOW statement_timeout").Scan(&shown); err != nil {
+		t.Fatal(err)
+	}
+	if want := "220ms"; shown != want {
+		t.Errorf("statement_timeout %q, want %q", shown, want)
+	}
+
+	ctx := db.ReadContext(req)
+	if ctx.Done() != nil {
+		t.Fatal("a read of an idle bounded pool keeps its request's cancellation")
+	}
+	if RequestContext(ctx) != req {
+		t.Error("RequestContext does not give back the request's context")
+	}
+	start := time.Now()
+	_, err := db.ExecContext(ctx, "SELECT pg_sleep(3)")
+	took := time.Since(start)
+	if err == nil {
+		t.Fatal("a read of 3s was not cancelled")
+	}
+	if took < timeout || took > 2*time.Second {
+		t.Errorf("the read was cancelled after %v, want about %v", took, timeout)
+	}
+	if err := db.Fail(ctx, err, nil); !errors.Is(err, apos.ErrTimeout) {
+		t.Errorf("a read cancelled by the statement timeout failed with %v, want the timeout error", err)
+	}
+
+	err = db.InTx(req, false, func(tx *Tx) error {
+		if err := db.Unbound(req, tx.tx); err != nil {
+			return err
+		}
+		_, err := tx.tx.ExecContext(req, "SELECT pg_sleep(0.5)")
+		return err
+	})
+	if err != nil {
+		t.Errorf("an unbound transaction was cut: %v", err)
+	}
+}
+
+// TestBoundedBusyPool checks that a read keeps its request's deadline
+// when it would wait for a connection: only the connections bound what
+// they run.
+func TestBoundedBusyPool(t *testing.T) {
+	db := open(t, config.Database{Driver: "postgres", DSN: postgres.Fresh(t), MaxOpen: 1, RequestTimeout: time.Second})
+	conn, err := db.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if db.ReadContext(t.Context()) != t.Context() {
+		t.Error("a read of a busy pool is detached from its request")
+	}
+}
+
+// TestUnboundedPostgres checks that a pool opened without a request
+// timeout (introspection, the check command) leaves reads attached and
+// statements unbounded.
+func TestUnboundedPostgres(t *testing.T) {
+	db := open(t, config.Database{Driver: "postgres", DSN: postgres.Fresh(t), MaxOpen: 2})
+	if db.ReadContext(t.Context()) != t.Context() {
+		t.Error("a read of an unbounded pool is detached from its request")
+	}
+	var shown string
+	if err := db.QueryRowContext(t.Context(), "SHOW statement_timeout").Scan(&shown); err != nil {
+		t.Fatal(err)
+	}
+	if shown != "0" {
+		t.Errorf("statement_timeout %q, want 0", shown)
+	}
+}
