@@ -33,6 +33,7 @@ var (
 	growthSizes  = flag.String("growth-sizes", "1000,100000,1000000", "growth run: the products table's sizes, in rows")
 	growthCurves = flag.String("growth-curves", "rows,sweep,related,tree", "growth run: the curves to measure (rows: the product routes, with the page sizes and the count; sweep: the first read after a bulk load without slugs; related; tree)")
 	growthCPU    = flag.String("growth-cpuprofile", "", "growth run: write a CPU profile of the whole run (the proxy serves in-process) to `FILE`")
+	growthEngs   = flag.String("growth-engines", "sqlite,postgres", "growth run: the engines to measure (postgres needs APOSPROXY_TEST_POSTGRES_DSN)")
 )
 
 // growthWants reports whether -growth-curves lists curve.
@@ -131,6 +132,9 @@ func (s *suite) growth(ctx context.Context, results string) error {
 		{"sqlite", "SQLite", ""},
 		{"postgres", "PostgreSQL", "APOSPROXY_TEST_POSTGRES_DSN"},
 	} {
+		if !slices.Contains(strings.Split(*growthEngs, ","), e.name) {
+			continue
+		}
 		dsn := ""
 		if e.env != "" {
 			if dsn = os.Getenv(e.env); dsn == "" {

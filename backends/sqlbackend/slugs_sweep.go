@@ -278,14 +278,24 @@ func (a *Adapter) missingSlugs(ctx context.Context, tx *sql.Tx, s apos.Scope, af
 //
 // With limit 1 (swept) or when not batched, it reads the records without a
 // slug (LEFT JOIN ... IS NULL). Batched (limit > 1, a single-column key of
-// the type's own table), it reads limit records after the key after (nil:
-// from the first), each with a subquery that finds its slug by the slug
-// table's primary key: a search per record whatever the planner's
-// statistics, where an anti-join over batches had engines read every slug
-// of the type for each batch (PostgreSQL's merge anti-join, with
-// statistics from before the sweep; MariaDB's copy of them for NOT
-// EXISTS), and NOT IN could make PostgreSQL compare each record with
-// every slug. missingSlugs keeps those without one.
+// the type's own table), it reads limit records from the key after on,
+// each with its slug's document or NULL, and missingSlugs keeps those
+// without one: the first batch (after nil) by a LEFT JOIN, the next ones
+// with a subquery per record on the slug table's primary key.
+//
+// The subquery is a search per record whatever the planner's estimates,
+// where an anti-join over batches had engines read every slug of the type
+// for each batch (PostgreSQL's merge anti-join, with statistics from
+// before the sweep; MariaDB's copy of them for NOT EXISTS), and NOT IN
+// could make PostgreSQL compare each record with every slug. But which
+// index PostgreSQL searches depends on its statistics, and the first
+// batch runs before the sweep's ANALYZE: when they know no slug of the
+// type while the indexes still hold many dead (slugs deleted, or given by
+// a sweep that rolled back), it searched the unique (type, locale, mode,
+// slug) index and read every dead slug of the mode for each record (the
+// first batch took 30 s at 10^5 rows, 190 s at 10^6: see
+// bench/growth_reading.md). The join reads them at most once; after the
+// ANALYZE, the subquery searches the primary key.
 func (a *Adapter) missingQuery(s apos.Scope, after any, limit int) (text []byte, args []any, batched, ok bool) {
 	l := a
 	if v := a.ov.viewOf(s); v != nil {
@@ -300,23 +310,26 @@ func (a *Adapter) missingQuery(s apos.Scope, after any, limit int) (text []byte,
 	// The slug table's columns are qualified: an overlay's view has
 	// columns of the proxy's tables too.
 	const sa = "aposproxy_s."
-	if batched {
+	if batched && after != nil {
 		text = append(append(text, ", (SELECT 1 FROM "...), a.slugs.table...)
 		text = a.slugs.appendConds(append(text, " AS aposproxy_s WHERE "...), sa, s)
 		text = append(append(append(text, " AND "+sa+"aposproxy_doc = "...), l.keyCast...), ')')
 		text = append(append(text, " FROM "...), l.table...)
 		text = append(append(text, " WHERE "...), l.scope...)
-		if after != nil {
-			text = append(append(append(text, " AND "...), l.key...), " > ?"...)
-			args = append(args, after)
-		}
+		text = append(append(append(text, " AND "...), l.key...), " > ?"...)
+		args = append(args, after)
 	} else {
+		if batched {
+			text = append(text, ", "+sa+"aposproxy_doc"...)
+		}
 		text = append(append(text, " FROM "...), l.table...)
 		text = append(append(text, " LEFT JOIN "...), a.slugs.table...)
 		text = a.slugs.appendConds(append(text, " AS aposproxy_s ON "...), sa, s)
 		text = append(append(text, " AND "+sa+"aposproxy_doc = "...), l.keyCast...)
 		text = append(append(text, " WHERE 1 = 1"...), l.scopeOf(l.alias)...)
-		text = append(text, " AND "+sa+"aposproxy_doc IS NULL"...)
+		if !batched {
+			text = append(text, " AND "+sa+"aposproxy_doc IS NULL"...)
+		}
 	}
 	text = append(append(text, " ORDER BY "...), l.key...)
 	if limit > 0 && (batched || limit == 1) {
