@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"os"
 	"runtime"
 	"time"
 	"unsafe"
@@ -45,12 +44,15 @@ type loop struct {
 	record func(*result)
 	start  time.Time
 
-	open, busy, waiting, peak int
-	// armedFor is the time (since start) the timer is set for, -1 for
-	// none; fired says it went off since it was last set.
-	armedFor time.Duration
-	fired    bool
-	checkAt  time.Duration // when to look for requests past -timeout next
+	// busy counts the requests in flight, waiting those queued for a
+	// connection, retrying those waiting for a connection of their own.
+	open, busy, waiting, retrying, peak int
+	checkAt                             time.Duration // when to look for requests past -timeout next
+	// wallBase is the wall clock's reading at start, as of the last
+	// poll: it turns the kernel's receive timestamps into times since
+	// start.
+	wallBase int64
+	oob      [64]byte // a recvmsg's control message: the timestamp
 }
 
 // endpoint is one address the requests go to, and its connections.
@@ -84,7 +86,9 @@ type conn struct {
 	cur        pending
 	out        []byte // the rest of the request to write
 	ans        answer
-	served     int // answers read
+	retry      *pending      // the request this connection was opened for, until it is open
+	served     int           // answers read
+	rx         time.Duration // when the last bytes read arrived, since start
 }
 
 // checkEvery is how often requests in flight are compared with -timeout.
@@ -97,17 +101,13 @@ func newLoop(p *plan, o *options, pc *pacing, record func(*result)) (*loop, erro
 	if err != nil {
 		return nil, err
 	}
-	tfd, err := unix.TimerfdCreate(unix.CLOCK_MONOTONIC, unix.TFD_NONBLOCK|unix.TFD_CLOEXEC)
+	// Blocking: the loop sleeps in its read.
+	tfd, err := unix.TimerfdCreate(unix.CLOCK_MONOTONIC, unix.TFD_CLOEXEC)
 	if err != nil {
 		unix.Close(epfd)
 		return nil, err
 	}
-	l := &loop{epfd: epfd, tfd: tfd, buf: make([]byte, 64<<10), p: p, o: o, pc: pc, record: record, armedFor: -1}
-	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(tfd), Pad: -1}
-	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, tfd, &ev); err != nil {
-		l.close()
-		return nil, err
-	}
+	l := &loop{epfd: epfd, tfd: tfd, buf: make([]byte, 64<<10), p: p, o: o, pc: pc, record: record}
 	for _, pool := range p.pools {
 		for i := range pool {
 			l.endpoint(pool[i].wire.addr)
@@ -154,6 +154,16 @@ func (l *loop) now() time.Duration { return time.Since(l.start) }
 
 // run sends o.rate requests a second for d, or until ctx ends, and waits
 // for their answers.
+//
+// While the schedule runs, the loop wakes once per request, on a
+// timerfd, and never for an answer: it reads the answers that arrived
+// since its last wake (epoll, polled), sends what is due, and sleeps in
+// the timer's read. Each answer's time is the kernel's receive timestamp
+// of its last bytes (SO_TIMESTAMPNS), not the time the loop read it, so
+// that reading late costs the measure nothing. Waking is what costs on a
+// small VM (a context switch, tens of µs): one wake a request, where
+// waking for each answer too would double it. Once the schedule is sent,
+// the loop waits for the last answers in epoll_wait.
 func (l *loop) run(ctx context.Context, d time.Duration) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -163,36 +173,65 @@ func (l *loop) run(ctx context.Context, d time.Duration) {
 	total := int(d.Seconds() * float64(l.o.rate))
 	l.pc.scheduled.Add(uint64(total))
 	l.start = time.Now()
+	ticking := true
 	l.checkAt = checkEvery
 	for next := 0; ; {
+		l.poll(0)
 		if ctx.Err() != nil {
 			total = next // sends no more: the run is reported cut short
 		}
 		// Every request whose time has come goes now, however late the
 		// loop woke.
+		now := l.now()
 		for ; next < total; next++ {
-			at, now := time.Duration(float64(next)*interval), l.now()
-			if at > now {
+			at := time.Duration(float64(next) * interval)
+			if now = l.now(); at > now {
 				break
 			}
 			l.pc.lag.record(now - at)
 			l.dispatch(at)
 		}
-		if next == total && l.busy == 0 && l.waiting == 0 {
+		l.expire(now)
+		if next == total {
 			break
 		}
-		wake := l.checkAt // requests in flight or waiting: the timeouts
-		if next < total && (l.busy == 0 && l.waiting == 0 || time.Duration(float64(next)*interval) < wake) {
-			wake = time.Duration(float64(next) * interval)
+		wake := time.Duration(float64(next) * interval)
+		if !ticking {
+			time.Sleep(wake - l.now())
+		} else if l.sleep(wake) != nil {
+			ticking = false
 		}
-		l.wait(wake)
-		if now := l.now(); now >= l.checkAt {
-			l.expire(now)
-			l.checkAt = now + checkEvery
-		}
+	}
+	for l.busy+l.waiting+l.retrying > 0 {
+		l.poll(int(checkEvery / time.Millisecond))
+		l.expire(l.now())
 	}
 	l.pc.workers = max(l.pc.workers, l.peak)
 	l.pc.cpu += processCPU() - cpu0
+}
+
+// sleep waits until wake, since start, on the timerfd: set afresh for
+// each request (a periodic timer would drift from the schedule's
+// fractional intervals), then read. The read is made without telling
+// Go's scheduler (see epollWait).
+func (l *loop) sleep(wake time.Duration) error {
+	rel := wake - l.now()
+	if rel <= 0 {
+		return nil
+	}
+	if err := unix.TimerfdSettime(l.tfd, 0, &unix.ItimerSpec{Value: unix.NsecToTimespec(int64(rel))}, nil); err != nil {
+		return err
+	}
+	var ticks [8]byte
+	for {
+		_, _, errno := unix.RawSyscall(unix.SYS_READ, uintptr(l.tfd), uintptr(unsafe.Pointer(&ticks[0])), 8)
+		if errno != unix.EINTR {
+			if errno != 0 {
+				return errno
+			}
+			return nil
+		}
+	}
 }
 
 // connectFirst opens -connections connections to each endpoint before the
@@ -202,11 +241,11 @@ func (l *loop) connectFirst() {
 	l.start = time.Now()
 	for _, ep := range l.eps {
 		for range min(l.o.conns, maxOpenConns-l.open) {
-			l.connect(ep)
+			l.connect(ep, nil)
 		}
 	}
 	for l.connecting() > 0 && l.now() < l.o.timeout {
-		l.wait(l.now() + checkEvery)
+		l.poll(int(checkEvery / time.Millisecond))
 	}
 	for _, c := range l.conns {
 		if c != nil && c.connecting {
@@ -253,47 +292,57 @@ func (l *loop) dispatch(at time.Duration) {
 // maxOpenConns in all.
 func (l *loop) grow(ep *endpoint) {
 	for ep.connecting < len(ep.queue) && l.open < maxOpenConns {
-		l.connect(ep)
+		l.connect(ep, nil)
 	}
 }
 
-// connect starts opening a connection to ep; its end is an event.
-func (l *loop) connect(ep *endpoint) {
+// connect starts opening a connection to ep, for the requests waiting
+// there or, given one (retry), for that request alone; the end of the
+// opening is an event.
+func (l *loop) connect(ep *endpoint, retry *pending) {
 	fd, err := unix.Socket(ep.family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		l.dialFailed(ep, err)
+		l.dialFailed(ep, retry, err)
 		return
 	}
 	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1) // see run
 	if err := unix.Connect(fd, ep.sa); err != nil && !errors.Is(err, unix.EINPROGRESS) {
 		unix.Close(fd)
-		l.dialFailed(ep, err)
+		l.dialFailed(ep, retry, err)
 		return
 	}
 	l.gen++
-	c := &conn{fd: int32(fd), gen: l.gen, ep: ep, connecting: true, since: l.now()}
+	c := &conn{fd: int32(fd), gen: l.gen, ep: ep, connecting: true, since: l.now(), retry: retry}
 	// Edge-triggered: an event each time bytes arrive or the connection
 	// opens, ends or can be written again, with no epoll_ctl to change
 	// what is watched.
 	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLOUT | unix.EPOLLRDHUP | unix.EPOLLET, Fd: c.fd, Pad: c.gen}
 	if err := unix.EpollCtl(l.epfd, unix.EPOLL_CTL_ADD, fd, &ev); err != nil {
 		unix.Close(fd)
-		l.dialFailed(ep, err)
+		l.dialFailed(ep, retry, err)
 		return
 	}
 	for len(l.conns) <= fd {
 		l.conns = append(l.conns, nil)
 	}
 	l.conns[fd] = c
-	ep.connecting++
+	if retry == nil {
+		ep.connecting++
+	}
 	l.open++
 	l.peak = max(l.peak, l.open)
 }
 
-// dialFailed fails the first request waiting on ep, if any, with err: as
-// with a client library, a request whose connection cannot be opened
-// fails.
-func (l *loop) dialFailed(ep *endpoint, err error) {
+// dialFailed fails retry, or else the first request waiting on ep if
+// any, with err: as with a client library, a request whose connection
+// cannot be opened fails.
+func (l *loop) dialFailed(ep *endpoint, retry *pending, err error) {
+	if retry != nil {
+		l.retrying--
+		l.fail(retry, "dial: "+err.Error())
+		return
+	}
 	if len(ep.queue) == 0 {
 		return
 	}
@@ -303,32 +352,17 @@ func (l *loop) dialFailed(ep *endpoint, err error) {
 	l.fail(&pd, "dial: "+err.Error())
 }
 
-// wait sleeps until wake (since start; -1 for no time) or until a
-// connection is ready, and handles what is ready.
-func (l *loop) wait(wake time.Duration) {
-	msec := -1
-	if now := l.now(); wake >= 0 && wake <= now {
-		msec = 0
-	} else if wake >= 0 && (wake != l.armedFor || l.fired) {
-		// A timerfd, not epoll's timeout: that one counts whole
-		// milliseconds.
-		spec := unix.ItimerSpec{Value: unix.NsecToTimespec(int64(wake - now))}
-		if unix.TimerfdSettime(l.tfd, 0, &spec, nil) == nil {
-			l.armedFor, l.fired = wake, false
-		} else {
-			msec = 1
-		}
-	}
+// poll handles the connections that are ready, waiting for one up to
+// msec milliseconds (-1: for ever, 0: not at all).
+func (l *loop) poll(msec int) {
 	n, err := epollWait(l.epfd, l.events[:], msec)
 	if err != nil {
 		return // EINTR
 	}
+	now := time.Now()
+	l.wallBase = now.UnixNano() - int64(now.Sub(l.start))
 	for i := range n {
 		ev := &l.events[i]
-		if ev.Fd == int32(l.tfd) {
-			l.fired = true
-			continue
-		}
 		if int(ev.Fd) < len(l.conns) {
 			if c := l.conns[ev.Fd]; c != nil && c.gen == ev.Pad {
 				l.event(c, ev.Events)
@@ -358,15 +392,23 @@ func (l *loop) connected(c *conn, ev uint32) {
 		return
 	}
 	c.connecting = false
-	c.ep.connecting--
+	if c.retry == nil {
+		c.ep.connecting--
+	}
 	errno, err := unix.GetsockoptInt(int(c.fd), unix.SOL_SOCKET, unix.SO_ERROR)
 	if err == nil && errno != 0 {
 		err = unix.Errno(errno)
 	}
 	if err != nil {
 		l.closeConn(c)
-		l.dialFailed(c.ep, err)
+		l.dialFailed(c.ep, c.retry, err)
 		l.grow(c.ep)
+		return
+	}
+	if pd := c.retry; pd != nil {
+		c.retry = nil
+		l.retrying--
+		l.send(c, *pd)
 		return
 	}
 	l.ready(c)
@@ -417,9 +459,10 @@ func (l *loop) write(c *conn) {
 // is then empty), and when the peer closed (hup), until the end.
 func (l *loop) read(c *conn, hup bool) {
 	for !c.closed {
-		n, err := unix.Read(int(c.fd), l.buf)
+		n, oobn, _, _, err := unix.Recvmsg(int(c.fd), l.buf, l.oob[:], 0)
 		switch {
 		case n > 0:
+			c.rx = l.received(oobn)
 			l.parse(c, l.buf[:n])
 			if n < len(l.buf) && !hup {
 				return
@@ -432,6 +475,18 @@ func (l *loop) read(c *conn, hup bool) {
 			return
 		}
 	}
+}
+
+// received is when the bytes of the last recvmsg arrived, since start:
+// the kernel's timestamp of the last of them, in its control message
+// (oobn bytes of l.oob), or now when it has none.
+func (l *loop) received(oobn int) time.Duration {
+	h := (*unix.Cmsghdr)(unsafe.Pointer(&l.oob[0]))
+	if oobn < unix.CmsgSpace(int(unsafe.Sizeof(unix.Timespec{}))) || h.Level != unix.SOL_SOCKET || h.Type != unix.SCM_TIMESTAMPNS {
+		return l.now()
+	}
+	ts := (*unix.Timespec)(unsafe.Pointer(&l.oob[unix.CmsgLen(0)]))
+	return min(time.Duration(ts.Nano()-l.wallBase), l.now())
 }
 
 // parse feeds the bytes c received to its answer.
@@ -457,7 +512,7 @@ func (l *loop) parse(c *conn, data []byte) {
 // request (or closes it, when the answer said so).
 func (l *loop) answered(c *conn) {
 	pd := c.cur
-	res := result{method: pd.r.method, url: pd.r.url, latency: l.now() - pd.due}
+	res := result{method: pd.r.method, url: pd.r.url, latency: c.rx - pd.due}
 	res.judge(pd.r.method, c.ans.code, c.ans.jsonDocument())
 	if pd.r.method == "POST" {
 		res.body = append([]byte(nil), c.ans.body...)
@@ -476,8 +531,10 @@ func (l *loop) answered(c *conn) {
 
 // lost handles the end of c, or an error on it. A request whose answer
 // had not begun, on a connection that had answered before (which the
-// server may close between two requests as it pleases), is sent again
-// once if it is a read; any other request in flight fails.
+// server may close between two requests as it pleases, and the loop sees
+// it only at its next wake), is sent again once if it is a read, on a
+// new connection (which cannot have been closed that way); any other
+// request in flight fails.
 func (l *loop) lost(c *conn, err error) {
 	switch {
 	case !c.busy:
@@ -490,8 +547,10 @@ func (l *loop) lost(c *conn, err error) {
 		pd.retried = true
 		c.busy = false
 		l.busy--
-		c.ep.queue = append([]pending{pd}, c.ep.queue...)
-		l.waiting++
+		l.closeConn(c)
+		l.retrying++
+		l.connect(c.ep, &pd)
+		return
 	default:
 		msg := "the server closed the connection before the answer's end"
 		if err != nil {
@@ -530,7 +589,7 @@ func (l *loop) closeConn(c *conn) {
 	unix.Close(int(c.fd))
 	l.conns[c.fd] = nil
 	l.open--
-	if c.connecting {
+	if c.connecting && c.retry == nil {
 		c.ep.connecting--
 	}
 	if c.idle {
@@ -547,6 +606,10 @@ func (l *loop) closeConn(c *conn) {
 // expire fails the requests in flight for longer than -timeout, and gives
 // up the connections that take that long to open.
 func (l *loop) expire(now time.Duration) {
+	if now < l.checkAt {
+		return
+	}
+	l.checkAt = now + checkEvery
 	for _, c := range l.conns {
 		switch {
 		case c == nil || now-c.since <= l.o.timeout:
@@ -554,7 +617,7 @@ func (l *loop) expire(now time.Duration) {
 			l.failConn(c, "timeout: no answer within -timeout")
 		case c.connecting:
 			l.closeConn(c)
-			l.dialFailed(c.ep, errors.New("timeout"))
+			l.dialFailed(c.ep, c.retry, errors.New("timeout"))
 			l.grow(c.ep)
 		}
 	}
@@ -568,9 +631,6 @@ func (l *loop) expire(now time.Duration) {
 // waits; sysmon still preempts it every 10 ms (the signal interrupts the
 // wait), so the garbage collector and the other goroutines get the P.
 func epollWait(epfd int, events []unix.EpollEvent, msec int) (int, error) {
-	if !rawEpollWait {
-		return unix.EpollWait(epfd, events, msec)
-	}
 	n, _, errno := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(epfd), uintptr(unsafe.Pointer(&events[0])),
 		uintptr(len(events)), uintptr(msec), 0, 0)
 	if errno != 0 {
@@ -578,5 +638,3 @@ func epollWait(epfd int, events []unix.EpollEvent, msec int) (int, error) {
 	}
 	return int(n), nil
 }
-
-var rawEpollWait = os.Getenv("LOADGEN_RAW") != ""
