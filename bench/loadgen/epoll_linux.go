@@ -28,8 +28,9 @@ func runOpen(ctx context.Context, c *fasthttp.Client, p *plan, o *options, d tim
 	l.run(ctx, d)
 }
 
-// loop is the epoll engine: one goroutine, its connections and a timerfd
-// in an epoll set of its own. Everything here runs on that goroutine.
+// loop is the epoll engine: one goroutine, its connections in an epoll
+// set of its own, and a timerfd it sleeps on. Everything here runs on
+// that goroutine.
 type loop struct {
 	epfd, tfd int
 	events    [256]unix.EpollEvent
