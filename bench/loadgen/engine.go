@@ -17,7 +17,7 @@ import (
 func newClient(o *options) *fasthttp.Client {
 	conns := max(o.conns, 1)
 	if o.rate > 0 {
-		conns = maxOpenWorkers // the open model opens what its requests in flight need
+		conns = maxOpenConns // the open model opens what its requests in flight need
 	}
 	return &fasthttp.Client{
 		Name:                      "aposproxy-bench",
@@ -101,19 +101,25 @@ func hit(c *fasthttp.Client, p *plan, r *request, req *fasthttp.Request, resp *f
 		res.err = err.Error()
 		return res
 	}
-	res.code = uint16(resp.StatusCode())
-	if res.code < 200 || res.code >= 400 {
-		res.err = fmt.Sprintf("%d %s", res.code, fasthttp.StatusMessage(int(res.code)))
-	} else if r.method == http.MethodGet && !jsonDocument(resp.Body()) {
-		// Checked on every answer of the run, not only before it: a
-		// server that starts answering garbage fast must not look fast.
-		// Code 0 counts it with the failures.
-		res.code, res.err = 0, "a 2xx answer whose body is not a JSON object or array"
-	}
+	res.judge(r.method, resp.StatusCode(), jsonDocument(resp.Body()))
 	if r.method == http.MethodPost {
 		res.body = append([]byte(nil), resp.Body()...)
 	}
 	return res
+}
+
+// judge sets res's status and error from an answer to a request of
+// method: a status outside 2xx/3xx is a failure, and so is a read whose
+// body is not a JSON document (jsonDoc). Checked on every answer of the
+// run, not only before it: a server that starts answering garbage fast
+// must not look fast. Code 0 counts a bad body with the failures.
+func (res *result) judge(method string, code int, jsonDoc bool) {
+	res.code = uint16(code)
+	if res.code < 200 || res.code >= 400 {
+		res.err = fmt.Sprintf("%d %s", res.code, fasthttp.StatusMessage(int(res.code)))
+	} else if method == http.MethodGet && !jsonDoc {
+		res.code, res.err = 0, "a 2xx answer whose body is not a JSON object or array"
+	}
 }
 
 // jsonDocument is the body check of a read during a run: the body is one

@@ -134,24 +134,26 @@ func (o *options) plan(ctx context.Context, c *fasthttp.Client, target string) (
 // drive runs one round of d against a collector's target, with a live
 // progress line.
 func (o *options) drive(ctx context.Context, c *fasthttp.Client, col *collector, d time.Duration, label string, stderr io.Writer) {
-	results := make(chan result, 4096)
-	collected := make(chan struct{})
-	go func() {
-		for r := range results {
-			col.add(&r)
-		}
-		close(collected)
-	}()
 	before := col.done.Load()
 	start := time.Now()
 	stopProgress := o.progress(col, label, start, d, stderr)
 	if o.rate > 0 {
-		runOpen(ctx, c, col.p, o, d, &col.pacing, results)
+		// The open model records each result itself, as it comes: no
+		// goroutine to wake per request (open.go).
+		runOpen(ctx, c, col.p, o, d, &col.pacing, col.add)
 	} else {
+		results := make(chan result, 4096)
+		collected := make(chan struct{})
+		go func() {
+			for r := range results {
+				col.add(&r)
+			}
+			close(collected)
+		}()
 		runClosed(ctx, c, col.p, o.conns, d, o.timeout, results)
+		close(results)
+		<-collected
 	}
-	close(results)
-	<-collected
 	stopProgress()
 	col.round(before, time.Since(start))
 }

@@ -1,12 +1,8 @@
 package loadgen
 
 import (
-	"context"
-	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/valyala/fasthttp"
 )
 
 // The open model sends requests on a fixed schedule, the i-th at
@@ -16,32 +12,48 @@ import (
 // time it was sent, so that a generator or a connection pool that falls
 // behind cannot hide the server's stalls (coordinated omission).
 //
-// The pacer wakes on a periodic timerfd(2), one tick per request
-// (os_linux.go): Go's timers sleep in whole milliseconds when the process
-// is idle (the runtime's epoll wait), which at a few thousand requests a
-// second would send them in bursts a millisecond late and count that
-// millisecond as the server's. The
-// workers that send are started as the schedule needs them,
-// so that a request never waits for a free connection (up to
-// maxOpenWorkers in flight).
+// On Linux the open model is one event loop (epoll_linux.go): one
+// goroutine, locked to its thread, owns the connections (non-blocking,
+// kept alive, HTTP/1.1, one request in flight each) in an epoll set of
+// its own. At each request's time it wakes on a timerfd, reads the
+// answers that arrived meanwhile (the epoll set, polled), sends every
+// request whose time has come on an idle connection (opening another when
+// none is idle, up to maxOpenConns; a request that finds none waits, its
+// latency still running from its time in the schedule), and sleeps
+// again. It parses the answers itself (answer.go) and checks them as the
+// other models do (result.judge). An answer's time is the kernel's
+// receive timestamp of its last bytes (SO_TIMESTAMPNS), so the loop
+// never wakes for an answer: one wake-up per request at most, and fewer
+// when the requests come closer than a wake-up takes.
+//
+// Why: on a small VM a wake-up is what a request costs the generator (a
+// context switch with its interrupts, tens of µs; waking the server is as
+// dear, and any client pays it). The model this one replaces (a pacer
+// goroutine handing each request to a worker goroutine with fasthttp's
+// client, open_workers.go, still what runs outside Linux and over HTTPS)
+// woke a goroutine, often a thread, per request and another per answer:
+// 46 µs of CPU a request at 20,000/s and 80 µs at 5,000/s on this
+// project's 2-core VM, against 34 and 46 µs here (bench/README.md).
 //
 // The generator checks itself: the lag of each request, from its time in
-// the schedule to the moment the pacer hands it to a worker, is counted
-// apart, and a run whose lag's p99 exceeds maxScheduleLag (the
-// generator's core was saturated, or taken by something else) is
-// reported as not having kept its schedule: its latencies are the
-// generator's, not the server's. A request that waits for a worker
-// because all maxOpenWorkers are busy waits for the server; that is not
-// the pacer's lag, and the run is reported as saturated.
+// the schedule to the moment the generator takes it up (sends it, or
+// queues it for a connection), is counted apart, and a run whose lag's
+// p99 exceeds maxScheduleLag (the generator's core was saturated, or
+// taken by something else) is reported as not having kept its schedule:
+// its latencies are the generator's, not the server's. A request that waits
+// for a connection because all maxOpenConns are busy waits for the
+// server; that is not the generator's lag, and the run is reported as
+// saturated.
 
 // maxScheduleLag is the p99 of the send lag above which a run did not
 // keep its schedule.
 const maxScheduleLag = time.Millisecond
 
-// maxOpenWorkers bounds the requests in flight of the open model, so that
-// a target that stops answering costs memory up to a point only; beyond
-// it, requests wait for a worker and their lag shows it.
-const maxOpenWorkers = 10000
+// maxOpenConns bounds the connections of the open model, each with one
+// request in flight (no pipelining), so that a target that stops
+// answering costs memory up to a point only; beyond it, requests wait for
+// a connection.
+const maxOpenConns = 10000
 
 // Schedule is the open model's check of itself, as -json writes it.
 type Schedule struct {
@@ -49,14 +61,16 @@ type Schedule struct {
 	// sent (fewer when the run was interrupted).
 	Scheduled uint64 `json:"scheduled"`
 	Sent      uint64 `json:"sent"`
-	// Lag is how late the pacer handed requests to the workers, against
-	// their time in the schedule, in milliseconds.
+	// Lag is how late the generator took requests up (sent them, or
+	// queued them for a connection), against their time in the
+	// schedule, in milliseconds.
 	LagP50 float64 `json:"lag_p50_ms"`
 	LagP99 float64 `json:"lag_p99_ms"`
 	LagMax float64 `json:"lag_max_ms"`
-	// Workers is the most requests that were in flight at once;
-	// Saturated says they reached maxOpenWorkers, and requests then
-	// waited for a worker: the server could not sustain the rate.
+	// Workers is the most connections open at once, each with at most
+	// one request in flight; Saturated says they reached maxOpenConns,
+	// and requests then waited for a connection: the server could not
+	// sustain the rate.
 	Workers   int  `json:"workers"`
 	Saturated bool `json:"saturated"`
 	// CPUMicros is the generator's own CPU time per request sent (the
@@ -81,71 +95,10 @@ type pacing struct {
 func (pc *pacing) schedule() *Schedule {
 	l := &pc.lag
 	s := &Schedule{Scheduled: pc.scheduled.Load(), Sent: l.count(), LagP50: ms(l.quantile(0.5)),
-		LagP99: ms(l.quantile(0.99)), LagMax: ms(l.max()), Workers: pc.workers, Saturated: pc.workers >= maxOpenWorkers}
+		LagP99: ms(l.quantile(0.99)), LagMax: ms(l.max()), Workers: pc.workers, Saturated: pc.workers >= maxOpenConns}
 	if s.Sent > 0 {
 		s.CPUMicros = float64(pc.cpu.Microseconds()) / float64(s.Sent)
 	}
 	s.Kept = s.Sent == s.Scheduled && l.quantile(0.99) <= maxScheduleLag
 	return s
-}
-
-// runOpen sends o.rate requests per second for d, or until ctx ends, and
-// sends their results to out.
-func runOpen(ctx context.Context, c *fasthttp.Client, p *plan, o *options, d time.Duration, pc *pacing, out chan<- result) {
-	cpu0 := processCPU()
-	jobs := make(chan time.Time, maxOpenWorkers)
-	var idle atomic.Int64
-	var wg sync.WaitGroup
-	workers := 0
-	spawn := func() {
-		workers++
-		idle.Add(1)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
-			defer fasthttp.ReleaseRequest(req)
-			defer fasthttp.ReleaseResponse(resp)
-			for at := range jobs {
-				idle.Add(-1)
-				r, _ := p.pick()
-				out <- hit(c, p, &r, req, resp, o.timeout, at)
-				idle.Add(1)
-			}
-		}()
-	}
-	for range min(o.conns, maxOpenWorkers) {
-		spawn()
-	}
-	paced := make(chan struct{})
-	go func() {
-		defer close(paced)
-		interval := float64(time.Second) / float64(o.rate)
-		total := int(d.Seconds() * float64(o.rate))
-		pc.scheduled.Add(uint64(total))
-		start := time.Now()
-		tk := newTicker(time.Duration(interval))
-		defer tk.stop()
-		for sent := 0; sent < total && ctx.Err() == nil; {
-			// Every request whose time has come goes now: one wake-up
-			// sends several when the pacer was late.
-			due := min(int(float64(time.Since(start))/interval)+1, total)
-			for ; sent < due; sent++ {
-				at := start.Add(time.Duration(float64(sent) * interval))
-				pc.lag.record(time.Since(at))
-				if idle.Load() <= int64(len(jobs)) && workers < maxOpenWorkers {
-					spawn()
-				}
-				jobs <- at
-			}
-			if sent < total {
-				tk.wait()
-			}
-		}
-	}()
-	<-paced
-	close(jobs)
-	wg.Wait()
-	pc.workers = max(pc.workers, workers)
-	pc.cpu += processCPU() - cpu0
 }

@@ -15,6 +15,9 @@ type request struct {
 	auth bool
 	// header holds the headers of a -targets entry.
 	header http.Header
+	// wire is the request as the epoll engine writes it, built once for
+	// the requests of the pools (nil until then, and for writes).
+	wire *wire
 }
 
 // plan chooses the requests of a run: a scenario by weight, then a request
