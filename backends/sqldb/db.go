@@ -23,6 +23,9 @@ type DB struct {
 	// zone is the time zone of the database's datetimes without one
 	// (config.Database.TimeZone).
 	zone *time.Location
+	// raw is the raw read path's connections (raw.go), nil where it does
+	// not serve the database.
+	raw *rawPool
 }
 
 // Zone is the time zone in which the database's datetimes without a zone
@@ -83,7 +86,18 @@ func Open(ctx context.Context, cfg config.Database) (*DB, error) {
 			return nil, err
 		}
 	}
+	if cfg.Driver == "sqlite" {
+		db.raw = newRawPool(ctx, db, dsn, cfg.MaxOpen)
+	}
 	return db, nil
+}
+
+// Close closes the raw read path's connections, then the pool.
+func (db *DB) Close() error {
+	if db.raw != nil {
+		db.raw.close()
+	}
+	return db.DB.Close()
 }
 
 // OpenFile opens a SQLite file of the proxy's own (its login store or its
