@@ -88,7 +88,7 @@ func readBoth(t *testing.T, db *DB, s *ReadStmt, args ...any) ([]any, error) {
 	want := testDest(n)
 	wantErr := s.QueryRowContext(t.Context(), args...).Scan(want...)
 	got := testDest(n)
-	gotErr, ok := c.readRow(s, args, got)
+	ok, gotErr := c.readRow(s, args, got)
 	s.raw.put(c)
 	if !ok {
 		t.Fatalf("%s: the raw path declined", s.query)

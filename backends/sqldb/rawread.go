@@ -24,29 +24,29 @@ func rawArgs(args []any) bool {
 }
 
 // readRow reads the first row of s with args into dest, which are Cells.
-// ok is false, with nothing read, when the statement does not prepare on
+// ran is false, with nothing read, when the statement does not prepare on
 // this connection or does not fit args and dest: database/sql then runs
 // it and reports what is wrong.
-func (c *rawConn) readRow(s *ReadStmt, args, dest []any) (err error, ok bool) {
+func (c *rawConn) readRow(s *ReadStmt, args, dest []any) (ran bool, err error) {
 	st, err := c.stmt(s)
 	if err != nil || int(sqlite3.Xsqlite3_bind_parameter_count(c.tls, st.p)) != len(args) ||
 		int(sqlite3.Xsqlite3_column_count(c.tls, st.p)) != len(dest) || len(st.times) != len(dest) {
-		return nil, false
+		return false, nil
 	}
 	// Resetting ends the read transaction, so that the connection does
 	// not hold back checkpoints between reads.
 	defer sqlite3.Xsqlite3_reset(c.tls, st.p)
 	if err := c.bind(st.p, args); err != nil {
-		return err, true
+		return true, err
 	}
 	switch rc := sqlite3.Xsqlite3_step(c.tls, st.p); rc {
 	case sqlite3.SQLITE_ROW:
 		c.scan(st, dest)
-		return nil, true
+		return true, nil
 	case sqlite3.SQLITE_DONE:
-		return sql.ErrNoRows, true
+		return true, sql.ErrNoRows
 	default:
-		return c.errstr(rc), true
+		return true, c.errstr(rc)
 	}
 }
 

@@ -54,9 +54,9 @@ func (s *ReadStmt) ReadRow(ctx context.Context, tx *sql.Tx, args, dest []any) er
 	}
 	if s.raw != nil && ctx.Done() == nil && rawArgs(args) && cells(dest) {
 		if c := s.raw.get(); c != nil {
-			err, ok := c.readRow(s, args, dest)
+			ran, err := c.readRow(s, args, dest)
 			s.raw.put(c)
-			if ok {
+			if ran {
 				return err
 			}
 		}
