@@ -215,6 +215,6 @@ func newRow(n int) *row {
 }
 
 // scan reads the current row of rows into the first n cells.
-func (r *row) scan(rows *sql.Rows, n int) error {
+func (r *row) scan(rows interface{ Scan(...any) error }, n int) error {
 	return rows.Scan(r.dest[:n]...)
 }

@@ -109,13 +109,32 @@ func rawDSN(dsn string) (name string, pragmas []string, ok bool) {
 	return name, append(pragmas, rest...), true
 }
 
-// get checks out a connection, opening it on first use; nil when the raw
-// path is off.
+// get checks out a connection, waiting for one while all are in use, and
+// opening it on first use; nil when the raw path is off.
 func (p *rawPool) get() *rawConn {
 	if p.broken.Load() {
 		return nil
 	}
 	c, ok := <-p.conns
+	return p.checkout(c, ok)
+}
+
+// tryGet is get without the wait: nil while all connections are in use.
+func (p *rawPool) tryGet() *rawConn {
+	if p.broken.Load() {
+		return nil
+	}
+	select {
+	case c, ok := <-p.conns:
+		return p.checkout(c, ok)
+	default:
+		return nil
+	}
+}
+
+// checkout is the connection c received from the pool (ok false once it
+// is closed), opened if it was not yet.
+func (p *rawPool) checkout(c *rawConn, ok bool) *rawConn {
 	if !ok {
 		return nil
 	}

@@ -461,3 +461,107 @@ func (c *allocCell) SetInt(int64)        {}
 func (c *allocCell) SetFloat(float64)    {}
 func (c *allocCell) SetText(v []byte)    { c.text = append(c.text[:0], v...) }
 func (c *allocCell) SetTime(v time.Time) {}
+
+// Rows of a query read the same on the raw path as through database/sql,
+// row after row, and hand their connection back when done or closed.
+func TestRawRows(t *testing.T) {
+	db := openWAL(t, "")
+	s := prepareRead(t, db, "SELECT * FROM products WHERE lang = ? ORDER BY product_id, status")
+	want := readAll(t, s.QueryContext)
+	if len(want) < 50 {
+		t.Fatalf("%d rows", len(want))
+	}
+	got := readAll(t, func(ctx context.Context, args ...any) (rowsScanner, error) {
+		r, err := s.Query(context.Background(), args...)
+		if err == nil && r.rows != nil {
+			t.Fatal("not on the raw path")
+		}
+		return r, err
+	})
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("raw rows differ: %d rows, database/sql's %d", len(got), len(want))
+	}
+	// A read while rows hold every connection goes through database/sql;
+	// so do rows while the connections are busy.
+	var held []*Rows
+	for range db.raw.size {
+		r, err := s.Query(context.Background(), "en")
+		if err != nil || r.rows != nil || !r.Next() {
+			t.Fatalf("rows %d: %v", len(held), err)
+		}
+		held = append(held, r)
+	}
+	r, err := s.Query(context.Background(), "en")
+	if err != nil || r.rows == nil {
+		t.Fatalf("rows while the raw connections are in use: %v, database/sql %v", err, r != nil && r.rows != nil)
+	}
+	r.Close()
+	for _, r := range held {
+		if err := r.Close(); err != nil {
+			t.Fatal(err)
+		}
+		r.Close()
+		if r.Next() || r.Scan(testDest(12)...) == nil {
+			t.Error("closed rows read")
+		}
+	}
+	if len(db.raw.conns) != db.raw.size {
+		t.Errorf("%d of %d connections back in the pool", len(db.raw.conns), db.raw.size)
+	}
+	// An error while stepping ends the rows with it, classified alike.
+	bad := prepareRead(t, db, "SELECT json_extract(value, '$') FROM json_each(?)")
+	r, err = bad.Query(context.Background(), `["{}", "{not json"]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for r.Next() {
+		if err := r.Scan(testDest(1)...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r.Err() == nil || db.Classify(t.Context(), r.Err()).Class != ClassOther {
+		t.Errorf("error %v", r.Err())
+	}
+	// Scan wants a Cell per column.
+	r, _ = s.Query(context.Background(), "en")
+	defer r.Close()
+	r.Next()
+	if r.Scan(testDest(2)...) == nil {
+		t.Error("scanned 2 of 12 columns")
+	}
+	var name string
+	dest := testDest(12)
+	dest[0] = &name
+	if r.Scan(dest...) == nil {
+		t.Error("scanned into a *string")
+	}
+}
+
+type rowsScanner interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+	Close() error
+}
+
+// readAll reads every English product with query.
+func readAll[R rowsScanner](t *testing.T, query func(context.Context, ...any) (R, error)) [][]any {
+	t.Helper()
+	rows, err := query(t.Context(), "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out [][]any
+	for rows.Next() {
+		dest := testDest(12)
+		if err := rows.Scan(dest...); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, dest)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
