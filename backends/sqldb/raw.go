@@ -22,7 +22,9 @@ import (
 
 // rawPool holds the raw path's read-only connections: a channel of size
 // max_open, whose nil entries are connections not opened yet, so that a
-// checkout allocates nothing and waits while all are in use.
+// checkout allocates nothing. A read never waits for one: while all are
+// in use it goes through database/sql, so that a caller holding rows
+// open cannot wait for the connection it holds itself.
 type rawPool struct {
 	name    string   // the file, or file: URI, as the driver opens it
 	pragmas []string // run on each new connection, busy_timeout first
@@ -109,18 +111,9 @@ func rawDSN(dsn string) (name string, pragmas []string, ok bool) {
 	return name, append(pragmas, rest...), true
 }
 
-// get checks out a connection, waiting for one while all are in use, and
-// opening it on first use; nil when the raw path is off.
+// get checks out a connection, opening it on first use; nil while all are
+// in use, or when the raw path is off.
 func (p *rawPool) get() *rawConn {
-	if p.broken.Load() {
-		return nil
-	}
-	c, ok := <-p.conns
-	return p.checkout(c, ok)
-}
-
-// tryGet is get without the wait: nil while all connections are in use.
-func (p *rawPool) tryGet() *rawConn {
 	if p.broken.Load() {
 		return nil
 	}
@@ -153,7 +146,7 @@ func (p *rawPool) checkout(c *rawConn, ok bool) *rawConn {
 func (p *rawPool) put(c *rawConn) { p.conns <- c }
 
 // close closes every connection, once those in use are returned. Reads
-// waiting for one, or starting later, go through database/sql.
+// starting meanwhile, or later, go through database/sql.
 func (p *rawPool) close() {
 	p.once.Do(func() {
 		p.broken.Store(true)

@@ -496,6 +496,10 @@ func TestRawRows(t *testing.T) {
 		t.Fatalf("rows while the raw connections are in use: %v, database/sql %v", err, r != nil && r.rows != nil)
 	}
 	r.Close()
+	one := prepareRead(t, db, "SELECT name FROM products WHERE product_id = ? AND lang = ? AND status = ?")
+	if err := one.ReadRow(context.Background(), nil, []any{"P-1001", "en", "live"}, testDest(1)); err != nil {
+		t.Fatalf("a read while the raw connections are in use: %v", err)
+	}
 	for _, r := range held {
 		if err := r.Close(); err != nil {
 			t.Fatal(err)

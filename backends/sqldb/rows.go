@@ -32,13 +32,11 @@ func (db *DB) QueryRows(ctx context.Context, query string, args ...any) (*Rows, 
 	return &Rows{rows: rows}, nil
 }
 
-// Query runs the statement with args. The raw path takes it on the terms
-// of ReadRow, and only when one of its connections is free: the caller
-// may run other statements before it closes the rows, and must not wait
-// for a connection it holds itself.
+// Query runs the statement with args, on the raw path on the terms of
+// ReadRow. The rows hold a raw connection until they are done or closed.
 func (s *ReadStmt) Query(ctx context.Context, args ...any) (*Rows, error) {
 	if s.raw != nil && ctx.Done() == nil && rawArgs(args) {
-		if c := s.raw.tryGet(); c != nil {
+		if c := s.raw.get(); c != nil {
 			if r, ran, err := c.query(s, args); ran {
 				if r == nil {
 					s.raw.put(c)
