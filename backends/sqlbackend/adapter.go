@@ -2,7 +2,6 @@ package sqlbackend
 
 import (
 	"context"
-	"database/sql"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -57,8 +56,8 @@ type Adapter struct {
 	// a paged list statement (list.go, pageOuter).
 	columnsAs string
 
-	get   *sql.Stmt // one record by key and scope
-	lock  *sql.Stmt // the same, locking the row for a change
+	get   *sqldb.ReadStmt // one record by key and scope
+	lock  *sqldb.ReadStmt // the same, locking the row for a change
 	stmts statements
 	// counts keeps lists' totals for count_cache; nil: always counted.
 	counts *countCache
@@ -148,12 +147,12 @@ func (a *Adapter) prepare(ctx context.Context) error {
 	get := "SELECT " + a.columns + a.extraColumn() + a.slugColumn() + a.sinceColumn() +
 		" FROM " + a.table + " WHERE " + a.key + " = ? AND " + a.scope
 	var err error
-	if a.get, err = a.db.PrepareContext(ctx, a.db.Rebind(get)); err != nil {
+	if a.get, err = a.db.PrepareRead(ctx, a.db.Rebind(get)); err != nil {
 		return err
 	}
 	a.lock = a.get
 	if lock := a.db.ForUpdate(); lock != "" {
-		if a.lock, err = a.db.PrepareContext(ctx, a.db.Rebind(get+lock)); err != nil {
+		if a.lock, err = a.db.PrepareRead(ctx, a.db.Rebind(get+lock)); err != nil {
 			a.get.Close()
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 )
 
 // cellType is the Go type a driver gave a column's value.
@@ -34,7 +35,19 @@ type cell struct {
 	text []byte
 }
 
-var _ sql.Scanner = (*cell)(nil)
+var (
+	_ sql.Scanner = (*cell)(nil)
+	_ sqldb.Cell  = (*cell)(nil)
+)
+
+// The setters of sqldb.Cell store what Scan stores for a value of their
+// type, for SQLite's raw read path.
+
+func (c *cell) SetNull()            { c.typ = cellNull }
+func (c *cell) SetInt(v int64)      { c.typ, c.i = cellInt, v }
+func (c *cell) SetFloat(v float64)  { c.typ, c.f = cellFloat, v }
+func (c *cell) SetText(v []byte)    { c.typ, c.text = cellText, append(c.text[:0], v...) }
+func (c *cell) SetTime(v time.Time) { c.typ, c.t = cellTime, v }
 
 // Scan implements sql.Scanner.
 func (c *cell) Scan(src any) error {
@@ -202,6 +215,6 @@ func newRow(n int) *row {
 }
 
 // scan reads the current row of rows into the first n cells.
-func (r *row) scan(rows *sql.Rows, n int) error {
+func (r *row) scan(rows interface{ Scan(...any) error }, n int) error {
 	return rows.Scan(r.dest[:n]...)
 }

@@ -35,7 +35,7 @@ func (a *Adapter) Distinct(ctx context.Context, q *adapters.Query, field string)
 	b.text = append(b.text, f.quoted...)
 	b.text = append(b.text, " ORDER BY "...)
 	b.text = append(b.text, f.quoted...)
-	rows, err := a.stmts.query(ctx, b.text, b.args)
+	rows, err := a.stmts.cells(ctx, b.text, b.args)
 	if err != nil {
 		return nil, a.fail(ctx, err)
 	}

@@ -334,7 +334,7 @@ func (a *Adapter) orderBy(b *builder, sorts []adapters.Sort, s apos.Scope, part 
 // last one read. When compare is set it also renders the compared fields
 // of each record, by aposDocId.
 func (a *Adapter) scanPage(ctx context.Context, b *builder, s apos.Scope, sel listing, compare bool, perPage int) (*adapters.Page, map[string][]byte, error) {
-	rows, err := a.stmts.query(ctx, b.text, b.args)
+	rows, err := a.stmts.cells(ctx, b.text, b.args)
 	if err != nil {
 		return nil, nil, a.fail(ctx, err)
 	}
@@ -397,7 +397,7 @@ func (a *Adapter) count(ctx context.Context, b *builder) (int, error) {
 			return n, nil
 		}
 	}
-	rows, err := a.stmts.query(ctx, b.text, b.args)
+	rows, err := a.stmts.cells(ctx, b.text, b.args)
 	if err != nil {
 		return 0, a.fail(ctx, err)
 	}
@@ -476,7 +476,7 @@ func (a *Adapter) markModified(ctx context.Context, s apos.Scope, page *adapters
 	b.in(start)
 	n, slugAt, sinceAt := a.selectPublished(b, pub)
 	a.from(b)
-	rows, err := a.stmts.query(ctx, b.text, b.args)
+	rows, err := a.stmts.cells(ctx, b.text, b.args)
 	if err != nil {
 		return a.fail(ctx, err)
 	}

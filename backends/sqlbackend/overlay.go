@@ -218,7 +218,7 @@ func (o *overlay) locales(ctx context.Context, key any) ([]apos.Scope, error) {
 	}
 	r := o.legacy.getRow()
 	defer o.legacy.rows.Put(r)
-	found, err := o.legacy.readRow(ctx, o.legacy.get, o.scope(apos.Published), key, r)
+	found, err := o.legacy.readRow(ctx, nil, o.legacy.get, o.scope(apos.Published), key, r)
 	if err != nil || !found {
 		return out, err
 	}

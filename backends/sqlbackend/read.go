@@ -8,6 +8,7 @@ import (
 
 	"github.com/aposproxy/aposproxy/adapters"
 	"github.com/aposproxy/aposproxy/apos"
+	"github.com/aposproxy/aposproxy/backends/sqldb"
 	"github.com/tidwall/gjson"
 )
 
@@ -55,13 +56,10 @@ func (a *Adapter) scopeArgs(args []any, s apos.Scope) (_ []any, ok bool) {
 // lock the row), within tx unless it is nil. Drafts of a columns type are
 // compared with their published record to tell whether they are modified.
 // A record read without a slug gets one (claimSlug).
-func (a *Adapter) read(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, s apos.Scope, docID string, key any) (*adapters.Record, error) {
-	if tx != nil {
-		stmt = tx.StmtContext(ctx, stmt)
-	}
+func (a *Adapter) read(ctx context.Context, tx *sql.Tx, stmt *sqldb.ReadStmt, s apos.Scope, docID string, key any) (*adapters.Record, error) {
 	r := a.getRow()
 	defer a.rows.Put(r)
-	found, err := a.readRow(ctx, stmt, s, key, r)
+	found, err := a.readRow(ctx, tx, stmt, s, key, r)
 	if err != nil {
 		return nil, err
 	}
@@ -102,13 +100,9 @@ func (a *Adapter) read(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, s apos.S
 func (a *Adapter) compareDraft(ctx context.Context, tx *sql.Tx, rec *adapters.Record, r *row, key any, buf []byte) (_, since []byte, err error) {
 	draft := appendObject(nil, a.fields, r.cells, a.compare)
 	pub := a.published()
-	get := pub.get
-	if tx != nil {
-		get = tx.StmtContext(ctx, get)
-	}
 	p := pub.getRow()
 	defer pub.rows.Put(p)
-	found, err := pub.readRow(ctx, get, apos.Scope{Locale: rec.Scope.Locale, Mode: apos.Published}, key, p)
+	found, err := pub.readRow(ctx, tx, pub.get, apos.Scope{Locale: rec.Scope.Locale, Mode: apos.Published}, key, p)
 	if err != nil || !found {
 		rec.Modified = adapters.True
 		return buf, nil, err
@@ -143,9 +137,9 @@ func (a *Adapter) slugMatches(r *row, slug []byte) bool {
 	return c.typ == cellNull || bytes.Equal(c.text, slug)
 }
 
-// readRow reads the row of key in scope s into r with stmt; found is false
-// when there is none.
-func (a *Adapter) readRow(ctx context.Context, stmt *sql.Stmt, s apos.Scope, key any, r *row) (found bool, err error) {
+// readRow reads the row of key in scope s into r with stmt, within tx
+// unless it is nil; found is false when there is none.
+func (a *Adapter) readRow(ctx context.Context, tx *sql.Tx, stmt *sqldb.ReadStmt, s apos.Scope, key any, r *row) (found bool, err error) {
 	var buf [10]any
 	args := buf[:0]
 	if a.store != nil {
@@ -158,7 +152,7 @@ func (a *Adapter) readRow(ctx context.Context, stmt *sql.Stmt, s apos.Scope, key
 	if !ok {
 		return false, nil
 	}
-	err = stmt.QueryRowContext(ctx, args...).Scan(r.dest...)
+	err = stmt.ReadRow(ctx, tx, args, r.dest)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

@@ -14,7 +14,7 @@ func BenchmarkRender(b *testing.B) {
 		r := a.getRow()
 		defer a.rows.Put(r)
 		s := enPub
-		if found, err := a.readRow(b.Context(), a.get, s, "p0042", r); !found || err != nil {
+		if found, err := a.readRow(b.Context(), nil, a.get, s, "p0042", r); !found || err != nil {
 			b.Fatal(found, err)
 		}
 		var buf []byte

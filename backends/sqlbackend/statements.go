@@ -21,38 +21,58 @@ type statements struct {
 	db  *sqldb.DB
 	max int // the most statements kept
 	mu  sync.RWMutex
-	m   map[string]*sql.Stmt
+	m   map[string]*sqldb.ReadStmt
 }
 
 // query runs the statement text with args, preparing and caching it on
 // first use.
 func (s *statements) query(ctx context.Context, text []byte, args []any) (*sql.Rows, error) {
+	st, err := s.get(ctx, text)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return s.db.QueryContext(ctx, s.db.Rebind(string(text)), args...)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// cells is query for rows scanned into cells only, which SQLite's raw
+// read path can serve (sqldb.ReadStmt.Query).
+func (s *statements) cells(ctx context.Context, text []byte, args []any) (*sqldb.Rows, error) {
+	st, err := s.get(ctx, text)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return s.db.QueryRows(ctx, s.db.Rebind(string(text)), args...)
+	}
+	return st.Query(ctx, args...)
+}
+
+// get is the statement text, prepared on first use; nil when the cache is
+// full.
+func (s *statements) get(ctx context.Context, text []byte) (*sqldb.ReadStmt, error) {
 	s.mu.RLock()
 	st := s.m[string(text)]
 	s.mu.RUnlock()
-	if st == nil {
-		var err error
-		if st, err = s.prepare(ctx, text); err != nil {
-			return nil, err
-		}
-		if st == nil {
-			return s.db.QueryContext(ctx, s.db.Rebind(string(text)), args...)
-		}
+	if st != nil {
+		return st, nil
 	}
-	return st.QueryContext(ctx, args...)
+	return s.prepare(ctx, text)
 }
 
 // prepare prepares text and caches it. It returns nil, without error, when
 // the cache is full. Preparing happens outside the lock, so that a slow
 // engine does not hold up the statements already cached.
-func (s *statements) prepare(ctx context.Context, text []byte) (*sql.Stmt, error) {
+func (s *statements) prepare(ctx context.Context, text []byte) (*sqldb.ReadStmt, error) {
 	s.mu.RLock()
 	full := len(s.m) >= s.max
 	s.mu.RUnlock()
 	if full {
 		return nil, nil
 	}
-	st, err := s.db.PrepareContext(ctx, s.db.Rebind(string(text)))
+	st, err := s.db.PrepareRead(ctx, s.db.Rebind(string(text)))
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +83,7 @@ func (s *statements) prepare(ctx context.Context, text []byte) (*sql.Stmt, error
 		return old, nil
 	}
 	if s.m == nil {
-		s.m = map[string]*sql.Stmt{}
+		s.m = map[string]*sqldb.ReadStmt{}
 	}
 	s.m[string(text)] = st
 	return st, nil

@@ -54,7 +54,7 @@ func aliasOf(table string) string {
 // statements run). found is false when there is none.
 func (a *Adapter) lockRow(ctx context.Context, tx *sql.Tx, s apos.Scope, key any) (*row, bool, error) {
 	r := newRow(a.width())
-	found, err := a.readRow(ctx, tx.StmtContext(ctx, a.lock), s, key, r)
+	found, err := a.readRow(ctx, tx, a.lock, s, key, r)
 	return r, found, err
 }
 

@@ -28,6 +28,9 @@ type DB struct {
 	// config.Database.RequestTimeout): reads outside transactions are
 	// then detached from their request (ReadContext).
 	bounded bool
+	// raw is the raw read path's connections (raw.go), nil where it does
+	// not serve the database.
+	raw *rawPool
 }
 
 // Zone is the time zone in which the database's datetimes without a zone
@@ -92,6 +95,9 @@ func Open(ctx context.Context, cfg config.Database) (*DB, error) {
 			return nil, err
 		}
 	}
+	if cfg.Driver == "sqlite" {
+		db.raw = newRawPool(ctx, db, dsn, cfg.MaxOpen)
+	}
 	return db, nil
 }
 
@@ -107,6 +113,14 @@ func openBounded(d dialect, dsn string, requestTimeout time.Duration) (_ *sql.DB
 		return nil, false, err
 	}
 	return openConnector(c), true, nil
+}
+
+// Close closes the raw read path's connections, then the pool.
+func (db *DB) Close() error {
+	if db.raw != nil {
+		db.raw.close()
+	}
+	return db.DB.Close()
 }
 
 // OpenFile opens a SQLite file of the proxy's own (its login store or its

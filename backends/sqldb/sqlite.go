@@ -72,12 +72,11 @@ func boolInt(b bool) int64 {
 }
 
 func (sqliteDialect) classify(err error) DriverError {
-	var e *sqlite.Error
-	if !errors.As(err, &e) {
+	code, msg, ok := sqliteError(err)
+	if !ok {
 		return DriverError{}
 	}
-	msg := e.Error()
-	switch e.Code() {
+	switch code {
 	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 		// "UNIQUE constraint failed: products.email"
 		return DriverError{Class: ClassConflict, Hint: after(msg, "constraint failed: "), Reason: ReasonUnique}
@@ -92,7 +91,7 @@ func (sqliteDialect) classify(err error) DriverError {
 		// knows the table's foreign keys.
 		return DriverError{Class: ClassInvalid, Reason: ReasonForeignKey}
 	}
-	switch e.Code() & 0xff {
+	switch code & 0xff {
 	case sqlite3.SQLITE_CONSTRAINT, sqlite3.SQLITE_MISMATCH, sqlite3.SQLITE_TOOBIG, sqlite3.SQLITE_RANGE:
 		return DriverError{Class: ClassInvalid}
 	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR,
@@ -102,6 +101,20 @@ func (sqliteDialect) classify(err error) DriverError {
 		return DriverError{Class: ClassTimeout}
 	}
 	return DriverError{}
+}
+
+// sqliteError is the result code and message of a driver's or the raw
+// read path's error.
+func sqliteError(err error) (code int, msg string, ok bool) {
+	var e *sqlite.Error
+	if errors.As(err, &e) {
+		return e.Code(), e.Error(), true
+	}
+	var r *rawError
+	if errors.As(err, &r) {
+		return r.code, r.msg, true
+	}
+	return 0, "", false
 }
 
 // withJournal is the DSN of cfg with its journal_mode setting (SQLite
