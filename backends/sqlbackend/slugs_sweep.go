@@ -31,7 +31,7 @@ type titled struct {
 //
 // A sweep within a request ends with the request even when a read
 // detached from it asks for it (sqldb.RequestContext); PostgreSQL's
-// statement timeout does not cut it (sqldb's Unbound).
+// statement timeout does not cut it (sqldb's BeginUnbound).
 func (sl *slugs) sweep(ctx context.Context, locale string) error {
 	ctx = sqldb.RequestContext(ctx)
 	if done, err := sl.swept(ctx, locale); done || err != nil {
@@ -46,14 +46,11 @@ func (sl *slugs) sweep(ctx context.Context, locale string) error {
 }
 
 func (sl *slugs) sweepOnce(ctx context.Context, locale string) error {
-	tx, err := sl.db.BeginTx(ctx, nil)
+	tx, err := sl.db.BeginUnbound(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if err := sl.db.Unbound(ctx, tx); err != nil {
-		return err
-	}
 	taken := takenSlugs{sl: sl, locale: locale, set: map[string]bool{}, bases: map[string]bool{}}
 	given := 0
 	for _, m := range sl.modes {
@@ -102,14 +99,11 @@ func (sl *slugs) analyzeAlone(ctx context.Context) error {
 	if sl.db.Analyze(sl.table) == "" {
 		return nil
 	}
-	tx, err := sl.db.BeginTx(ctx, nil)
+	tx, err := sl.db.BeginUnbound(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if err := sl.db.Unbound(ctx, tx); err != nil {
-		return err
-	}
 	if err := sl.analyze(ctx, tx); err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ var postgres = testkit.Engines[1]
 // TestBoundedPostgres checks a PostgreSQL pool opened with a request
 // timeout: a read outside a transaction is detached from its request, and
 // the server cancels it at the timeout (plus the grain) with the timeout
-// error a passed deadline gives; a transaction Unbound runs longer.
+// error a passed deadline gives; a transaction BeginUnbound began runs longer.
 func TestBoundedPostgres(t *testing.T) {
 	const timeout = 200 * time.Millisecond
 	db := open(t, config.Database{Driver: "postgres", DSN: postgres.Fresh(t), MaxOpen: 2, RequestTimeout: timeout})
@@ -52,14 +52,12 @@ func TestBoundedPostgres(t *testing.T) {
 		t.Errorf("a read cancelled by the statement timeout failed with %v, want the timeout error", err)
 	}
 
-	err = db.InTx(req, false, func(tx *Tx) error {
-		if err := db.Unbound(req, tx.tx); err != nil {
-			return err
-		}
-		_, err := tx.tx.ExecContext(req, "SELECT pg_sleep(0.5)")
-		return err
-	})
+	tx, err := db.BeginUnbound(req)
 	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(req, "SELECT pg_sleep(0.5)"); err != nil {
 		t.Errorf("an unbound transaction was cut: %v", err)
 	}
 }

@@ -248,14 +248,18 @@ func (c detached) Value(key any) any {
 	return c.req.Value(key)
 }
 
-// Unbound lifts the statement timeout of a pool whose connections bound
-// themselves for the rest of tx, for the proxy's own long work (a slug
-// sweep over a big table, ANALYZE), which ctx's deadline alone bounds.
-// It does nothing elsewhere.
-func (db *DB) Unbound(ctx context.Context, tx *sql.Tx) error {
-	if !db.bounded {
-		return nil
+// BeginUnbound begins a transaction in which the statement timeout of a
+// pool whose connections bound themselves is lifted, for the proxy's own
+// long work (a slug sweep over a big table, ANALYZE), which ctx's
+// deadline alone bounds. Elsewhere it is BeginTx.
+func (db *DB) BeginUnbound(ctx context.Context) (*sql.Tx, error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil || !db.bounded {
+		return tx, err
 	}
-	_, err := tx.ExecContext(ctx, "SET LOCAL statement_timeout = 0")
-	return err
+	if _, err := tx.ExecContext(ctx, "SET LOCAL statement_timeout = 0"); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return tx, nil
 }
