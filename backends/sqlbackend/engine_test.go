@@ -11,9 +11,15 @@ import (
 	"github.com/aposproxy/aposproxy/internal/testkit"
 )
 
-// fresh opens a new, empty database of e for the length of t.
+// fresh opens a new, empty database of e for the length of t. A SQLite
+// file is in WAL mode, as the shop's config.toml asks for, so that
+// its reads take the raw read path (docs/architecture.md#sqlites-raw-read-path).
 func fresh(t testing.TB, e testkit.Engine) *sqldb.DB {
-	return open(t, config.Database{Driver: e.Name, DSN: e.Fresh(t), MaxOpen: 10})
+	cfg := config.Database{Driver: e.Name, DSN: e.Fresh(t), MaxOpen: 10}
+	if e.Name == "sqlite" {
+		cfg.JournalMode = "wal"
+	}
+	return open(t, cfg)
 }
 
 // eachDB runs f on a new, empty database of every engine, a subtest per
