@@ -24,6 +24,13 @@ import (
 // latencyShares are the shares of the pinned peak the open-model runs send.
 var latencyShares = []float64{0.25, 0.5, 0.75}
 
+// latencyConns is the open-model runs' connections at most, as a multiple
+// of the closed loop's: enough for the bursts of random arrivals at any
+// share of the peak, few enough that a stall of the server meets a queue
+// of requests (whose latency runs from their time in the schedule) rather
+// than thousands of new connections (bench/loadgen/open.go).
+const latencyConns = 4
+
 // latencyScenarios name the scenarios of the latency child, as
 // -latency-only takes them.
 var latencyScenarios = []string{"get", "list", "upstream"}
@@ -40,7 +47,7 @@ type latencyWire struct {
 	Share                            float64
 	Rate                             int
 	P50, P99, P999, Max, RPS, LagP99 float64
-	GenMicros                        float64
+	GenMicros, CPUMicros             float64
 	Failed                           int
 	Kept, Saturated                  bool
 }
@@ -82,7 +89,7 @@ func (s *suite) pinnedLatency(ctx context.Context) error {
 	for _, l := range got {
 		s.latency = append(s.latency, latencyCheck{name: l.Name, system: l.System, share: l.Share, rate: l.Rate,
 			p50: l.P50, p99: l.P99, p999: l.P999, mx: l.Max, rps: l.RPS, failed: l.Failed, kept: l.Kept, lagP99: l.LagP99,
-			saturated: l.Saturated, genMicros: l.GenMicros})
+			saturated: l.Saturated, genMicros: l.GenMicros, cpuMicros: l.CPUMicros})
 	}
 	return nil
 }
@@ -165,7 +172,7 @@ func (s *suite) latencyChild(ctx context.Context, out string) error {
 	for _, l := range s.latency {
 		wire = append(wire, latencyWire{Name: l.name, System: l.system, Share: l.share, Rate: l.rate,
 			P50: l.p50, P99: l.p99, P999: l.p999, Max: l.mx, RPS: l.rps, Failed: l.failed, Kept: l.kept, LagP99: l.lagP99,
-			Saturated: l.saturated, GenMicros: l.genMicros})
+			Saturated: l.saturated, GenMicros: l.genMicros, CPUMicros: l.cpuMicros})
 	}
 	data, err := json.Marshal(wire)
 	if err != nil {
@@ -229,7 +236,8 @@ func (s *suite) latencyAtShares(ctx context.Context, name string, systems []syst
 // openRun sends rate requests a second (share of peak) to sys for
 // s.latencyRun and keeps what it measured.
 func (s *suite) openRun(ctx context.Context, name string, sys system, share float64, rate int, peak float64, args ...string) error {
-	r, smp, err := s.runLoad(ctx, sys, s.latencyRun, append([]string{"-rate", fmt.Sprint(rate)}, args...)...)
+	r, smp, err := s.runLoad(ctx, sys, s.latencyRun, append([]string{"-rate", fmt.Sprint(rate),
+		"-max-connections", fmt.Sprint(latencyConns * s.conns)}, args...)...)
 	if err != nil {
 		return err
 	}
@@ -237,11 +245,11 @@ func (s *suite) openRun(ctx context.Context, name string, sys system, share floa
 	if sch == nil {
 		return fmt.Errorf("%s: the load generator reported no schedule", name)
 	}
-	s.logf("%s: %d req/s (open model) to %s: p50 %.2fms p99 %.2fms p99.9 %.2fms, %d failed; schedule kept %v "+
-		"(lag p99 %.3fms, %d workers, generator %.1f µs CPU/req)",
-		name, rate, sys.name, l.P50, l.P99, l.P999, smp.failed, sch.Kept, sch.LagP99, sch.Workers, sch.CPUMicros)
+	s.logf("%s: %d req/s (open model) to %s: p50 %.2fms p99 %.2fms p99.9 %.2fms, %d failed; server %.1f µs CPU/req; "+
+		"schedule kept %v (lag p99 %.3fms, %d connections, generator %.1f µs CPU/req)",
+		name, rate, sys.name, l.P50, l.P99, l.P999, smp.failed, smp.cpuMicros, sch.Kept, sch.LagP99, sch.Workers, sch.CPUMicros)
 	s.latency = append(s.latency, latencyCheck{name: name, system: sys.name, share: share, rate: rate,
 		p50: l.P50, p99: l.P99, p999: l.P999, mx: l.Max, rps: peak, failed: smp.failed, kept: sch.Kept, lagP99: sch.LagP99,
-		saturated: sch.Saturated, genMicros: sch.CPUMicros})
+		saturated: sch.Saturated, genMicros: sch.CPUMicros, cpuMicros: smp.cpuMicros})
 	return nil
 }

@@ -83,28 +83,42 @@ func (s *suite) writeLatency(b *strings.Builder) {
 		"itself: a run where it sent its requests late (the p99 of the lag behind the schedule above 1 ms) did not keep its schedule, " +
 		"and its latencies are the generator's, not the server's: **invalid**; its CPU time per request says how many requests a " +
 		"second one core of this machine can send (10^6 / µs), whatever else ran. The first row is that check alone, at " +
-		fmt.Sprint(selfCheckRate) + " req/s against a handler that answers a static `{}`.\n\n")
+		fmt.Sprint(selfCheckRate) + " req/s against a handler that answers a static `{}`. Each run opens at most " +
+		fmt.Sprint(latencyConns*s.conns) + " connections (wrk2 keeps a fixed set too): a request that finds them all busy waits, " +
+		"its latency running, so that a stall of the server meets a queue rather than a storm of new connections. The server's CPU " +
+		"time per request is its process's (user and system) over the run; times the rate it says how busy the servers' core was, " +
+		"which at a share of the closed-loop peak is more than that share: a request arriving alone at an idle server costs it a " +
+		"wake-up that a closed loop's back-to-back requests share.\n\n")
 	fmt.Fprintf(b, "Load average (1, 5, 15 min) before the runs: %s; after: %s.\n\n", s.loadBefore, s.loadAfter)
-	b.WriteString("| scenario | pinned peak | share | rate | system | p50 ms | p99 ms | p99.9 ms | max ms | failed | schedule kept |\n" +
-		"| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |\n")
+	b.WriteString("| scenario | pinned peak | share | rate | system | p50 ms | p99 ms | p99.9 ms | max ms | failed | server CPU µs/req (core busy) | schedule kept |\n" +
+		"| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
 	for _, l := range s.latency {
 		peak, share := "—", "—"
 		if l.share > 0 {
 			peak, share = fmt.Sprintf("%.0f/s", l.rps), fmt.Sprintf("%.0f%%", 100*l.share)
 		}
-		fmt.Fprintf(b, "| %s | %s | %s | %d/s | %s | %s | %s | %s | %s | %d | %s |\n", l.name, peak, share, l.rate, l.system,
-			num(l.p50), num(l.p99), num(l.p999), num(l.mx), l.failed, kept(l))
+		fmt.Fprintf(b, "| %s | %s | %s | %d/s | %s | %s | %s | %s | %s | %d | %s | %s |\n", l.name, peak, share, l.rate, l.system,
+			num(l.p50), num(l.p99), num(l.p999), num(l.mx), l.failed, coreBusy(l), s.kept(l))
 	}
 	b.WriteString("\n")
 }
 
+// coreBusy is the serving process's CPU time per request in run l, and
+// the share of a core that made at its rate.
+func coreBusy(l latencyCheck) string {
+	if l.cpuMicros < 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.1f (%.0f%%)", l.cpuMicros, l.cpuMicros*float64(l.rate)/1e4)
+}
+
 // kept says whether the generator kept its schedule in run l.
-func kept(l latencyCheck) string {
+func (s *suite) kept(l latencyCheck) string {
 	switch {
 	case l.kept:
 		return fmt.Sprintf("yes (lag p99 %.2f ms; %.1f µs CPU/req)", l.lagP99, l.genMicros)
 	case l.saturated:
-		return "no: the server was saturated (requests waited for one of 10,000 connections)"
+		return fmt.Sprintf("no: the server was saturated (requests waited for one of %d connections)", latencyConns*s.conns)
 	}
 	return fmt.Sprintf("**no** (lag p99 %.2f ms; %.1f µs CPU/req): invalid", l.lagP99, l.genMicros)
 }

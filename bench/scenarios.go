@@ -27,6 +27,10 @@ type latencyCheck struct {
 	// generator's CPU time per request, µs.
 	saturated bool
 	genMicros float64
+	// cpuMicros is the serving process's CPU time per request, µs (-1
+	// when not measured): times the rate, how busy the servers' core
+	// was.
+	cpuMicros float64
 }
 
 // latencyTarget is the p99 the issue asks for at half the peak rate, ms.

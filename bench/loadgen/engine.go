@@ -17,7 +17,7 @@ import (
 func newClient(o *options) *fasthttp.Client {
 	conns := max(o.conns, 1)
 	if o.rate > 0 {
-		conns = maxOpenConns // the open model opens what its requests in flight need
+		conns = o.maxConns // the open model opens what its requests in flight need
 	}
 	return &fasthttp.Client{
 		Name:                      "aposproxy-bench",

@@ -66,9 +66,9 @@ func (l *loop) dispatch(at time.Duration) {
 }
 
 // grow opens connections for the requests waiting on ep, one each, up to
-// maxOpenConns in all.
+// -max-connections in all.
 func (l *loop) grow(ep *endpoint) {
-	for ep.connecting < len(ep.queue) && l.open < maxOpenConns {
+	for ep.connecting < len(ep.queue) && l.open < l.o.maxConns {
 		l.connect(ep, nil)
 	}
 }

@@ -215,7 +215,7 @@ func (l *loop) sleep(wake time.Duration) error {
 func (l *loop) connectFirst() {
 	l.start = time.Now()
 	for _, ep := range l.eps {
-		for range min(l.o.conns, maxOpenConns-l.open) {
+		for range min(l.o.conns, l.o.maxConns-l.open) {
 			l.connect(ep, nil)
 		}
 	}

@@ -16,12 +16,18 @@ import (
 // random, and returns what it collected.
 func epollRun(t *testing.T, rate int, d time.Duration, urls ...string) *collector {
 	t.Helper()
+	return epollRunCapped(t, rate, maxOpenConns, d, urls...)
+}
+
+// epollRunCapped is epollRun with at most maxConns connections.
+func epollRunCapped(t *testing.T, rate, maxConns int, d time.Duration, urls ...string) *collector {
+	t.Helper()
 	var reqs []request
 	for _, u := range urls {
 		reqs = append(reqs, request{method: "GET", url: u})
 	}
 	p := rawPlan("test", reqs)
-	o := &options{rate: rate, conns: 2, timeout: 2 * time.Second}
+	o := &options{rate: rate, conns: min(2, maxConns), maxConns: maxConns, timeout: 2 * time.Second}
 	col := &collector{p: p}
 	if !p.buildWires() {
 		t.Fatal("not plain HTTP")
@@ -42,12 +48,32 @@ func statuses(col *collector) map[string]int { return col.all.status }
 func TestEpollSendsTheSchedule(t *testing.T) {
 	url := testkit.Serve(t, func(c *fasthttp.RequestCtx) { c.SetBodyString(`{"ok":true}`) })
 	col := epollRun(t, 2000, 250*time.Millisecond, url+"/a", url+"/b?x=1")
-	s := col.pacing.schedule()
+	s := col.pacing.schedule(maxOpenConns)
 	if col.all.requests != 500 || col.all.success != 500 || s.Scheduled != 500 || s.Sent != 500 || s.Workers < 1 {
 		t.Fatalf("requests %d, success %d, schedule %+v, errors %v", col.all.requests, col.all.success, s, col.all.errors)
 	}
 	if l := col.all.latencies.quantile(0.5); l <= 0 || l > time.Second {
 		t.Fatalf("median latency %v", l)
+	}
+}
+
+// A server slower than the schedule gets -max-connections connections at
+// most: the requests beyond them wait, are answered late, and the run is
+// reported saturated.
+func TestEpollKeepsToMaxConnections(t *testing.T) {
+	url := testkit.Serve(t, func(c *fasthttp.RequestCtx) {
+		time.Sleep(20 * time.Millisecond)
+		c.SetBodyString(`{"ok":true}`)
+	})
+	col := epollRunCapped(t, 500, 3, 200*time.Millisecond, url+"/a")
+	s := col.pacing.schedule(3)
+	if col.all.success != 100 || s.Workers != 3 || !s.Saturated {
+		t.Fatalf("success %d, schedule %+v, errors %v", col.all.success, s, col.all.errors)
+	}
+	// 100 requests over 3 connections at 20 ms each take about 670 ms:
+	// the last ones waited for a connection, and their latency shows it.
+	if l := col.all.latencies.max(); l < 400*time.Millisecond {
+		t.Fatalf("the slowest answer took %v: requests did not wait for a connection", l)
 	}
 }
 

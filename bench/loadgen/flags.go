@@ -18,6 +18,7 @@ type options struct {
 	types, locales               []string
 	mix                          mix
 	rate, conns, rounds          int
+	maxConns                     int // the open model's connections at most
 	duration, timeout, warmup    time.Duration
 	cred                         string // the Authorization header value
 	authReads                    bool
@@ -70,6 +71,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	mixFlag := fs.String("mix", "", "scenario `weights`; default "+anonymousMix+", or with credentials "+authenticatedMix)
 	fs.IntVar(&o.rate, "rate", 0, "requests per second (open model); 0 sends as fast as -connections allow")
 	fs.IntVar(&o.conns, "connections", 16, "connections of the closed loop, and kept-alive connections of the open model")
+	fs.IntVar(&o.maxConns, "max-connections", maxOpenConns, "most connections the open model opens, each with one request in flight; beyond them requests wait for a connection, their latency running")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "how long to drive each target, split into -rounds")
 	fs.IntVar(&o.rounds, "rounds", 1, "rounds per target; with -compare the targets alternate A B B A ...")
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Second, "timeout of one request")
@@ -129,8 +131,10 @@ func (o *options) check() error {
 		return errors.New("-types is required: name the types to drive, such as -types product")
 	case len(o.locales) == 0:
 		return errors.New("-locales needs at least one locale")
-	case o.rate < 0, o.conns < 1, o.rounds < 1, o.perPage < 1, o.ids < 1:
-		return errors.New("-rate must be 0 or more; -connections, -rounds, -per-page and -ids 1 or more")
+	case o.rate < 0, o.conns < 1, o.maxConns < 1, o.rounds < 1, o.perPage < 1, o.ids < 1:
+		return errors.New("-rate must be 0 or more; -connections, -max-connections, -rounds, -per-page and -ids 1 or more")
+	case o.maxConns < o.conns:
+		return errors.New("-max-connections must be at least -connections")
 	case o.duration <= 0 || o.timeout <= 0 || o.warmup < 0:
 		return errors.New("-duration and -timeout must be positive, -warmup 0 or more")
 	case o.duration/time.Duration(o.rounds) < 100*time.Millisecond:

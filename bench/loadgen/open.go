@@ -18,7 +18,7 @@ import (
 // its own. At each request's time it wakes on a timerfd, reads the
 // answers that arrived meanwhile (the epoll set, polled), sends every
 // request whose time has come on an idle connection (opening another when
-// none is idle, up to maxOpenConns; a request that finds none waits, its
+// none is idle, up to -max-connections; a request that finds none waits, its
 // latency still running from its time in the schedule), and sleeps
 // again. It parses the answers itself (answer.go) and checks them as the
 // other models do (result.judge). An answer's time is the kernel's
@@ -41,7 +41,7 @@ import (
 // p99 exceeds maxScheduleLag (the generator's core was saturated, or
 // taken by something else) is reported as not having kept its schedule:
 // its latencies are the generator's, not the server's. A request that waits
-// for a connection because all maxOpenConns are busy waits for the
+// for a connection because all -max-connections are busy waits for the
 // server; that is not the generator's lag, and the run is reported as
 // saturated.
 
@@ -49,10 +49,13 @@ import (
 // keep its schedule.
 const maxScheduleLag = time.Millisecond
 
-// maxOpenConns bounds the connections of the open model, each with one
-// request in flight (no pipelining), so that a target that stops
-// answering costs memory up to a point only; beyond it, requests wait for
-// a connection.
+// maxOpenConns is the default of -max-connections, which bounds the
+// connections of the open model, each with one request in flight (no
+// pipelining), so that a target that stops answering costs memory up to a
+// point only; beyond it, requests wait for a connection. Latency runs set
+// a far lower bound, as wrk2's fixed connections do: a server that stalls
+// for a moment then meets a queue of requests, not a storm of new
+// connections that it must accept before it can catch up.
 const maxOpenConns = 10000
 
 // Schedule is the open model's check of itself, as -json writes it.
@@ -68,7 +71,7 @@ type Schedule struct {
 	LagP99 float64 `json:"lag_p99_ms"`
 	LagMax float64 `json:"lag_max_ms"`
 	// Workers is the most connections open at once, each with at most
-	// one request in flight; Saturated says they reached maxOpenConns,
+	// one request in flight; Saturated says they reached -max-connections,
 	// and requests then waited for a connection: the server could not
 	// sustain the rate.
 	Workers   int  `json:"workers"`
@@ -91,11 +94,12 @@ type pacing struct {
 	cpu       time.Duration // the process's CPU time during the runs
 }
 
-// schedule summarizes the self-check.
-func (pc *pacing) schedule() *Schedule {
+// schedule summarizes the self-check of runs that opened limit
+// connections at most (-max-connections).
+func (pc *pacing) schedule(limit int) *Schedule {
 	l := &pc.lag
 	s := &Schedule{Scheduled: pc.scheduled.Load(), Sent: l.count(), LagP50: ms(l.quantile(0.5)),
-		LagP99: ms(l.quantile(0.99)), LagMax: ms(l.max()), Workers: pc.workers, Saturated: pc.workers >= maxOpenConns}
+		LagP99: ms(l.quantile(0.99)), LagMax: ms(l.max()), Workers: pc.workers, Saturated: pc.workers >= limit}
 	if s.Sent > 0 {
 		s.CPUMicros = float64(pc.cpu.Microseconds()) / float64(s.Sent)
 	}

@@ -43,7 +43,7 @@ func runWorkers(ctx context.Context, c *fasthttp.Client, p *plan, o *options, d 
 			}
 		}()
 	}
-	for range min(o.conns, maxOpenConns) {
+	for range min(o.conns, o.maxConns) {
 		spawn()
 	}
 	paced := make(chan struct{})
@@ -62,7 +62,7 @@ func runWorkers(ctx context.Context, c *fasthttp.Client, p *plan, o *options, d 
 			for ; sent < due; sent++ {
 				at := start.Add(time.Duration(float64(sent) * interval))
 				pc.lag.record(time.Since(at))
-				if idle.Load() <= int64(len(jobs)) && workers < maxOpenConns {
+				if idle.Load() <= int64(len(jobs)) && workers < o.maxConns {
 					spawn()
 				}
 				jobs <- at

@@ -134,7 +134,7 @@ func (c *collector) report(o *options, target string) *Report {
 		Seconds: c.seconds, Rounds: c.rounds, Scenarios: map[string]*Stats{}}
 	if o.rate > 0 {
 		r.Mode, r.Rate = "open", o.rate
-		r.Schedule = c.pacing.schedule()
+		r.Schedule = c.pacing.schedule(o.maxConns)
 	}
 	if o.targetsFile != "" {
 		r.Mix = "targets=1"
