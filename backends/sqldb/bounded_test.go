@@ -93,3 +93,69 @@ func TestUnboundedPostgres(t *testing.T) {
 		t.Errorf("statement_timeout %q, want 0", shown)
 	}
 }
+
+// TestBoundedBusyPoolRead checks a prepared read that finds the bounded
+// pool busy: its wait for a connection ends with its request, and once it
+// has one it runs detached from the request (the server's statement
+// timeout bounds it), on a connection it gives back after its rows.
+func TestBoundedBusyPoolRead(t *testing.T) {
+	db := open(t, config.Database{Driver: "postgres", DSN: postgres.Fresh(t), MaxOpen: 1, RequestTimeout: time.Second})
+	sleep, err := db.PrepareRead(t.Context(), "SELECT pg_sleep($1::float8)::text")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sleep.Close()
+	var out string
+	dest := []any{&out}
+
+	held, err := db.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	ctx := db.ReadContext(req)
+	start := time.Now()
+	err = sleep.ReadRow(ctx, nil, []any{0.0}, dest)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a read waiting for a connection past its request's deadline failed with %v", err)
+	}
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("the wait ended after %v, want about 100ms", took)
+	}
+	held.Close()
+
+	// The pool is free again; hold it busy with a read of its own rows,
+	// then read on the connection it gives back once its request ends
+	// before the read does.
+	req, cancel = context.WithCancel(t.Context())
+	if ctx = db.ReadContext(req); ctx.Done() != nil {
+		t.Fatal("a read of an idle bounded pool keeps its request's cancellation")
+	}
+	conn, err := db.Conn(t.Context()) // the pool is busy for the next read
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx = db.ReadContext(req)
+	conn.Close()
+	if ctx.Done() == nil {
+		t.Fatal("a read of a busy pool is detached from its request")
+	}
+	time.AfterFunc(50*time.Millisecond, cancel)
+	if err := sleep.ReadRow(ctx, nil, []any{0.3}, dest); err != nil {
+		t.Errorf("a read that had its connection was cut with its request: %v", err)
+	}
+	// Rows hold their connection until they end.
+	rows, err := sleep.Query(t.Context(), 0.0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if s := db.Stats(); s.InUse != 0 {
+		t.Errorf("%d connections still in use after the rows ended", s.InUse)
+	}
+}

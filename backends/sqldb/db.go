@@ -221,6 +221,19 @@ func (db *DB) ReadContext(ctx context.Context) context.Context {
 	return ctx
 }
 
+// waitsBounded reports whether a read outside transactions with ctx
+// takes its connection on its own (DB.Conn with ctx), then runs detached
+// from ctx on it: on a pool whose connections bound themselves, when
+// ReadContext left the read its request's context because the pool was
+// busy. Waiting for the connection then ends with the request, as
+// before; the statement is bounded by the server's timeout, as a
+// detached read's; and the read spares database/sql's goroutine and the
+// driver's watch of the request's context, the costs ReadContext avoids
+// when the pool is free (docs/architecture.md#deadlines).
+func (db *DB) waitsBounded(ctx context.Context) bool {
+	return db.bounded && ctx.Done() != nil
+}
+
 // RequestContext is the request's context of a read's context that
 // ReadContext detached on PostgreSQL, ctx itself otherwise.
 func RequestContext(ctx context.Context) context.Context {

@@ -13,6 +13,7 @@ import (
 // through the embedded *sql.Stmt.
 type ReadStmt struct {
 	*sql.Stmt
+	db    *DB
 	raw   *rawPool // nil: database/sql only
 	id    int      // the statement's slot in each raw connection
 	query string   // the statement's text, in the engine's placeholders
@@ -36,7 +37,7 @@ func (db *DB) PrepareRead(ctx context.Context, query string) (*ReadStmt, error) 
 	if err != nil {
 		return nil, err
 	}
-	s := &ReadStmt{Stmt: st, query: query}
+	s := &ReadStmt{Stmt: st, db: db, query: query}
 	if db.raw != nil {
 		s.raw, s.id = db.raw, int(db.raw.stmts.Add(1)-1)
 	}
@@ -60,6 +61,14 @@ func (s *ReadStmt) ReadRow(ctx context.Context, tx *sql.Tx, args, dest []any) er
 				return err
 			}
 		}
+	}
+	if s.db.waitsBounded(ctx) {
+		c, err := s.db.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		return c.QueryRowContext(detached{req: ctx}, s.query, args...).Scan(dest...)
 	}
 	return s.QueryRowContext(ctx, args...).Scan(dest...)
 }

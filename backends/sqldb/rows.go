@@ -14,6 +14,7 @@ import (
 // rows are done or closed.
 type Rows struct {
 	rows *sql.Rows // nil on the raw path
+	conn *sql.Conn // the connection rows holds alone, see waitsBounded
 	pool *rawPool
 	c    *rawConn // nil once released
 	st   *rawStmt
@@ -48,6 +49,18 @@ func (s *ReadStmt) Query(ctx context.Context, args ...any) (*Rows, error) {
 			s.raw.put(c)
 		}
 	}
+	if s.db.waitsBounded(ctx) {
+		c, err := s.db.Conn(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := c.QueryContext(detached{req: ctx}, s.query, args...)
+		if err != nil {
+			c.Close()
+			return nil, err
+		}
+		return &Rows{rows: rows, conn: c}, nil
+	}
 	rows, err := s.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, err
@@ -74,7 +87,11 @@ func (c *rawConn) query(s *ReadStmt, args []any) (_ *Rows, ran bool, err error) 
 // (see Err), which release the raw path's connection.
 func (r *Rows) Next() bool {
 	if r.rows != nil {
-		return r.rows.Next()
+		if r.rows.Next() {
+			return true
+		}
+		r.closeConn()
+		return false
 	}
 	if r.c == nil {
 		return false
@@ -120,10 +137,21 @@ func (r *Rows) Err() error {
 // Close ends the rows early; it is safe to call more than once.
 func (r *Rows) Close() error {
 	if r.rows != nil {
-		return r.rows.Close()
+		err := r.rows.Close()
+		r.closeConn()
+		return err
 	}
 	r.release()
 	return nil
+}
+
+// closeConn gives back the connection the rows held alone, if any, once
+// they are closed.
+func (r *Rows) closeConn() {
+	if r.conn != nil {
+		_ = r.conn.Close()
+		r.conn = nil
+	}
 }
 
 // release resets the raw statement, ending its read transaction, and
