@@ -493,9 +493,9 @@ func startCounted(ctx context.Context, root string, data []byte, r *recorder) (*
 		return nil, nil, err
 	}
 	cfg.Modules = nil
-	sqldb.Hook = r.wrap
+	sqldb.Hook, sqldb.RawHook = r.wrap, r.recordRaw
 	p, err := app.Build(ctx, cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})), app.Options{})
-	sqldb.Hook = nil
+	sqldb.Hook, sqldb.RawHook = nil, nil
 	if err != nil {
 		return nil, nil, err
 	}

@@ -44,17 +44,22 @@ func (r *recorder) stop() []statement {
 }
 
 func (r *recorder) record(query string, args []driver.NamedValue) {
+	values := make([]any, len(args))
+	for i, a := range args {
+		values[i] = a.Value
+	}
+	r.recordRaw(query, values)
+}
+
+// recordRaw records a statement of SQLite's raw read path (sqldb.RawHook),
+// which does not go through the driver's connections.
+func (r *recorder) recordRaw(query string, args []any) {
 	r.n.Add(1)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !r.armed {
-		return
+	if r.armed {
+		r.log = append(r.log, statement{query: query, args: append([]any(nil), args...)})
 	}
-	st := statement{query: query}
-	for _, a := range args {
-		st.args = append(st.args, a.Value)
-	}
-	r.log = append(r.log, st)
 }
 
 type recConnector struct {

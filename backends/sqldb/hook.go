@@ -12,6 +12,12 @@ import (
 // before Open and never while databases open.
 var Hook func(driver.Connector) driver.Connector
 
+// RawHook is Hook's counterpart for SQLite's raw read path (raw.go),
+// whose connections are not the driver's: when set as Open opens a
+// database, each statement that database's raw path ran is passed to it
+// with its arguments. Set and cleared with Hook.
+var RawHook func(query string, args []any)
+
 // openPool opens the pool of driver name at dsn, through Hook when set.
 func openPool(name, dsn string) (*sql.DB, error) {
 	if Hook == nil {

@@ -37,6 +37,15 @@ type rawPool struct {
 	// closed: database/sql then serves every read.
 	broken atomic.Bool
 	once   sync.Once
+	// observe is RawHook as the pool opened, nil outside measurements.
+	observe func(query string, args []any)
+}
+
+// observed passes a statement the raw path ran to RawHook, if it was set.
+func (p *rawPool) observed(query string, args []any) {
+	if p.observe != nil {
+		p.observe(query, args)
+	}
 }
 
 // rawKeys are the DSN parameters the raw path honours, or that do not
@@ -64,7 +73,7 @@ func newRawPool(ctx context.Context, db *DB, dsn string, size int) *rawPool {
 	if !ok {
 		return nil
 	}
-	p := &rawPool{name: name, pragmas: pragmas, conns: make(chan *rawConn, size), size: size}
+	p := &rawPool{name: name, pragmas: pragmas, conns: make(chan *rawConn, size), size: size, observe: RawHook}
 	for range size {
 		p.conns <- nil
 	}

@@ -8,6 +8,7 @@ import (
 	"math"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -572,4 +573,27 @@ func readAll[R rowsScanner](t *testing.T, query func(context.Context, ...any) (R
 		t.Fatal(err)
 	}
 	return out
+}
+
+// RawHook, set as the database opens, sees each statement the raw path
+// runs, single-row reads and rows alike, with its arguments.
+func TestRawHook(t *testing.T) {
+	var seen []string
+	RawHook = func(query string, args []any) { seen = append(seen, fmt.Sprint(query, args)) }
+	db := openWAL(t, "")
+	RawHook = nil
+	s := prepareRead(t, db, "SELECT name FROM products WHERE product_id = ?")
+	ctx := context.WithoutCancel(t.Context()) // what the raw path reads with
+	if err := s.ReadRow(ctx, nil, []any{"P-1001"}, testDest(1)); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.Query(ctx, "P-1002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows.Close()
+	want := []string{"SELECT name FROM products WHERE product_id = ?[P-1001]", "SELECT name FROM products WHERE product_id = ?[P-1002]"}
+	if !slices.Equal(seen, want) {
+		t.Errorf("RawHook saw %q, want %q", seen, want)
+	}
 }

@@ -58,6 +58,7 @@ func (s *ReadStmt) ReadRow(ctx context.Context, tx *sql.Tx, args, dest []any) er
 			ran, err := c.readRow(s, args, dest)
 			s.raw.put(c)
 			if ran {
+				s.raw.observed(s.query, args)
 				return err
 			}
 		}

@@ -39,6 +39,7 @@ func (s *ReadStmt) Query(ctx context.Context, args ...any) (*Rows, error) {
 	if s.raw != nil && ctx.Done() == nil && rawArgs(args) {
 		if c := s.raw.get(); c != nil {
 			if r, ran, err := c.query(s, args); ran {
+				s.raw.observed(s.query, args)
 				if r == nil {
 					s.raw.put(c)
 					return nil, err
