@@ -38,6 +38,9 @@ type liveConn struct {
 	// recheck is the client's: until when (Unix nanoseconds) every
 	// request checks its connection.
 	recheck *atomic.Int64
+	// readDeadline and writeDeadline are the deadlines set on Conn
+	// (deadline.go).
+	readDeadline, writeDeadline lazyDeadline
 	peerState
 }
 
