@@ -29,6 +29,10 @@ type request struct {
 	// request was bad, the service is healthy. Nil maps none. (A pointer,
 	// not a method value, which would be allocated on every call.)
 	errs *errorMap
+	// hold makes a 2xx answer hold fasthttp's response, its body read
+	// where fasthttp read it, instead of a copy: the caller releases it
+	// (answer.release) once done with the body.
+	hold bool
 }
 
 // write reports whether the request may change something.
@@ -36,11 +40,22 @@ func (r *request) write() bool {
 	return r.method != fasthttp.MethodGet && r.method != fasthttp.MethodHead
 }
 
-// answer is a service's answer, copied out of fasthttp's buffers.
+// answer is a service's answer, copied out of fasthttp's buffers unless
+// the request asked to hold them (resp is then set).
 type answer struct {
 	status int
 	body   []byte
 	header string // the value of request.header
+	resp   *fasthttp.Response
+}
+
+// release gives a held response back to fasthttp, body included; it does
+// nothing to an answer that holds none.
+func (r *answer) release() {
+	if r.resp != nil {
+		fasthttp.ReleaseResponse(r.resp)
+		r.resp, r.body = nil, nil
+	}
 }
 
 // failure is a call that got no usable answer: the error to return,
@@ -199,10 +214,7 @@ func (c *Client) send(r *request, deadline time.Time) (answer, error) {
 // roundTrip makes one attempt on one connection.
 func (c *Client) roundTrip(r *request, deadline time.Time) (answer, error) {
 	req := fasthttp.AcquireRequest()
-	resp := fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseRequest(req)
-	defer fasthttp.ReleaseResponse(resp)
-
 	req.Header.SetMethod(r.method)
 	req.SetRequestURIBytes(r.uri)
 	for _, h := range c.headers {
@@ -215,16 +227,27 @@ func (c *Client) roundTrip(r *request, deadline time.Time) (answer, error) {
 		req.Header.SetContentType("application/json")
 		req.SetBodyRaw(r.body)
 	}
+	resp := fasthttp.AcquireResponse()
 	if err := c.hc.DoDeadline(req, resp, deadline); err != nil {
+		fasthttp.ReleaseResponse(resp)
 		return answer{}, classify(err)
 	}
-	res := answer{status: resp.StatusCode(), body: append([]byte(nil), resp.Body()...)}
+	res := answer{status: resp.StatusCode(), body: resp.Body()}
 	if r.header != "" {
 		res.header = string(resp.Header.Peek(r.header))
 	}
 	if res.status < 300 && len(res.body) > 0 && !gjson.ValidBytes(res.body) {
+		fasthttp.ReleaseResponse(resp)
 		return answer{}, &failure{sentinel: apos.ErrBadGateway, cause: fmt.Errorf("status %d with a body that is not JSON", res.status)}
 	}
+	// Only a 2xx is held: every other answer may end up in an error,
+	// which must not point into a released response.
+	if r.hold && res.status >= 200 && res.status < 300 {
+		res.resp = resp
+		return res, nil
+	}
+	res.body = append([]byte(nil), res.body...)
+	fasthttp.ReleaseResponse(resp)
 	return res, nil
 }
 

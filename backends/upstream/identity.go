@@ -77,13 +77,15 @@ func (a *Adapter) inScope(item gjson.Result, v *vars) error {
 // returned, but answered ErrNotFound.
 func (a *Adapter) fetch(ctx context.Context, s apos.Scope, docID string) (gjson.Result, error) {
 	var buf [inlineSlots]gjson.Result
-	item, _, err := a.fetchValues(ctx, s, docID, buf[:])
+	item, _, err := a.fetchValues(ctx, s, docID, buf[:], nil)
 	return item, err
 }
 
 // fetchValues is fetch that also returns the item's values at a.paths, in
-// buf when it is large enough.
-func (a *Adapter) fetchValues(ctx context.Context, s apos.Scope, docID string, buf []gjson.Result) (gjson.Result, []gjson.Result, error) {
+// buf when it is large enough. With held set, the item and its values may
+// point into the answer it leaves there, which the caller releases
+// (answer.release) once done with them, whatever the error.
+func (a *Adapter) fetchValues(ctx context.Context, s apos.Scope, docID string, buf []gjson.Result, held *answer) (gjson.Result, []gjson.Result, error) {
 	key, ok := apos.DecodeKey(docID)
 	if !ok || !a.served(s) {
 		return gjson.Result{}, nil, apos.ErrNotFound
@@ -95,9 +97,12 @@ func (a *Adapter) fetchValues(ctx context.Context, s apos.Scope, docID string, b
 		item, err = a.find(ctx, &v, key)
 	} else {
 		v.key = key
-		var body []byte
-		if body, err = a.call(ctx, &a.get, "get", &v, nil); err == nil {
-			item, err = a.itemOf(body)
+		var res answer
+		if res, err = a.callAnswer(ctx, &a.get, "get", &v, nil, held != nil); err == nil {
+			if held != nil {
+				*held = res
+			}
+			item, err = a.itemOf(res.body)
 		}
 	}
 	if err != nil {

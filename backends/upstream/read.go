@@ -26,11 +26,35 @@ type current struct {
 // Get returns one record. A draft of a columns type is read together with
 // its published variant, to tell whether the draft is modified.
 func (a *Adapter) Get(ctx context.Context, s apos.Scope, docID string) (*adapters.Record, error) {
+	if !a.columns || s.Mode != apos.Draft {
+		return a.getOne(ctx, s, docID)
+	}
 	cur, err := a.read(ctx, s, docID)
 	if err != nil {
 		return nil, err
 	}
 	return &cur.rec, nil
+}
+
+// getOne reads the one variant that Get returns. Its record is all Get
+// keeps of the service's answer, so the answer is mapped in fasthttp's
+// buffers and released after, never copied.
+func (a *Adapter) getOne(ctx context.Context, s apos.Scope, docID string) (*adapters.Record, error) {
+	var buf [inlineSlots]gjson.Result
+	var held answer
+	defer held.release()
+	item, vals, err := a.fetchValues(ctx, s, docID, buf[:], &held)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := a.recordOf(item, vals, s, nil)
+	if err != nil {
+		return nil, err
+	}
+	// The item's key is the one docID names (fetchValues checked it):
+	// docID, not a view of the answer about to be released.
+	rec.DocID = docID
+	return &rec, nil
 }
 
 // read fetches the variant of docID in scope s, and for a draft of a
@@ -39,7 +63,7 @@ func (a *Adapter) read(ctx context.Context, s apos.Scope, docID string) (*curren
 	cur := &current{}
 	var buf [inlineSlots]gjson.Result
 	if !a.columns || s.Mode != apos.Draft {
-		item, vals, err := a.fetchValues(ctx, s, docID, buf[:])
+		item, vals, err := a.fetchValues(ctx, s, docID, buf[:], nil)
 		if err != nil {
 			return nil, err
 		}
@@ -54,7 +78,7 @@ func (a *Adapter) read(ctx context.Context, s apos.Scope, docID string) (*curren
 		defer close(done)
 		pub, pubErr = a.fetch(ctx, apos.Scope{Locale: s.Locale, Mode: apos.Published}, docID)
 	}()
-	item, vals, err := a.fetchValues(ctx, s, docID, buf[:])
+	item, vals, err := a.fetchValues(ctx, s, docID, buf[:], nil)
 	<-done
 	if err != nil {
 		return nil, err
@@ -116,13 +140,20 @@ func (a *Adapter) itemOf(body []byte) (gjson.Result, error) {
 // call sends one operation, to route r's URI expanded with v, and returns
 // the body of its 2xx answer; other answers become Apostrophe errors.
 func (a *Adapter) call(ctx context.Context, r *route, op string, v *vars, body []byte) ([]byte, error) {
+	res, err := a.callAnswer(ctx, r, op, v, body, false)
+	return res.body, err
+}
+
+// callAnswer is call returning the whole answer, which holds fasthttp's
+// response when hold is set (request.hold).
+func (a *Adapter) callAnswer(ctx context.Context, r *route, op string, v *vars, body []byte, hold bool) (answer, error) {
 	buf := uriPool.Get().(*[]byte)
 	uri := r.appendURI((*buf)[:0], a.c.base, v)
-	res, err := a.callFull(ctx, &request{method: r.method, uri: uri, body: body}, op)
+	res, err := a.callFull(ctx, &request{method: r.method, uri: uri, body: body, hold: hold}, op)
 	// Nothing keeps the URI once the call is over (an error holds a copy).
 	*buf = uri[:0]
 	uriPool.Put(buf)
-	return res.body, err
+	return res, err
 }
 
 // uriPool recycles the URIs of calls, which fasthttp copies.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -63,6 +64,27 @@ func TestGet(t *testing.T) {
 				t.Errorf("got %s %v modified %v, want %s %v modified %v", rec.DocID, rec.Scope, rec.Modified, tt.id, tt.scope, tt.modified)
 			}
 		})
+	}
+}
+
+// TestGetOutlivesAnswer checks that a published record read by Get keeps
+// nothing of the service's answer, which Get maps in fasthttp's buffers
+// and releases: later gets, which reuse those buffers, leave it as it was.
+func TestGetOutlivesAnswer(t *testing.T) {
+	a, _ := inventory(t)
+	ctx := context.Background()
+	first, err := a.Get(ctx, enLive, "INV-0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	docID, fields := strings.Clone(first.DocID), string(first.Fields)
+	for range 50 {
+		if _, err := a.Get(ctx, enLive, "INV-0002"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if first.DocID != docID || string(first.Fields) != fields {
+		t.Errorf("the record changed after later gets: %s %s, was %s %s", first.DocID, first.Fields, docID, fields)
 	}
 }
 
