@@ -19,12 +19,14 @@ import (
 // (config.DeadlineGrain).
 const deadlineSlack = config.DeadlineGrain
 
-// lazyDeadline is one deadline of a connection, as last set on it.
-type lazyDeadline struct{ set time.Time }
+// lazyDeadline is one deadline of a connection, as last set on it, and
+// as last asked for.
+type lazyDeadline struct{ set, asked time.Time }
 
 // next returns the deadline to set on the connection for t, and whether
 // the one set already does (t zero clears it, and is always set).
 func (d *lazyDeadline) next(t time.Time) (time.Time, bool) {
+	d.asked = t
 	if t.IsZero() {
 		d.set = t
 		return t, false
@@ -54,6 +56,7 @@ func (c *liveConn) SetWriteDeadline(t time.Time) error {
 
 // SetDeadline sets both deadlines exactly (a TLS handshake's, then none).
 func (c *liveConn) SetDeadline(t time.Time) error {
-	c.readDeadline.set, c.writeDeadline.set = t, t
+	c.readDeadline = lazyDeadline{set: t, asked: t}
+	c.writeDeadline = c.readDeadline
 	return c.Conn.SetDeadline(t)
 }

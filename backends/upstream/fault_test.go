@@ -125,6 +125,38 @@ func TestDeadline(t *testing.T) {
 	}
 }
 
+// TestDeadlineOnReusedConnection: a call on a pooled connection whose
+// previous call had a later deadline is bounded by its own (liveConn
+// keeps deadlines and waits for the answer before reading it).
+func TestDeadlineOnReusedConnection(t *testing.T) {
+	release := make(chan struct{})
+	var calls atomic.Int32
+	inv := service.New(testToken).Handler()
+	url := serve(t, func(ctx *fasthttp.RequestCtx) {
+		if calls.Add(1) > 1 {
+			<-release
+			return
+		}
+		inv(ctx)
+	})
+	t.Cleanup(func() { close(release) })
+	a := adapterAt(t, url, func(cfg *config.Config) {
+		u := cfg.Upstreams["inventory"]
+		u.MaxConns, u.Retries = 1, 0
+		cfg.Upstreams["inventory"] = u
+	})
+	if err := get(a); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := a.Get(ctx, enLive, "INV-0001")
+	if !errors.Is(err, apos.ErrTimeout) || time.Since(start) > 100*time.Millisecond+slack {
+		t.Errorf("err = %v after %v, want timeout after 100ms", err, time.Since(start))
+	}
+}
+
 // TestBreaker: repeated failures open the breaker, which answers 503 at
 // once without calling the service, then lets a probe through after its
 // cooldown and closes when the service answers again.

@@ -42,6 +42,7 @@ type liveConn struct {
 	// (deadline.go).
 	readDeadline, writeDeadline lazyDeadline
 	peerState
+	awaitState
 }
 
 const (
@@ -76,8 +77,19 @@ func (c *liveConn) Write(b []byte) (int, error) {
 		}
 	case c.started.IsZero(): // the first request of a new connection
 		c.started = time.Now()
+	default: // the rest of a request
+		return c.Conn.Write(b)
+	}
+	if wholeRead(b) {
+		return c.writeAwaiting(b)
 	}
 	return c.Conn.Write(b)
+}
+
+// wholeRead reports whether b is the whole of a GET or HEAD without a
+// body: its head, ending with the blank line.
+func wholeRead(b []byte) bool {
+	return safeRequest(b) && bytes.HasSuffix(b, []byte("\r\n\r\n"))
 }
 
 // safeRequest reports whether b begins a GET or HEAD, which may be sent

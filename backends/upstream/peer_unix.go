@@ -14,16 +14,12 @@ import (
 // are made once per connection, on its first check, so that a check
 // allocates nothing.
 func (c *liveConn) peerClosed() bool {
-	if c.raw == nil {
-		sc, ok := c.Conn.(syscall.Conn)
-		if !ok {
-			return false
-		}
-		raw, err := sc.SyscallConn()
-		if err != nil {
-			return false
-		}
-		c.raw, c.peek = raw, func(fd uintptr) bool {
+	raw := c.rawConn()
+	if raw == nil {
+		return false
+	}
+	if c.peek == nil {
+		c.peek = func(fd uintptr) bool {
 			n, _, err := syscall.Recvfrom(int(fd), c.peekBuf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
 			switch {
 			case err == nil:
@@ -36,10 +32,10 @@ func (c *liveConn) peerClosed() bool {
 		}
 	}
 	c.closed = false
-	return c.raw.Read(c.peek) == nil && c.closed
+	return raw.Read(c.peek) == nil && c.closed
 }
 
-// peerState is what peerClosed keeps per connection.
+// peerState is what peerClosed keeps per connection (raw is rawConn's).
 type peerState struct {
 	raw     syscall.RawConn
 	peek    func(fd uintptr) bool
