@@ -14,6 +14,7 @@ import (
 type routeTable struct {
 	*router.Router
 	tagged bool
+	ids    idRoutes // the routes of one document, served first
 }
 
 // routeKey is the user value under which a route leaves its template
@@ -30,6 +31,17 @@ func (t *routeTable) Handle(method, path string, h fasthttp.RequestHandler) {
 		}
 	}
 	t.Router.Handle(method, path, h)
+	t.ids.add(method, path, h)
+}
+
+// Handler routes a request: a document's route by idRoutes, any other by
+// the router.
+func (t *routeTable) Handler(ctx *fasthttp.RequestCtx) {
+	if h := t.ids.match(ctx); h != nil {
+		h(ctx)
+		return
+	}
+	t.Router.Handler(ctx)
 }
 
 // GET, HEAD, POST, PUT, PATCH and DELETE register through Handle, so
