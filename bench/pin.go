@@ -63,6 +63,9 @@ func (s *suite) pinnedLatency(ctx context.Context) error {
 	out := filepath.Join(s.tmp, "latency.json")
 	args := []string{"-latency-child", out, "-bin", s.bin, "-round", s.round.String(), "-warmup", s.warmup.String(),
 		"-connections", fmt.Sprint(s.conns), "-latency", s.latencyRun.String(), "-latency-only", strings.Join(s.latencyOnly, ",")}
+	if !s.pinning() {
+		args = append(args, "-no-pin")
+	}
 	var cmd *exec.Cmd
 	if s.pinning() {
 		cmd = exec.CommandContext(ctx, "taskset", append([]string{"-c", "0", self}, args...)...)
@@ -131,7 +134,10 @@ func (s *suite) pinning() bool {
 // and the upstream GET one (aposproxy). It writes its findings as JSON to
 // out.
 func (s *suite) latencyChild(ctx context.Context, out string) error {
-	s.pinned = s.pinning()
+	// The parent decided: the child, pinned to one core, sees one CPU
+	// (runtime.NumCPU counts those of its affinity), and deciding again
+	// here left every load generator on the servers' core.
+	s.pinned = !s.noPin
 	if err := s.generatorCheck(ctx); err != nil {
 		return err
 	}
