@@ -63,15 +63,12 @@ func (s *suite) pinnedLatency(ctx context.Context) error {
 	out := filepath.Join(s.tmp, "latency.json")
 	args := []string{"-latency-child", out, "-bin", s.bin, "-round", s.round.String(), "-warmup", s.warmup.String(),
 		"-connections", fmt.Sprint(s.conns), "-latency", s.latencyRun.String(), "-latency-only", strings.Join(s.latencyOnly, ",")}
-	if !s.pinning() {
-		args = append(args, "-no-pin")
-	}
 	var cmd *exec.Cmd
 	if s.pinning() {
 		cmd = exec.CommandContext(ctx, "taskset", append([]string{"-c", "0", self}, args...)...)
 		cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
 	} else {
-		cmd = exec.CommandContext(ctx, self, args...)
+		cmd = exec.CommandContext(ctx, self, append(args, "-no-pin")...)
 	}
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	s.logf("latency: running the pinned child")
