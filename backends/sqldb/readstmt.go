@@ -9,8 +9,11 @@ import (
 // ReadStmt is a prepared statement that reads one row, such as a
 // document by its key. On a SQLite file in WAL mode a read outside any
 // transaction goes through the raw read path (raw.go), which spares
-// database/sql's and the driver's allocations; everything else goes
-// through the embedded *sql.Stmt.
+// database/sql's and the driver's allocations. On a PostgreSQL pool whose
+// connections bound themselves, a read that kept its request's context
+// (the pool was busy, see ReadContext) waits for a connection with it and
+// runs detached on it (waitsBounded). Everything else goes through the
+// embedded *sql.Stmt.
 type ReadStmt struct {
 	*sql.Stmt
 	db    *DB
