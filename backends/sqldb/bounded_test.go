@@ -105,45 +105,47 @@ func TestBoundedBusyPoolRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sleep.Close()
+	// A destination of a type goes through database/sql, a sql.Scanner
+	// through pgx (readPgx): both wait and run alike.
 	var out string
-	dest := []any{&out}
+	for _, dest := range [][]any{{&out}, {&pgValue{}}} {
+		held, err := db.Conn(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+		defer cancel()
+		ctx := db.ReadContext(req)
+		start := time.Now()
+		err = sleep.ReadRow(ctx, nil, []any{0.0}, dest)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("a read waiting for a connection past its request's deadline failed with %v", err)
+		}
+		if took := time.Since(start); took > time.Second {
+			t.Errorf("the wait ended after %v, want about 100ms", took)
+		}
+		held.Close()
 
-	held, err := db.Conn(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
-	defer cancel()
-	ctx := db.ReadContext(req)
-	start := time.Now()
-	err = sleep.ReadRow(ctx, nil, []any{0.0}, dest)
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("a read waiting for a connection past its request's deadline failed with %v", err)
-	}
-	if took := time.Since(start); took > time.Second {
-		t.Errorf("the wait ended after %v, want about 100ms", took)
-	}
-	held.Close()
-
-	// The pool is free again; hold it busy with a read of its own rows,
-	// then read on the connection it gives back once its request ends
-	// before the read does.
-	req, cancel = context.WithCancel(t.Context())
-	if ctx = db.ReadContext(req); ctx.Done() != nil {
-		t.Fatal("a read of an idle bounded pool keeps its request's cancellation")
-	}
-	conn, err := db.Conn(t.Context()) // the pool is busy for the next read
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx = db.ReadContext(req)
-	conn.Close()
-	if ctx.Done() == nil {
-		t.Fatal("a read of a busy pool is detached from its request")
-	}
-	time.AfterFunc(50*time.Millisecond, cancel)
-	if err := sleep.ReadRow(ctx, nil, []any{0.3}, dest); err != nil {
-		t.Errorf("a read that had its connection was cut with its request: %v", err)
+		// The pool is free again; hold it busy with a read of its own rows,
+		// then read on the connection it gives back once its request ends
+		// before the read does.
+		req, cancel = context.WithCancel(t.Context())
+		if ctx = db.ReadContext(req); ctx.Done() != nil {
+			t.Fatal("a read of an idle bounded pool keeps its request's cancellation")
+		}
+		conn, err := db.Conn(t.Context()) // the pool is busy for the next read
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx = db.ReadContext(req)
+		conn.Close()
+		if ctx.Done() == nil {
+			t.Fatal("a read of a busy pool is detached from its request")
+		}
+		time.AfterFunc(50*time.Millisecond, cancel)
+		if err := sleep.ReadRow(ctx, nil, []any{0.3}, dest); err != nil {
+			t.Errorf("a read that had its connection was cut with its request: %v", err)
+		}
 	}
 	// Rows hold their connection until they end.
 	rows, err := sleep.Query(t.Context(), 0.0)

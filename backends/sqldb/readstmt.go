@@ -3,13 +3,17 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"time"
 )
 
 // ReadStmt is a prepared statement that reads one row, such as a
 // document by its key. On a SQLite file in WAL mode a read outside any
 // transaction goes through the raw read path (raw.go), which spares
-// database/sql's and the driver's allocations. On a PostgreSQL pool whose
+// database/sql's and the driver's allocations. On PostgreSQL a read into
+// sql.Scanners outside transactions runs through pgx's own API on a
+// connection of the pool (pgread.go). On a PostgreSQL pool whose
 // connections bound themselves, a read that kept its request's context
 // (the pool was busy, see ReadContext) waits for a connection with it and
 // runs detached on it (waitsBounded). Everything else goes through the
@@ -64,6 +68,16 @@ func (s *ReadStmt) ReadRow(ctx context.Context, tx *sql.Tx, args, dest []any) er
 				s.raw.observed(s.query, args)
 				return err
 			}
+		}
+	}
+	if s.db.dialect.engine() == "postgres" && pgxReads(args, dest) {
+		run := ctx
+		if s.db.waitsBounded(ctx) {
+			run = detached{req: ctx}
+		}
+		err := s.readPgx(ctx, run, args, dest)
+		if !errors.Is(err, errNotPgx) && !errors.Is(err, driver.ErrBadConn) {
+			return err
 		}
 	}
 	if s.db.waitsBounded(ctx) {
