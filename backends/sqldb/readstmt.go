@@ -22,6 +22,7 @@ type ReadStmt struct {
 	*sql.Stmt
 	db    *DB
 	raw   *rawPool // nil: database/sql only
+	pgx   bool     // PostgreSQL: reads into sql.Scanners go through pgx (pgread.go)
 	id    int      // the statement's slot in each raw connection
 	query string   // the statement's text, in the engine's placeholders
 }
@@ -44,7 +45,7 @@ func (db *DB) PrepareRead(ctx context.Context, query string) (*ReadStmt, error) 
 	if err != nil {
 		return nil, err
 	}
-	s := &ReadStmt{Stmt: st, db: db, query: query}
+	s := &ReadStmt{Stmt: st, db: db, query: query, pgx: db.dialect.engine() == "postgres"}
 	if db.raw != nil {
 		s.raw, s.id = db.raw, int(db.raw.stmts.Add(1)-1)
 	}
@@ -70,7 +71,7 @@ func (s *ReadStmt) ReadRow(ctx context.Context, tx *sql.Tx, args, dest []any) er
 			}
 		}
 	}
-	if s.db.dialect.engine() == "postgres" && pgxReads(args, dest) {
+	if s.pgx && pgxReads(args, dest) {
 		run := ctx
 		if s.db.waitsBounded(ctx) {
 			run = detached{req: ctx}
