@@ -74,7 +74,7 @@ func main() {
 		"), print their table and write it to bench/out/")
 	child := flag.String("latency-child", "", "internal: run as the pinned latency child, writing its findings to `FILE`")
 	flag.StringVar(&s.bin, "bin", "", "internal: the aposproxy binary the latency child drives the load with")
-	flag.StringVar(&s.only, "only", "", "run only the `SCENARIO` named (upstream) and print its findings instead of writing a report")
+	flag.StringVar(&s.only, "only", "", "run only the `SCENARIO` named (upstream, or an engine's shop: sqlite, postgres, mysql) and print its findings instead of writing a report")
 	flag.Parse()
 	s.cpus = runtime.NumCPU()
 	if *latencyOnly != "" && *latencyOnly != "all" {
@@ -207,14 +207,21 @@ func (s *suite) run(ctx context.Context, results, prevCommit string) error {
 // its throughput, targets and profile on standard output: a quick check
 // of one change, which leaves the day's report alone.
 func (s *suite) runOnly(ctx context.Context) error {
-	if s.only != "upstream" {
-		return fmt.Errorf("-only %q: the scenario that runs alone is upstream", s.only)
+	engine := slices.IndexFunc(engines, func(e engine) bool { return e.name == s.only })
+	if s.only != "upstream" && engine < 0 {
+		return fmt.Errorf("-only %q: the scenarios that run alone are upstream, sqlite, postgres and mysql", s.only)
 	}
 	if err := s.setupWithBinary(); err != nil {
 		return err
 	}
 	defer os.RemoveAll(s.tmp)
-	if err := s.upstreamScenario(ctx); err != nil {
+	var err error
+	if engine >= 0 {
+		err = s.engineScenarios(ctx, engines[engine])
+	} else {
+		err = s.upstreamScenario(ctx)
+	}
+	if err != nil {
 		return err
 	}
 	var b strings.Builder
@@ -225,7 +232,7 @@ func (s *suite) runOnly(ctx context.Context) error {
 	for _, n := range s.notes {
 		fmt.Fprintf(&b, "- %s\n", n)
 	}
-	_, err := os.Stdout.WriteString(b.String())
+	_, err = os.Stdout.WriteString(b.String())
 	return err
 }
 
@@ -246,30 +253,40 @@ func (s *suite) writeCPUSplit(b *strings.Builder) {
 // each, and on SQLite also the list of 10, the latency at half the peak
 // rate, and CPU profiles.
 func (s *suite) sqlScenarios(ctx context.Context) error {
-	for _, e := range []struct{ name, label, env string }{
-		{"sqlite", "SQLite", ""},
-		{"postgres", "PostgreSQL", "APOSPROXY_TEST_POSTGRES_DSN"},
-		{"mysql", "MySQL", "APOSPROXY_TEST_MYSQL_DSN"},
-	} {
-		dsn := ""
-		if e.env != "" {
-			if dsn = os.Getenv(e.env); dsn == "" {
-				s.notes = append(s.notes, fmt.Sprintf("%s was not measured: %s is not set.", e.label, e.env))
-				continue
-			}
-		}
-		s.logf("starting the shop on %s", e.label)
-		sh, err := startShop(ctx, s.root, s.tmp, e.name, dsn)
-		if err != nil {
-			return err
-		}
-		err = s.shopScenarios(ctx, sh, e.label)
-		sh.close()
-		if err != nil {
+	for _, e := range engines {
+		if err := s.engineScenarios(ctx, e); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// engine is a SQL engine the shop runs on, and the variable of the DSN
+// of its server (none for the embedded SQLite).
+type engine struct{ name, label, env string }
+
+var engines = []engine{
+	{"sqlite", "SQLite", ""},
+	{"postgres", "PostgreSQL", "APOSPROXY_TEST_POSTGRES_DSN"},
+	{"mysql", "MySQL", "APOSPROXY_TEST_MYSQL_DSN"},
+}
+
+// engineScenarios measures the shop on e, or notes why it could not.
+func (s *suite) engineScenarios(ctx context.Context, e engine) error {
+	dsn := ""
+	if e.env != "" {
+		if dsn = os.Getenv(e.env); dsn == "" {
+			s.notes = append(s.notes, fmt.Sprintf("%s was not measured: %s is not set.", e.label, e.env))
+			return nil
+		}
+	}
+	s.logf("starting the shop on %s", e.label)
+	sh, err := startShop(ctx, s.root, s.tmp, e.name, dsn)
+	if err != nil {
+		return err
+	}
+	defer sh.close()
+	return s.shopScenarios(ctx, sh, e.label)
 }
 
 // goBuild builds the package pkg of the repository into out.
