@@ -19,8 +19,9 @@ import (
 const inventoryToken = "bench-inventory-token"
 
 // upstream is the upstream scenario's running systems: aposproxy over
-// the inventory service, the service itself (direct), and nginx's
-// proxy_pass in front of it when nginx is installed.
+// the inventory service, the service itself (direct), the simplest Go
+// proxy in front of it (passthrough.go), and nginx's proxy_pass when
+// nginx is installed.
 type upstream struct {
 	systems []system
 	goals   []goal
@@ -70,6 +71,16 @@ func (s *suite) startUpstream(ctx context.Context) (_ *upstream, err error) {
 		{name: "direct", args: []string{"-targets", directFile}, pid: invPID},
 	}
 	up.goals = []goal{{1, 0.50}}
+	pt, err := serve(passThrough(addr), nil)
+	if err != nil {
+		return nil, err
+	}
+	stops = append(stops, pt.close)
+	ptFile := filepath.Join(s.tmp, "inventory-passthrough.targets")
+	if err := os.WriteFile(ptFile, []byte(strings.ReplaceAll(direct, "http://"+addr, pt.url)), 0o644); err != nil {
+		return nil, err
+	}
+	up.systems = append(up.systems, system{name: "Go pass-through", args: []string{"-targets", ptFile}, srv: pt})
 	if ng, err := s.startNginx(ctx, addr); err != nil {
 		s.notes = append(s.notes, "nginx was not measured: "+err.Error())
 	} else {
@@ -80,14 +91,14 @@ func (s *suite) startUpstream(ctx context.Context) (_ *upstream, err error) {
 			return nil, err
 		}
 		up.systems = append(up.systems, system{name: "nginx proxy_pass", args: []string{"-targets", file}, pid: ng.cmd.Process.Pid})
-		up.goals = append(up.goals, goal{2, 1.0})
+		up.goals = append(up.goals, goal{len(up.systems) - 1, 1.0})
 	}
 	return up, nil
 }
 
 // upstreamScenario measures GET one inventory item through aposproxy
-// against the same calls sent straight to the inventory service and
-// through nginx.
+// against the same calls sent straight to the inventory service, through
+// the Go pass-through and through nginx.
 func (s *suite) upstreamScenario(ctx context.Context) error {
 	up, err := s.startUpstream(ctx)
 	if err != nil {
