@@ -19,9 +19,10 @@ import (
 // which plans a value function per column on every query. It asks for the
 // result formats the driver asks for, and each destination receives what
 // it would have received through database/sql (TestPostgresReadParity): pgx
-// decodes a value for a sql.Scanner with the same codecs. Against the
-// benchmark's bare handler, which reads through database/sql, GET one went
-// from 0.88 to about 0.93 (docs/architecture.md#deadlines).
+// decodes a value for a sql.Scanner with the same codecs, with plans kept
+// on the connection (pgplans.go). Against the benchmark's bare handler,
+// which reads through database/sql, GET one went from 0.88 to about 0.96
+// (docs/architecture.md#deadlines).
 
 // postgresResultFormats are the result formats of pgx's database/sql
 // driver (stdlib's databaseSQLResultFormats): binary for these types,
@@ -84,7 +85,7 @@ func (s *ReadStmt) readPgx(ctx, run context.Context, args, dest []any) error {
 			}
 			return sql.ErrNoRows
 		}
-		if err := rows.Scan(dest...); err != nil {
+		if err := s.scanRow(sc.Conn(), rows, dest); err != nil {
 			return err
 		}
 		rows.Close()

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/stdlib"
+
 	"github.com/aposproxy/aposproxy/config"
 )
 
@@ -89,5 +91,76 @@ INSERT INTO every VALUES
 		new(time.Time), new(time.Time), new(string), new(string), new(string), new(string), new(string), new(string),
 		new(string), new(string), new(string), new(string), new(int), new(int)}); err != nil || name != "Ünïcode" {
 		t.Errorf("ReadRow into typed destinations: %v, %q", err, name)
+	}
+}
+
+// TestPostgresScanPlansKept checks that a statement's scan plans are kept
+// on the connection between reads and made again when the destinations
+// change, each read giving what a fresh rows.Scan gives.
+func TestPostgresScanPlansKept(t *testing.T) {
+	db := open(t, config.Database{Driver: "postgres", DSN: postgres.Fresh(t), MaxOpen: 1, RequestTimeout: time.Second})
+	run(t, db, `CREATE TABLE kept (id integer PRIMARY KEY, n integer, t text);
+INSERT INTO kept VALUES (1, 42, 'forty-two'), (2, NULL, NULL);`)
+	st, err := db.PrepareRead(t.Context(), "SELECT n, t FROM kept WHERE id = $1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	read := func(id int, dest ...any) {
+		t.Helper()
+		if err := st.readPgx(t.Context(), context.WithoutCancel(t.Context()), []any{id}, dest); err != nil {
+			t.Fatalf("row %d: %v", id, err)
+		}
+	}
+	kept := func() *scanPlans {
+		t.Helper()
+		var p *scanPlans
+		c, err := db.Conn(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if err := c.Raw(func(dc any) error {
+			byStmt, _ := dc.(*stdlib.Conn).Conn().PgConn().CustomData()[scanPlansKey].(map[*ReadStmt]*scanPlans)
+			p = byStmt[st]
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+
+	n, s := &pgValue{}, &pgValue{}
+	read(1, n, s)
+	first := kept()
+	if first == nil {
+		t.Fatal("no plans kept on the connection after a read")
+	}
+	read(2, n, s)
+	if n.v != nil || s.v != nil {
+		t.Errorf("row 2 with the kept plans: %v, %v, want NULLs", n.v, s.v)
+	}
+	read(1, n, s)
+	if n.String() != "int64 42" || s.String() != `text "forty-two"` {
+		t.Errorf("row 1 again with the kept plans: %s, %s", n, s)
+	}
+	if kept() != first {
+		t.Error("the plans were made again for the same destinations")
+	}
+
+	// Other destinations: new plans, and what database/sql gives them.
+	var ni sql.NullInt64
+	var ns sql.NullString
+	read(1, &ni, &ns)
+	if ni != (sql.NullInt64{Int64: 42, Valid: true}) || ns != (sql.NullString{String: "forty-two", Valid: true}) {
+		t.Errorf("row 1 into other destinations: %v, %v", ni, ns)
+	}
+	if kept() == first {
+		t.Error("the plans were kept for other destinations")
+	}
+
+	// A destination too few fails as rows.Scan fails.
+	if err := st.readPgx(t.Context(), context.WithoutCancel(t.Context()), []any{1}, []any{&ni}); err == nil {
+		t.Error("a read into one destination of two columns succeeded")
 	}
 }
