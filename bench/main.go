@@ -9,12 +9,13 @@
 // SQLite and, when APOSPROXY_TEST_POSTGRES_DSN / APOSPROXY_TEST_MYSQL_DSN
 // are set, on PostgreSQL and MySQL; it runs the inventory service and
 // measures aposproxy's upstream type against direct calls, a Go
-// pass-through proxy, and nginx's proxy_pass when nginx is installed. Each scenario alternates its
-// systems for several rounds and reports medians and ratios. It also
-// measures p99 latency at half the peak rate (open model), the resident
-// memory of the real binary across three soak runs, and CPU profiles of
-// the proxy. It writes bench/results/<date>.md and <date>.svg, and
-// everything raw to bench/out/. Loopback only; it stops by itself.
+// pass-through proxy, and nginx's proxy_pass when nginx is installed.
+// Each scenario alternates its systems for several rounds and reports
+// medians and ratios. It also measures p99 latency at half the peak rate
+// (open model), the resident memory of the real binary across three soak
+// runs, and CPU profiles of the proxy. It writes bench/results/<date>.md
+// and <date>.svg, and everything raw to bench/out/. Loopback only; it
+// stops by itself.
 package main
 
 import (
