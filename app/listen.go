@@ -26,12 +26,17 @@ func listen(cfg *config.Config, p *Program, l *live, adm *admin) ([]served, erro
 		if !adm.route(ctx, onMain) {
 			l.serve(ctx)
 		}
+		lingerIfRefused(ctx)
 	}
-	srv.ErrorHandler = l.errorHandler
+	srv.ErrorHandler = func(ctx *fasthttp.RequestCtx, err error) {
+		lingerOnClose(ctx) // fasthttp closes the connection after this answer
+		l.errorHandler(ctx, err)
+	}
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
 		return nil, startError{fmt.Errorf("server.listen: %w", err)}
 	}
+	ln = lingerListener{ln} // linger.go
 	out := []served{{srv: srv, ln: ln, addr: ln.Addr().String()}}
 	if cfg.Admin.Listen == "" {
 		return out, nil
