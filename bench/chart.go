@@ -18,10 +18,11 @@ var (
 )
 
 // chart draws the ratios of every scenario against its targets, and the
-// p50 and p99 latencies of aposproxy and its first baseline, side by side
-// in one SVG.
+// p50 and p99 latencies of aposproxy and its first baseline, one above
+// the other in one SVG. Bars run across, one row per comparison, so that
+// every name has a line of its own however many scenarios there are.
 func (s *suite) chart(path string) error {
-	ratios, err := s.ratioPlot()
+	ratios, nRatios, err := s.ratioPlot()
 	if err != nil {
 		return err
 	}
@@ -29,13 +30,16 @@ func (s *suite) chart(path string) error {
 	if err != nil {
 		return err
 	}
-	img := vgsvg.New(vg.Points(1100), vg.Points(420))
-	tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Points(30), PadTop: vg.Points(10), PadBottom: vg.Points(10),
-		PadLeft: vg.Points(10), PadRight: vg.Points(10)}
-	plots := [][]*plot.Plot{{ratios, lat}}
-	canvases := plot.Align(plots, tiles, draw.New(img))
-	ratios.Draw(canvases[0][0])
-	lat.Draw(canvases[0][1])
+	// Each plot's height follows its rows, plus room for its title and
+	// axis.
+	hRatios := vg.Points(float64(60 + rowHeight*nRatios))
+	hLat := vg.Points(float64(60 + 2*rowHeight*len(s.results)))
+	img := vgsvg.New(vg.Points(900), hRatios+hLat+vg.Points(20))
+	c := draw.New(img)
+	top := draw.Crop(c, 0, 0, hLat+vg.Points(20), 0)
+	bottom := draw.Crop(c, 0, 0, 0, -(hRatios + vg.Points(20)))
+	ratios.Draw(draw.Crop(top, vg.Points(10), -vg.Points(10), vg.Points(10), -vg.Points(10)))
+	lat.Draw(draw.Crop(bottom, vg.Points(10), -vg.Points(10), vg.Points(10), -vg.Points(10)))
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -47,49 +51,55 @@ func (s *suite) chart(path string) error {
 	return f.Close()
 }
 
+// rowHeight is the height of one bar's row, in points.
+const rowHeight = 22
+
 // ratioPlot has one bar per scenario and baseline, with its target as a
-// red tick.
-func (s *suite) ratioPlot() (*plot.Plot, error) {
+// red tick, and returns how many bars it has.
+func (s *suite) ratioPlot() (*plot.Plot, int, error) {
 	p := plot.New()
-	p.Title.Text = "aposproxy throughput / baseline (median of rounds)"
-	p.Y.Label.Text = "ratio"
-	p.Y.Min = 0
+	p.Title.Text = "aposproxy throughput / baseline (median of rounds); red: the target"
+	p.X.Label.Text = "ratio"
+	p.X.Min = 0
 	var vals plotter.Values
 	var names []string
 	var ticks plotter.XYs
-	for _, r := range s.results {
-		for j := 1; j < len(r.systems); j++ {
+	// From the last to the first, the first on top.
+	for i := len(s.results) - 1; i >= 0; i-- {
+		r := s.results[i]
+		for j := len(r.systems) - 1; j >= 1; j-- {
 			for _, g := range r.goals {
 				if g.vs == j {
-					x := float64(len(vals))
-					ticks = append(ticks, plotter.XY{X: x - 0.35, Y: g.min}, plotter.XY{X: x + 0.35, Y: g.min})
+					y := float64(len(vals))
+					ticks = append(ticks, plotter.XY{X: g.min, Y: y - 0.4}, plotter.XY{X: g.min, Y: y + 0.4})
 				}
 			}
 			vals = append(vals, r.ratio(0, j))
-			names = append(names, r.name+"\nvs "+r.systems[j])
+			names = append(names, r.name+" vs "+r.systems[j])
 		}
 	}
 	if len(vals) == 0 {
-		return p, nil
+		return p, 0, nil
 	}
-	bars, err := plotter.NewBarChart(vals, vg.Points(28))
+	bars, err := plotter.NewBarChart(vals, vg.Points(rowHeight*0.7))
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
+	bars.Horizontal = true
 	bars.Color = proxyColor
 	p.Add(bars)
 	for i := 0; i+1 < len(ticks); i += 2 {
 		l, err := plotter.NewLine(ticks[i : i+2])
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		l.Color, l.Width = targetColor, vg.Points(2)
 		p.Add(l)
 	}
 	p.Add(plotter.NewGrid())
-	p.NominalX(names...)
-	p.X.Tick.Label.Font.Size = vg.Points(7)
-	return p, nil
+	p.NominalY(names...)
+	p.Y.Tick.Label.Font.Size = vg.Points(8)
+	return p, len(vals), nil
 }
 
 // latencyPlot groups the p50 and p99 of aposproxy and of the first
@@ -97,7 +107,7 @@ func (s *suite) ratioPlot() (*plot.Plot, error) {
 func (s *suite) latencyPlot() (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = "latency, closed loop (median of rounds)"
-	p.Y.Label.Text = "ms"
+	p.X.Label.Text = "ms"
 	var names []string
 	series := []struct {
 		name   string
@@ -106,16 +116,17 @@ func (s *suite) latencyPlot() (*plot.Plot, error) {
 		color  color.Color
 		offset float64
 	}{
-		{"aposproxy p50", 0, p50, proxyColor, -1.5}, {"aposproxy p99", 0, p99, proxyColor, -0.5},
-		{"baseline p50", 1, p50, baselineColor, 0.5}, {"baseline p99", 1, p99, baselineColor, 1.5},
+		{"aposproxy p50", 0, p50, proxyColor, 1.5}, {"aposproxy p99", 0, p99, proxyColor, 0.5},
+		{"baseline p50", 1, p50, baselineColor, -0.5}, {"baseline p99", 1, p99, baselineColor, -1.5},
 	}
-	w := vg.Points(9)
+	w := vg.Points(rowHeight * 2 * 0.8 / 4)
 	for k, se := range series {
 		var vals plotter.Values
-		for _, r := range s.results {
+		for i := len(s.results) - 1; i >= 0; i-- { // the first on top
+			r := s.results[i]
 			vals = append(vals, r.column(se.sys, se.f))
 			if k == 0 {
-				names = append(names, r.name)
+				names = append(names, r.name+" (vs "+r.systems[1]+")")
 			}
 		}
 		if len(vals) == 0 {
@@ -125,6 +136,7 @@ func (s *suite) latencyPlot() (*plot.Plot, error) {
 		if err != nil {
 			return nil, err
 		}
+		bars.Horizontal = true
 		bars.Color = se.color
 		if k%2 == 1 {
 			bars.Color = darker(se.color)
@@ -133,10 +145,13 @@ func (s *suite) latencyPlot() (*plot.Plot, error) {
 		p.Add(bars)
 		p.Legend.Add(se.name, bars)
 	}
+	// The legend at the top right, beside the longest bar rather than on it.
 	p.Legend.Top = true
+	p.Legend.TextStyle.Font.Size = vg.Points(8)
 	p.Add(plotter.NewGrid())
-	p.NominalX(names...)
-	p.X.Tick.Label.Font.Size = vg.Points(7)
+	p.NominalY(names...)
+	p.Y.Tick.Label.Font.Size = vg.Points(8)
+	p.X.Max *= 1.25
 	return p, nil
 }
 
