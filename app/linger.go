@@ -21,10 +21,12 @@ import (
 // then closes. Other connections close as before.
 
 // lingerTime and lingerBytes bound what a lingering close waits for and
-// reads.
+// reads: enough for a client to finish sending a body several times
+// server.max_body_bytes over loopback or a LAN, while a client that never
+// stops holds the connection 2 s at most (nginx's lingering_time is 30 s).
 const (
-	lingerTime  = 500 * time.Millisecond
-	lingerBytes = 1 << 20
+	lingerTime  = 2 * time.Second
+	lingerBytes = 64 << 20
 )
 
 // lingerListener hands out connections that can be marked to linger.
