@@ -18,6 +18,7 @@ type generation struct {
 	retired  atomic.Bool
 	once     sync.Once
 	drained  chan struct{} // closed when retired with nothing in flight
+	closing  sync.Once     // close runs once: at a reload, or at shutdown
 }
 
 func newGeneration(p *Program) *generation {
@@ -78,17 +79,37 @@ func (l *live) swap(g *generation, wait time.Duration) {
 }
 
 // close retires g, waits up to wait for its requests and jobs, then
-// closes its backends.
+// closes its backends; later calls do nothing (Serve's deferred close
+// after a shutdown that closed it already).
 func (g *generation) close(wait time.Duration) {
-	g.retire()
-	deadline := time.Now().Add(wait)
+	g.closing.Do(func() {
+		g.retire()
+		deadline := time.Now().Add(wait)
+		if !g.waitDrained(wait) {
+			g.prog.log.Warn("closing a replaced configuration with requests still in flight", "requests", g.inflight.Load())
+		}
+		if g.prog.runner != nil {
+			g.prog.runner.Wait(time.Until(deadline))
+		}
+		g.prog.Close()
+	})
+}
+
+// waitDrained waits up to wait for the last request of the retired g, and
+// reports whether it was answered. A drained g is never reported late,
+// even with no time to wait.
+func (g *generation) waitDrained(wait time.Duration) bool {
 	select {
 	case <-g.drained:
-	case <-time.After(wait):
-		g.prog.log.Warn("closing a replaced configuration with requests still in flight", "requests", g.inflight.Load())
+		return true
+	default:
 	}
-	if g.prog.runner != nil {
-		g.prog.runner.Wait(time.Until(deadline))
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-g.drained:
+		return true
+	case <-t.C:
+		return false
 	}
-	g.prog.Close()
 }
