@@ -12,13 +12,15 @@ import (
 // A connection answered before its request was read whole is closed by
 // fasthttp right after the answer: by its ErrorHandler (headers over
 // server.max_header_bytes, a malformed request), or after a handler that
-// refused a body it left unread (over server.max_body_bytes, say). Closing a socket whose receive queue still holds the
-// client's bytes sends a reset, and a client still writing its request
-// then reports a broken pipe instead of reading the 431 or 413 it was
-// sent. Such a connection closes by lingering instead, as Go's net/http
-// and nginx (lingering_close) do: it sends its FIN, reads and discards
-// what the client still sends, for at most lingerTime and lingerBytes,
-// then closes. Other connections close as before.
+// refused a body it left unread (over server.max_body_bytes, say).
+// Closing a socket whose receive queue still holds the client's bytes
+// sends a reset, and a client still writing its request then reports a
+// broken pipe instead of reading the 431 or 413 it was sent. Such a
+// connection closes by lingering instead, as Go's net/http and nginx
+// (lingering_close) do: it sends its FIN, reads and discards what the
+// client still sends, for at most lingerTime and lingerBytes, then
+// closes. Other connections close as before (docs/api-rules.md, after
+// the table of errors).
 
 // lingerTime and lingerBytes bound what a lingering close waits for and
 // reads: enough for a client to finish sending a body several times
